@@ -1,0 +1,32 @@
+# Everyday commands. Each target creates .venv on first use, so a fresh machine needs only python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: audit test bench samples clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+## The main job: every sample client, end to end.
+audit: $(STAMP)
+	$(BIN)/routekit batch sample_data
+
+## The whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Benchmarks (not timed tests): results go to benchmarks/RESULTS.md.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+## Regenerate the committed synthetic sample clients (seeded, deterministic).
+samples: $(STAMP)
+	$(BIN)/python sample_data/generate.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,43 @@
+"""One DuckDB database per client: open it, create the canonical schema, run the package's SQL files."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = Path(".routekit") / "routekit.duckdb"
+
+
+@lru_cache(maxsize=None)
+def sql_text(name: str) -> str:
+    """The text of a SQL file shipped in routekit/sql, e.g. ``sql_text("staging/stg_openrouter_activity.sql")``."""
+    return resources.files("routekit").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def default_db_path(client_dir: Path) -> Path:
+    return Path(client_dir) / DEFAULT_DB
+
+
+def connect(db_path: Path | str, *, memory_limit: str | None = None, threads: int | None = None,
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) a client database with the schema and parsing macros in place.
+
+    Timestamps without an offset are read as UTC, whatever the machine's zone: provider exports are UTC.
+    """
+    db_path = Path(db_path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    # Spill to a folder beside the database instead of failing when a big client outgrows memory.
+    con.execute("SET temp_directory = ?", [str(db_path.parent / "tmp")]) if not read_only else None
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if not read_only:
+        con.execute(sql_text("schema.sql"))
+    con.execute(sql_text("macros.sql"))
+    return con

@@ -1,0 +1,188 @@
+"""Load every export in a client folder into the client's DuckDB database.
+
+Each file is recognised by its content, loaded atomically by its format, and recorded in ``ingested_files`` with
+its sha256: a file whose content was loaded before adds nothing (under its own or another name), a changed file
+replaces its earlier rows, and a file gone from the folder takes its rows with it, so the database always mirrors
+the folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from routekit.config import ClientConfig, load_config
+from routekit.db import connect, default_db_path
+from routekit.sources import FileSample, LoadError, detect, registry
+from routekit.sources.base import delete_file_rows, record_file
+from routekit.sources.generic_csv import GenericCsv
+
+DATA_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    skipped_reason: str | None = None
+    status: str = "loaded"           # loaded | replaced | unchanged | duplicate | skipped | failed
+    note: str | None = None
+
+
+@dataclass
+class IngestReport:
+    db: str
+    files: list[FileReport] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    tables: dict = field(default_factory=dict)
+    reject_reasons: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"db": self.db, "files": [asdict(f) for f in self.files], "removed": self.removed,
+                "tables": self.tables, "reject_reasons": self.reject_reasons}
+
+
+def discover(client_dir: Path, config: ClientConfig) -> list[tuple[Path, str]]:
+    """Data files under the folder, recursively, in a stable order, minus routekit's own and excluded files."""
+    found = []
+    for root, dirs, files in os.walk(client_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            rel = path.relative_to(client_dir).as_posix()
+            if name.lower().endswith(DATA_SUFFIXES) and not config.is_excluded(rel):
+                found.append((path, rel))
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def formats_for(config: ClientConfig):
+    return registry.formats() + [GenericCsv(m) for m in config.generic_csv]
+
+
+def _skip_reason(sample: FileSample) -> str:
+    if sample.kind == "empty":
+        return "empty file"
+    if sample.kind == "html":
+        return "an HTML page, not an export (a login or error page saved instead of the download?)"
+    if sample.kind == "binary":
+        return "not text (binary or unreadable compressed data)"
+    return f"not a known export format: {sample.describe()}"
+
+
+def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
+           config: ClientConfig | None = None, memory_limit: str | None = None) -> IngestReport:
+    client_dir = Path(client_dir)
+    if not client_dir.is_dir():
+        raise FileNotFoundError(f"{client_dir}: no such client folder")
+    config = config if config is not None else load_config(client_dir)
+    db_path = Path(db_path) if db_path else default_db_path(client_dir)
+    con = connect(db_path, memory_limit=memory_limit)
+    try:
+        set_currency_rates(con, config)
+        formats = formats_for(config)
+        report = IngestReport(db=str(db_path))
+        files = discover(client_dir, config)
+        present = {rel for _, rel in files}
+        for path, rel in files:
+            report.files.append(ingest_file(con, path, rel, formats))
+        for (rel,) in con.execute("SELECT path FROM ingested_files ORDER BY path").fetchall():
+            if rel not in present:
+                con.execute("BEGIN TRANSACTION")
+                delete_file_rows(con, rel)
+                con.execute("DELETE FROM ingested_files WHERE path = ?", [rel])
+                con.execute("COMMIT")
+                report.removed.append(rel)
+        report.tables = table_summary(con)
+        report.reject_reasons = reject_summary(con)
+        return report
+    finally:
+        con.close()
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats) -> FileReport:
+    sha = file_sha256(path)
+    prev = con.execute("""SELECT sha256, format, rows_read, rows_loaded, rows_rejected, skipped_reason, note
+                          FROM ingested_files WHERE path = ?""", [rel]).fetchone()
+    if prev and prev[0] == sha:
+        return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5], status="unchanged", note=prev[6])
+    twin = con.execute("""SELECT path FROM ingested_files WHERE sha256 = ? AND path <> ? AND format IS NOT NULL
+                          AND skipped_reason IS NULL ORDER BY path LIMIT 1""", [sha, rel]).fetchone()
+    size = path.stat().st_size
+    if twin:
+        reason = f"same content as {twin[0]}, already loaded"
+        _record_skip(con, rel, sha, size, None, reason)
+        return FileReport(rel, None, skipped_reason=reason, status="duplicate")
+    sample = FileSample.read(path)
+    try:
+        fmt = detect(sample, formats)
+    except LookupError as exc:
+        fmt, reason = None, str(exc)
+    else:
+        reason = None if fmt else _skip_reason(sample)
+    if fmt is None:
+        _record_skip(con, rel, sha, size, None, reason)
+        return FileReport(rel, None, skipped_reason=reason, status="skipped")
+    try:
+        result = fmt.load(con, path, rel, sha)
+    except LoadError as exc:
+        # The file's earlier rows (if any) stay: a failed load leaves the database as it was.
+        return FileReport(rel, fmt.name, skipped_reason=f"{fmt.title}: {exc}", status="failed")
+    return FileReport(rel, fmt.name, result.rows_read, result.rows_loaded, result.rows_rejected,
+                      status="replaced" if prev else "loaded", note=result.note)
+
+
+def _record_skip(con, rel: str, sha: str, size: int, fmt: str | None, reason: str) -> None:
+    con.execute("BEGIN TRANSACTION")
+    delete_file_rows(con, rel)
+    record_file(con, rel, sha, size, fmt, None, None, reason)
+    con.execute("COMMIT")
+
+
+def set_currency_rates(con: duckdb.DuckDBPyConnection, config: ClientConfig) -> None:
+    con.execute("CREATE OR REPLACE TABLE currency_rates (code VARCHAR PRIMARY KEY, usd_per_unit DOUBLE)")
+    rates = {"USD": 1.0, **config.currency_rates}
+    con.executemany("INSERT INTO currency_rates VALUES (?, ?)", list(rates.items()))
+
+
+def table_summary(con: duckdb.DuckDBPyConnection) -> dict:
+    calls = con.execute("""SELECT count(*), coalesce(sum(requests), 0), coalesce(sum(input_tokens), 0),
+                                  coalesce(sum(cached_input_tokens), 0), coalesce(sum(output_tokens), 0),
+                                  sum(reported_cost_usd)
+                           FROM calls""").fetchone()
+    usage = con.execute("""SELECT count(*), coalesce(sum(requests), 0), coalesce(sum(input_tokens), 0),
+                                  coalesce(sum(cached_input_tokens), 0), coalesce(sum(output_tokens), 0)
+                           FROM usage""").fetchone()
+    inv = con.execute("SELECT count(*), sum(billed_usd) FROM invoice").fetchone()
+    money = lambda v: None if v is None else float(round(v, 6))  # noqa: E731  (JSON has no decimal type)
+    return {
+        "calls": {"rows": calls[0], "requests": int(calls[1]), "input_tokens": int(calls[2]),
+                  "cached_input_tokens": int(calls[3]), "output_tokens": int(calls[4]),
+                  "reported_cost_usd": money(calls[5])},
+        "usage": {"rows": usage[0], "requests": int(usage[1]), "input_tokens": int(usage[2]),
+                  "cached_input_tokens": int(usage[3]), "output_tokens": int(usage[4])},
+        "invoice": {"rows": inv[0], "billed_usd": money(inv[1])},
+    }
+
+
+def reject_summary(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
+    """Rejected rows grouped by file and the first clause of their reason (values stripped)."""
+    rows = con.execute("""
+        SELECT _source_file, regexp_replace(split_part(reason, ';', 1), '[:=(].*$', '') AS kind, count(*) AS n,
+               min(_source_row) AS example_row, min(reason) AS example
+        FROM rejects GROUP BY ALL ORDER BY n DESC, _source_file LIMIT ?""", [limit]).fetchall()
+    return [{"file": r[0], "reason": r[1].strip(), "rows": r[2], "example_row": r[3], "example": r[4]}
+            for r in rows]

@@ -1,0 +1,32 @@
+"""Plain-text summaries for the terminal. Never prints prompt text: only counts, names and reasons."""
+from __future__ import annotations
+
+from routekit.ingest import IngestReport
+
+
+def _n(v) -> str:
+    return f"{v:,}" if isinstance(v, int) else "-"
+
+
+def print_ingest(report: IngestReport) -> None:
+    print(f"database: {report.db}")
+    width = max([len(f.path) for f in report.files] + [4])
+    print(f"{'file':<{width}}  {'format':<24} {'read':>9} {'loaded':>9} {'rejected':>9}  status")
+    for f in report.files:
+        status = f.status + (f": {f.skipped_reason}" if f.skipped_reason else "") + (f" ({f.note})" if f.note else "")
+        print(f"{f.path:<{width}}  {f.format or '-':<24} {_n(f.rows_read):>9} {_n(f.rows_loaded):>9} "
+              f"{_n(f.rows_rejected):>9}  {status}")
+    for rel in report.removed:
+        print(f"{rel}: gone from the folder, its rows were removed")
+    c, u, i = report.tables["calls"], report.tables["usage"], report.tables["invoice"]
+    cost = "-" if c["reported_cost_usd"] is None else f"${c['reported_cost_usd']:,.2f}"
+    billed = "-" if i["billed_usd"] is None else f"${i['billed_usd']:,.2f}"
+    print(f"calls:   {_n(c['rows'])} requests, {_n(c['input_tokens'])} input tokens "
+          f"({_n(c['cached_input_tokens'])} cached), {_n(c['output_tokens'])} output tokens, reported cost {cost}")
+    print(f"usage:   {_n(u['rows'])} rows, {_n(u['requests'])} requests, {_n(u['input_tokens'])} input tokens "
+          f"({_n(u['cached_input_tokens'])} cached), {_n(u['output_tokens'])} output tokens")
+    print(f"invoice: {_n(i['rows'])} lines, billed {billed}")
+    if report.reject_reasons:
+        print("rejected rows by reason:")
+        for r in report.reject_reasons:
+            print(f"  {r['rows']:>7,}  {r['file']}: {r['reason']} (e.g. {r['example_row']}: {r['example']})")

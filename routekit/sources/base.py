@@ -1,0 +1,310 @@
+"""What every source format shares: looking at a file, and loading it atomically with its rejects.
+
+A format supplies only how to recognise its file (``matches``) and a staging model
+(``sql/staging/stg_<name>.sql``) that renames and casts the raw rows into the canonical table. The base class owns
+the lifecycle in one template method, ``load``: read the file into a raw temp table, stage, split good rows from
+rejected ones, replace the file's earlier rows, record the manifest, all in one transaction.
+
+Staging models read ``raw`` (CSV: one VARCHAR column per header name plus ``_source_row``; JSON: ``docs`` with
+``_source_row`` and ``doc``) and return the target table's columns by name, ``_source_row`` and ``_problems`` (a
+list of reasons, NULL entries meaning fine). Rows with any problem go to ``rejects``.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import duckdb
+
+from routekit.db import sql_text
+
+SAMPLE_BYTES = 64 * 1024
+# A JSONL line (one OTLP batch, one Bedrock invocation with its bodies) can be large.
+MAX_LINE_BYTES = 256 * 1024 * 1024
+_KEY_RE = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
+
+
+class LoadError(Exception):
+    """A file could not be loaded at all; the message is for a person."""
+
+
+@dataclass
+class FileSample:
+    """The first bytes of a file, decompressed, with what its shape says about it."""
+
+    path: Path
+    text: str
+    kind: str                      # csv | json | jsonl | html | empty | binary
+    header: list[str] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, path: Path) -> "FileSample":
+        opener = gzip.open if path.name.endswith(".gz") else open
+        try:
+            with opener(path, "rb") as fh:
+                head = fh.read(SAMPLE_BYTES)
+        except (OSError, EOFError) as exc:
+            return cls(path, "", "binary", keys={f"unreadable: {exc}"})
+        if b"\x00" in head[:4096]:
+            return cls(path, "", "binary")
+        text = head.decode("utf-8-sig", errors="replace")
+        stripped = text.lstrip()
+        if not stripped:
+            return cls(path, text, "empty")
+        low = stripped[:512].lower()
+        if low.startswith("<!doctype html") or low.startswith("<html") or "<html" in low[:200] or low.startswith("<?xml"):
+            return cls(path, text, "html")
+        if stripped[0] in "{[":
+            first_line = stripped.split("\n", 1)[0].strip()
+            kind = "json"
+            try:
+                json.loads(first_line)
+                kind = "jsonl"
+            except ValueError:
+                pass
+            return cls(path, text, kind, keys=set(_KEY_RE.findall(text)))
+        return cls(path, text, "csv", header=_csv_header(text))
+
+    def has_columns(self, *names: str) -> bool:
+        return set(names) <= set(self.header)
+
+    def has_keys(self, *names: str) -> bool:
+        return set(names) <= self.keys
+
+    def describe(self) -> str:
+        """What the file looks like, for a 'not a known format' message."""
+        if self.kind == "csv":
+            cols = ", ".join(self.header[:8]) + (", …" if len(self.header) > 8 else "")
+            return f"a CSV with columns {cols}" if self.header else "a text file with no CSV header"
+        if self.kind in ("json", "jsonl"):
+            keys = ", ".join(sorted(self.keys)[:10])
+            return f"JSON with keys {keys}" if keys else "JSON with no object keys"
+        return self.kind
+
+
+def _csv_header(text: str) -> list[str]:
+    line = text.splitlines()[0] if text.splitlines() else ""
+    try:
+        delim = csv.Sniffer().sniff(line, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delim = ","
+    try:
+        return [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delim))]
+    except (StopIteration, csv.Error):
+        return []
+
+
+@dataclass
+class LoadResult:
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    note: str | None = None
+
+
+class SourceFormat:
+    """Base of every format. Subclasses set the class attributes and implement ``matches``."""
+
+    name: ClassVar[str]                  # registry key; also names the staging model
+    target: ClassVar[str]                # calls | usage | invoice
+    title: ClassVar[str]                 # for people: "OpenAI Usage API completions (JSON)"
+    obtain: ClassVar[str] = ""           # how to get this export from the provider (README)
+    reader: ClassVar[str] = "csv"        # csv | json
+    optional_columns: ClassVar[tuple[str, ...]] = ()   # CSV columns older exports lack: added as NULL
+    staging_model: ClassVar[str] = ""    # default stg_<name>; formats of one source in two encodings share one
+
+    def matches(self, sample: FileSample) -> bool:
+        raise NotImplementedError
+
+    def staging_sql(self) -> str:
+        return sql_text(f"staging/{self.staging_model or 'stg_' + self.name}.sql")
+
+    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Hook for formats that reshape ``raw`` before staging (the generic CSV renames columns)."""
+
+    def note(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        """Hook: something a person should know about the file after staging (rows deliberately not loaded)."""
+        return None
+
+    # -- the lifecycle -------------------------------------------------------------------------------------
+    def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str) -> LoadResult:
+        """Load one file atomically: on any failure the database is as it was before."""
+        con.execute("BEGIN TRANSACTION")
+        try:
+            pre_rejects = self._read_raw(con, path)
+            self.prepare_raw(con)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {self.staging_sql()}")
+            con.execute("""CREATE OR REPLACE TEMP TABLE staged_checked AS
+                           SELECT * EXCLUDE (_problems), rk_reason(_problems) AS _reject_reason FROM staged""")
+            delete_file_rows(con, rel)
+            con.execute(f"""INSERT INTO {self.target} BY NAME
+                            SELECT * EXCLUDE (_reject_reason), ? AS _format, ? AS _source_file
+                            FROM staged_checked WHERE _reject_reason IS NULL""", [self.name, rel])
+            con.execute("""INSERT INTO rejects (_source_file, _format, _source_row, reason)
+                           SELECT ?, ?, _source_row, _reject_reason FROM staged_checked
+                           WHERE _reject_reason IS NOT NULL""", [rel, self.name])
+            con.execute("""INSERT INTO rejects (_source_file, _format, _source_row, reason)
+                           SELECT ?, ?, _source_row, reason FROM pre_rejects""", [rel, self.name])
+            staged, rejected = con.execute(
+                "SELECT count(*), count(_reject_reason) FROM staged_checked").fetchone()
+            rows_read = staged + pre_rejects
+            result = LoadResult(rows_read, staged - rejected, rejected + pre_rejects, self.note(con))
+            record_file(con, rel, sha256, path.stat().st_size, self.name, self.target, result, None)
+            con.execute("COMMIT")
+            return result
+        except LoadError:
+            con.execute("ROLLBACK")
+            raise
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise LoadError(_clean_duckdb_message(exc)) from None
+        finally:
+            drop_temp_objects(con)
+
+    def _read_raw(self, con: duckdb.DuckDBPyConnection, path: Path) -> int:
+        """Create ``raw`` (CSV) or ``docs`` (JSON) and ``pre_rejects``; return how many rows failed to parse."""
+        if self.reader == "csv":
+            return read_csv_raw(con, path, self.optional_columns)
+        return read_json_docs(con, path)
+
+
+def _clean_duckdb_message(exc: Exception) -> str:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
+
+
+def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...] = ()) -> int:
+    """Every CSV value as VARCHAR in ``raw`` with its data-row number; malformed rows into ``pre_rejects``.
+
+    DuckDB's reader detects the dialect, strips a BOM and handles CRLF. Rows with too many or too few fields are
+    set aside by ``store_rejects`` with their line number; good rows keep their position as ``row N`` (the N-th data
+    row after the header), corrected for the malformed rows before them.
+    """
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_file AS
+            SELECT * FROM read_csv(?, all_varchar = true, header = true, normalize_names = false,
+                                   store_rejects = true, ignore_errors = true, max_line_size = {MAX_LINE_BYTES},
+                                   rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')""", [str(path)])
+    except duckdb.Error as exc:
+        raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
+    con.execute("""CREATE OR REPLACE TEMP TABLE pre_rejects AS
+        SELECT 'line ' || line AS _source_row, line,
+               CASE error_type
+                    WHEN 'MISSING COLUMNS' THEN 'too few fields for the header (' || error_message || ')'
+                    WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header (' || error_message || ')'
+                    WHEN 'UNQUOTED VALUE' THEN 'badly quoted value (' || error_message || ')'
+                    ELSE lower(error_type) || ' (' || error_message || ')' END AS reason
+        FROM rk_csv_errors""")
+    n_bad = con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
+    existing = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE raw_file)").fetchall()}
+    for col in optional_columns:
+        if col not in existing:
+            con.execute(f'ALTER TABLE raw_file ADD COLUMN {quote_ident(col)} VARCHAR')
+    # Temp tables number rows from an offset; row N is the N-th row in file order (CTAS keeps insertion order).
+    first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_file").fetchone()[0]
+    if n_bad == 0:
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
+            SELECT *, 'row ' || (rowid - {first_rowid} + 1) AS _source_row FROM raw_file""")
+    else:
+        # Good row g (1-based among good rows) sits at data row g + #{malformed i : m_i - i < g}, where m_i is the
+        # i-th malformed row's data-row number (line - 1, the header being line 1).
+        con.execute("""CREATE OR REPLACE TEMP TABLE rk_bad AS
+            SELECT line - 1 - row_number() OVER (ORDER BY line) AS good_before FROM pre_rejects""")
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
+            SELECT f.* EXCLUDE (g), 'row ' || (g + (SELECT count(*) FROM rk_bad WHERE good_before < g)) AS _source_row
+            FROM (SELECT *, rowid - {first_rowid} + 1 AS g FROM raw_file) f""")
+    con.execute("DROP TABLE IF EXISTS rk_csv_errors")
+    con.execute("DROP TABLE IF EXISTS rk_csv_scans")
+    return n_bad
+
+
+def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """JSON documents in ``docs``: one per line for JSON Lines, else the whole file as one document.
+
+    A file whose first line parses on its own is JSON Lines; a line that does not parse (a truncated last line) is
+    rejected with its line number and the rest loads. Otherwise the file must be one document; if it does not parse
+    the whole file is refused with the reason.
+    """
+    try:
+        # NUL as the delimiter and no quoting: each physical line arrives whole. Works on .gz too.
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
+            SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0',
+                                      quote = '', escape = '', auto_detect = false,
+                                      max_line_size = {MAX_LINE_BYTES})""", [str(path)])
+    except duckdb.Error as exc:
+        raise LoadError(f"not readable as text: {_clean_duckdb_message(exc)}") from None
+    first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_lines").fetchone()[0]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
+        SELECT rowid - {first_rowid} + 1 AS line_no, ltrim(line, chr(65279)) AS line FROM raw_lines""")
+    first = con.execute("""SELECT json_valid(line) FROM raw_lines WHERE trim(line, ' \t\r') <> ''
+                           ORDER BY line_no LIMIT 1""").fetchone()
+    if first is None:
+        raise LoadError("no JSON content (only blank lines)")
+    if first[0]:
+        con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
+            SELECT 'line ' || line_no AS _source_row, CAST(line AS JSON) AS doc FROM raw_lines
+            WHERE trim(line, ' \t\r') <> '' AND json_valid(line)""")
+        _expand_arrays(con)
+        con.execute("""CREATE OR REPLACE TEMP TABLE pre_rejects AS
+            SELECT 'line ' || line_no AS _source_row,
+                   -- the line may hold prompt text, a client secret: say its size, never its content
+                   'truncated or malformed JSON line (' || length(line) || ' characters)' AS reason
+            FROM raw_lines WHERE trim(line, ' \t\r') <> '' AND NOT json_valid(line)""")
+        return con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
+    con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
+        SELECT 'document' AS _source_row, string_agg(line, chr(10) ORDER BY line_no) AS text FROM raw_lines""")
+    if not con.execute("SELECT json_valid(text) FROM docs").fetchone()[0]:
+        n_lines = con.execute("SELECT count(*) FROM raw_lines").fetchone()[0]
+        raise LoadError(f"truncated or malformed JSON: the document ({n_lines} lines) does not parse, "
+                        "so none of it was loaded; re-export the file")
+    con.execute("CREATE OR REPLACE TEMP TABLE docs AS SELECT '' AS _source_row, CAST(text AS JSON) AS doc FROM docs")
+    con.execute("CREATE OR REPLACE TEMP TABLE pre_rejects (_source_row VARCHAR, reason VARCHAR)")
+    _expand_arrays(con)
+    return 0
+
+
+def _expand_arrays(con: duckdb.DuckDBPyConnection) -> None:
+    """A document that is a JSON array (an export of records, a list of API pages) becomes one doc per element.
+
+    ``_source_row`` is the location prefix staging models extend with ``rk_at``: ``line 3`` for JSON Lines, empty
+    for a single document.
+    """
+    con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
+        SELECT _source_row, doc FROM docs WHERE json_type(doc) <> 'ARRAY'
+        UNION ALL
+        SELECT rk_at(_source_row, '[' || i || ']'), doc -> CAST(i AS INTEGER)
+        FROM docs, LATERAL (SELECT unnest(range(CAST(json_array_length(doc) AS BIGINT))) AS i)
+        WHERE json_type(doc) = 'ARRAY'""")
+
+
+def drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables and views of one load: gone before the next file so no file sees another's rows."""
+    for name, kind in con.execute("""SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary
+                                     UNION ALL
+                                     SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary""").fetchall():
+        con.execute(f"DROP {kind} IF EXISTS temp.{quote_ident(name)}")
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def delete_file_rows(con: duckdb.DuckDBPyConnection, rel: str) -> None:
+    for table in ("calls", "usage", "invoice", "rejects"):
+        con.execute(f"DELETE FROM {table} WHERE _source_file = ?", [rel])
+
+
+def record_file(con: duckdb.DuckDBPyConnection, rel: str, sha256: str | None, size: int | None,
+                fmt: str | None, target: str | None, result: LoadResult | None, skipped: str | None) -> None:
+    con.execute("DELETE FROM ingested_files WHERE path = ?", [rel])
+    con.execute("""INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""",
+                [rel, sha256, size, fmt, target,
+                 result.rows_read if result else 0, result.rows_loaded if result else 0,
+                 result.rows_rejected if result else 0, skipped, result.note if result else None])

@@ -1,0 +1,94 @@
+-- Parsing helpers shared by every staging model. Each rk_*_problem macro returns NULL when the value is fine and
+-- otherwise a sentence a person understands; staging models collect them into _problems.
+
+-- Timestamps: ISO 8601 with or without offset (naive means UTC), dates, unix seconds/milliseconds.
+CREATE OR REPLACE MACRO rk_ts(v) AS CASE
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
+    WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{9,10}(\.\d+)?')
+        THEN make_timestamp(CAST(round(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) * 1e6) AS BIGINT))
+    WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{12,13}')
+        THEN make_timestamp(TRY_CAST(trim(CAST(v AS VARCHAR)) AS BIGINT) * 1000)
+    ELSE TRY_CAST(TRY_CAST(trim(CAST(v AS VARCHAR)) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
+END;
+
+-- OTLP nanosecond strings.
+CREATE OR REPLACE MACRO rk_ts_nanos(v) AS
+    make_timestamp(CAST(TRY_CAST(CAST(v AS VARCHAR) AS HUGEINT) // 1000 AS BIGINT));
+
+-- Token counts: whole numbers; "12.0" is accepted, "abc" and "1.5" are not.
+CREATE OR REPLACE MACRO rk_int(v) AS CASE
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
+    WHEN TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) = round(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE))
+        THEN CAST(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) AS BIGINT)
+END;
+
+CREATE OR REPLACE MACRO rk_money(v) AS TRY_CAST(trim(CAST(v AS VARCHAR)) AS DECIMAL(38, 12));
+
+CREATE OR REPLACE MACRO rk_bool(v) AS CASE
+    WHEN lower(trim(CAST(v AS VARCHAR))) IN ('true', 't', '1', 'yes', 'y') THEN true
+    WHEN lower(trim(CAST(v AS VARCHAR))) IN ('false', 'f', '0', 'no', 'n') THEN false
+END;
+
+CREATE OR REPLACE MACRO rk_text(v) AS nullif(trim(CAST(v AS VARCHAR)), '');
+
+CREATE OR REPLACE MACRO rk_quote(v) AS '''' || left(CAST(v AS VARCHAR), 40) || CASE WHEN length(CAST(v AS VARCHAR)) > 40 THEN '…' ELSE '' END || '''';
+
+CREATE OR REPLACE MACRO rk_int_problem(name, v) AS CASE
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
+    WHEN rk_int(v) IS NULL THEN name || ' is not a whole number: ' || rk_quote(v)
+    WHEN rk_int(v) < 0 THEN 'negative token count: ' || name || ' = ' || CAST(v AS VARCHAR)
+END;
+
+CREATE OR REPLACE MACRO rk_required_int_problem(name, v) AS CASE
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing ' || name
+    ELSE rk_int_problem(name, v)
+END;
+
+CREATE OR REPLACE MACRO rk_money_problem(name, v) AS CASE
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
+    WHEN rk_money(v) IS NULL THEN name || ' is not a number: ' || rk_quote(v)
+END;
+
+CREATE OR REPLACE MACRO rk_ts_problem(name, v) AS CASE
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing timestamp ' || name
+    WHEN rk_ts(v) IS NULL THEN 'unparseable timestamp ' || name || ': ' || rk_quote(v)
+END;
+
+CREATE OR REPLACE MACRO rk_text_problem(name, v) AS CASE
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing ' || name
+END;
+
+CREATE OR REPLACE MACRO rk_reason(problems) AS
+    nullif(array_to_string(list_filter(problems, lambda p: p IS NOT NULL), '; '), '');
+
+-- Prompt text from a chat message list. Content may be a string or a list of parts ({type:text,text} for
+-- OpenAI/Anthropic/Bedrock Converse, {type:text,content} for OTel GenAI).
+CREATE OR REPLACE MACRO rk_content_text(c) AS CASE
+    WHEN c IS NULL THEN NULL
+    WHEN json_type(c) = 'VARCHAR' THEN c ->> '$'
+    WHEN json_type(c) = 'ARRAY' THEN nullif(array_to_string(list_filter(
+        list_transform(CAST(c AS JSON[]), lambda p: coalesce(p ->> 'text', p ->> 'content')), lambda t: t IS NOT NULL), chr(10)), '')
+    WHEN json_type(c) = 'OBJECT' THEN coalesce(c ->> 'text', c ->> 'content')
+END;
+
+CREATE OR REPLACE MACRO rk_messages_system(msgs) AS nullif(array_to_string(list_transform(
+    list_filter(CAST(msgs AS JSON[]), lambda m: m ->> 'role' IN ('system', 'developer')),
+    lambda m: rk_content_text(coalesce(m -> 'content', m -> 'parts'))), chr(10)), '');
+
+CREATE OR REPLACE MACRO rk_messages_last_user(msgs) AS rk_content_text(coalesce(
+    list_filter(CAST(msgs AS JSON[]), lambda m: m ->> 'role' = 'user')[-1] -> 'content',
+    list_filter(CAST(msgs AS JSON[]), lambda m: m ->> 'role' = 'user')[-1] -> 'parts'));
+
+CREATE OR REPLACE MACRO rk_json(v) AS CASE WHEN json_valid(CAST(v AS VARCHAR)) THEN CAST(v AS JSON) END;
+
+-- Where a JSON record sits: "line 3 $.data[0].results[2]" in JSON Lines, "$.data[0].results[2]" in one document.
+CREATE OR REPLACE MACRO rk_at(loc, suffix) AS CASE
+    WHEN suffix = '' THEN coalesce(nullif(loc, ''), '$')
+    WHEN loc = '' THEN '$' || suffix
+    WHEN contains(loc, '$') THEN loc || suffix
+    ELSE loc || ' $' || suffix
+END;
+
+-- The indices of a JSON array (an empty list for a missing or non-array value), for LATERAL unnesting.
+CREATE OR REPLACE MACRO rk_indices(arr) AS
+    CASE WHEN json_type(arr) = 'ARRAY' THEN range(CAST(json_array_length(arr) AS BIGINT)) ELSE [] END;

@@ -1,0 +1,103 @@
+-- The client database: canonical tables every source format stages into, the rejects, and the file manifest.
+-- Semantics (shared/DESIGN.md): input_tokens is the TOTAL input including cache reads and writes;
+-- cached_input_tokens (cache reads) and cache_write_tokens are subsets. Money is USD DECIMAL. Timestamps are UTC.
+
+CREATE TABLE IF NOT EXISTS calls (
+    request_id          VARCHAR,
+    ts                  TIMESTAMP,        -- request start, UTC
+    provider            VARCHAR,          -- openai, anthropic, aws.bedrock, openrouter, ...
+    model               VARCHAR,          -- the model that served the call (response model where known)
+    model_requested     VARCHAR,          -- as the caller named it (alias, inference profile, ARN)
+    feature             VARCHAR,          -- the client's own name for the workflow, where the source carries one
+    project             VARCHAR,          -- project / workspace / team / service
+    api_key             VARCHAR,          -- key id or alias, never the secret
+    user_id             VARCHAR,
+    tags                VARCHAR[],
+    status              VARCHAR,          -- success | error
+    error               VARCHAR,
+    requests            BIGINT,           -- always 1 for a call-log row
+    input_tokens        BIGINT,
+    cached_input_tokens BIGINT,
+    cache_write_tokens  BIGINT,
+    output_tokens       BIGINT,
+    reasoning_tokens    BIGINT,           -- subset of output_tokens
+    reported_cost_usd   DECIMAL(38, 12),  -- cost the source itself computed (LiteLLM spend, OpenRouter cost), if any
+    latency_ms          DOUBLE,
+    is_batch            BOOLEAN,
+    service_tier        VARCHAR,
+    operation           VARCHAR,          -- chat, embeddings, InvokeModel, ...
+    system_prompt       VARCHAR,          -- client secret: never printed in reports or logs
+    user_prompt         VARCHAR,          -- the last user message; client secret
+    n_messages          INTEGER,
+    has_tools           BOOLEAN,
+    json_mode           BOOLEAN,
+    attributes          JSON,             -- source-specific extras kept for attribution (tags, metadata)
+    _format             VARCHAR NOT NULL,
+    _source_file        VARCHAR NOT NULL,
+    _source_row         VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS usage (
+    period_start        TIMESTAMP,
+    period_end          TIMESTAMP,
+    provider            VARCHAR,
+    model               VARCHAR,
+    project             VARCHAR,          -- project / workspace
+    api_key             VARCHAR,          -- key id or name
+    user_id             VARCHAR,
+    service_tier        VARCHAR,
+    is_batch            BOOLEAN,
+    requests            BIGINT,           -- NULL where the export does not count requests (Anthropic console CSV)
+    input_tokens        BIGINT,
+    cached_input_tokens BIGINT,
+    cache_write_tokens  BIGINT,
+    output_tokens       BIGINT,
+    attributes          JSON,
+    _format             VARCHAR NOT NULL,
+    _source_file        VARCHAR NOT NULL,
+    _source_row         VARCHAR NOT NULL
+);
+
+-- Billed lines, named after FinOps FOCUS columns where one fits.
+CREATE TABLE IF NOT EXISTS invoice (
+    charge_period_start TIMESTAMP,
+    charge_period_end   TIMESTAMP,
+    provider            VARCHAR,
+    model               VARCHAR,
+    charge_description  VARCHAR,          -- the source's own line-item text
+    token_type          VARCHAR,          -- input | cached_input | cache_write | output | web_search | other
+    service_tier        VARCHAR,
+    project             VARCHAR,
+    api_key             VARCHAR,
+    consumed_quantity   DOUBLE,
+    consumed_unit       VARCHAR,
+    billed_cost         DECIMAL(38, 12),  -- in billing_currency
+    billing_currency    VARCHAR,
+    billed_usd          DECIMAL(38, 12),  -- NULL when the currency has no rate in routekit.yaml
+    list_cost_usd       DECIMAL(38, 12),
+    attributes          JSON,
+    _format             VARCHAR NOT NULL,
+    _source_file        VARCHAR NOT NULL,
+    _source_row         VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+    _source_file VARCHAR NOT NULL,
+    _format      VARCHAR,
+    _source_row  VARCHAR,                 -- "row 12" (CSV data row, header excluded), "line 7" or "line 3 $.data[0].results[2]"
+    reason       VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ingested_files (
+    path           VARCHAR PRIMARY KEY,   -- relative to the client folder
+    sha256         VARCHAR,
+    size_bytes     BIGINT,
+    format         VARCHAR,
+    target         VARCHAR,
+    rows_read      BIGINT,
+    rows_loaded    BIGINT,
+    rows_rejected  BIGINT,
+    skipped_reason VARCHAR,
+    note           VARCHAR,             -- e.g. spans deliberately not loaded (tool and agent spans)
+    loaded_at      TIMESTAMP
+);

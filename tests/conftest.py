@@ -1,0 +1,70 @@
+"""Shared fixtures: a client folder built from file contents, ingested into a real DuckDB file."""
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write {relative path: content}; a path ending in .gz is gzip-compressed."""
+    for rel, content in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if rel.endswith(".gz"):
+            data = gzip.compress(data, mtime=0)
+        path.write_bytes(data)
+    return folder
+
+
+def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The real `routekit` command in a subprocess, as a user runs it."""
+    proc = subprocess.run([sys.executable, "-m", "routekit.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"routekit {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def ingest_json(client: Path, *extra: str) -> dict:
+    return json.loads(run_cli("ingest", str(client), "--json", *extra).stdout)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Path:
+    folder = tmp_path / "client"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def ingest(client: Path):
+    """ingest(files) -> (report dict, read-only DuckDB connection); files are written into the client folder."""
+    from routekit.ingest import ingest as run_ingest
+
+    cons = []
+
+    def _ingest(files: dict[str, str | bytes] | None = None, **kwargs):
+        if files:
+            write_files(client, files)
+        report = run_ingest(client, **kwargs).to_json()
+        con = duckdb.connect(report["db"], read_only=True)
+        cons.append(con)
+        return report, con
+
+    yield _ingest
+    for con in cons:
+        con.close()
+
+
+def file_entry(report: dict, path: str) -> dict:
+    return next(f for f in report["files"] if f["path"] == path)
