@@ -80,6 +80,8 @@ def _skip_reason(sample: FileSample) -> str:
         return "an HTML page, not an export (a login or error page saved instead of the download?)"
     if sample.kind == "binary":
         return "not text (binary or unreadable compressed data)"
+    if sample.parse_error:
+        return f"truncated or malformed JSON ({sample.parse_error}); none of it was loaded, re-export the file"
     return f"not a known export format: {sample.describe()}"
 
 
@@ -133,14 +135,17 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats) -
         fmt, reason = None, str(exc)
     else:
         reason = None if fmt else _skip_reason(sample)
+    kept = "; the rows of its earlier version are kept" if prev and prev[3] else ""
+    if fmt is None and sample.parse_error:
+        # A damaged file is a failed load, not a new empty version: the database stays as it was.
+        return FileReport(rel, None, skipped_reason=reason + kept, status="failed")
     if fmt is None:
         _record_skip(con, rel, sha, size, None, reason)
         return FileReport(rel, None, skipped_reason=reason, status="skipped")
     try:
         result = fmt.load(con, path, rel, sha)
     except LoadError as exc:
-        # The file's earlier rows (if any) stay: a failed load leaves the database as it was.
-        return FileReport(rel, fmt.name, skipped_reason=f"{fmt.title}: {exc}", status="failed")
+        return FileReport(rel, fmt.name, skipped_reason=f"{fmt.title}: {exc}{kept}", status="failed")
     return FileReport(rel, fmt.name, result.rows_read, result.rows_loaded, result.rows_rejected,
                       status="replaced" if prev else "loaded", note=result.note)
 

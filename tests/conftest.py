@@ -54,6 +54,9 @@ def ingest(client: Path):
     cons = []
 
     def _ingest(files: dict[str, str | bytes] | None = None, **kwargs):
+        # DuckDB refuses a writer while this process holds a reader on the file: close the earlier ones
+        while cons:
+            cons.pop().close()
         if files:
             write_files(client, files)
         report = run_ingest(client, **kwargs).to_json()

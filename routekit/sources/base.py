@@ -43,6 +43,7 @@ class FileSample:
     kind: str                      # csv | json | jsonl | html | empty | binary
     header: list[str] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
+    parse_error: str | None = None      # a whole (small) JSON document that does not parse
 
     @classmethod
     def read(cls, path: Path) -> "FileSample":
@@ -69,7 +70,13 @@ class FileSample:
                 kind = "jsonl"
             except ValueError:
                 pass
-            return cls(path, text, kind, keys=set(_KEY_RE.findall(text)))
+            sample = cls(path, text, kind, keys=set(_KEY_RE.findall(text)))
+            if kind == "json" and len(head) < SAMPLE_BYTES:
+                try:
+                    json.loads(text)
+                except ValueError as exc:
+                    sample.parse_error = f"line {exc.lineno} column {exc.colno}: {exc.msg}"
+            return sample
         return cls(path, text, "csv", header=_csv_header(text))
 
     def has_columns(self, *names: str) -> bool:
@@ -201,7 +208,8 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: t
                     WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header (' || error_message || ')'
                     WHEN 'UNQUOTED VALUE' THEN 'badly quoted value (' || error_message || ')'
                     ELSE lower(error_type) || ' (' || error_message || ')' END AS reason
-        FROM rk_csv_errors""")
+        FROM (SELECT line, min(error_type) AS error_type, min(error_message) AS error_message
+              FROM rk_csv_errors GROUP BY line)  -- one entry per missing column: one reject per line""")
     n_bad = con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
     existing = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE raw_file)").fetchall()}
     for col in optional_columns:

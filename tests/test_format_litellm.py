@@ -1,0 +1,102 @@
+"""LiteLLM_SpendLogs as CSV (psql \\copy ... CSV HEADER) and as JSON; totals worked out by hand."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from conftest import file_entry, ingest_json
+
+HEADER = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,endTime,"
+          "completionStartTime,model,model_id,model_group,custom_llm_provider,api_base,user,metadata,cache_hit,"
+          "cache_key,request_tags,team_id,end_user,requester_ip_address,status,messages,response,session_id")
+
+
+def _csv_quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _row(rid, spend, prompt, completion, start, model="gpt-4o", provider="openai", md=None, tags=None,
+         status="success", messages=None):
+    md = md or {}
+    return ",".join([
+        rid, "acompletion", "88ab" * 16, spend, str(int(prompt) + int(completion)) if prompt.lstrip("-").isdigit()
+        else "", prompt, completion, start, start, "", model, "", model, provider, "", "u1",
+        _csv_quote(json.dumps(md)), "", "", _csv_quote(json.dumps(tags or [])), "team-a", "", "", status,
+        _csv_quote(json.dumps(messages or [])), "{}", "",
+    ])
+
+
+MESSAGES = [{"role": "system", "content": "You summarise meeting notes."},
+            {"role": "user", "content": "Earlier question"},
+            {"role": "assistant", "content": "Earlier answer"},
+            {"role": "user", "content": [{"type": "text", "text": "Summarise these notes"}]}]
+CSV = "\n".join([
+    HEADER,
+    _row("req-1", "0.0125", "2000", "750", "2026-09-03 14:22:05.123+00",
+         md={"spend_logs_metadata": {"feature": "meeting-notes"}, "user_api_key_alias": "ops-key",
+             "usage_object": {"prompt_tokens_details": {"cached_tokens": 1024}}},
+         tags=["feature:meeting-notes", "team:ops"], messages=MESSAGES),
+    _row("req-2", "0.0031", "1000", "60", "2026-09-03T15:00:00Z", tags=["feature:email-draft"]),
+    _row("req-3", "0", "500", "0", "2026-09-04 09:00:00+02", status="failure"),
+    _row("req-4", "0.002", "-7", "3", "2026-09-04 10:00:00+00"),
+    _row("req-5", "0.002", "12", "3", "yesterday"),
+]) + "\n"
+
+
+def test_litellm_csv_loads_calls_with_cache_feature_and_prompts(ingest):
+    report, con = ingest({"spend.csv": CSV})
+    f = file_entry(report, "spend.csv")
+    assert f["format"] == "litellm_spendlogs_csv"
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (5, 3, 2)
+    calls = report["tables"]["calls"]
+    # 2000 + 1000 + 500 input; 1024 cached (req-1 only); 750 + 60 + 0 output; spend 0.0125 + 0.0031 + 0
+    assert calls["input_tokens"] == 3500
+    assert calls["cached_input_tokens"] == 1024
+    assert calls["output_tokens"] == 810
+    assert calls["reported_cost_usd"] == 0.0156
+    r1 = con.execute("""SELECT ts, provider, model, feature, api_key, tags, system_prompt, user_prompt, n_messages,
+                               status, latency_ms, _source_row FROM calls WHERE request_id = 'req-1'""").fetchone()
+    assert str(r1[0]) == "2026-09-03 14:22:05.123000"
+    assert r1[1:5] == ("openai", "gpt-4o", "meeting-notes", "ops-key")
+    assert r1[5] == ["feature:meeting-notes", "team:ops"]
+    assert r1[6:9] == ("You summarise meeting notes.", "Summarise these notes", 4)
+    assert r1[9] == "success" and r1[10] == 0 and r1[11] == "row 1"
+    # the feature comes from the tag when metadata has none
+    assert con.execute("SELECT feature FROM calls WHERE request_id = 'req-2'").fetchone() == ("email-draft",)
+    # +02 offset → UTC
+    r3 = con.execute("SELECT status, ts FROM calls WHERE request_id = 'req-3'").fetchone()
+    assert r3[0] == "error" and str(r3[1]) == "2026-09-04 07:00:00"
+    rejects = con.execute("SELECT _source_row, reason FROM rejects ORDER BY _source_row").fetchall()
+    assert rejects == [("row 4", "negative token count: prompt_tokens = -7"),
+                       ("row 5", "unparseable timestamp startTime: 'yesterday'")]
+    assert con.execute("SELECT sum(reported_cost_usd) FROM calls").fetchone()[0] == Decimal("0.0156")
+
+
+def test_litellm_json_array_export_through_cli(client):
+    records = [
+        {"request_id": "j1", "call_type": "acompletion", "spend": 0.5, "prompt_tokens": 100, "completion_tokens": 20,
+         "startTime": "2026-09-01T00:00:00Z", "endTime": "2026-09-01T00:00:02Z", "model": "claude-sonnet-4-5",
+         "custom_llm_provider": "anthropic", "metadata": {"additional_usage_values": {"cache_read_input_tokens": 40,
+                                                                                     "cache_creation_input_tokens": 10}},
+         "request_tags": ["feature:triage"], "messages": [{"role": "user", "content": "Which queue?"}],
+         "status": "success"},
+        {"request_id": "j2", "call_type": "acompletion", "spend": 0.25, "prompt_tokens": 300, "completion_tokens": 5,
+         "startTime": "2026-09-01T01:00:00Z", "endTime": "2026-09-01T01:00:01Z", "model": "anthropic/claude-haiku-4-5",
+         "custom_llm_provider": "anthropic", "metadata": "{}", "request_tags": "[]", "messages": None,
+         "status": "success"},
+    ]
+    (client / "spend.json").write_text(json.dumps(records, indent=2))
+    report = ingest_json(client)
+    f = file_entry(report, "spend.json")
+    assert f["format"] == "litellm_spendlogs_json"
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (2, 2, 0)
+    # 100 + 300 input, 40 cached, 20 + 5 output, 0.5 + 0.25 spend
+    assert report["tables"]["calls"] == {"rows": 2, "requests": 2, "input_tokens": 400, "cached_input_tokens": 40,
+                                         "output_tokens": 25, "reported_cost_usd": 0.75}
+    import duckdb
+    con = duckdb.connect(report["db"], read_only=True)
+    rows = con.execute("SELECT request_id, model, cache_write_tokens, feature, latency_ms, _source_row FROM calls "
+                       "ORDER BY 1").fetchall()
+    # "anthropic/claude-haiku-4-5" loses its provider prefix; JSON records are located by their array index
+    assert rows == [("j1", "claude-sonnet-4-5", 10, "triage", 2000.0, "$[0]"),
+                    ("j2", "claude-haiku-4-5", 0, None, 1000.0, "$[1]")]

@@ -1,0 +1,54 @@
+"""OpenAI Usage API completions pages (JSON and JSON Lines), shaped as the openai-openapi spec's example."""
+from __future__ import annotations
+
+import json
+
+from conftest import file_entry, ingest_json
+
+
+def _page(buckets):
+    return {"object": "page", "data": buckets, "has_more": False, "next_page": None}
+
+
+def _result(**kw):
+    return {"object": "organization.usage.completions.result", **kw}
+
+
+SPEC_ROW = _result(input_tokens=5000, input_cached_tokens=1800, input_cache_write_tokens=200,
+                   input_uncached_tokens=3000, output_tokens=1000, num_model_requests=5, project_id="proj_abc",
+                   user_id="user-abc", api_key_id="key_abc", model="gpt-4o-mini-2024-07-18", batch=False,
+                   service_tier="default")
+OLD_ROW = _result(input_tokens=700, input_cached_tokens=0, output_tokens=70, input_audio_tokens=0,
+                  output_audio_tokens=0, num_model_requests=7, model="gpt-4o-2024-08-06", batch=True,
+                  project_id=None, user_id=None, api_key_id=None)
+BAD_ROW = _result(input_tokens="lots", output_tokens=1, num_model_requests=1, model="gpt-4o")
+
+
+def test_usage_pages_one_per_line(ingest):
+    day1 = {"object": "bucket", "start_time": 1790553600, "end_time": 1790640000, "results": [SPEC_ROW, OLD_ROW]}
+    day2 = {"object": "bucket", "start_time": 1790640000, "end_time": 1790726400, "results": [BAD_ROW]}
+    text = json.dumps(_page([day1])) + "\n" + json.dumps(_page([day2])) + "\n"
+    report, con = ingest({"openai/usage.jsonl": text})
+    f = file_entry(report, "openai/usage.jsonl")
+    assert f["format"] == "openai_usage_completions"
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (3, 2, 1)
+    # 5000 + 700 input (already including cache), 1800 cached, 1000 + 70 output, 5 + 7 requests
+    assert report["tables"]["usage"] == {"rows": 2, "requests": 12, "input_tokens": 5700,
+                                         "cached_input_tokens": 1800, "output_tokens": 1070}
+    row = con.execute("""SELECT period_start, period_end, model, project, api_key, is_batch, cache_write_tokens
+                         FROM usage WHERE model LIKE 'gpt-4o-mini%'""").fetchone()
+    # 1790553600 = 2026-09-28 00:00:00 UTC
+    assert [str(v) for v in row[:2]] == ["2026-09-28 00:00:00", "2026-09-29 00:00:00"]
+    assert row[2:] == ("gpt-4o-mini-2024-07-18", "proj_abc", "key_abc", False, 200)
+    assert con.execute("SELECT is_batch FROM usage WHERE model = 'gpt-4o-2024-08-06'").fetchone() == (True,)
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("line 2 $.data[0].results[0]", "input_tokens is not a whole number: 'lots'")]
+
+
+def test_pretty_printed_single_page_through_cli(client):
+    page = _page([{"object": "bucket", "start_time": 1790553600, "end_time": 1790640000, "results": [SPEC_ROW]}])
+    (client / "usage.json").write_text(json.dumps(page, indent=2))
+    report = ingest_json(client)
+    f = file_entry(report, "usage.json")
+    assert (f["format"], f["rows_read"], f["rows_loaded"]) == ("openai_usage_completions", 1, 1)
+    assert report["tables"]["usage"]["input_tokens"] == 5000

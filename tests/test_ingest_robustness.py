@@ -1,0 +1,175 @@
+"""Bad input never ends in a traceback and loses nothing; re-ingest is idempotent; each file loads atomically."""
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from conftest import file_entry, run_cli, write_files
+from test_format_litellm import CSV as LITELLM_CSV, HEADER, _row
+
+GOOD_PAGE = json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
+    {"object": "bucket", "start_time": 1790553600, "end_time": 1790640000, "results": [
+        {"object": "organization.usage.completions.result", "input_tokens": 100, "output_tokens": 10,
+         "num_model_requests": 2, "model": "gpt-4o"}]}]})
+
+
+def _invariant(report):
+    for f in report["files"]:
+        assert f["rows_read"] == f["rows_loaded"] + f["rows_rejected"], f
+
+
+def test_unusable_files_are_listed_with_a_reason(ingest, client):
+    (client / "broken.csv.gz").write_bytes(b"this is not gzip data")   # a .gz that is not gzip
+    report, con = ingest({
+        "empty.csv": "",
+        "blank.jsonl": "\n\n",
+        "login.csv": "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Session expired</body></html>",
+        "notes.csv": "name,comment\nx,y\n",
+        "binary.json": b"\x00\x01\x02\x03 not text",
+    })
+    by_path = {f["path"]: f for f in report["files"]}
+    assert by_path["empty.csv"]["skipped_reason"] == "empty file"
+    assert by_path["blank.jsonl"]["skipped_reason"] == "empty file"
+    assert by_path["login.csv"]["skipped_reason"].startswith("an HTML page, not an export")
+    assert by_path["notes.csv"]["skipped_reason"] == "not a known export format: a CSV with columns name, comment"
+    assert by_path["binary.json"]["skipped_reason"].startswith("not text")
+    assert by_path["broken.csv.gz"]["skipped_reason"].startswith("not text")
+    assert all(f["status"] == "skipped" and f["rows_read"] == 0 for f in report["files"])
+    # skipped files are remembered in the manifest with their reason
+    assert con.execute("SELECT count(*) FROM ingested_files WHERE skipped_reason IS NOT NULL").fetchone() == (6,)
+
+
+def test_truncated_json_document_is_refused_whole_with_a_clear_reason(ingest):
+    text = json.dumps(json.loads(GOOD_PAGE), indent=2)
+    report, con = ingest({"usage.json": text[: len(text) // 2]})
+    f = file_entry(report, "usage.json")
+    # whether or not the surviving half still shows which export it was, the reason says what happened
+    assert f["status"] == "failed" and f["rows_read"] == 0
+    assert "truncated or malformed JSON" in f["skipped_reason"] and "none of it was loaded" in f["skipped_reason"]
+    assert report["tables"]["usage"]["rows"] == 0
+
+
+def test_truncated_last_jsonl_line_rejects_only_that_line(ingest):
+    text = GOOD_PAGE + "\n" + GOOD_PAGE + "\n" + GOOD_PAGE[:57]   # the export was cut off mid-line
+    report, con = ingest({"usage.jsonl": text})
+    f = file_entry(report, "usage.jsonl")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (3, 2, 1)
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("line 3", "truncated or malformed JSON line (57 characters)")]
+    assert report["tables"]["usage"]["input_tokens"] == 200
+
+
+def test_bom_crlf_and_unknown_columns_are_accepted(ingest):
+    lines = LITELLM_CSV.strip("\n").split("\n")[:3]   # header + two good rows
+    lines[0] += ",x_internal_note"
+    lines[1] += ",hello"
+    lines[2] += ",world"
+    data = b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n"
+    report, con = ingest({"spend.csv": data})
+    f = file_entry(report, "spend.csv")
+    assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("litellm_spendlogs_csv", 2, 2, 0)
+    # 2000 + 1000 input tokens; the BOM did not hide the first column (request_id)
+    assert report["tables"]["calls"]["input_tokens"] == 3000
+    assert con.execute("SELECT list(request_id ORDER BY request_id) FROM calls").fetchone() == (["req-1", "req-2"],)
+
+
+def test_rows_with_the_wrong_number_of_fields_are_rejected_by_line(ingest):
+    good = [_row(f"r{i}", "0.01", "10", "1", "2026-09-01 00:00:00+00") for i in range(1, 5)]
+    text = "\n".join([HEADER, good[0], "r-short,acompletion", good[1], good[2] + ",extra,fields", good[3]]) + "\n"
+    report, con = ingest({"spend.csv": text})
+    f = file_entry(report, "spend.csv")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (5, 3, 2)
+    rejects = con.execute("SELECT _source_row, reason FROM rejects ORDER BY _source_row").fetchall()
+    assert [r[0] for r in rejects] == ["line 3", "line 5"]
+    assert rejects[0][1].startswith("too few fields") and rejects[1][1].startswith("more fields")
+    # good rows keep their data-row numbers despite the malformed rows between them
+    rows = con.execute("SELECT request_id, _source_row FROM calls ORDER BY request_id").fetchall()
+    # data rows: 1 r1, 2 short (rejected), 3 r2, 4 r3 with extra fields (rejected), 5 r4
+    assert rows == [("r1", "row 1"), ("r2", "row 3"), ("r4", "row 5")]
+
+
+def test_reingest_adds_nothing_and_copies_are_not_double_counted(ingest, client):
+    first, _ = ingest({"spend.csv": LITELLM_CSV, "usage.json": GOOD_PAGE})
+    write_files(client, {"backup/spend-copy.csv": LITELLM_CSV})
+    second, con = ingest()
+    assert first["tables"] == second["tables"]
+    status = {f["path"]: f["status"] for f in second["files"]}
+    assert status == {"spend.csv": "unchanged", "usage.json": "unchanged", "backup/spend-copy.csv": "duplicate"}
+    assert file_entry(second, "backup/spend-copy.csv")["skipped_reason"] == "same content as spend.csv, already loaded"
+    assert con.execute("SELECT count(*) FROM rejects").fetchone() == (2,)
+    _invariant(second)
+
+
+def test_a_changed_file_replaces_its_rows_and_a_removed_file_takes_them_away(ingest, client):
+    ingest({"spend.csv": LITELLM_CSV, "usage.json": GOOD_PAGE})
+    smaller = "\n".join(LITELLM_CSV.split("\n")[:2]) + "\n"       # header + req-1 only
+    report, con = ingest({"spend.csv": smaller})
+    assert file_entry(report, "spend.csv")["status"] == "replaced"
+    assert report["tables"]["calls"]["rows"] == 1 and report["tables"]["calls"]["input_tokens"] == 2000
+    assert con.execute("SELECT count(*) FROM rejects").fetchone() == (0,)
+    con.close()
+    (client / "usage.json").unlink()
+    report, con = ingest()
+    assert report["removed"] == ["usage.json"]
+    assert report["tables"]["usage"]["rows"] == 0
+
+
+def test_a_failure_inside_a_file_leaves_the_database_as_before(ingest, client, monkeypatch):
+    before, con = ingest({"spend.csv": LITELLM_CSV})
+    snapshot = con.execute("SELECT * FROM calls ORDER BY request_id").fetchall()
+    rejects = con.execute("SELECT * FROM rejects ORDER BY _source_row").fetchall()
+    manifest = con.execute("SELECT sha256, rows_loaded FROM ingested_files").fetchall()
+    con.close()
+
+    from routekit.sources import base
+
+    def fail_after_rows_were_written(con, *args, **kwargs):
+        # by now the old rows are deleted and the new ones inserted: the transaction must undo both
+        assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 1
+        raise duckdb.IOException("disk full")
+
+    monkeypatch.setattr(base, "record_file", fail_after_rows_were_written)
+    smaller = "\n".join(LITELLM_CSV.split("\n")[:2]) + "\n"
+    after, con = ingest({"spend.csv": smaller})
+    f = file_entry(after, "spend.csv")
+    assert f["status"] == "failed" and "disk full" in f["skipped_reason"]
+    assert con.execute("SELECT * FROM calls ORDER BY request_id").fetchall() == snapshot
+    assert con.execute("SELECT * FROM rejects ORDER BY _source_row").fetchall() == rejects
+    assert con.execute("SELECT sha256, rows_loaded FROM ingested_files").fetchall() == manifest
+
+
+def test_a_truncated_replacement_keeps_the_earlier_good_rows(ingest, client):
+    ingest({"usage.json": json.dumps(json.loads(GOOD_PAGE), indent=2)})
+    report, _ = ingest({"usage.json": GOOD_PAGE[:40]})
+    f = file_entry(report, "usage.json")
+    assert f["status"] == "failed" and f["skipped_reason"].endswith("the rows of its earlier version are kept")
+    assert report["tables"]["usage"]["input_tokens"] == 100
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ingest", "/no/such/folder"], "no such client folder"),
+    (["ingest", "."], None),
+])
+def test_cli_arguments(args, message, tmp_path):
+    if message is None:   # --db pointing at a folder
+        args = ["ingest", str(tmp_path), "--db", str(tmp_path)]
+        message = "is a folder"
+    proc = run_cli(*args, check=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_json_contract(client):
+    write_files(client, {"spend.csv": LITELLM_CSV, "junk.csv": ""})
+    out = json.loads(run_cli("ingest", str(client), "--json", "--db", str(client / "x.duckdb")).stdout)
+    assert out["db"] == str(client / "x.duckdb")
+    assert set(out["files"][0]) >= {"path", "format", "rows_read", "rows_loaded", "rows_rejected", "skipped_reason"}
+    assert set(out["tables"]) == {"calls", "usage", "invoice"}
+    assert set(out["tables"]["calls"]) == {"rows", "requests", "input_tokens", "cached_input_tokens",
+                                           "output_tokens", "reported_cost_usd"}
+    assert set(out["tables"]["usage"]) == {"rows", "requests", "input_tokens", "cached_input_tokens",
+                                           "output_tokens"}
+    assert set(out["tables"]["invoice"]) == {"rows", "billed_usd"}
