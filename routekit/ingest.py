@@ -158,7 +158,7 @@ def _record_skip(con, rel: str, sha: str, size: int, fmt: str | None, reason: st
 
 
 def set_currency_rates(con: duckdb.DuckDBPyConnection, config: ClientConfig) -> None:
-    con.execute("CREATE OR REPLACE TABLE currency_rates (code VARCHAR PRIMARY KEY, usd_per_unit DOUBLE)")
+    con.execute("DELETE FROM currency_rates")
     rates = {"USD": 1.0, **config.currency_rates}
     con.executemany("INSERT INTO currency_rates VALUES (?, ?)", list(rates.items()))
 

@@ -15,7 +15,10 @@ import csv
 import gzip
 import io
 import json
+import os
 import re
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -25,8 +28,10 @@ import duckdb
 from routekit.db import sql_text
 
 SAMPLE_BYTES = 64 * 1024
-# A JSONL line (one OTLP batch, one Bedrock invocation with its bodies) can be large.
-MAX_LINE_BYTES = 256 * 1024 * 1024
+# Longest CSV row / JSON line accepted. DuckDB sizes its read buffers from these, so they cost time on every
+# file (256 MB made a 1 GB CSV read 50 % slower); a longer row is rejected with DuckDB's reason.
+MAX_CSV_ROW_BYTES = 16 * 1024 * 1024
+MAX_JSON_LINE_BYTES = 64 * 1024 * 1024     # one OTLP batch or a Bedrock invocation with its bodies
 _KEY_RE = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
 
 
@@ -133,6 +138,18 @@ class SourceFormat:
     def staging_sql(self) -> str:
         return sql_text(f"staging/{self.staging_model or 'stg_' + self.name}.sql")
 
+    def raw_extra_sql(self) -> str:
+        """Columns parsed once while the file is read (``sql/raw/raw_<model>.sql``, a select-list), if any.
+
+        DuckDB inlines CTEs, so a JSON document parsed in a staging CTE and used for ten fields is parsed ten
+        times; parsed here, into the materialised raw table, it is parsed once.
+        """
+        model = (self.staging_model or "stg_" + self.name).replace("stg_", "raw_", 1)
+        try:
+            return sql_text(f"raw/{model}.sql")
+        except FileNotFoundError:
+            return ""
+
     def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
         """Hook for formats that reshape ``raw`` before staging (the generic CSV renames columns)."""
 
@@ -143,13 +160,16 @@ class SourceFormat:
     # -- the lifecycle -------------------------------------------------------------------------------------
     def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str) -> LoadResult:
         """Load one file atomically: on any failure the database is as it was before."""
+        clock = _PhaseClock(f"{self.name} {rel}")
         con.execute("BEGIN TRANSACTION")
         try:
             pre_rejects = self._read_raw(con, path)
             self.prepare_raw(con)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {self.staging_sql()}")
-            con.execute("""CREATE OR REPLACE TEMP TABLE staged_checked AS
-                           SELECT * EXCLUDE (_problems), rk_reason(_problems) AS _reject_reason FROM staged""")
+            clock.lap("read raw")
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE staged_checked AS
+                            SELECT * EXCLUDE (_problems), rk_reason(_problems) AS _reject_reason
+                            FROM ({self.staging_sql()})""")
+            clock.lap("stage")
             delete_file_rows(con, rel)
             con.execute(f"""INSERT INTO {self.target} BY NAME
                             SELECT * EXCLUDE (_reject_reason), ? AS _format, ? AS _source_file
@@ -163,8 +183,10 @@ class SourceFormat:
                 "SELECT count(*), count(_reject_reason) FROM staged_checked").fetchone()
             rows_read = staged + pre_rejects
             result = LoadResult(rows_read, staged - rejected, rejected + pre_rejects, self.note(con))
+            clock.lap("insert")
             record_file(con, rel, sha256, path.stat().st_size, self.name, self.target, result, None)
             con.execute("COMMIT")
+            clock.lap("commit")
             return result
         except LoadError:
             con.execute("ROLLBACK")
@@ -178,8 +200,21 @@ class SourceFormat:
     def _read_raw(self, con: duckdb.DuckDBPyConnection, path: Path) -> int:
         """Create ``raw`` (CSV) or ``docs`` (JSON) and ``pre_rejects``; return how many rows failed to parse."""
         if self.reader == "csv":
-            return read_csv_raw(con, path, self.optional_columns)
+            return read_csv_raw(con, path, self.optional_columns, self.raw_extra_sql())
         return read_json_docs(con, path)
+
+
+class _PhaseClock:
+    """Per-phase timings on stderr when ROUTEKIT_PROFILE is set (for benchmarks and slow clients)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.on, self.t = label, bool(os.environ.get("ROUTEKIT_PROFILE")), time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        if self.on:
+            now = time.perf_counter()
+            print(f"[profile] {self.label}: {phase} {now - self.t:.2f}s", file=sys.stderr)
+            self.t = now
 
 
 def _clean_duckdb_message(exc: Exception) -> str:
@@ -187,18 +222,28 @@ def _clean_duckdb_message(exc: Exception) -> str:
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
 
 
-def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...] = ()) -> int:
+def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...] = (),
+                 extra_sql: str = "") -> int:
     """Every CSV value as VARCHAR in ``raw`` with its data-row number; malformed rows into ``pre_rejects``.
 
     DuckDB's reader detects the dialect, strips a BOM and handles CRLF. Rows with too many or too few fields are
     set aside by ``store_rejects`` with their line number; good rows keep their position as ``row N`` (the N-th data
     row after the header), corrected for the malformed rows before them.
     """
+    # RFC 4180 quoting stated, not sniffed: on a small file the sniffer can choose no quote character and split
+    # "gpt-5-nano, input_tokens" in two without a reject.
+    source = f"""read_csv(?, all_varchar = true, header = true, normalize_names = false, store_rejects = true,
+                          quote = '"', escape = '"',
+                          ignore_errors = true, max_line_size = {MAX_CSV_ROW_BYTES},
+                          rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')"""
     try:
+        header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()]
+        # Columns an older export lacks are NULL, so staging models can name every column of the newest one.
+        missing = [f"NULL::VARCHAR AS {quote_ident(c)}" for c in optional_columns if c not in header]
+        select = ", ".join(["*"] + missing)
+        extra = f", {extra_sql.strip().rstrip(',')}" if extra_sql.strip() else ""
         con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_file AS
-            SELECT * FROM read_csv(?, all_varchar = true, header = true, normalize_names = false,
-                                   store_rejects = true, ignore_errors = true, max_line_size = {MAX_LINE_BYTES},
-                                   rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')""", [str(path)])
+                        SELECT *{extra} FROM (SELECT {select} FROM {source})""", [str(path)])
     except duckdb.Error as exc:
         raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
     con.execute("""CREATE OR REPLACE TEMP TABLE pre_rejects AS
@@ -211,10 +256,6 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: t
         FROM (SELECT line, min(error_type) AS error_type, min(error_message) AS error_message
               FROM rk_csv_errors GROUP BY line)  -- one entry per missing column: one reject per line""")
     n_bad = con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
-    existing = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE raw_file)").fetchall()}
-    for col in optional_columns:
-        if col not in existing:
-            con.execute(f'ALTER TABLE raw_file ADD COLUMN {quote_ident(col)} VARCHAR')
     # Temp tables number rows from an offset; row N is the N-th row in file order (CTAS keeps insertion order).
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_file").fetchone()[0]
     if n_bad == 0:
@@ -245,7 +286,7 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
             SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0',
                                       quote = '', escape = '', auto_detect = false,
-                                      max_line_size = {MAX_LINE_BYTES})""", [str(path)])
+                                      max_line_size = {MAX_JSON_LINE_BYTES})""", [str(path)])
     except duckdb.Error as exc:
         raise LoadError(f"not readable as text: {_clean_duckdb_message(exc)}") from None
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_lines").fetchone()[0]
@@ -287,9 +328,10 @@ def _expand_arrays(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
         SELECT _source_row, doc FROM docs WHERE json_type(doc) <> 'ARRAY'
         UNION ALL
-        SELECT rk_at(_source_row, '[' || i || ']'), doc -> CAST(i AS INTEGER)
-        FROM docs, LATERAL (SELECT unnest(range(CAST(json_array_length(doc) AS BIGINT))) AS i)
-        WHERE json_type(doc) = 'ARRAY'""")
+        -- the array is parsed once into a list; doc -> i per element would re-parse it for every element
+        SELECT rk_at(_source_row, '[' || i || ']'), element
+        FROM (SELECT _source_row, unnest(range(len(CAST(doc AS JSON[])))) AS i, unnest(CAST(doc AS JSON[])) AS element
+              FROM docs WHERE json_type(doc) = 'ARRAY')""")
 
 
 def drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:

@@ -51,8 +51,9 @@ class LiteLLMSpendLogsJson(LiteLLMSpendLogsCsv):
         cols = ", ".join(
             f"CASE WHEN json_type(doc -> '{c}') IN ('OBJECT', 'ARRAY') THEN CAST(doc -> '{c}' AS VARCHAR) "
             f"ELSE doc ->> '{c}' END AS {quote_ident(c)}" for c in COLUMNS)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT rk_at(_source_row, '') AS _source_row, {cols} "
-                    "FROM docs")
+        extra = self.raw_extra_sql().strip()
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE raw AS SELECT *{', ' + extra if extra else ''}
+                        FROM (SELECT rk_at(_source_row, '') AS _source_row, {cols} FROM docs)""")
 
 
 registry.register(LiteLLMSpendLogsCsv())

@@ -2,14 +2,17 @@
 -- otherwise a sentence a person understands; staging models collect them into _problems.
 
 -- Timestamps: ISO 8601 with or without offset (naive means UTC), dates, unix seconds/milliseconds.
-CREATE OR REPLACE MACRO rk_ts(v) AS CASE
-    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
-    WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{9,10}(\.\d+)?')
-        THEN make_timestamp(CAST(round(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) * 1e6) AS BIGINT))
-    WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{12,13}')
-        THEN make_timestamp(TRY_CAST(trim(CAST(v AS VARCHAR)) AS BIGINT) * 1000)
-    ELSE TRY_CAST(TRY_CAST(trim(CAST(v AS VARCHAR)) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
-END;
+-- The common case goes first and cheaply: epoch_us of a TIMESTAMPTZ applies any offset without ICU's zone
+-- conversion (about 5x faster than AT TIME ZONE at millions of rows); COALESCE tries the rest only where it fails.
+CREATE OR REPLACE MACRO rk_ts(v) AS coalesce(
+    make_timestamp(epoch_us(TRY_CAST(CAST(v AS VARCHAR) AS TIMESTAMPTZ))),
+    CASE
+        WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{9,10}(\.\d+)?')
+            THEN make_timestamp(CAST(round(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) * 1e6) AS BIGINT))
+        WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{12,13}')
+            THEN make_timestamp(TRY_CAST(trim(CAST(v AS VARCHAR)) AS BIGINT) * 1000)
+        ELSE make_timestamp(epoch_us(TRY_CAST(trim(CAST(v AS VARCHAR)) AS TIMESTAMPTZ)))
+    END);
 
 -- OTLP nanosecond strings.
 CREATE OR REPLACE MACRO rk_ts_nanos(v) AS
@@ -71,13 +74,26 @@ CREATE OR REPLACE MACRO rk_content_text(c) AS CASE
     WHEN json_type(c) = 'OBJECT' THEN coalesce(c ->> 'text', c ->> 'content')
 END;
 
-CREATE OR REPLACE MACRO rk_messages_system(msgs) AS nullif(array_to_string(list_transform(
-    list_filter(CAST(msgs AS JSON[]), lambda m: m ->> 'role' IN ('system', 'developer')),
-    lambda m: rk_content_text(coalesce(m -> 'content', m -> 'parts'))), chr(10)), '');
+-- A chat message list parsed ONCE into structs (JSON columns are text: every -> re-parses the document, which
+-- dominates ingest time at millions of rows). Accepts OpenAI/Anthropic `content` and OTel GenAI `parts`.
+CREATE OR REPLACE MACRO rk_msgs(j) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN
+    json_transform(CAST(j AS VARCHAR), '[{"role": "VARCHAR", "content": "JSON", "parts": "JSON", "tool_calls": "JSON"}]')
+END;
 
-CREATE OR REPLACE MACRO rk_messages_last_user(msgs) AS rk_content_text(coalesce(
-    list_filter(CAST(msgs AS JSON[]), lambda m: m ->> 'role' = 'user')[-1] -> 'content',
-    list_filter(CAST(msgs AS JSON[]), lambda m: m ->> 'role' = 'user')[-1] -> 'parts'));
+CREATE OR REPLACE MACRO rk_msgs_system(msgs) AS nullif(array_to_string(list_transform(
+    list_filter(msgs, lambda m: m.role IN ('system', 'developer')),
+    lambda m: rk_content_text(coalesce(m.content, m.parts))), chr(10)), '');
+
+CREATE OR REPLACE MACRO rk_msgs_last_user(msgs) AS rk_content_text(coalesce(
+    list_filter(msgs, lambda m: m.role = 'user')[-1].content,
+    list_filter(msgs, lambda m: m.role = 'user')[-1].parts));
+
+CREATE OR REPLACE MACRO rk_msgs_has_tool_use(msgs) AS
+    len(list_filter(msgs, lambda m: m.role = 'tool' OR m.tool_calls IS NOT NULL)) > 0;
+
+-- The same from a JSON message list.
+CREATE OR REPLACE MACRO rk_messages_system(msgs) AS rk_msgs_system(rk_msgs(msgs));
+CREATE OR REPLACE MACRO rk_messages_last_user(msgs) AS rk_msgs_last_user(rk_msgs(msgs));
 
 CREATE OR REPLACE MACRO rk_json(v) AS CASE WHEN json_valid(CAST(v AS VARCHAR)) THEN CAST(v AS JSON) END;
 

@@ -101,3 +101,7 @@ CREATE TABLE IF NOT EXISTS ingested_files (
     note           VARCHAR,             -- e.g. spans deliberately not loaded (tool and agent spans)
     loaded_at      TIMESTAMP
 );
+
+-- USD per unit of each billing currency, from routekit.yaml `currency_rates` (refreshed at every ingest).
+CREATE TABLE IF NOT EXISTS currency_rates (code VARCHAR PRIMARY KEY, usd_per_unit DOUBLE);
+INSERT OR IGNORE INTO currency_rates VALUES ('USD', 1.0);
