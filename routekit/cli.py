@@ -58,6 +58,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_formats(args: argparse.Namespace) -> int:
+    """The export formats ingest recognises, and how to obtain each from its provider."""
+    from routekit.sources import registry
+
+    formats = sorted(registry.formats(), key=lambda f: f.name)
+    if args.json:
+        print(json.dumps([{"name": f.name, "title": f.title, "table": f.target, "obtain": f.obtain}
+                          for f in formats], indent=2))
+    elif args.markdown:
+        print("| format | loads into | how to obtain it |\n|---|---|---|")
+        for f in formats:
+            print(f"| **{f.title}** (`{f.name}`) | `{f.target}` | {f.obtain} |")
+    else:
+        for f in formats:
+            print(f"{f.name:<28} → {f.target:<8} {f.title}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="routekit", description="Audit LLM API spend and plan model routing.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -69,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 2GB (spills to disk beyond)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("formats", help="list the export formats ingest recognises")
+    p.add_argument("--json", action="store_true", help="print one JSON list")
+    p.add_argument("--markdown", action="store_true", help="print the README's table")
+    p.set_defaults(func=cmd_formats)
 
     p = sub.add_parser("batch", help="run every client folder under CLIENTS_DIR")
     p.add_argument("clients_dir", metavar="CLIENTS_DIR")

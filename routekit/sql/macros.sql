@@ -70,7 +70,7 @@ CREATE OR REPLACE MACRO rk_content_text(c) AS CASE
     WHEN c IS NULL THEN NULL
     WHEN json_type(c) = 'VARCHAR' THEN c ->> '$'
     WHEN json_type(c) = 'ARRAY' THEN nullif(array_to_string(list_filter(
-        list_transform(CAST(c AS JSON[]), lambda p: coalesce(p ->> 'text', p ->> 'content')), lambda t: t IS NOT NULL), chr(10)), '')
+        list_transform(TRY_CAST(c AS JSON[]), lambda p: coalesce(p ->> 'text', p ->> 'content')), lambda t: t IS NOT NULL), chr(10)), '')
     WHEN json_type(c) = 'OBJECT' THEN coalesce(c ->> 'text', c ->> 'content')
 END;
 

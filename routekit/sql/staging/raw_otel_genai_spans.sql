@@ -11,17 +11,17 @@
 WITH typed AS (
     SELECT _source_row AS loc, json_transform(doc, '{
         "resourceSpans": [{
-            "resource": {"attributes": [{"key": "VARCHAR", "value": {"stringValue": "VARCHAR", "intValue": "VARCHAR",
-                          "doubleValue": "VARCHAR", "boolValue": "VARCHAR", "arrayValue": "JSON", "kvlistValue": "JSON"}}]},
+            "resource": {"attributes": [{"key": "VARCHAR", "value": {"stringValue": "VARCHAR"}}]},
             "scopeSpans": [{
                 "spans": [{
                     "traceId": "VARCHAR", "spanId": "VARCHAR", "parentSpanId": "VARCHAR", "name": "VARCHAR",
                     "startTimeUnixNano": "VARCHAR", "endTimeUnixNano": "VARCHAR",
-                    "attributes": [{"key": "VARCHAR", "value": {"stringValue": "VARCHAR", "intValue": "VARCHAR",
-                        "doubleValue": "VARCHAR", "boolValue": "VARCHAR", "arrayValue": "JSON", "kvlistValue": "JSON"}}],
-                    "events": [{"name": "VARCHAR",
-                        "attributes": [{"key": "VARCHAR", "value": {"stringValue": "VARCHAR", "intValue": "VARCHAR",
-                            "doubleValue": "VARCHAR", "boolValue": "VARCHAR", "arrayValue": "JSON", "kvlistValue": "JSON"}}]}],
+                    "attributes": [{"key": "VARCHAR", "value": {
+                        "stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "VARCHAR",
+                        "boolValue": "VARCHAR", "arrayValue": "JSON", "kvlistValue": "JSON"}}],
+                    "events": [{"name": "VARCHAR", "attributes": [{"key": "VARCHAR", "value": {
+                        "stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "VARCHAR",
+                        "boolValue": "VARCHAR", "arrayValue": "JSON", "kvlistValue": "JSON"}}]}],
                     "status": {"code": "VARCHAR", "message": "VARCHAR"}
                 }]
             }]
@@ -59,7 +59,8 @@ WITH typed AS (
            CASE WHEN NOT is_gen_ai THEN NULL
                 WHEN len(list_distinct(keys)) = len(keys) THEN map_from_entries(kv)
                 -- keys must be unique in OTLP, but a duplicate must not fail the whole file: first one wins
-                ELSE map_from_entries(list_filter(kv, lambda e, i: NOT list_contains(list_slice(keys, 1, i - 1), e.key)))
+                ELSE map_from_entries(list_filter(kv, lambda e, i: NOT list_contains(list_slice(keys, 1, i - 1),
+                                                                                     e.key)))
            END AS m
     FROM flagged
 ), classed AS (
@@ -67,11 +68,12 @@ WITH typed AS (
            CASE WHEN NOT is_gen_ai THEN 'non-GenAI'
                 WHEN m['gen_ai.operation.name'] IN ('chat', 'text_completion', 'generate_content', 'embeddings')
                     THEN 'model'
-                -- an operation the spec does not name (or none) is a model call when it reports token usage;
+                -- an operation the spec does not name (or none) is a model call when it reports token usage or
+                -- is marked as an LLM request by OpenLLMetry (llm.request.type: its failed calls carry no usage);
                 -- agent, workflow, tool and retrieval spans never are
                 WHEN coalesce(m['gen_ai.operation.name'], '') NOT IN
                          ('invoke_agent', 'create_agent', 'invoke_workflow', 'execute_tool', 'retrieval')
-                     AND has_usage THEN 'model'
+                     AND (has_usage OR m['llm.request.type'] IS NOT NULL) THEN 'model'
                 ELSE coalesce(m['gen_ai.operation.name'], 'GenAI without operation or usage')
            END AS span_class
     FROM mapped

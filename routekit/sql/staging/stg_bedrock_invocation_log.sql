@@ -1,0 +1,72 @@
+-- AWS Bedrock model invocation logs (raw, built by raw_bedrock_invocation_log.sql) → calls. inputTokenCount
+-- EXCLUDES cache reads and writes (Bedrock reports them separately), so
+-- input_tokens = inputTokenCount + cacheReadInputTokenCount + cacheWriteInputTokenCount.
+WITH src AS (
+    SELECT *,
+           rk_text(model_id) AS model_ref,
+           rk_text(error_code) IS NOT NULL
+               OR lower(coalesce(log_status, '')) IN ('failure', 'failed', 'error') AS is_error,
+           -- ARN of a foundation model or a system inference profile: the id after the slash; what else an ARN
+           -- can name (application inference profile, provisioned or custom model) cannot be resolved here
+           CASE WHEN NOT starts_with(model_id, 'arn:') THEN rk_text(model_id)
+                WHEN regexp_matches(model_id, ':(foundation-model|inference-profile)/')
+                    THEN regexp_extract(model_id, '[^/]+$')
+           END AS model_no_arn
+    FROM raw
+)
+SELECT
+    _source_row,
+    rk_text(request_id) AS request_id,
+    rk_ts(ts_text) AS ts,
+    'aws.bedrock' AS provider,
+    -- a cross-region inference profile is the model id behind a geographic prefix
+    coalesce(regexp_replace(model_no_arn, '^(us-gov|us|eu|apac|global|jp|au|ca)\.([^.]+\..+)$', '\2'), model_ref)
+        AS model,
+    model_ref AS model_requested,
+    rk_text(request_metadata ->> 'feature') AS feature,
+    coalesce(rk_text(request_metadata ->> 'project'), rk_text(request_metadata ->> 'team'),
+             rk_text(regexp_extract(identity_arn, ':assumed-role/([^/]+)', 1)),
+             rk_text(regexp_extract(identity_arn, ':role/(?:.*/)?([^/]+)$', 1))) AS project,
+    NULL::VARCHAR AS api_key,
+    rk_text(identity_arn) AS user_id,
+    CASE WHEN starts_with(request_metadata, '{')
+         THEN list_transform(json_keys(request_metadata),
+                             lambda key: key || ':' || coalesce(request_metadata ->> key, '')) END AS tags,
+    CASE WHEN is_error THEN 'error' ELSE 'success' END AS status,
+    CASE WHEN is_error THEN coalesce(nullif(concat_ws(': ', rk_text(error_code), rk_text(error_message)), ''),
+                                     rk_text(log_status)) END AS error,
+    1 AS requests,
+    rk_int(v_input) + coalesce(rk_int(v_cache_read), 0) + coalesce(rk_int(v_cache_write), 0) AS input_tokens,
+    coalesce(rk_int(v_cache_read), 0) AS cached_input_tokens,
+    coalesce(rk_int(v_cache_write), 0) AS cache_write_tokens,
+    rk_int(v_output) AS output_tokens,
+    NULL::BIGINT AS reasoning_tokens,             -- Bedrock counts thinking tokens inside outputTokenCount
+    NULL::DECIMAL(38, 12) AS reported_cost_usd,
+    coalesce(TRY_CAST(invocation_latency_ms AS DOUBLE), TRY_CAST(converse_latency_ms AS DOUBLE)) AS latency_ms,
+    false AS is_batch,                            -- batch inference jobs are not in invocation logs
+    CASE WHEN lower(performance_latency) = 'optimized' THEN 'latency_optimized' END AS service_tier,
+    rk_text(operation) AS operation,
+    coalesce(rk_content_text(body_system), rk_msgs_system(body_messages)) AS system_prompt,
+    coalesce(rk_msgs_last_user(body_messages), rk_text(body_text)) AS user_prompt,
+    CAST(len(body_messages) AS INTEGER) AS n_messages,
+    body_tools IS NOT NULL OR body_tool_config IS NOT NULL AS has_tools,
+    body_response_format IS NOT NULL AS json_mode,
+    json_object('account_id', rk_text(account_id),
+                'region', rk_text(region),
+                'inference_region', rk_text(inference_region),
+                'identity_arn', rk_text(identity_arn),
+                'request_metadata', request_metadata,
+                'performance_latency', rk_text(performance_latency),
+                'first_byte_latency_ms', TRY_CAST(first_byte_latency_ms AS DOUBLE),
+                'input_body_s3_path', rk_text(input_body_s3_path),
+                'output_body_s3_path', rk_text(output_body_s3_path),
+                'schema_version', rk_text(schema_version)) AS attributes,
+    [CASE WHEN NOT parsed_ok THEN 'log message is not a JSON invocation record' END,
+     CASE WHEN parsed_ok THEN rk_text_problem('modelId', model_ref) END,
+     CASE WHEN parsed_ok THEN rk_ts_problem('timestamp', ts_text) END,
+     rk_int_problem('input.inputTokenCount', v_input),
+     rk_int_problem('input.cacheReadInputTokenCount', v_cache_read),
+     rk_int_problem('input.cacheWriteInputTokenCount', v_cache_write),
+     rk_int_problem('output.outputTokenCount', v_output)
+    ] AS _problems
+FROM src

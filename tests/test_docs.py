@@ -1,0 +1,38 @@
+"""The README documents what the code does: every format, every routekit.yaml key, the two set-up commands."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import run_cli
+from routekit.config import GENERIC_FIELDS
+from routekit.sources import registry
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_readme_opens_with_the_two_setup_commands():
+    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    assert "make audit" in quick_start and "make test" in quick_start
+
+
+def test_readme_format_table_is_the_registry_output():
+    table = run_cli("formats", "--markdown").stdout.strip()
+    assert table in README, "README's format table is stale: paste `routekit formats --markdown`"
+    for fmt in registry.formats():
+        assert fmt.obtain, f"{fmt.name} has no 'how to obtain it' text"
+
+
+def test_readme_documents_every_config_key():
+    yaml_block = README.split("Every key is optional:", 1)[1].split("```", 2)[1]
+    for key in ("client:", "ingest:", "exclude:", "currency_rates:", "sources:", "generic_csv:", "name:",
+                "columns:", "provider:", "currency:", "input_includes_cached:", "success_values:"):
+        assert key in yaml_block, key
+    listed = set(re.findall(r"`?([a-z_]+)`?", README.split("Fields a generic mapping may name:", 1)[1]
+                            .split("A file is", 1)[0]))
+    assert GENERIC_FIELDS <= listed
+
+
+def test_readme_shows_each_command():
+    for cmd in ("routekit ingest", "routekit batch", "routekit formats"):
+        assert f"### `{cmd}" in README, cmd

@@ -1,0 +1,87 @@
+"""OpenRouter activity CSV export (openrouter.ai/activity → Export)."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from conftest import file_entry, ingest_json, write_files
+from routekit.sources import FileSample, registry
+
+HEADER = ("generation_id,created_at,cost_total,cost_web_search,cost_cache,cost_file_processing,byok_usage_inference,"
+          "tokens_prompt,tokens_completion,tokens_reasoning,tokens_cached,model_permaslug,provider_name,variant,"
+          "cancelled,streamed,user,finish_reason_raw,finish_reason_normalized,generation_time_ms,"
+          "time_to_first_token_ms,api_key_disabled,api_key_name,app_name")
+ROWS = [
+    # row 1: 10389 prompt tokens of which 8192 cached (a subset, as in OpenAI semantics); 137 out, 64 reasoning
+    "gen-1782618417-Ab12Cd34Ef56Gh78,2026-06-28 03:46:57.713,0.0123,0,-0.0041,0,0,10389,137,64,8192,"
+    "openai/gpt-oss-120b,Groq,standard,false,true,u-42,stop,stop,1530,210,false,prod-backend,Support Bot",
+    # row 2: the free variant of a model
+    "gen-1782618500-Zz99Yy88Xx77Ww66,2026-06-28 03:48:20.004,0,0,0,0,0,512,256,0,0,"
+    "meta-llama/llama-3.3-70b-instruct,Chutes,free,false,false,,length,length,4100,900,false,prod-backend,",
+    # row 3: cancelled by the caller
+    "gen-1782618600-Qq11Rr22Ss33Tt44,2026-06-28 03:50:00.000,0.0002,0,0,0,0,300,12,0,0,"
+    "anthropic/claude-3.5-haiku-20241022,Anthropic,standard,true,true,,,,800,300,false,staging,Support Bot",
+    # row 4: an upstream error
+    "gen-1782618700-Uu55Vv66Ww77Xx88,2026-06-28 03:51:40.500,0,0,0,0,0,1000,0,0,0,"
+    "google/gemini-2.5-flash,Google Vertex,standard,false,false,,upstream 502,error,150,,false,prod-backend,Reports",
+    # row 5: not a number
+    "gen-1782618800-Aa00Bb11Cc22Dd33,2026-06-28 03:53:20.000,0.01,0,0,0,0,n/a,10,0,0,"
+    "openai/gpt-4o-mini,OpenAI,standard,false,false,,stop,stop,300,100,false,prod-backend,Reports",
+]
+
+
+def test_activity_export(ingest):
+    report, con = ingest({"openrouter_activity_2026-06.csv": HEADER + "\n" + "\n".join(ROWS) + "\n"})
+    f = file_entry(report, "openrouter_activity_2026-06.csv")
+    assert f["format"] == "openrouter_activity_csv"
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (5, 4, 1)
+
+    rows = {r[0]: r[1:] for r in con.execute("""
+        SELECT request_id, ts, provider, model, model_requested, feature, api_key, user_id, status, error,
+               input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, reported_cost_usd, latency_ms,
+               attributes ->> 'upstream_provider', _source_row
+        FROM calls""").fetchall()}
+    first = rows["gen-1782618417-Ab12Cd34Ef56Gh78"]
+    assert first[:9] == (datetime(2026, 6, 28, 3, 46, 57, 713000), "openrouter", "openai/gpt-oss-120b",
+                         "openai/gpt-oss-120b", "Support Bot", "prod-backend", "u-42", "success", None)
+    assert first[9:13] == (10389, 8192, 137, 64)
+    assert first[13] == Decimal("0.0123") and first[14] == 1530.0
+    assert first[15:] == ("Groq", "row 1")
+
+    free = rows["gen-1782618500-Zz99Yy88Xx77Ww66"]
+    assert free[3:5] == ("meta-llama/llama-3.3-70b-instruct:free", None)
+    assert free[13] == Decimal("0")
+
+    assert rows["gen-1782618600-Qq11Rr22Ss33Tt44"][7:9] == ("error", "cancelled")
+    assert rows["gen-1782618700-Uu55Vv66Ww77Xx88"][7:9] == ("error", "upstream 502")
+    # 10389 + 512 + 300 + 1000 input tokens loaded; 0.0123 + 0 + 0.0002 + 0 dollars
+    assert con.execute("SELECT sum(input_tokens), sum(reported_cost_usd) FROM calls").fetchone() == (
+        12201, Decimal("0.0125"))
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("row 5", "tokens_prompt is not a whole number: 'n/a'")]
+
+
+def test_late_2025_copy_with_one_column_fewer(ingest):
+    # the older export lacks a column before model_permaslug (here tokens_cached): columns are matched by name
+    header = HEADER.replace("tokens_cached,", "")
+    row = ("gen-1762000000-Old0Old0Old0Old0,2025-11-01 12:00:00.000,0.0031,0,0,0,0,2000,100,0,"
+           "openai/gpt-4o-mini,OpenAI,standard,false,true,,stop,stop,900,200,false,legacy-key,Intranet")
+    report, con = ingest({"activity-nov-2025.csv": header + "\n" + row + "\n"})
+    f = file_entry(report, "activity-nov-2025.csv")
+    assert (f["format"], f["rows_read"], f["rows_loaded"]) == ("openrouter_activity_csv", 1, 1)
+    assert con.execute("SELECT model, input_tokens, cached_input_tokens, output_tokens, feature, ts FROM calls"
+                       ).fetchone() == ("openai/gpt-4o-mini", 2000, 0, 100, "Intranet", datetime(2025, 11, 1, 12))
+
+
+def test_only_openrouter_matches(client):
+    write_files(client, {"x.csv": HEADER + "\n" + ROWS[0] + "\n"})
+    assert [f.name for f in registry.formats() if f.matches(FileSample.read(client / "x.csv"))] == [
+        "openrouter_activity_csv"]
+
+
+def test_cli(client):
+    write_files(client, {"activity.csv": HEADER + "\n" + "\n".join(ROWS) + "\n"})
+    out = ingest_json(client)
+    f = file_entry(out, "activity.csv")
+    assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("openrouter_activity_csv", 5, 4, 1)
+    assert out["tables"]["calls"]["reported_cost_usd"] == 0.0125
