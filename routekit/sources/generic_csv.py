@@ -47,10 +47,10 @@ class GenericCsv(SourceFormat):
                      [v.lower() for v in self.mapping.success_values], "status" in cols,
                      list(cols.keys()), list(cols.values())])
 
-    def note(self, con: duckdb.DuckDBPyConnection) -> str | None:
-        n = con.execute("""SELECT count(*) FROM staged_checked
-                           WHERE _reject_reason IS NULL AND reported_cost_usd IS NULL
-                             AND (attributes ->> 'cost_original') IS NOT NULL""").fetchone()[0]
+    def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
+        n = con.execute("""SELECT count(*) FROM calls
+                           WHERE _source_file = ? AND reported_cost_usd IS NULL
+                             AND (attributes ->> 'cost_original') IS NOT NULL""", [rel]).fetchone()[0]
         if not n:
             return None
         cur = self.mapping.currency.upper()

@@ -37,7 +37,7 @@ class OtelGenAISpans(SourceFormat):
     def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('staging/raw_otel_genai_spans.sql')}")
 
-    def note(self, con: duckdb.DuckDBPyConnection) -> str | None:
+    def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
         if con.execute("SELECT count(*) FROM raw").fetchone()[0] == 0:
             # e.g. a trace wrapped by a backend's API ({"trace": {"resourceSpans": ...}}): say why nothing loaded
             return "no spans found at resourceSpans[].scopeSpans[].spans[] (top level of each document)"
