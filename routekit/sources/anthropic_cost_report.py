@@ -6,10 +6,10 @@ execution). ``amount`` is a decimal string in cents. Priority Tier costs never a
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import ApiPageFormat, FileSample
 
 
-class AnthropicCostReport(SourceFormat):
+class AnthropicCostReport(ApiPageFormat):
     name = "anthropic_cost_report"
     target = "invoice"
     title = "Anthropic Admin API cost report (JSON)"
@@ -20,7 +20,6 @@ class AnthropicCostReport(SourceFormat):
               "-H 'anthropic-version: 2023-06-01' > cost_report.json`; while `has_more` is true, repeat with "
               "`&page=<next_page>` and save every page. Without `group_by[]=description` the lines carry no model "
               "and no token type. Priority Tier spend is not in this report.")
-    reader = "json"
 
     def matches(self, sample: FileSample) -> bool:
         # The amount is a string next to `currency` (OpenAI's costs nest {value, currency} under amount); the usage

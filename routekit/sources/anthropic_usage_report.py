@@ -6,10 +6,10 @@ and 1-hour cache writes) that are summed into the canonical total; the report ha
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import ApiPageFormat, FileSample
 
 
-class AnthropicUsageReport(SourceFormat):
+class AnthropicUsageReport(ApiPageFormat):
     name = "anthropic_usage_report"
     target = "usage"
     title = "Anthropic Admin API usage report (JSON)"
@@ -20,7 +20,6 @@ class AnthropicUsageReport(SourceFormat):
               "-H \"x-api-key: $ANTHROPIC_ADMIN_KEY\" -H 'anthropic-version: 2023-06-01' > usage_report.json`; while "
               "`has_more` is true, repeat with `&page=<next_page>` and save every page (one file, one page per line, "
               "or one file per page).")
-    reader = "json"
 
     def matches(self, sample: FileSample) -> bool:
         # `uncached_input_tokens` is a key only here: in the cost report it is a token_type value.

@@ -219,6 +219,16 @@ class _PhaseClock:
             self.t = now
 
 
+class ApiPageFormat(SourceFormat):
+    """Formats saved from OpenAI's and Anthropic's Admin APIs: one shared walk of the page envelope builds
+    ``page_results`` (``_source_row``, bucket bounds ``bk``, the result as JSON ``rec``) for the staging model."""
+
+    reader = "json"
+
+    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(sql_text("raw/api_page_results.sql"))
+
+
 def _clean_duckdb_message(exc: Exception) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)

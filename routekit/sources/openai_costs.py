@@ -6,10 +6,10 @@ including non-token charges. The model and the charge kind are only in the free-
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import ApiPageFormat, FileSample
 
 
-class OpenAICosts(SourceFormat):
+class OpenAICosts(ApiPageFormat):
     name = "openai_costs"
     target = "invoice"
     title = "OpenAI Costs API (JSON)"
@@ -19,7 +19,6 @@ class OpenAICosts(SourceFormat):
               "$OPENAI_ADMIN_KEY\" > costs.json`; while `has_more` is true, repeat with `&page=<next_page>` and save "
               "every page (one file, one page per line, or one file per page). Without `group_by[]=line_item` the "
               "lines carry no model and no charge kind.")
-    reader = "json"
 
     def matches(self, sample: FileSample) -> bool:
         if sample.kind not in ("json", "jsonl"):

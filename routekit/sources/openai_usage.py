@@ -5,10 +5,10 @@ Aggregated token usage per time bucket and group; ``input_tokens`` already inclu
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import ApiPageFormat, FileSample
 
 
-class OpenAIUsageCompletions(SourceFormat):
+class OpenAIUsageCompletions(ApiPageFormat):
     name = "openai_usage_completions"
     target = "usage"
     title = "OpenAI Usage API completions (JSON)"
@@ -16,7 +16,6 @@ class OpenAIUsageCompletions(SourceFormat):
               "start_time=1790812800&bucket_width=1d&limit=31&group_by[]=model&group_by[]=project_id"
               "&group_by[]=batch' -H \"Authorization: Bearer $OPENAI_ADMIN_KEY\" > usage.json`; follow "
               "`next_page` and save each page (one file, one page per line, or one file per page).")
-    reader = "json"
 
     def matches(self, sample: FileSample) -> bool:
         return sample.kind in ("json", "jsonl") and (

@@ -111,3 +111,24 @@ END;
 -- The indices of a JSON array (an empty list for a missing or non-array value), for LATERAL unnesting.
 CREATE OR REPLACE MACRO rk_indices(arr) AS
     CASE WHEN json_type(arr) = 'ARRAY' THEN range(CAST(json_array_length(arr) AS BIGINT)) ELSE [] END;
+
+-- OpenAI cost line items are free text ("gpt-4o-2024-08-06, input", "gpt-5-nano, input_tokens", "Image models"):
+-- the charge kind is what follows the last comma, the model what precedes it. Shared by the Costs API and the
+-- dashboard cost CSV (stg_openai_costs.sql, stg_openai_cost_csv.sql).
+CREATE OR REPLACE MACRO rk_line_item_kind(kind) AS CASE
+    WHEN kind IS NULL THEN NULL
+    WHEN contains(kind, 'cache') AND (contains(kind, 'write') OR contains(kind, 'creat')) THEN 'cache_write'
+    WHEN contains(kind, 'cached') OR regexp_matches(kind, 'cache[ _]?read') THEN 'cached_input'
+    WHEN contains(kind, 'input') THEN 'input'
+    WHEN contains(kind, 'output') THEN 'output'
+    WHEN regexp_matches(kind, 'web[ _]?search') THEN 'web_search'
+END;
+
+-- The model of a line item: the part before the last comma when it looks like a model id; a line without a comma
+-- that names no charge kind but looks like a model id (a digit or hyphen, no spaces) is a bare model name.
+CREATE OR REPLACE MACRO rk_line_item_model(head, line_item, kind_type) AS CASE
+    WHEN head IS NOT NULL THEN
+        CASE WHEN regexp_full_match(head, '[A-Za-z0-9][A-Za-z0-9._:/-]*') THEN head END
+    WHEN kind_type IS NULL AND regexp_full_match(line_item, '[A-Za-z0-9][A-Za-z0-9._:/-]*')
+         AND regexp_matches(line_item, '[0-9-]') THEN line_item
+END;

@@ -4,31 +4,14 @@
 -- is a combined amount and keeps token_type NULL. A model is required only on token lines (cost_type 'tokens').
 -- workspace_id is null both for the default workspace and when not grouped by workspace: as in
 -- stg_anthropic_usage_report.sql, a null is 'default' only if some row of the file names a workspace.
-WITH pages AS (
-    -- Each JSON value is parsed once into lists and structs: extracting with -> per index would re-parse the whole
-    -- page for every bucket and every result (quadratic in the page size).
-    SELECT _source_row AS loc, doc,
-           CASE WHEN json_type(doc -> '$.data') = 'ARRAY' THEN CAST(doc -> '$.data' AS JSON[]) END AS bucket_list
-    FROM docs
-), buckets AS (
-    SELECT loc, '.data[' || b || ']' AS path, bucket
-    FROM (SELECT loc, unnest(range(len(bucket_list))) AS b, unnest(bucket_list) AS bucket FROM pages)
-    UNION ALL
-    -- the page's data array saved on its own: each document is a bucket
-    SELECT loc, '', doc FROM pages WHERE (doc -> '$.data') IS NULL AND (doc -> '$.results') IS NOT NULL
-), bucket_fields AS (
-    SELECT loc, path,
-           json_transform(bucket, '{"starting_at": "VARCHAR", "ending_at": "VARCHAR"}') AS bk,
-           CASE WHEN json_type(bucket -> '$.results') = 'ARRAY'
-                THEN CAST(bucket -> '$.results' AS JSON[]) END AS result_list
-    FROM buckets
-), results AS (
-    SELECT rk_at(loc, path || '.results[' || r || ']') AS _source_row, bk,
+-- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
+WITH results AS (
+    SELECT _source_row, bk,
            json_transform(rec, '{"amount": "VARCHAR", "currency": "VARCHAR", "cost_type": "VARCHAR",
                                  "token_type": "VARCHAR", "description": "VARCHAR", "model": "VARCHAR",
                                  "service_tier": "VARCHAR", "context_window": "VARCHAR", "inference_geo": "VARCHAR",
                                  "speed": "VARCHAR", "workspace_id": "VARCHAR"}') AS rec
-    FROM (SELECT loc, path, bk, unnest(range(len(result_list))) AS r, unnest(result_list) AS rec FROM bucket_fields)
+    FROM page_results
 ), fields AS (
     SELECT _source_row, bk, rec,
            rec.amount AS amount,

@@ -18,22 +18,11 @@ WITH src AS (
     FROM raw
 ), kinds AS (
     SELECT *,
-           CASE WHEN li_kind IS NULL THEN NULL
-                WHEN contains(li_kind, 'cache') AND (contains(li_kind, 'write') OR contains(li_kind, 'creat'))
-                    THEN 'cache_write'
-                WHEN contains(li_kind, 'cached') OR regexp_matches(li_kind, 'cache[ _]?read') THEN 'cached_input'
-                WHEN contains(li_kind, 'input') THEN 'input'
-                WHEN contains(li_kind, 'output') THEN 'output'
-                WHEN regexp_matches(li_kind, 'web[ _]?search') THEN 'web_search'
-           END AS kind_type
+           rk_line_item_kind(li_kind) AS kind_type
     FROM src
 ), parsed AS (
     SELECT *,
-           CASE WHEN li_head IS NOT NULL THEN
-                     CASE WHEN regexp_full_match(li_head, '[A-Za-z0-9][A-Za-z0-9._:/-]*') THEN li_head END
-                WHEN kind_type IS NULL AND regexp_full_match(li_text, '[A-Za-z0-9][A-Za-z0-9._:/-]*')
-                     AND regexp_matches(li_text, '[0-9-]') THEN li_text
-           END AS li_model,
+           rk_line_item_model(li_head, li_text, kind_type) AS li_model,
            CASE WHEN li_text IS NULL THEN NULL ELSE coalesce(kind_type, 'other') END AS li_token_type,
            coalesce(rk_money(amount_value), CASE WHEN rk_text(amount_value) IS NULL THEN 0 END) AS amount
     FROM kinds

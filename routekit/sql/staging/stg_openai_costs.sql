@@ -4,31 +4,14 @@
 -- comma, the charge kind what follows it. A line without a comma is a charge kind when it names one
 -- ("input_tokens"), a model when it looks like a model id (no spaces, a digit or hyphen), else a non-token charge.
 -- Without group_by=line_item there is no line_item: the amount spans every charge, so token_type stays NULL.
--- The line-item rules are the same as in stg_openai_cost_csv.sql (the dashboard CSV of this API): keep them equal.
-WITH pages AS (
-    -- Each JSON value is parsed once into lists and structs: extracting with -> per index would re-parse the whole
-    -- page for every bucket and every result (quadratic in the page size).
-    SELECT _source_row AS loc, doc,
-           CASE WHEN json_type(doc -> '$.data') = 'ARRAY' THEN CAST(doc -> '$.data' AS JSON[]) END AS bucket_list
-    FROM docs
-), buckets AS (
-    SELECT loc, '.data[' || b || ']' AS path, bucket
-    FROM (SELECT loc, unnest(range(len(bucket_list))) AS b, unnest(bucket_list) AS bucket FROM pages)
-    UNION ALL
-    -- the page's data array saved on its own: each document is a bucket
-    SELECT loc, '', doc FROM pages WHERE (doc -> '$.data') IS NULL AND (doc -> '$.results') IS NOT NULL
-), bucket_fields AS (
-    SELECT loc, path,
-           json_transform(bucket, '{"start_time": "VARCHAR", "end_time": "VARCHAR"}') AS bk,
-           CASE WHEN json_type(bucket -> '$.results') = 'ARRAY'
-                THEN CAST(bucket -> '$.results' AS JSON[]) END AS result_list
-    FROM buckets
-), results AS (
-    SELECT rk_at(loc, path || '.results[' || r || ']') AS _source_row, bk,
+-- The line-item rules are shared with stg_openai_cost_csv.sql through rk_line_item_kind / rk_line_item_model.
+-- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
+WITH results AS (
+    SELECT _source_row, bk,
            json_transform(rec, '{"amount": {"value": "VARCHAR", "currency": "VARCHAR"}, "line_item": "VARCHAR",
                                  "project_id": "VARCHAR", "api_key_id": "VARCHAR", "quantity": "VARCHAR",
                                  "quantity_unit": "VARCHAR"}') AS rec
-    FROM (SELECT loc, path, bk, unnest(range(len(result_list))) AS r, unnest(result_list) AS rec FROM bucket_fields)
+    FROM page_results
 ), line_items AS (
     SELECT *,
            rk_text(rec.line_item) AS line_item,
@@ -41,22 +24,11 @@ WITH pages AS (
     FROM results
 ), kinds AS (
     SELECT *,
-           CASE WHEN li_kind IS NULL THEN NULL
-                WHEN contains(li_kind, 'cache') AND (contains(li_kind, 'write') OR contains(li_kind, 'creat'))
-                    THEN 'cache_write'
-                WHEN contains(li_kind, 'cached') OR regexp_matches(li_kind, 'cache[ _]?read') THEN 'cached_input'
-                WHEN contains(li_kind, 'input') THEN 'input'
-                WHEN contains(li_kind, 'output') THEN 'output'
-                WHEN regexp_matches(li_kind, 'web[ _]?search') THEN 'web_search'
-           END AS kind_type
+           rk_line_item_kind(li_kind) AS kind_type
     FROM line_items
 ), parsed AS (
     SELECT *,
-           CASE WHEN li_head IS NOT NULL THEN
-                     CASE WHEN regexp_full_match(li_head, '[A-Za-z0-9][A-Za-z0-9._:/-]*') THEN li_head END
-                WHEN kind_type IS NULL AND regexp_full_match(line_item, '[A-Za-z0-9][A-Za-z0-9._:/-]*')
-                     AND regexp_matches(line_item, '[0-9-]') THEN line_item
-           END AS li_model,
+           rk_line_item_model(li_head, line_item, kind_type) AS li_model,
            CASE WHEN line_item IS NULL THEN NULL ELSE coalesce(kind_type, 'other') END AS li_token_type
     FROM kinds
 )

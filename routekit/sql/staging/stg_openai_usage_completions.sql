@@ -1,22 +1,14 @@
 -- OpenAI Usage API completions pages → usage. input_tokens includes cached and cache-write tokens already.
 -- Each JSON value is parsed once into lists and structs (doc -> i per index would re-parse the page each time).
-WITH pages AS (
-    SELECT _source_row AS loc,
-           CASE WHEN json_type(doc -> '$.data') = 'ARRAY' THEN CAST(doc -> '$.data' AS JSON[]) END AS bucket_list
-    FROM docs
-), buckets AS (
-    SELECT loc, b, json_transform(bucket, '{"start_time": "VARCHAR", "end_time": "VARCHAR"}') AS bk,
-           CASE WHEN json_type(bucket -> '$.results') = 'ARRAY'
-                THEN CAST(bucket -> '$.results' AS JSON[]) END AS result_list
-    FROM (SELECT loc, unnest(range(len(bucket_list))) AS b, unnest(bucket_list) AS bucket FROM pages)
-), results AS (
-    SELECT rk_at(loc, '.data[' || b || '].results[' || r || ']') AS _source_row, bk,
+-- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
+WITH results AS (
+    SELECT _source_row, bk,
            json_transform(rec, '{"model": "VARCHAR", "project_id": "VARCHAR", "api_key_id": "VARCHAR",
                "user_id": "VARCHAR", "service_tier": "VARCHAR", "batch": "VARCHAR", "num_model_requests": "VARCHAR",
                "input_tokens": "VARCHAR", "input_cached_tokens": "VARCHAR", "input_cache_write_tokens": "VARCHAR",
                "output_tokens": "VARCHAR", "input_audio_tokens": "VARCHAR", "output_audio_tokens": "VARCHAR",
                "input_image_tokens": "VARCHAR"}') AS rec
-    FROM (SELECT loc, b, bk, unnest(range(len(result_list))) AS r, unnest(result_list) AS rec FROM buckets)
+    FROM page_results
 )
 SELECT
     _source_row,
