@@ -169,7 +169,8 @@ def table_summary(con: duckdb.DuckDBPyConnection) -> dict:
                                   sum(reported_cost_usd)
                            FROM calls""").fetchone()
     usage = con.execute("""SELECT count(*), coalesce(sum(requests), 0), coalesce(sum(input_tokens), 0),
-                                  coalesce(sum(cached_input_tokens), 0), coalesce(sum(output_tokens), 0)
+                                  coalesce(sum(cached_input_tokens), 0), coalesce(sum(output_tokens), 0),
+                                  count(*) FILTER (requests IS NULL)
                            FROM usage""").fetchone()
     inv = con.execute("SELECT count(*), sum(billed_usd) FROM invoice").fetchone()
     money = lambda v: None if v is None else float(round(v, 6))  # noqa: E731  (JSON has no decimal type)
@@ -177,8 +178,10 @@ def table_summary(con: duckdb.DuckDBPyConnection) -> dict:
         "calls": {"rows": calls[0], "requests": int(calls[1]), "input_tokens": int(calls[2]),
                   "cached_input_tokens": int(calls[3]), "output_tokens": int(calls[4]),
                   "reported_cost_usd": money(calls[5])},
+        # Some exports (Anthropic's) count tokens but not requests: those rows are counted, not guessed.
         "usage": {"rows": usage[0], "requests": int(usage[1]), "input_tokens": int(usage[2]),
-                  "cached_input_tokens": int(usage[3]), "output_tokens": int(usage[4])},
+                  "cached_input_tokens": int(usage[3]), "output_tokens": int(usage[4]),
+                  "rows_without_request_count": usage[5]},
         "invoice": {"rows": inv[0], "billed_usd": money(inv[1])},
     }
 

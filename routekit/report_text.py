@@ -23,7 +23,9 @@ def print_ingest(report: IngestReport) -> None:
     billed = "-" if i["billed_usd"] is None else f"${i['billed_usd']:,.2f}"
     print(f"calls:   {_n(c['rows'])} requests, {_n(c['input_tokens'])} input tokens "
           f"({_n(c['cached_input_tokens'])} cached), {_n(c['output_tokens'])} output tokens, reported cost {cost}")
-    print(f"usage:   {_n(u['rows'])} rows, {_n(u['requests'])} requests, {_n(u['input_tokens'])} input tokens "
+    uncounted = f" (+ {_n(u['rows_without_request_count'])} rows that do not count requests)" \
+        if u["rows_without_request_count"] else ""
+    print(f"usage:   {_n(u['rows'])} rows, {_n(u['requests'])} requests{uncounted}, {_n(u['input_tokens'])} input tokens "
           f"({_n(u['cached_input_tokens'])} cached), {_n(u['output_tokens'])} output tokens")
     print(f"invoice: {_n(i['rows'])} lines, billed {billed}")
     if report.reject_reasons:

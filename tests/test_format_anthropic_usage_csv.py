@@ -30,7 +30,8 @@ def test_token_csv_sums_input_parts_and_reads_the_unicode_context_window(ingest,
     # input: 1947945 + 0 + 0 + 12000 = 1959945 and 1000 + 200 + 300 + 400 = 1900 → 1961845
     # cached (reads): 12000 + 400 = 12400; output 452067 + 50 = 452117; no request counts in this export
     assert report["tables"]["usage"] == {"rows": 2, "requests": 0, "input_tokens": 1961845,
-                                         "cached_input_tokens": 12400, "output_tokens": 452117}
+                                         "cached_input_tokens": 12400, "output_tokens": 452117,
+                                         "rows_without_request_count": 2}
     rows = con.execute("""SELECT strftime(period_start, '%Y-%m-%d %H:%M'), strftime(period_end, '%Y-%m-%d %H:%M'),
                                  provider, model, project, api_key, service_tier, is_batch, requests,
                                  cache_write_tokens, attributes ->> 'context_window', attributes ->> 'inference_geo'
@@ -65,7 +66,8 @@ def test_hourly_export_with_the_2025_06_columns_through_cli(client):
     assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("anthropic_usage_csv", 2, 2, 0)
     # input (100 + 0 + 0 + 50) + (200 + 10 + 0 + 0) = 360; cached 50; output 20 + 30 = 50
     assert report["tables"]["usage"] == {"rows": 2, "requests": 0, "input_tokens": 360,
-                                         "cached_input_tokens": 50, "output_tokens": 50}
+                                         "cached_input_tokens": 50, "output_tokens": 50,
+                                         "rows_without_request_count": 2}
     with duckdb.connect(report["db"], read_only=True) as con:
         periods = con.execute("""SELECT strftime(period_start, '%H:%M'), strftime(period_end, '%H:%M'), is_batch
                                  FROM usage ORDER BY period_start""").fetchall()

@@ -49,7 +49,8 @@ def test_usage_report_sums_input_parts_and_marks_batch(ingest, client):
     #        → 1850 + 1010 + 1959945 = 1962805
     # cached (cache reads only): 200 + 0 + 12000 = 12200; output 500 + 100 + 452067 = 452667; no request counts
     assert report["tables"]["usage"] == {"rows": 3, "requests": 0, "input_tokens": 1962805,
-                                         "cached_input_tokens": 12200, "output_tokens": 452667}
+                                         "cached_input_tokens": 12200, "output_tokens": 452667,
+                                         "rows_without_request_count": 3}
     rows = con.execute("""SELECT strftime(period_start, '%Y-%m-%d %H:%M'), strftime(period_end, '%Y-%m-%d %H:%M'),
                                  provider, model, project, api_key, service_tier, is_batch, requests,
                                  input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
@@ -80,7 +81,8 @@ def test_pages_one_per_line_not_grouped_by_workspace_through_cli(client):
     assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("anthropic_usage_report", 2, 2, 0)
     # input (400 + 100) + (600 + 25) = 1125; cached 100; output 40 + 60 = 100
     assert report["tables"]["usage"] == {"rows": 2, "requests": 0, "input_tokens": 1125,
-                                         "cached_input_tokens": 100, "output_tokens": 100}
+                                         "cached_input_tokens": 100, "output_tokens": 100,
+                                         "rows_without_request_count": 2}
     with duckdb.connect(report["db"], read_only=True) as con:
         assert con.execute("SELECT DISTINCT project FROM usage").fetchall() == [(None,)]
         assert con.execute("SELECT _source_row, is_batch FROM usage ORDER BY 1").fetchall() == [

@@ -34,7 +34,8 @@ def test_usage_pages_one_per_line(ingest):
     assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (3, 2, 1)
     # 5000 + 700 input (already including cache), 1800 cached, 1000 + 70 output, 5 + 7 requests
     assert report["tables"]["usage"] == {"rows": 2, "requests": 12, "input_tokens": 5700,
-                                         "cached_input_tokens": 1800, "output_tokens": 1070}
+                                         "cached_input_tokens": 1800, "output_tokens": 1070,
+                                         "rows_without_request_count": 0}
     row = con.execute("""SELECT period_start, period_end, model, project, api_key, is_batch, cache_write_tokens
                          FROM usage WHERE model LIKE 'gpt-4o-mini%'""").fetchone()
     # 1790553600 = 2026-09-28 00:00:00 UTC

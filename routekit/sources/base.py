@@ -5,9 +5,15 @@ A format supplies only how to recognise its file (``matches``) and a staging mod
 the lifecycle in one template method, ``load``: read the file into a raw temp table, stage, split good rows from
 rejected ones, replace the file's earlier rows, record the manifest, all in one transaction.
 
-Staging models read ``raw`` (CSV: one VARCHAR column per header name plus ``_source_row``; JSON: ``docs`` with
-``_source_row`` and ``doc``) and return the target table's columns by name, ``_source_row`` and ``_problems`` (a
-list of reasons, NULL entries meaning fine). Rows with any problem go to ``rejects``.
+The layers, as in dbt: the raw layer (``sql/raw/``) holds the file's rows as read; the staging model
+(``sql/staging/stg_<name>.sql``) renames and casts them into ``calls``, ``usage`` or ``invoice``.
+- CSV formats: ``raw`` has one VARCHAR column per header name plus ``_source_row``; an optional
+  ``sql/raw/raw_<name>.sql`` select-list adds columns parsed once while the file is read (JSON-valued cells).
+- JSON formats: ``docs`` has one object per document (``_source_row``, ``doc``); a format's ``prepare_raw`` may
+  build ``raw`` from it with ``sql/raw/raw_<name>.sql`` (OTel spans, Bedrock records) or the shared API page walk
+  (``sql/raw/api_page_results.sql``).
+Staging models return the target table's columns by name, ``_source_row`` and ``_problems`` (a list of reasons,
+NULL entries meaning fine). Rows with any problem go to ``rejects``.
 """
 from __future__ import annotations
 

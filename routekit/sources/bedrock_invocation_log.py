@@ -41,7 +41,7 @@ class BedrockInvocationLog(SourceFormat):
                                                         or sample.has_keys("@message"))
 
     def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('staging/raw_bedrock_invocation_log.sql')}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('raw/raw_bedrock_invocation_log.sql')}")
 
 
 registry.register(BedrockInvocationLog())

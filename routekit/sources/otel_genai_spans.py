@@ -35,7 +35,7 @@ class OtelGenAISpans(SourceFormat):
         return sample.kind in ("json", "jsonl") and sample.has_keys("resourceSpans")
 
     def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('staging/raw_otel_genai_spans.sql')}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('raw/raw_otel_genai_spans.sql')}")
 
     def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
         if con.execute("SELECT count(*) FROM raw").fetchone()[0] == 0:
