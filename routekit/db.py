@@ -31,13 +31,15 @@ def connect(db_path: Path | str, *, memory_limit: str | None = None, threads: in
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
-    # Spill to a folder beside the database instead of failing when a big client outgrows memory.
-    con.execute("SET temp_directory = ?", [str(db_path.parent / "tmp")]) if not read_only else None
+    if not read_only:
+        # Spill to a folder beside the database instead of failing when a big client outgrows memory.
+        con.execute("SET temp_directory = ?", [str(db_path.parent / "tmp")])
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if not read_only:
         con.execute(sql_text("schema.sql"))
+    # Macros are the connection's (TEMP), not stored in the client's database: code stays in the package.
     con.execute(sql_text("macros.sql"))
     return con

@@ -43,6 +43,12 @@ class IngestReport:
     tables: dict = field(default_factory=dict)
     reject_reasons: list[dict] = field(default_factory=list)
 
+    def files_frame(self):
+        """The per-file report as a pandas DataFrame (for notebooks)."""
+        import pandas as pd
+
+        return pd.DataFrame([asdict(f) for f in self.files])
+
     def to_json(self) -> dict:
         return {"db": self.db, "files": [asdict(f) for f in self.files], "removed": self.removed,
                 "tables": self.tables, "reject_reasons": self.reject_reasons}

@@ -4,7 +4,7 @@
 -- Timestamps: ISO 8601 with or without offset (naive means UTC), dates, unix seconds/milliseconds.
 -- The common case goes first and cheaply: epoch_us of a TIMESTAMPTZ applies any offset without ICU's zone
 -- conversion (about 5x faster than AT TIME ZONE at millions of rows); COALESCE tries the rest only where it fails.
-CREATE OR REPLACE MACRO rk_ts(v) AS coalesce(
+CREATE OR REPLACE TEMP MACRO rk_ts(v) AS coalesce(
     make_timestamp(epoch_us(TRY_CAST(CAST(v AS VARCHAR) AS TIMESTAMPTZ))),
     CASE
         WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{9,10}(\.\d+)?')
@@ -15,12 +15,12 @@ CREATE OR REPLACE MACRO rk_ts(v) AS coalesce(
     END);
 
 -- OTLP nanosecond strings.
-CREATE OR REPLACE MACRO rk_ts_nanos(v) AS
+CREATE OR REPLACE TEMP MACRO rk_ts_nanos(v) AS
     make_timestamp(CAST(TRY_CAST(CAST(v AS VARCHAR) AS HUGEINT) // 1000 AS BIGINT));
 
 -- Token counts: whole numbers; "12.0" is accepted, "abc" and "1.5" are not. The plain integer cast comes first:
 -- it is the common case and far cheaper than the DOUBLE round trip.
-CREATE OR REPLACE MACRO rk_int(v) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_int(v) AS CASE
     -- DuckDB's integer cast rounds "1.5" to 2: only strings without a point or exponent take the fast path
     WHEN NOT (contains(CAST(v AS VARCHAR), '.') OR contains(lower(CAST(v AS VARCHAR)), 'e'))
         THEN TRY_CAST(CAST(v AS VARCHAR) AS BIGINT)
@@ -28,48 +28,48 @@ CREATE OR REPLACE MACRO rk_int(v) AS CASE
         THEN CAST(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) AS BIGINT)
 END;
 
-CREATE OR REPLACE MACRO rk_money(v) AS TRY_CAST(trim(CAST(v AS VARCHAR)) AS DECIMAL(38, 12));
+CREATE OR REPLACE TEMP MACRO rk_money(v) AS TRY_CAST(trim(CAST(v AS VARCHAR)) AS DECIMAL(38, 12));
 
-CREATE OR REPLACE MACRO rk_bool(v) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_bool(v) AS CASE
     WHEN lower(trim(CAST(v AS VARCHAR))) IN ('true', 't', '1', 'yes', 'y') THEN true
     WHEN lower(trim(CAST(v AS VARCHAR))) IN ('false', 'f', '0', 'no', 'n') THEN false
 END;
 
-CREATE OR REPLACE MACRO rk_text(v) AS nullif(trim(CAST(v AS VARCHAR)), '');
+CREATE OR REPLACE TEMP MACRO rk_text(v) AS nullif(trim(CAST(v AS VARCHAR)), '');
 
-CREATE OR REPLACE MACRO rk_quote(v) AS '''' || left(CAST(v AS VARCHAR), 40) || CASE WHEN length(CAST(v AS VARCHAR)) > 40 THEN '…' ELSE '' END || '''';
+CREATE OR REPLACE TEMP MACRO rk_quote(v) AS '''' || left(CAST(v AS VARCHAR), 40) || CASE WHEN length(CAST(v AS VARCHAR)) > 40 THEN '…' ELSE '' END || '''';
 
-CREATE OR REPLACE MACRO rk_int_problem(name, v) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_int_problem(name, v) AS CASE
     WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
     WHEN rk_int(v) IS NULL THEN name || ' is not a whole number: ' || rk_quote(v)
     WHEN rk_int(v) < 0 THEN 'negative token count: ' || name || ' = ' || CAST(v AS VARCHAR)
 END;
 
-CREATE OR REPLACE MACRO rk_required_int_problem(name, v) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_required_int_problem(name, v) AS CASE
     WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing ' || name
     ELSE rk_int_problem(name, v)
 END;
 
-CREATE OR REPLACE MACRO rk_money_problem(name, v) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_money_problem(name, v) AS CASE
     WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
     WHEN rk_money(v) IS NULL THEN name || ' is not a number: ' || rk_quote(v)
 END;
 
-CREATE OR REPLACE MACRO rk_ts_problem(name, v) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_ts_problem(name, v) AS CASE
     WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing timestamp ' || name
     WHEN rk_ts(v) IS NULL THEN 'unparseable timestamp ' || name || ': ' || rk_quote(v)
 END;
 
-CREATE OR REPLACE MACRO rk_text_problem(name, v) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_text_problem(name, v) AS CASE
     WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing ' || name
 END;
 
-CREATE OR REPLACE MACRO rk_reason(problems) AS
+CREATE OR REPLACE TEMP MACRO rk_reason(problems) AS
     nullif(array_to_string(problems, '; '), '');   -- array_to_string skips the NULLs (fine values) '), '');
 
 -- Prompt text from a chat message list. Content may be a string or a list of parts ({type:text,text} for
 -- OpenAI/Anthropic/Bedrock Converse, {type:text,content} for OTel GenAI).
-CREATE OR REPLACE MACRO rk_content_text(c) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_content_text(c) AS CASE
     WHEN c IS NULL THEN NULL
     WHEN json_type(c) = 'VARCHAR' THEN c ->> '$'
     WHEN json_type(c) = 'ARRAY' THEN nullif(array_to_string(list_filter(
@@ -79,29 +79,29 @@ END;
 
 -- A chat message list parsed ONCE into structs (JSON columns are text: every -> re-parses the document, which
 -- dominates ingest time at millions of rows). Accepts OpenAI/Anthropic `content` and OTel GenAI `parts`.
-CREATE OR REPLACE MACRO rk_msgs(j) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN
+CREATE OR REPLACE TEMP MACRO rk_msgs(j) AS CASE WHEN json_valid(CAST(j AS VARCHAR)) THEN
     json_transform(CAST(j AS VARCHAR), '[{"role": "VARCHAR", "content": "JSON", "parts": "JSON", "tool_calls": "JSON"}]')
 END;
 
-CREATE OR REPLACE MACRO rk_msgs_system(msgs) AS nullif(array_to_string(list_transform(
+CREATE OR REPLACE TEMP MACRO rk_msgs_system(msgs) AS nullif(array_to_string(list_transform(
     list_filter(msgs, lambda m: m.role IN ('system', 'developer')),
     lambda m: rk_content_text(coalesce(m.content, m.parts))), chr(10)), '');
 
-CREATE OR REPLACE MACRO rk_msgs_last_user(msgs) AS rk_content_text(coalesce(
+CREATE OR REPLACE TEMP MACRO rk_msgs_last_user(msgs) AS rk_content_text(coalesce(
     list_filter(msgs, lambda m: m.role = 'user')[-1].content,
     list_filter(msgs, lambda m: m.role = 'user')[-1].parts));
 
-CREATE OR REPLACE MACRO rk_msgs_has_tool_use(msgs) AS
+CREATE OR REPLACE TEMP MACRO rk_msgs_has_tool_use(msgs) AS
     len(list_filter(msgs, lambda m: m.role = 'tool' OR m.tool_calls IS NOT NULL)) > 0;
 
 -- The same from a JSON message list.
-CREATE OR REPLACE MACRO rk_messages_system(msgs) AS rk_msgs_system(rk_msgs(msgs));
-CREATE OR REPLACE MACRO rk_messages_last_user(msgs) AS rk_msgs_last_user(rk_msgs(msgs));
+CREATE OR REPLACE TEMP MACRO rk_messages_system(msgs) AS rk_msgs_system(rk_msgs(msgs));
+CREATE OR REPLACE TEMP MACRO rk_messages_last_user(msgs) AS rk_msgs_last_user(rk_msgs(msgs));
 
-CREATE OR REPLACE MACRO rk_json(v) AS CASE WHEN json_valid(CAST(v AS VARCHAR)) THEN CAST(v AS JSON) END;
+CREATE OR REPLACE TEMP MACRO rk_json(v) AS CASE WHEN json_valid(CAST(v AS VARCHAR)) THEN CAST(v AS JSON) END;
 
 -- Where a JSON record sits: "line 3 $.data[0].results[2]" in JSON Lines, "$.data[0].results[2]" in one document.
-CREATE OR REPLACE MACRO rk_at(loc, suffix) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_at(loc, suffix) AS CASE
     WHEN suffix = '' THEN coalesce(nullif(loc, ''), '$')
     WHEN loc = '' THEN '$' || suffix
     WHEN contains(loc, '$') THEN loc || suffix
@@ -109,13 +109,13 @@ CREATE OR REPLACE MACRO rk_at(loc, suffix) AS CASE
 END;
 
 -- The indices of a JSON array (an empty list for a missing or non-array value), for LATERAL unnesting.
-CREATE OR REPLACE MACRO rk_indices(arr) AS
+CREATE OR REPLACE TEMP MACRO rk_indices(arr) AS
     CASE WHEN json_type(arr) = 'ARRAY' THEN range(CAST(json_array_length(arr) AS BIGINT)) ELSE [] END;
 
 -- OpenAI cost line items are free text ("gpt-4o-2024-08-06, input", "gpt-5-nano, input_tokens", "Image models"):
 -- the charge kind is what follows the last comma, the model what precedes it. Shared by the Costs API and the
 -- dashboard cost CSV (stg_openai_costs.sql, stg_openai_cost_csv.sql).
-CREATE OR REPLACE MACRO rk_line_item_kind(kind) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_line_item_kind(kind) AS CASE
     WHEN kind IS NULL THEN NULL
     WHEN contains(kind, 'cache') AND (contains(kind, 'write') OR contains(kind, 'creat')) THEN 'cache_write'
     WHEN contains(kind, 'cached') OR regexp_matches(kind, 'cache[ _]?read') THEN 'cached_input'
@@ -126,7 +126,7 @@ END;
 
 -- The model of a line item: the part before the last comma when it looks like a model id; a line without a comma
 -- that names no charge kind but looks like a model id (a digit or hyphen, no spaces) is a bare model name.
-CREATE OR REPLACE MACRO rk_line_item_model(head, line_item, kind_type) AS CASE
+CREATE OR REPLACE TEMP MACRO rk_line_item_model(head, line_item, kind_type) AS CASE
     WHEN head IS NOT NULL THEN
         CASE WHEN regexp_full_match(head, '[A-Za-z0-9][A-Za-z0-9._:/-]*') THEN head END
     WHEN kind_type IS NULL AND regexp_full_match(line_item, '[A-Za-z0-9][A-Za-z0-9._:/-]*')
