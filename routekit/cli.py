@@ -76,6 +76,145 @@ def cmd_formats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(value: str | None):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--date {value}: expected YYYY-MM-DD") from None
+
+
+def _catalog(prices: str | None, client_dir=None):
+    from routekit.prices import PriceCatalog, PriceFileError
+
+    try:
+        if prices:
+            if not Path(prices).is_file():
+                raise UsageError(f"--prices {prices}: no such file")
+            return PriceCatalog(Path(prices))
+        return PriceCatalog.for_client(client_dir) if client_dir else PriceCatalog()
+    except PriceFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from routekit.estimate import EstimateError, Workload, estimate, parse_mix
+
+    try:
+        result = estimate(Workload(args.requests, args.input_tokens, args.output_tokens, args.cached_input_tokens),
+                          parse_mix(args.mix), _catalog(args.prices), _date(args.date))
+    except EstimateError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    for m in result["models"]:
+        cost = "unpriced" if m["cost_usd"] is None else f"${m['cost_usd']:,.2f}"
+        print(f"{m['model']:<32} {m['share']:>6.1%} {m['requests']:>14,.0f} requests  {cost:>14}  "
+              f"{m['price_source'] or 'no price source knows this model'}")
+    if result["monthly_cost_usd"] is None:
+        print(f"monthly cost: unknown (unpriced: {', '.join(result['unpriced_models'])})")
+    else:
+        print(f"monthly cost: ${result['monthly_cost_usd']:,.2f}  "
+              f"(${result['per_request_cost_usd']:.6f} per request)")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from routekit.config import load_config
+    from routekit.db import connect, default_db_path
+    from routekit.engine import build
+    from routekit.ingest import ingest
+    from routekit.scenario import Policy, PolicyError, Simulator, load_cube
+    from routekit.tiers import TierMap
+
+    client = _client_dir(args.client_dir)
+    config = load_config(client)
+    try:
+        policy = Policy.load(args.policy) if args.policy else None
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+    db = Path(args.db) if args.db else default_db_path(client)
+    ingest(client, db, config=config)   # idempotent: unchanged files cost a hash each
+    catalog = _catalog(args.prices, client)
+    tiers = TierMap.for_config(config)
+    con = connect(db)
+    try:
+        info = build(con, client, config, catalog=catalog, tiers=tiers)
+        rows, projection = load_cube(con)
+    finally:
+        con.close()
+    if not rows:
+        raise UsageError(f"{client}: no call logs to simulate on (only invoices or aggregated usage)")
+    sim = Simulator(rows, projection, catalog, tiers.representatives, on=_date(args.date))
+    try:
+        result = sim.evaluate(policy)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+    result["unmapped_models"] = sorted({m for _, m in info.unmapped})
+    result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in info.unpriced})
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"policy: {result['policy']}   prices as of {result['prices_as_of']}")
+    if result["projection"]:
+        print(f"projection: {result['projection']['method']}")
+    print(f"monthly cost:        ${result['monthly_cost_usd']:>12,.2f}   "
+          f"(range ${result['cost_range_usd'][0]:,.2f} – ${result['cost_range_usd'][1]:,.2f})")
+    print(f"current routing:     ${result['baseline_monthly_cost_usd']:>12,.2f}")
+    print(f"all flagship:        ${result['all_flagship_monthly_cost_usd']:>12,.2f}")
+    pct = "-" if result["savings_pct"] is None else f"{result['savings_pct']:.1f} %"
+    print(f"savings:             ${result['savings_usd']:>12,.2f}   ({pct})")
+    for key in ("unpriced_models", "unmapped_models"):
+        if result[key]:
+            print(f"{key.replace('_', ' ')}: {', '.join(result[key])}")
+    return 0
+
+
+def cmd_prices(args: argparse.Namespace) -> int:
+    """The prices the catalog applies to each model on a date, with their source and the period they hold for."""
+    import datetime as dt
+
+    from routekit.prices import PriceCatalog, PriceFileError
+
+    on = _date(args.date) or dt.datetime.now(dt.timezone.utc).date()
+    try:
+        catalog = PriceCatalog(Path(args.prices)) if args.prices else PriceCatalog()
+    except PriceFileError as exc:
+        raise UsageError(f"--prices: {exc}") from None
+    quotes, unpriced = [], []
+    for model in args.models:
+        quote = catalog.quote(model, args.provider, on=on, variant=args.variant)
+        if quote is None:
+            unpriced.append(model)
+        else:
+            quotes.append(quote)
+    if args.json:
+        print(json.dumps({"date": on.isoformat(), "variant": args.variant, "sources": catalog.sources,
+                          "models": [q.to_json() for q in quotes], "unpriced": unpriced}, indent=2))
+        return 0
+    print(f"prices on {on.isoformat()}, {args.variant}, USD per million tokens")
+    for q in quotes:
+        j = q.to_json()
+        since = f"from {j['valid_from']}" if j["valid_from"] else "since forever"
+        until = f"until {j['valid_to']} (exclusive)" if j["valid_to"] else "still in force"
+        print(f"{q.model} → {q.matched_model} ({q.provider or 'no provider'})")
+        print(f"  input {j['input_per_mtok']}   cached input {j['cached_input_per_mtok']}   "
+              f"cache write {j['cache_write_per_mtok']}   output {j['output_per_mtok']}")
+        if q.above_input_tokens is not None:
+            print(f"  above {q.above_input_tokens:,} input tokens: input {j['input_per_mtok_above']}   "
+                  f"cached input {j['cached_input_per_mtok_above']}   "
+                  f"cache write {j['cache_write_per_mtok_above']}   output {j['output_per_mtok_above']}")
+        print(f"  valid {since}, {until}   source: {q.source}")
+    if unpriced:
+        why = "no source knows them" if args.variant == "standard" else f"no {args.variant} price on that date"
+        print(f"unpriced ({why}): {', '.join(unpriced)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="routekit", description="Audit LLM API spend and plan model routing.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -92,6 +231,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON list")
     p.add_argument("--markdown", action="store_true", help="print the README's table")
     p.set_defaults(func=cmd_formats)
+
+    p = sub.add_parser("estimate", help="monthly cost of a workload described by numbers (no logs needed)")
+    p.add_argument("--requests", type=int, required=True, help="requests per month")
+    p.add_argument("--input-tokens", type=int, required=True, help="input tokens per request (incl. cached)")
+    p.add_argument("--output-tokens", type=int, required=True, help="output tokens per request")
+    p.add_argument("--cached-input-tokens", type=int, default=0, help="cache-read tokens per request")
+    p.add_argument("--mix", required=True, metavar="MODEL=SHARE[,...]", help="models and their shares (sum 1)")
+    p.add_argument("--prices", metavar="FILE", help="prices.csv with negotiated rates (overrides genai-prices)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the prices in force on this date (default latest)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser("simulate", help="monthly cost of a routing policy on a client's real traffic")
+    p.add_argument("client_dir", metavar="CLIENT_DIR")
+    p.add_argument("--policy", metavar="FILE", help="policy YAML (default: the current routing)")
+    p.add_argument("--prices", metavar="FILE", help="prices.csv (default CLIENT_DIR/prices.csv if present)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mix at this date (default latest)")
+    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("prices", help="the prices applied to models on a date, and their source")
+    p.add_argument("models", nargs="+", metavar="MODEL", help="model as logs name it (gpt-4o-2024-08-06, ...)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the prices in force on this date (default today)")
+    p.add_argument("--prices", metavar="FILE", help="prices.csv with negotiated rates (overrides genai-prices)")
+    p.add_argument("--provider", metavar="P", help="provider as routekit's tables name it (openai, aws.bedrock, ...)")
+    p.add_argument("--variant", choices=("standard", "batch", "priority", "flex"), default="standard")
+    p.add_argument("--json", action="store_true", help="print one JSON object (prices as exact decimal strings)")
+    p.set_defaults(func=cmd_prices)
 
     p = sub.add_parser("batch", help="run every client folder under CLIENTS_DIR")
     p.add_argument("clients_dir", metavar="CLIENTS_DIR")

@@ -21,6 +21,9 @@ GENERIC_FIELDS = {
 }
 GENERIC_REQUIRED = {"timestamp", "model"}
 
+# Capability tiers (routekit/tiers.py): `tiers.representatives` and `tiers.models` may only name these.
+TIER_NAMES = ("budget", "mid", "flagship", "reasoning")
+
 
 class ConfigError(ValueError):
     """routekit.yaml is unusable; the message names the file and the key."""
@@ -43,6 +46,7 @@ class ClientConfig:
     exclude: list[str] = field(default_factory=list)
     currency_rates: dict[str, float] = field(default_factory=dict)
     generic_csv: list[GenericCsvMapping] = field(default_factory=list)
+    tiers: dict[str, dict[str, str]] = field(default_factory=dict)   # {"representatives": {...}, "models": {...}}
     raw: dict[str, Any] = field(default_factory=dict)
 
     def is_excluded(self, rel_path: str) -> bool:
@@ -107,4 +111,31 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
                                                       .default_factory())],
         ))
     return ClientConfig(path=path, client=raw.get("client"), exclude=exclude, currency_rates=clean_rates,
-                        generic_csv=mappings, raw=raw)
+                        generic_csv=mappings, tiers=_parse_tiers(raw.get("tiers"), path), raw=raw)
+
+
+def _parse_tiers(tiers: Any, path: Path | None) -> dict[str, dict[str, str]]:
+    """`tiers: {representatives: {tier: model}, models: {exact model id: tier}}`, both optional."""
+    tiers = tiers or {}
+    known = ", ".join(TIER_NAMES)
+    _expect(isinstance(tiers, dict), path, "tiers", "expected a mapping with representatives and/or models")
+    unknown = sorted(map(str, set(tiers) - {"representatives", "models"}))
+    _expect(not unknown, path, "tiers", f"unknown key(s) {', '.join(unknown)}; known: models, representatives")
+    reps = tiers.get("representatives") or {}
+    _expect(isinstance(reps, dict), path, "tiers.representatives", "expected a mapping tier: model")
+    clean_reps = {}
+    for tier, model in reps.items():
+        key = f"tiers.representatives.{tier}"
+        _expect(str(tier).lower() in TIER_NAMES, path, key, f"unknown tier {tier!r}; tiers are {known}")
+        _expect(isinstance(model, str) and model.strip() != "", path, key, f"expected a model id, got {model!r}")
+        clean_reps[str(tier).lower()] = model.strip()
+    models = tiers.get("models") or {}
+    _expect(isinstance(models, dict), path, "tiers.models", "expected a mapping model: tier")
+    clean_models = {}
+    for model, tier in models.items():
+        key = f"tiers.models.{model}"
+        _expect(str(model).strip() != "", path, "tiers.models", "expected non-empty model ids")
+        _expect(isinstance(tier, str) and tier.lower() in TIER_NAMES, path, key,
+                f"unknown tier {tier!r}; tiers are {known}")
+        clean_models[str(model).strip()] = tier.lower()
+    return {"representatives": clean_reps, "models": clean_models}

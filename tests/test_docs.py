@@ -26,13 +26,15 @@ def test_readme_format_table_is_the_registry_output():
 def test_readme_documents_every_config_key():
     yaml_block = README.split("Every key is optional:", 1)[1].split("```", 2)[1]
     for key in ("client:", "ingest:", "exclude:", "currency_rates:", "sources:", "generic_csv:", "name:",
-                "columns:", "provider:", "currency:", "input_includes_cached:", "success_values:"):
+                "columns:", "provider:", "currency:", "input_includes_cached:", "success_values:", "tiers:",
+                "representatives:", "models:"):
         assert key in yaml_block, key
-    listed = set(re.findall(r"`?([a-z_]+)`?", README.split("Fields a generic mapping may name:", 1)[1]
+    listed = set(re.findall(r"`?([a-z_]+)`?", README.split("may name:", 1)[1]
                             .split("A file is", 1)[0]))
     assert GENERIC_FIELDS <= listed
 
 
 def test_readme_shows_each_command():
-    for cmd in ("routekit ingest", "routekit batch", "routekit formats"):
+    for cmd in ("routekit ingest", "routekit batch", "routekit formats", "routekit prices", "routekit estimate",
+                "routekit simulate"):
         assert f"### `{cmd}" in README, cmd

@@ -132,3 +132,25 @@ CREATE OR REPLACE TEMP MACRO rk_line_item_model(head, line_item, kind_type) AS C
     WHEN kind_type IS NULL AND regexp_full_match(line_item, '[A-Za-z0-9][A-Za-z0-9._:/-]*')
          AND regexp_matches(line_item, '[0-9-]') THEN line_item
 END;
+
+-- The cost of some tokens at per-million prices, exactly (DECIMAL): uncached input at the input price, cache reads
+-- and cache writes at theirs (the input price when the catalog has none: OpenAI bills writes as input), output at
+-- the output price. input_tokens is the total input (canonical semantics), so the uncached part is derived.
+CREATE OR REPLACE TEMP MACRO rk_token_cost(input, cached, cache_write, output, p_in, p_cached, p_write, p_out) AS
+    (greatest(coalesce(input, 0) - coalesce(cached, 0) - coalesce(cache_write, 0), 0) * p_in
+     + coalesce(cached, 0) * coalesce(p_cached, p_in)
+     + coalesce(cache_write, 0) * coalesce(p_write, p_in)
+     + coalesce(output, 0) * p_out) * 0.000001;
+
+-- The price variant a request was billed at.
+CREATE OR REPLACE TEMP MACRO rk_price_variant(is_batch, service_tier) AS CASE
+    WHEN is_batch THEN 'batch'
+    WHEN lower(service_tier) IN ('batch') THEN 'batch'
+    WHEN lower(service_tier) IN ('priority', 'flex') THEN lower(service_tier)
+    ELSE 'standard'
+END;
+
+-- Which length bucket a token count falls in: bounds are the lower edges after the first (e.g. [1000, 4000]),
+-- labels one more than bounds (e.g. ['<1k', '1k-4k', '4k+']).
+CREATE OR REPLACE TEMP MACRO rk_bucket(n, bounds, labels) AS
+    labels[1 + len(list_filter(bounds, lambda b: coalesce(n, 0) >= b))];

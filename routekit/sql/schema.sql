@@ -105,3 +105,8 @@ CREATE TABLE IF NOT EXISTS ingested_files (
 -- USD per unit of each billing currency, from routekit.yaml `currency_rates` (refreshed at every ingest).
 CREATE TABLE IF NOT EXISTS currency_rates (code VARCHAR PRIMARY KEY, usd_per_unit DOUBLE);
 INSERT OR IGNORE INTO currency_rates VALUES ('USD', 1.0);
+
+-- Task types per call, written by the classifier (issue: classify traffic); empty until it runs.
+CREATE TABLE IF NOT EXISTS call_task_types (
+    _source_file VARCHAR, _source_row VARCHAR, task_type VARCHAR, reason VARCHAR, confidence DOUBLE
+);

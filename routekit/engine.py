@@ -1,0 +1,66 @@
+"""Build the intermediate and mart layers of a client database: prices, tiers, priced calls and usage, the cube
+and the reconciliation. Row-level work is SQL (sql/intermediate, sql/marts); Python only writes the small lookup
+tables (price periods, model tiers) and runs the models in order.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from routekit.config import ClientConfig, load_config
+from routekit.db import sql_text
+from routekit.prices import PriceCatalog
+from routekit.tiers import TierMap
+
+# Default length buckets (tokens). Output matters as much as input: it is 2-8x dearer per token.
+INPUT_BUCKETS = ([1_000, 4_000, 16_000, 64_000], ["<1k", "1k-4k", "4k-16k", "16k-64k", "64k+"])
+OUTPUT_BUCKETS = ([250, 1_000, 4_000], ["<250", "250-1k", "1k-4k", "4k+"])
+
+
+@dataclass
+class BuildInfo:
+    unpriced: list[tuple[str | None, str]] = field(default_factory=list)   # (provider, model) no source prices
+    unmapped: list[tuple[str | None, str]] = field(default_factory=list)   # (provider, model) with no tier
+    seconds: float = 0.0
+
+
+def observed_models(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str]]:
+    """Every (provider, model) pair in calls, usage and invoice: what needs a price and a tier."""
+    return [tuple(r) for r in con.execute("""
+        SELECT DISTINCT provider, model FROM calls WHERE model IS NOT NULL
+        UNION SELECT DISTINCT provider, model FROM usage WHERE model IS NOT NULL
+        UNION SELECT DISTINCT provider, model FROM invoice WHERE model IS NOT NULL
+        ORDER BY ALL""").fetchall()]
+
+
+def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: ClientConfig | None = None, *,
+          catalog: PriceCatalog | None = None, tiers: TierMap | None = None) -> BuildInfo:
+    """(Re)build price_periods, model_tiers, int_calls, int_usage, mart_cube and mart_reconcile."""
+    start = time.perf_counter()
+    config = config if config is not None else load_config(client_dir)
+    catalog = catalog or PriceCatalog.for_client(client_dir)
+    tiers = tiers or TierMap.for_config(config)
+    pairs = observed_models(con)
+    info = BuildInfo()
+    info.unpriced = sorted(catalog.write_price_table(con, pairs), key=str)
+    info.unmapped = sorted(tiers.write_model_tiers(con, pairs), key=str)
+    buckets = {"in_bounds": INPUT_BUCKETS[0], "in_labels": INPUT_BUCKETS[1],
+               "out_bounds": OUTPUT_BUCKETS[0], "out_labels": OUTPUT_BUCKETS[1]}
+
+    con.execute("CREATE OR REPLACE TEMP VIEW priceable AS SELECT * FROM calls")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE priced_rows AS {sql_text('intermediate/int_priced.sql')}")
+    con.execute(f"CREATE OR REPLACE TABLE int_calls AS {sql_text('intermediate/int_calls.sql')}", buckets)
+
+    con.execute("CREATE OR REPLACE TEMP VIEW priceable AS SELECT *, period_start AS ts FROM usage")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE priced_rows AS {sql_text('intermediate/int_priced.sql')}")
+    con.execute(f"CREATE OR REPLACE TABLE int_usage AS {sql_text('intermediate/int_usage.sql')}")
+    con.execute("DROP TABLE temp.priced_rows")
+    con.execute("DROP VIEW temp.priceable")
+
+    con.execute(f"CREATE OR REPLACE TABLE mart_cube AS {sql_text('marts/mart_cube.sql')}")
+    con.execute(f"CREATE OR REPLACE TABLE mart_reconcile AS {sql_text('marts/mart_reconcile.sql')}")
+    info.seconds = time.perf_counter() - start
+    return info

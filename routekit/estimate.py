@@ -1,0 +1,87 @@
+"""The monthly cost of a workload described by numbers alone (before any logs exist): requests, tokens per
+request and a mix of models. Decimal arithmetic end to end; rounding only for display."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from routekit.prices import PriceCatalog
+
+MILLION = Decimal(1_000_000)
+
+
+class EstimateError(ValueError):
+    """Arguments that do not describe a workload; the message says which and why."""
+
+
+@dataclass
+class Workload:
+    requests: int
+    input_tokens: int            # per request, total input including cached tokens
+    output_tokens: int           # per request
+    cached_input_tokens: int = 0  # per request, cache reads (a subset of input_tokens)
+
+
+def parse_mix(text: str) -> list[tuple[str, Decimal]]:
+    """`MODEL=SHARE[,MODEL=SHARE...]`, shares summing to 1."""
+    mix = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        model, sep, share = part.rpartition("=")
+        if not sep or not model.strip():
+            raise EstimateError(f"--mix: '{part}' is not MODEL=SHARE")
+        try:
+            value = Decimal(share.strip())
+        except InvalidOperation:
+            raise EstimateError(f"--mix: share of {model.strip()} is not a number: {share.strip()!r}") from None
+        if value < 0:
+            raise EstimateError(f"--mix: share of {model.strip()} is negative")
+        mix.append((model.strip(), value))
+    if not mix:
+        raise EstimateError("--mix: give at least one MODEL=SHARE")
+    total = sum(s for _, s in mix)
+    if total != 1:
+        raise EstimateError(f"--mix: shares must sum to 1, they sum to {total}")
+    return mix
+
+
+def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceCatalog,
+             on: dt.date | None = None) -> dict:
+    if workload.requests < 0 or workload.input_tokens < 0 or workload.output_tokens < 0:
+        raise EstimateError("requests and token counts cannot be negative")
+    if not 0 <= workload.cached_input_tokens <= workload.input_tokens:
+        raise EstimateError("--cached-input-tokens must be between 0 and --input-tokens (cache reads are part "
+                            "of the input)")
+    uncached = Decimal(workload.input_tokens - workload.cached_input_tokens)
+    models, total, unpriced = [], Decimal(0), []
+    for model, share in mix:
+        quote = catalog.quote(model, on=on)
+        requests = share * workload.requests
+        if quote is None:
+            unpriced.append(model)
+            models.append({"model": model, "share": float(share), "requests": float(requests), "cost_usd": None,
+                           "price_source": None})
+            continue
+        cached_price = quote.cached_input_per_mtok if quote.cached_input_per_mtok is not None \
+            else quote.input_per_mtok
+        per_request = (uncached * quote.input_per_mtok + workload.cached_input_tokens * cached_price
+                       + workload.output_tokens * quote.output_per_mtok) / MILLION
+        cost = requests * per_request
+        total += cost
+        models.append({"model": model, "share": float(share), "requests": float(requests),
+                       "cost_usd": _display(cost), "price_source": quote.source,
+                       "priced_as": quote.matched_model,
+                       "prices_per_mtok": {"input": str(quote.input_per_mtok), "cached_input": str(cached_price),
+                                           "output": str(quote.output_per_mtok)}})
+    return {
+        "monthly_cost_usd": None if unpriced else _display(total),
+        "per_request_cost_usd": None if unpriced or not workload.requests
+        else float(total / workload.requests),
+        "models": models,
+        "unpriced_models": unpriced,
+        "prices_as_of": str(on) if on else "latest",
+    }
+
+
+def _display(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01")))

@@ -1,0 +1,639 @@
+"""The price catalog: USD per million tokens for a (provider, model) on a date, in a variant (standard, batch,
+priority, flex), from genai-prices (offline data shipped in its wheel; never updated over the network here) or from
+a client's override file ``prices.csv`` (negotiated rates), which wins for the models it names.
+
+Pricing rules every quote follows (whatever its source):
+
+- ``input_per_mtok`` applies to uncached input tokens.
+- ``cached_input_per_mtok`` applies to cache reads. A model with no cache-read price charges cached tokens at the
+  input price (no caching discount is assumed).
+- ``cache_write_per_mtok`` applies to cache writes (Anthropic's 5-minute write, 1.25 x input, as genai-prices gives
+  it). A model with no cache-write price charges writes at the input price: OpenAI, Gemini and most others bill
+  cache writes as ordinary input. The 1-hour Anthropic write (2 x input) is not carried.
+- A model with an input price but no output price (embedding models) charges output at 0.
+- Cliff tiers: when a request's TOTAL input (including cache reads and writes) is above ``above_input_tokens``, every
+  token of that request is charged at the ``*_above`` prices (gemini-2.5-pro and claude-sonnet-4-5 above 200k).
+  Only the first tier is carried (two OpenRouter models list a second one; their ``source`` says so).
+- Batch: genai-prices' ``processing: batch`` variant where it has one on that date; otherwise, for providers that
+  offer a flat discount (``FLAT_BATCH_DISCOUNT``: OpenAI and Anthropic, 50 %), every price of the standard quote
+  halved, with ``source`` saying so. Other providers have no batch quote without a variant.
+- Service tiers ``priority`` and ``flex`` exist only where genai-prices has that variant in force on the date.
+- Time-of-day prices (DeepSeek's off-peak / peak hours) are not represented: a day is priced at the rate in force
+  for most of its UTC hours, and ``source`` says so.
+- A model that genai-prices lists with no token price (subscription, per-request or audio-only pricing, free slugs)
+  is not priced: it is reported as unpriced, never as $0. A ``prices.csv`` row with 0 prices it at $0.
+
+A quote is valid from ``valid_from`` (inclusive, None = since forever: no earlier price is known) to ``valid_to``
+(exclusive, None = still in force). genai-prices only knows some price changes (o3's cut on 2025-06-10); for most
+models it has the current price only, which is then quoted for every past date.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import genai_prices
+from routekit.db import sql_text
+from genai_prices import data_snapshot
+from genai_prices.types import ModelInfo, ModelPrice, Provider, StartDateConstraint, TieredPrices, TimeOfDateConstraint
+
+GENAI_SOURCE = f"genai-prices {genai_prices.__version__}"
+VARIANTS = ("standard", "batch", "priority", "flex")
+_VARIANT_CONTEXT = {"batch": {"processing": "batch"}, "priority": {"service_tier": "priority"},
+                    "flex": {"service_tier": "flex"}}
+
+# Providers whose batch API is a flat discount on every standard price (OpenAI Batch API, Anthropic Message Batches).
+FLAT_BATCH_DISCOUNT = {"openai": Decimal("0.5"), "anthropic": Decimal("0.5")}
+
+# Provider names as routekit's tables carry them (OpenTelemetry gen_ai.provider.name / gen_ai.system, LiteLLM's
+# custom_llm_provider, the generic CSV's provider) -> genai-prices provider id. A name not listed here goes through
+# genai-prices' own provider matching; one that matches nothing lets genai-prices infer the provider from the model.
+PROVIDER_IDS = {
+    "openai": "openai", "text-completion-openai": "openai",
+    "anthropic": "anthropic",
+    "aws.bedrock": "aws", "aws": "aws", "bedrock": "aws", "bedrock_converse": "aws", "amazon_bedrock": "aws",
+    "azure": "azure", "azure_ai": "azure", "azure_openai": "azure", "azure.ai.openai": "azure",
+    "az.ai.openai": "azure", "azure.ai.inference": "azure", "az.ai.inference": "azure",
+    "google": "google", "gemini": "google", "vertex_ai": "google", "vertex_ai_beta": "google", "vertexai": "google",
+    "gcp.gemini": "google", "gcp.vertex_ai": "google", "gcp.gen_ai": "google",
+    "mistral": "mistral", "mistral_ai": "mistral", "mistralai": "mistral",
+    "deepseek": "deepseek",
+    "x-ai": "x-ai", "x_ai": "x-ai", "xai": "x-ai",
+    "openrouter": "openrouter",
+    "groq": "groq",
+    "together": "together", "together_ai": "together", "togetherai": "together",
+    "fireworks": "fireworks", "fireworks_ai": "fireworks",
+    "cohere": "cohere", "cohere_chat": "cohere",
+    "perplexity": "perplexity",
+    "cerebras": "cerebras",
+    "moonshot": "moonshotai", "moonshotai": "moonshotai",
+    "databricks": "databricks",
+}
+
+PRICE_COLUMNS = ("input_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok", "output_per_mtok")
+OVERRIDE_COLUMNS = ("model",) + PRICE_COLUMNS + ("valid_from", "note")
+_REQUIRED_COLUMNS = ("model", "input_per_mtok", "output_per_mtok")
+
+
+_TABLE_FIELDS = ("provider", "model", "variant", "valid_from", "valid_to", "input_per_mtok", "cached_input_per_mtok",
+                 "cache_write_per_mtok", "output_per_mtok", "above_input_tokens", "input_per_mtok_above",
+                 "cached_input_per_mtok_above", "cache_write_per_mtok_above", "output_per_mtok_above",
+                 "matched_model", "source")
+_SCALE = Decimal("0.000001")
+
+
+class PriceFileError(ValueError):
+    """An unreadable or invalid prices.csv: the message names the file, the row and the reason."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceQuote:
+    """The prices applied to one model, in one variant, over one period; USD per million tokens.
+
+    ``model`` is the reference asked for, ``matched_model`` the catalog entry that priced it (genai-prices model id,
+    or the model as written in prices.csv), ``provider`` the genai-prices provider whose price list was used (for a
+    prices.csv quote: the provider asked for, mapped to its genai-prices id where known).
+
+    Cached input without its own price is charged at the input price, a cache write without its own price at the
+    input price (OpenAI bills writes as input; genai-prices gives Anthropic's 1.25 x input). Above
+    ``above_input_tokens`` of total input in one request, all of that request's tokens take the ``*_above`` prices.
+    ``valid_from`` is inclusive (None: since forever), ``valid_to`` exclusive (None: still in force).
+    """
+
+    model: str
+    matched_model: str
+    provider: str | None
+    variant: str
+    valid_from: date | None
+    valid_to: date | None
+    input_per_mtok: Decimal
+    cached_input_per_mtok: Decimal
+    cache_write_per_mtok: Decimal
+    output_per_mtok: Decimal
+    above_input_tokens: int | None = None
+    input_per_mtok_above: Decimal | None = None
+    cached_input_per_mtok_above: Decimal | None = None
+    cache_write_per_mtok_above: Decimal | None = None
+    output_per_mtok_above: Decimal | None = None
+    source: str = GENAI_SOURCE
+
+    def covers(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+    def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0,
+             cache_write_tokens: int = 0) -> Decimal:
+        """USD for one request; ``input_tokens`` is the TOTAL input, cache reads and writes included."""
+        above = self.above_input_tokens is not None and input_tokens > self.above_input_tokens
+        p_in, p_cached, p_write, p_out = (
+            (self.input_per_mtok_above, self.cached_input_per_mtok_above, self.cache_write_per_mtok_above,
+             self.output_per_mtok_above) if above else
+            (self.input_per_mtok, self.cached_input_per_mtok, self.cache_write_per_mtok, self.output_per_mtok))
+        uncached = input_tokens - cached_input_tokens - cache_write_tokens
+        return (uncached * p_in + cached_input_tokens * p_cached + cache_write_tokens * p_write
+                + output_tokens * p_out) / Decimal(1_000_000)
+
+    def to_json(self) -> dict:
+        """Prices as strings of the exact Decimal (JSON numbers would turn 0.1 into a binary float)."""
+        def text(value):
+            if isinstance(value, Decimal):
+                return _plain(value)
+            if isinstance(value, date):
+                return value.isoformat()
+            return value
+
+        keys = ("model", "matched_model", "provider", "variant") + PRICE_COLUMNS + (
+            "valid_from", "valid_to", "source", "above_input_tokens", "input_per_mtok_above",
+            "cached_input_per_mtok_above", "cache_write_per_mtok_above", "output_per_mtok_above")
+        return {key: text(getattr(self, key)) for key in keys}
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """The price fields of a quote, without its identity or period (hashable, so equal periods merge)."""
+
+    input_per_mtok: Decimal
+    cached_input_per_mtok: Decimal
+    cache_write_per_mtok: Decimal
+    output_per_mtok: Decimal
+    above_input_tokens: int | None = None
+    input_per_mtok_above: Decimal | None = None
+    cached_input_per_mtok_above: Decimal | None = None
+    cache_write_per_mtok_above: Decimal | None = None
+    output_per_mtok_above: Decimal | None = None
+    notes: tuple[str, ...] = ()
+
+    def scaled(self, factor: Decimal, note: str) -> _Rates:
+        def s(value):
+            return None if value is None else value * factor
+
+        return replace(self, input_per_mtok=s(self.input_per_mtok),
+                       cached_input_per_mtok=s(self.cached_input_per_mtok),
+                       cache_write_per_mtok=s(self.cache_write_per_mtok), output_per_mtok=s(self.output_per_mtok),
+                       input_per_mtok_above=s(self.input_per_mtok_above),
+                       cached_input_per_mtok_above=s(self.cached_input_per_mtok_above),
+                       cache_write_per_mtok_above=s(self.cache_write_per_mtok_above),
+                       output_per_mtok_above=s(self.output_per_mtok_above), notes=self.notes + (note,))
+
+
+@dataclass(frozen=True)
+class _Period:
+    variant: str
+    valid_from: date | None
+    valid_to: date | None
+    rates: _Rates
+    matched_model: str
+    provider: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class _OverrideRow:
+    row: int
+    model: str
+    valid_from: date | None
+    rates: _Rates
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading the genai-prices data
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal as plain digits without exponent or trailing zeros: 2.50 -> '2.5', 1E+1 -> '10'."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def genai_provider_id(provider: str | None) -> str | None:
+    """The genai-prices provider id for a provider name as routekit's tables carry it (None: let the model decide)."""
+    if not provider:
+        return None
+    key = provider.strip().lower()
+    if key in PROVIDER_IDS:
+        return PROVIDER_IDS[key]
+    found = data_snapshot.find_provider_by_id(data_snapshot.get_snapshot().providers, key)
+    return found.id if found else None
+
+
+def _base(price: Decimal | TieredPrices | None) -> Decimal | None:
+    return price.base if isinstance(price, TieredPrices) else price
+
+
+def _above(price: Decimal | TieredPrices | None) -> Decimal | None:
+    """The price above the first cliff (a flat price stays flat)."""
+    if isinstance(price, TieredPrices):
+        return price.tiers[0].price if price.tiers else price.base
+    return price
+
+
+def _rates_from(price: ModelPrice) -> _Rates | None:
+    """A genai-prices ModelPrice as the quote's four prices plus its first cliff tier; None without token prices."""
+    p_in, p_cached, p_write, p_out = (price.input_mtok, price.cache_read_mtok, price.cache_write_mtok,
+                                      price.output_mtok)
+    if p_in is None:
+        return None
+    notes = []
+    if p_out is None:
+        p_out = Decimal(0)
+        notes.append("no output price: output at 0")
+    tiered = [p for p in (p_in, p_cached, p_write, p_out) if isinstance(p, TieredPrices) and p.tiers]
+    rates = _Rates(input_per_mtok=_base(p_in),
+                   cached_input_per_mtok=_base(p_cached) if p_cached is not None else _base(p_in),
+                   cache_write_per_mtok=_base(p_write) if p_write is not None else _base(p_in),
+                   output_per_mtok=_base(p_out))
+    if not tiered:
+        return replace(rates, notes=tuple(notes))
+    starts = sorted({p.tiers[0].start for p in tiered})
+    most_tiers = max(len(p.tiers) for p in tiered)
+    if len(starts) > 1 or most_tiers > 1:
+        notes.append(f"only the first of {max(most_tiers, len(starts))} input-size tiers")
+    in_above = _above(p_in)
+    return replace(rates, above_input_tokens=starts[0], input_per_mtok_above=in_above,
+                   cached_input_per_mtok_above=_above(p_cached) if p_cached is not None else in_above,
+                   cache_write_per_mtok_above=_above(p_write) if p_write is not None else in_above,
+                   output_per_mtok_above=_above(p_out), notes=tuple(notes))
+
+
+def _has_time_of_day(model: ModelInfo) -> bool:
+    conditions = model.prices if isinstance(model.prices, list) else []
+    return any(isinstance(c.constraint, TimeOfDateConstraint) for c in conditions) or any(
+        isinstance(v.constraint, TimeOfDateConstraint) for v in model.price_variants or ())
+
+
+def _variant_in_force(model: ModelInfo, moment: datetime, context: dict[str, str]) -> bool:
+    """Whether genai-prices has a variant for this context in force at that moment (same test as get_prices)."""
+    for variant in model.price_variants or ():
+        if variant.constraint is not None and not variant.constraint.active(moment):
+            continue
+        if all(context.get(k) == v for k, v in variant.when.items()) and any(
+                p is not None for p in variant.prices.__dict__.values()):
+            return True
+    return False
+
+
+def _day_rates(model: ModelInfo, day: date, context: dict[str, str] | None) -> tuple[_Rates | None, bool]:
+    """The rates genai-prices applies on that day (its own ModelInfo.get_prices), and whether a variant applied.
+
+    Time-of-day prices are sampled every half hour: the day gets the rate in force for most of its UTC hours.
+    """
+    if not _has_time_of_day(model):
+        moment = datetime.combine(day, time(12), timezone.utc)
+        applied = bool(context) and _variant_in_force(model, moment, context)
+        return _rates_from(model.get_prices(moment, context if applied else None)), applied
+    votes: Counter = Counter()
+    applied_any = False
+    for minute in range(15, 24 * 60, 30):
+        moment = datetime.combine(day, time(minute // 60, minute % 60), timezone.utc)
+        applied = bool(context) and _variant_in_force(model, moment, context)
+        applied_any |= applied
+        votes[_rates_from(model.get_prices(moment, context if applied else None))] += 1
+    (rates, hours_x2), = votes.most_common(1)
+    if rates is not None and len(votes) > 1:
+        rates = replace(rates, notes=rates.notes + (
+            f"time-of-day prices: the rate in force {hours_x2 / 2:g} h of 24 UTC",))
+    return rates, applied_any
+
+
+def _breakpoints(model: ModelInfo, with_variants: bool) -> list[date]:
+    dates = set()
+    if isinstance(model.prices, list):
+        dates |= {c.constraint.start_date for c in model.prices if isinstance(c.constraint, StartDateConstraint)}
+    if with_variants:
+        dates |= {v.constraint.start_date for v in model.price_variants or ()
+                  if isinstance(v.constraint, StartDateConstraint)}
+    return sorted(dates)
+
+
+def _genai_periods(provider: Provider, model: ModelInfo, note: str | None, billed_by: str) -> list[_Period]:
+    """Every (variant, period) genai-prices implies for a model, merged where consecutive periods price alike.
+
+    ``billed_by`` is the provider that bills the traffic (the one asked for, else the one genai-prices found): its
+    flat batch discount applies, not that of the provider whose price list was borrowed.
+    """
+    # genai-prices applies request variants only to a provider's own models, not to one reached through its
+    # fallback providers (Azure -> OpenAI): do the same.
+    with_variants = any(model is m for m in provider.models)
+    breaks = _breakpoints(model, with_variants)
+    bounds = [None, *breaks, None]
+    today = datetime.now(timezone.utc).date()
+    periods: list[_Period] = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        day = lo if lo is not None else (hi - timedelta(days=1) if hi is not None else today)
+        standard, _ = _day_rates(model, day, None)
+        if standard is None:
+            continue
+        by_variant = {"standard": standard}
+        for variant, context in _VARIANT_CONTEXT.items():
+            rates, applied = _day_rates(model, day, context) if with_variants else (None, False)
+            if applied and rates is not None:
+                by_variant[variant] = rates
+            elif variant == "batch" and billed_by in FLAT_BATCH_DISCOUNT:
+                factor = FLAT_BATCH_DISCOUNT[billed_by]
+                by_variant[variant] = standard.scaled(factor, f"batch = {_plain(factor * 100)} % of standard")
+        for variant, rates in by_variant.items():
+            if note:
+                rates = replace(rates, notes=(note,) + rates.notes)
+            periods.append(_Period(variant, lo, hi, rates, model.id, provider.id, GENAI_SOURCE))
+    return _merge(periods)
+
+
+def _merge(periods: list[_Period]) -> list[_Period]:
+    """Join consecutive periods of a variant that carry the same prices."""
+    merged: list[_Period] = []
+    for period in sorted(periods, key=lambda p: (VARIANTS.index(p.variant), p.valid_from or date.min)):
+        last = merged[-1] if merged else None
+        if (last is not None and last.variant == period.variant and last.valid_to == period.valid_from
+                and (last.rates, last.matched_model, last.source) == (period.rates, period.matched_model,
+                                                                     period.source)):
+            merged[-1] = replace(last, valid_to=period.valid_to)
+        else:
+            merged.append(period)
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Model references and the override file
+
+_DATE_SUFFIX = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|20\d{6})$")
+_VERSION_SUFFIX = re.compile(r"-v\d+(?::\d+)?$")
+_BEDROCK_VENDOR = re.compile(r"^(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|qwen|openai|writer)\.")
+
+
+def model_keys(model: str) -> list[str]:
+    """Forms of a model reference, most specific first: as given (lower case), without a provider prefix
+    (``openai/``), without a Bedrock vendor prefix and version (``anthropic.``, ``-v1:0``), without a date suffix
+    (``-2024-08-06``, ``-20250929``)."""
+    key = model.strip().lower()
+    keys = [key]
+    key = key.rsplit("/", 1)[-1]
+    keys.append(key)
+    key = _VERSION_SUFFIX.sub("", _BEDROCK_VENDOR.sub("", key))
+    keys.append(key)
+    keys.append(_DATE_SUFFIX.sub("", key))
+    return list(dict.fromkeys(k for k in keys if k))
+
+
+def _number(text: str, column: str, where: str, required: bool) -> Decimal | None:
+    text = (text or "").strip()
+    if not text:
+        if required:
+            raise PriceFileError(f"{where}: {column} is missing")
+        return None
+    try:
+        value = Decimal(text.removeprefix("$").strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise PriceFileError(f"{where}: {column} is not a number: {text!r}")
+    if value < 0:
+        raise PriceFileError(f"{where}: {column} is negative: {text!r}")
+    return value
+
+
+def read_prices_csv(path: Path) -> dict[str, list[_OverrideRow]]:
+    """The override file as {model (lower case): rows sorted by valid_from}; raises PriceFileError when invalid.
+
+    Columns ``model,input_per_mtok,output_per_mtok`` and optionally ``cached_input_per_mtok``,
+    ``cache_write_per_mtok``, ``valid_from`` (YYYY-MM-DD) and ``note`` (ignored); USD per million tokens. Rows are
+    numbered like ingest's rejects: row 1 is the first row after the header.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PriceFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise PriceFileError(f"{path}: is a folder, not a prices file") from None
+    except UnicodeDecodeError:
+        raise PriceFileError(f"{path}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise PriceFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if not header or not any(h.strip() for h in header):
+        raise PriceFileError(f"{path}: empty file (expected a header: {','.join(_REQUIRED_COLUMNS)})")
+    columns = [h.strip().lower() for h in header]
+    unknown = [c for c in columns if c not in OVERRIDE_COLUMNS]
+    if unknown:
+        raise PriceFileError(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(OVERRIDE_COLUMNS)})")
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise PriceFileError(f"{path}: column {twice[0]!r} appears twice in the header")
+    missing = [c for c in _REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise PriceFileError(f"{path}: missing column {', '.join(missing)}")
+    rows: dict[str, list[_OverrideRow]] = {}
+    seen: dict[tuple[str, date | None], int] = {}
+    for number, values in enumerate(reader, start=1):
+        if not any(v.strip() for v in values):
+            continue
+        where = f"{path} row {number}"
+        if len(values) > len(columns):
+            raise PriceFileError(f"{where}: {len(values)} fields, the header has {len(columns)}")
+        record = dict(zip(columns, values))
+        model = (record.get("model") or "").strip()
+        if not model:
+            raise PriceFileError(f"{where}: model is missing")
+        p_in = _number(record.get("input_per_mtok", ""), "input_per_mtok", where, True)
+        p_out = _number(record.get("output_per_mtok", ""), "output_per_mtok", where, True)
+        p_cached = _number(record.get("cached_input_per_mtok", ""), "cached_input_per_mtok", where, False)
+        p_write = _number(record.get("cache_write_per_mtok", ""), "cache_write_per_mtok", where, False)
+        since_text = (record.get("valid_from") or "").strip()
+        since = None
+        if since_text:
+            try:
+                since = date.fromisoformat(since_text)
+            except ValueError:
+                raise PriceFileError(f"{where}: valid_from is not a date (YYYY-MM-DD): {since_text!r}") from None
+        key = model.lower()
+        if (key, since) in seen:
+            raise PriceFileError(f"{where}: same model and valid_from as row {seen[key, since]} "
+                                 f"({model}, {since_text or 'no valid_from'})")
+        seen[key, since] = number
+        rates = _Rates(input_per_mtok=p_in, cached_input_per_mtok=p_cached if p_cached is not None else p_in,
+                       cache_write_per_mtok=p_write if p_write is not None else p_in, output_per_mtok=p_out)
+        rows.setdefault(key, []).append(_OverrideRow(number, model, since, rates))
+    for key in rows:
+        rows[key].sort(key=lambda r: r.valid_from or date.min)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The catalog
+
+
+class PriceCatalog:
+    """Prices per (provider, model, variant, date) from genai-prices, overridden by a prices.csv where it names the
+    model. Never goes to the network: genai-prices' data is the copy shipped in its wheel.
+
+    For a model the prices.csv names (matched case-insensitively, also without a provider prefix, Bedrock vendor
+    prefix and version, or date suffix), genai-prices still prices the dates before the file's first valid_from;
+    from then on the file's rows apply: standard, plus batch at the flat discount for OpenAI and Anthropic models.
+    """
+
+    def __init__(self, prices_csv: Path | str | None = None):
+        self.prices_csv = Path(prices_csv) if prices_csv is not None else None
+        self._overrides = read_prices_csv(self.prices_csv) if self.prices_csv is not None else {}
+        self._cache: dict[tuple[str, str | None], list[_Period]] = {}
+
+    @classmethod
+    def for_client(cls, client_dir: Path | str) -> PriceCatalog:
+        """The catalog for a client folder: its ``prices.csv`` overrides genai-prices when the file is there."""
+        path = Path(client_dir) / "prices.csv"
+        return cls(path if path.is_file() else None)
+
+    @property
+    def sources(self) -> list[str]:
+        found = [GENAI_SOURCE]
+        if self.prices_csv is not None:
+            found.insert(0, f"prices.csv {self.prices_csv}")
+        return found
+
+    # -- lookups -------------------------------------------------------------------------------------------------
+
+    def quote(self, model: str, provider: str | None = None, on: date | None = None,
+              variant: str = "standard") -> PriceQuote | None:
+        """The price in force on ``on`` (None: today) for that variant; None when no source prices the model (or
+        when it has no price in that variant on that date: no batch variant and no flat batch discount, or no
+        priority/flex tier listed)."""
+        if variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
+        on = on or datetime.now(timezone.utc).date()
+        if isinstance(on, datetime):
+            on = on.astimezone(timezone.utc).date() if on.tzinfo else on.date()
+        for quote in self.periods(model, provider):
+            if quote.variant == variant and quote.covers(on):
+                return quote
+        return None
+
+    def periods(self, model: str, provider: str | None = None) -> list[PriceQuote]:
+        """Every dated period of every variant the catalog has for the model, by variant then date."""
+        if not model or not isinstance(model, str):
+            return []
+        key = (model, provider)
+        if key not in self._cache:
+            self._cache[key] = self._find_periods(model, provider)
+        return [PriceQuote(model=model, matched_model=p.matched_model, provider=p.provider, variant=p.variant,
+                           valid_from=p.valid_from, valid_to=p.valid_to, input_per_mtok=p.rates.input_per_mtok,
+                           cached_input_per_mtok=p.rates.cached_input_per_mtok,
+                           cache_write_per_mtok=p.rates.cache_write_per_mtok,
+                           output_per_mtok=p.rates.output_per_mtok, above_input_tokens=p.rates.above_input_tokens,
+                           input_per_mtok_above=p.rates.input_per_mtok_above,
+                           cached_input_per_mtok_above=p.rates.cached_input_per_mtok_above,
+                           cache_write_per_mtok_above=p.rates.cache_write_per_mtok_above,
+                           output_per_mtok_above=p.rates.output_per_mtok_above,
+                           source=p.source + (f" ({'; '.join(p.rates.notes)})" if p.rates.notes else ""))
+                for p in self._cache[key]]
+
+    def write_price_table(self, con, pairs) -> list[tuple[str | None, str | None]]:
+        """Create or replace ``price_periods`` with one row per (provider, model, variant, period) for the observed
+        (provider, model) pairs, keeping their strings exactly so the engine joins on them; returns the pairs no
+        source prices (in the order given). NULL valid_from: since forever; NULL valid_to: still in force."""
+        import pyarrow as pa
+
+        unpriced: list[tuple[str | None, str | None]] = []
+        columns: dict[str, list] = {name: [] for name in _TABLE_FIELDS}
+        for provider, model in dict.fromkeys((p, m) for p, m in pairs):
+            quotes = self.periods(model, provider) if isinstance(model, str) else []
+            if not quotes:
+                unpriced.append((provider, model))
+            for q in quotes:
+                row = {"provider": provider, "model": model, **{f: getattr(q, f) for f in _TABLE_FIELDS[2:]}}
+                for name in _TABLE_FIELDS:
+                    value = row[name]
+                    columns[name].append(value.quantize(_SCALE) if isinstance(value, Decimal) else value)
+        money = pa.decimal128(18, 6)
+        types = {"valid_from": pa.date32(), "valid_to": pa.date32(), "above_input_tokens": pa.int64()}
+        schema = pa.schema([(name, types.get(name, money if name.endswith("mtok") or name.endswith("_above")
+                                             else pa.string())) for name in _TABLE_FIELDS])
+        table = pa.Table.from_pydict(columns, schema=schema)
+        con.register("_routekit_price_rows", table)
+        try:
+            con.execute(sql_text("lookups/price_periods.sql"))
+        finally:
+            con.unregister("_routekit_price_rows")
+        return unpriced
+
+    # -- how a reference is resolved -------------------------------------------------------------------------------
+
+    def _find_periods(self, model: str, provider: str | None) -> list[_Period]:
+        genai = self._genai_periods(model, provider)
+        rows = self._override_rows(model)
+        if not rows:
+            return genai
+        return self._override_periods(model, provider, rows, genai)
+
+    def _override_rows(self, model: str) -> list[_OverrideRow]:
+        for key in model_keys(model):
+            if key in self._overrides:
+                return self._overrides[key]
+        return []
+
+    def _override_periods(self, model: str, provider: str | None, rows: list[_OverrideRow],
+                          genai: list[_Period]) -> list[_Period]:
+        """The override's dated rows; before its first valid_from (if it has one) genai-prices' periods apply."""
+        source = f"prices.csv {self.prices_csv}"
+        first = rows[0].valid_from
+        periods = [replace(p, valid_to=min(p.valid_to or first, first)) for p in genai
+                   if first is not None and (p.valid_from is None or p.valid_from < first)]
+        flat_provider = genai_provider_id(provider) or next((p.provider for p in genai), None)
+        asked = genai_provider_id(provider) or provider
+        for row, nxt in zip(rows, [*rows[1:], None]):
+            valid_to = nxt.valid_from if nxt is not None else None
+            periods.append(_Period("standard", row.valid_from, valid_to, row.rates, row.model, asked, source))
+            if flat_provider in FLAT_BATCH_DISCOUNT:
+                factor = FLAT_BATCH_DISCOUNT[flat_provider]
+                periods.append(_Period("batch", row.valid_from, valid_to,
+                                       row.rates.scaled(factor, f"batch = {_plain(factor * 100)} % of standard"),
+                                       row.model, asked, source))
+        return _merge(periods)
+
+    def _genai_periods(self, model: str, provider: str | None) -> list[_Period]:
+        found = self._genai_lookup(model, provider)
+        if found is None:
+            return []
+        genai_provider, info, note = found
+        return _genai_periods(genai_provider, info, note, genai_provider_id(provider) or genai_provider.id)
+
+    def _genai_lookup(self, model: str, provider: str | None) -> tuple[Provider, ModelInfo, str | None] | None:
+        """genai-prices' own matching (DataSnapshot.find_provider_model), tried on the forms of the reference in
+        turn: as given under the provider asked; an OpenRouter-style slug under OpenRouter, then its model part
+        under the provider the slug names, the provider asked, or whichever provider genai-prices infers; a Bedrock
+        id without vendor prefix and version; last, any provider that knows it (noted in the quote's source)."""
+        snapshot = data_snapshot.get_snapshot()
+        asked = genai_provider_id(provider)
+        ref = model.strip()
+        attempts: list[tuple[str | None, str]] = [(asked, ref)]
+        if "/" in ref:
+            head, tail = ref.split("/", 1)
+            if asked != "openrouter":
+                attempts.append(("openrouter", ref))
+            attempts += [(genai_provider_id(head), tail), (asked, tail)]
+        keys = model_keys(ref)
+        attempts += [(asked, key) for key in keys[1:]]
+        attempts += [(None, key) for key in keys]
+        for provider_id, key in dict.fromkeys(attempts):
+            try:
+                found_provider, info = snapshot.find_provider_model(key, None, provider_id, None)
+            except LookupError:
+                continue
+            note = None
+            if asked is not None and found_provider.id != asked:
+                note = f"{found_provider.id} price: {asked} lists no {ref}"
+            elif asked is None and provider:
+                note = f"provider {provider} unknown to genai-prices: {found_provider.id} inferred from the model"
+            return found_provider, info, note
+        # a catalog id that is not also one of its own match patterns (regional.anthropic...., ft:gpt-4o)
+        lowered = ref.lower()
+        for candidate in snapshot.providers:
+            if asked is not None and candidate.id != asked:
+                continue
+            for info in candidate.models:
+                if info.id.lower() == lowered:
+                    return candidate, info, None
+        return None

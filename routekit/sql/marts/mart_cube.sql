@@ -1,0 +1,21 @@
+-- The cube every view reads (scenario, widgets, report): calls aggregated by month, provider, model, tier, feature,
+-- task type, length buckets and price variant. Small (hundreds to a few thousand rows) whatever the log size, so
+-- what-if work runs on it in milliseconds.
+SELECT
+    month, provider, model, tier, feature, task_type, len_in, len_out, is_batch, price_variant,
+    count(*) AS calls,
+    sum(requests) AS requests,
+    sum(input_tokens) AS input_tokens,
+    sum(cached_input_tokens) AS cached_input_tokens,
+    sum(cache_write_tokens) AS cache_write_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(reasoning_tokens) AS reasoning_tokens,
+    sum(cost_usd) AS cost_usd,
+    count(*) FILTER (cost_usd IS NULL) AS unpriced_calls,
+    sum(reported_cost_usd) AS reported_cost_usd,
+    count(*) FILTER (status = 'error') AS errors,
+    avg(latency_ms) AS avg_latency_ms,
+    min(ts) AS first_ts,
+    max(ts) AS last_ts
+FROM int_calls
+GROUP BY ALL

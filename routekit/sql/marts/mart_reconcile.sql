@@ -1,0 +1,67 @@
+-- Invoice vs usage vs priced logs, per provider × month × model (the model's normalised id, so the invoice's
+-- "gpt-4o-2024-08-06" and the console's "claude-sonnet-4-5" meet the logs' snapshots). Each side is summed on its
+-- own and the three are full-outer-joined, so a model billed but never logged (or logged but never billed) shows.
+-- likely_causes names what usually explains a gap; log_coverage = priced logs ÷ invoice.
+WITH logs AS (
+    SELECT c.provider, c.month, coalesce(t.normalised, c.model) AS model_key,
+           count(*) AS calls, sum(c.cost_usd) AS logs_priced_usd, sum(c.reported_cost_usd) AS logs_reported_usd,
+           count(*) FILTER (c.cost_usd IS NULL) AS unpriced_calls,
+           sum(c.cached_input_tokens) AS logs_cached_tokens, count(*) FILTER (c.is_batch) AS batch_calls
+    FROM int_calls c LEFT JOIN model_tiers t ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider
+    GROUP BY ALL
+), usage_side AS (
+    SELECT u.provider, u.month, coalesce(t.normalised, u.model) AS model_key,
+           sum(u.requests) AS usage_requests, sum(u.cost_usd) AS usage_priced_usd,
+           count(*) FILTER (u.cost_usd IS NULL) AS unpriced_usage_rows,
+           sum(u.cost_usd) FILTER (u.price_variant = 'batch') AS usage_batch_usd
+    FROM int_usage u LEFT JOIN model_tiers t ON t.model = u.model AND t.provider IS NOT DISTINCT FROM u.provider
+    GROUP BY ALL
+), billed AS (
+    SELECT i.provider, date_trunc('month', i.charge_period_start)::DATE AS month,
+           coalesce(t.normalised, i.model, '(no model: non-token charges)') AS model_key,
+           sum(i.billed_usd) AS billed_usd,
+           sum(i.billed_usd) FILTER (i.token_type IN ('cached_input', 'cache_write')) AS billed_cache_usd,
+           sum(i.billed_usd) FILTER (i.token_type IN ('web_search', 'other') OR i.model IS NULL) AS billed_non_token_usd,
+           sum(i.billed_usd) FILTER (lower(i.service_tier) = 'batch' OR i.charge_description ILIKE '%batch%')
+               AS billed_batch_usd,
+           count(*) FILTER (i.billed_usd IS NULL) AS unconverted_lines
+    FROM invoice i LEFT JOIN model_tiers t ON t.model = i.model AND t.provider IS NOT DISTINCT FROM i.provider
+    GROUP BY ALL
+), joined AS (
+    SELECT coalesce(l.provider, u.provider, b.provider) AS provider,
+           coalesce(l.month, u.month, b.month) AS month,
+           coalesce(l.model_key, u.model_key, b.model_key) AS model,
+           l.calls, l.logs_priced_usd, l.logs_reported_usd, l.unpriced_calls, l.logs_cached_tokens, l.batch_calls,
+           u.usage_requests, u.usage_priced_usd, u.unpriced_usage_rows, u.usage_batch_usd,
+           b.billed_usd, b.billed_cache_usd, b.billed_non_token_usd, b.billed_batch_usd, b.unconverted_lines
+    FROM logs l
+    FULL OUTER JOIN usage_side u
+           ON u.provider IS NOT DISTINCT FROM l.provider AND u.month = l.month AND u.model_key = l.model_key
+    FULL OUTER JOIN billed b
+           ON b.provider IS NOT DISTINCT FROM coalesce(l.provider, u.provider)
+          AND b.month = coalesce(l.month, u.month) AND b.model_key = coalesce(l.model_key, u.model_key)
+)
+SELECT *,
+       billed_usd - coalesce(usage_priced_usd, logs_priced_usd) AS gap_usd,
+       CASE WHEN billed_usd > 0 THEN logs_priced_usd / billed_usd END AS log_coverage,
+       list_filter([
+           CASE WHEN billed_usd IS NULL AND coalesce(logs_priced_usd, usage_priced_usd) > 0
+                THEN 'no invoice line for this model and month (invoice not provided, or billed elsewhere)' END,
+           CASE WHEN billed_usd > 0 AND logs_priced_usd IS NULL AND usage_priced_usd IS NULL
+                THEN 'billed but in neither logs nor usage exports' END,
+           CASE WHEN billed_usd > 0 AND logs_priced_usd / billed_usd < 0.9
+                THEN 'logs cover ' || round(100 * logs_priced_usd / billed_usd) || ' % of the invoice' END,
+           CASE WHEN billed_cache_usd > 0 AND coalesce(logs_cached_tokens, 0) = 0 AND logs_priced_usd IS NOT NULL
+                THEN 'the invoice has cache lines the logs do not show' END,
+           CASE WHEN billed_batch_usd > 0 OR usage_batch_usd > 0 OR batch_calls > 0
+                THEN 'batch traffic (billed at a discount)' END,
+           CASE WHEN billed_non_token_usd > 0 THEN 'non-token charges (web search, tools, other)' END,
+           CASE WHEN unpriced_calls > 0 OR unpriced_usage_rows > 0 THEN 'models the price catalog does not know' END,
+           CASE WHEN unconverted_lines > 0 THEN 'invoice lines in a currency with no rate in routekit.yaml' END,
+           CASE WHEN logs_reported_usd > 0 AND logs_priced_usd > 0
+                     AND abs(logs_reported_usd - logs_priced_usd) / logs_priced_usd > 0.02
+                THEN 'the log source''s own cost differs from list price by '
+                     || round(100 * (logs_reported_usd - logs_priced_usd) / logs_priced_usd, 1) || ' %' END
+       ], lambda x: x IS NOT NULL) AS likely_causes
+FROM joined
+ORDER BY provider, month, model

@@ -1,0 +1,70 @@
+"""routekit estimate: the calculator for a workload described by numbers alone. Figures worked by hand."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+
+
+def _estimate(*args) -> dict:
+    return json.loads(run_cli("estimate", *args, "--json").stdout)
+
+
+def test_the_worked_example_with_an_override_file(tmp_path):
+    prices = tmp_path / "prices.csv"
+    prices.write_text("model,input_per_mtok,output_per_mtok\nsmall-co-model,0.40,1.60\nbig-co-model,3.00,15.00\n")
+    out = _estimate("--requests", "2000000", "--input-tokens", "800", "--output-tokens", "250",
+                    "--mix", "small-co-model=0.6,big-co-model=0.4", "--prices", str(prices))
+    # 1,200,000 × (800 × 0.40 + 250 × 1.60) / 1e6 = 1,200,000 × 0.00072 = $864.00
+    #   800,000 × (800 × 3.00 + 250 × 15.00) / 1e6 =   800,000 × 0.00615 = $4,920.00   → $5,784.00
+    assert out["monthly_cost_usd"] == 5784.00
+    assert out["per_request_cost_usd"] == pytest.approx(0.002892)
+    assert [(m["model"], m["requests"], m["cost_usd"]) for m in out["models"]] == [
+        ("small-co-model", 1_200_000, 864.00), ("big-co-model", 800_000, 4920.00)]
+    assert all(m["price_source"].startswith("prices.csv") for m in out["models"])
+
+
+def test_the_worked_example_from_genai_prices():
+    # the same prices are OpenAI's and Anthropic's published list prices: gpt-4.1-mini $0.40/$1.60,
+    # claude-sonnet-4-5 $3/$15 per million tokens
+    out = _estimate("--requests", "2000000", "--input-tokens", "800", "--output-tokens", "250",
+                    "--mix", "gpt-4.1-mini=0.6,claude-sonnet-4-5=0.4")
+    assert out["monthly_cost_usd"] == 5784.00
+    assert all(m["price_source"].startswith("genai-prices") for m in out["models"])
+
+
+def test_cached_tokens_are_priced_at_the_cache_read_price():
+    # gpt-4o: $2.50 input, $1.25 cached input, $10 output per million.
+    # per request (2,000 × 2.50 + 8,000 × 1.25 + 500 × 10) / 1e6 = $0.02; × 1,000 requests = $20.00
+    out = _estimate("--requests", "1000", "--input-tokens", "10000", "--cached-input-tokens", "8000",
+                    "--output-tokens", "500", "--mix", "gpt-4o=1")
+    assert out["monthly_cost_usd"] == 20.00
+
+
+def test_a_date_on_each_side_of_a_price_change():
+    # o3 was $10 / $40 per million until 2025-06-10, then $2 / $8 (genai-prices' dated price, OpenAI's announced cut)
+    args = ["--requests", "1000", "--input-tokens", "1000", "--output-tokens", "1000", "--mix", "o3=1"]
+    before = _estimate(*args, "--date", "2025-06-01")
+    after = _estimate(*args, "--date", "2025-07-01")
+    assert before["monthly_cost_usd"] == 50.00   # 1,000 × (1,000 × 10 + 1,000 × 40) / 1e6
+    assert after["monthly_cost_usd"] == 10.00    # 1,000 × (1,000 × 2 + 1,000 × 8) / 1e6
+
+
+def test_an_unknown_model_is_unpriced_never_free():
+    out = _estimate("--requests", "10", "--input-tokens", "1", "--output-tokens", "1",
+                    "--mix", "gpt-4o=0.5,acme-secret-model-9=0.5")
+    assert out["monthly_cost_usd"] is None and out["unpriced_models"] == ["acme-secret-model-9"]
+    assert out["models"][1]["cost_usd"] is None
+
+
+@pytest.mark.parametrize("mix, message", [
+    ("gpt-4o=0.6,gpt-4o-mini=0.3", "shares must sum to 1, they sum to 0.9"),
+    ("gpt-4o", "is not MODEL=SHARE"),
+    ("gpt-4o=lots", "not a number"),
+])
+def test_bad_mixes_are_one_clear_line(mix, message):
+    proc = run_cli("estimate", "--requests", "1", "--input-tokens", "1", "--output-tokens", "1", "--mix", mix,
+                   check=False)
+    assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -1,0 +1,129 @@
+"""routekit simulate on a small hand-built log, priced at published list prices (OpenAI's pricing page):
+gpt-4o $2.50 in / $1.25 cached / $10 out; gpt-4o-mini $0.15 / $0.075 / $0.60;
+gpt-5-mini $0.25 / $0.025 / $2.00; gpt-5-nano $0.05 / $0.005 / $0.40 per million tokens; batch = half."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli, write_files
+from test_format_litellm import HEADER, _row
+
+# (model, input tokens, of which cached, output tokens, day); each pattern occurs 100 times.
+PATTERNS = [("gpt-4o", 10_000, 2_000, 1_000, "2026-09-01"),
+            ("gpt-4o", 2_000, 0, 500, "2026-09-10"),
+            ("gpt-4o-mini", 4_000, 0, 1_000, "2026-09-20"),
+            ("gpt-4o", 1_000, 0, 100, "2026-09-30")]
+# cost per pattern, by hand:
+#   gpt-4o      r1 (8,000 × 2.50 + 2,000 × 1.25 + 1,000 × 10) / 1e6 = 0.0325
+#               r2 (2,000 × 2.50 + 500 × 10) / 1e6                   = 0.0100
+#   gpt-4o-mini r3 (4,000 × 0.15 + 1,000 × 0.60) / 1e6               = 0.0012
+#   gpt-4o      r4 (1,000 × 2.50 + 100 × 10) / 1e6                   = 0.0035   → 0.0472 × 100 = $4.72
+# The log spans 2026-09-01 to 2026-09-30, a whole calendar month: monthly = total.
+POLICY = """
+tiers: {budget: gpt-5-nano, mid: gpt-5-mini, flagship: gpt-4o}
+mix:
+  other: {budget: 0.5, mid: 0.5}
+"""
+
+
+def _client(tmp_path):
+    rows = [HEADER]
+    for i, (model, prompt, cached, completion, day) in enumerate(PATTERNS):
+        for k in range(100):
+            md = {"usage_object": {"prompt_tokens_details": {"cached_tokens": cached}}}
+            rows.append(_row(f"p{i}-{k}", "0", str(prompt), str(completion), f"{day} 12:00:00+00", model=model,
+                             md=md))
+    client = tmp_path / "client"
+    # the client's own representatives (routekit.yaml) make gpt-4o its flagship for the all-flagship figure
+    write_files(client, {"litellm.csv": "\n".join(rows) + "\n", "policy.yaml": POLICY,
+                         "routekit.yaml": "tiers:\n  representatives: {budget: gpt-5-nano, mid: gpt-5-mini, "
+                                          "flagship: gpt-4o}\n"})
+    return client
+
+
+def _simulate(client, *args) -> dict:
+    return json.loads(run_cli("simulate", str(client), "--json", *args).stdout)
+
+
+def test_current_routing_and_all_flagship(tmp_path):
+    out = _simulate(_client(tmp_path))
+    assert out["baseline_monthly_cost_usd"] == 4.72
+    assert out["monthly_cost_usd"] == 4.72 and out["savings_usd"] == 0
+    # all on gpt-4o: r3 becomes (4,000 × 2.50 + 1,000 × 10) / 1e6 = 0.02 → (0.0325 + 0.01 + 0.02 + 0.0035) × 100
+    assert out["all_flagship_monthly_cost_usd"] == 6.60
+    assert out["projection"]["days"] == 30 and "whole calendar month" in out["projection"]["method"]
+    assert out["unpriced_models"] == []
+
+
+def test_a_policy_moving_traffic_to_budget_and_mid(tmp_path):
+    client = _client(tmp_path)
+    out = _simulate(client, "--policy", str(client / "policy.yaml"))
+    # gpt-5-nano: r1 (8,000 × 0.05 + 2,000 × 0.005 + 1,000 × 0.40) = 810e-6; r2 (100 + 200) = 300e-6;
+    #             r3 (200 + 400) = 600e-6; r4 (50 + 40) = 90e-6                          → 1,800e-6
+    # gpt-5-mini: r1 (2,000 + 50 + 2,000) = 4,050e-6; r2 (500 + 1,000) = 1,500e-6;
+    #             r3 (1,000 + 2,000) = 3,000e-6; r4 (250 + 200) = 450e-6                 → 9,000e-6
+    # half each: (1,800 + 9,000) / 2 × 1e-6 × 100 = $0.54
+    assert out["monthly_cost_usd"] == 0.54
+    assert out["savings_usd"] == 4.18 and out["savings_pct"] == pytest.approx(88.56, abs=0.01)
+    # high end: budget output × 1.2, mid × 1.15; output parts nano 1,040e-6, mini 5,200e-6
+    # → (1,800 + 208 + 9,000 + 780) / 2 × 1e-6 × 100 = 0.5894 → $0.59
+    assert out["cost_range_usd"] == [0.54, 0.59]
+    seg = out["segments"]
+    assert sum(s["requests_per_month"] for s in seg) == 400
+    assert all(s["tier_shares"] == {"budget": 0.5, "mid": 0.5} for s in seg)
+
+
+def test_batch_share_halves_the_price(tmp_path):
+    client = _client(tmp_path)
+    (client / "batch.yaml").write_text("tiers: {budget: gpt-5-nano}\nmix: {other: {budget: 1.0}}\n"
+                                       "batch_share: {other: 1.0}\n")
+    out = _simulate(client, "--policy", str(client / "batch.yaml"))
+    # all on gpt-5-nano through batch: 1,800e-6 × 100 × 0.5 = $0.09
+    assert out["monthly_cost_usd"] == 0.09
+
+
+def test_unknown_models_are_listed_not_free(tmp_path):
+    client = _client(tmp_path)
+    with open(client / "litellm.csv", "a") as fh:
+        fh.write(_row("x-1", "0.5", "1000", "100", "2026-09-15 00:00:00+00", model="acme-private-llm") + "\n")
+    out = _simulate(client)
+    assert out["unpriced_models"] == ["acme-private-llm"]
+    assert out["baseline_monthly_cost_usd"] == 4.72   # the unpriced call is excluded, and said to be
+
+
+@pytest.mark.parametrize("policy, message", [
+    ("mix: {other: {budget: 0.7, mid: 0.2}}", "mix.other: shares must sum to 1, they sum to 0.9"),
+    ("mix: {other: {cheap: 1.0}}", "unknown tier(s) cheap"),
+    ("batch_share: {other: 2}", "must be between 0 and 1"),
+])
+def test_bad_policies_are_one_clear_line(tmp_path, policy, message):
+    client = _client(tmp_path)
+    (client / "bad.yaml").write_text(policy)
+    proc = run_cli("simulate", str(client), "--policy", str(client / "bad.yaml"), check=False)
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_reconciliation_of_the_agency_sample(tmp_path):
+    """September's invoice, usage export and logs agree; July and August are billed with no logs."""
+    from conftest import ROOT
+    from routekit.db import connect
+    from routekit.engine import build
+    from routekit.ingest import ingest
+
+    client = ROOT / "sample_data" / "brightside_agency"
+    db = tmp_path / "b.duckdb"
+    ingest(client, db)
+    con = connect(db)
+    build(con, client)
+    rows = con.execute("""SELECT strftime(month, '%Y-%m'), billed_usd, logs_priced_usd, usage_priced_usd,
+                                 log_coverage, likely_causes FROM mart_reconcile ORDER BY month""").fetchall()
+    months = {r[0]: r for r in rows}
+    assert set(months) == {"2026-07", "2026-08", "2026-09"}
+    sep = months["2026-09"]
+    # the generator billed September at list price from the same calls: logs, usage and invoice agree to the cent
+    assert float(sep[1]) == pytest.approx(float(sep[2]), abs=0.01)
+    assert float(sep[3]) == pytest.approx(float(sep[2]), abs=0.01)
+    assert sep[4] == pytest.approx(1.0, abs=0.001)
+    assert months["2026-07"][2] is None and any("neither logs nor usage" in c for c in months["2026-07"][5])
