@@ -124,27 +124,25 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from routekit.config import load_config
-    from routekit.db import connect, default_db_path
-    from routekit.engine import build
-    from routekit.ingest import ingest
+    from routekit.engine import open_built, table_records
+    from routekit.prices import PriceFileError
     from routekit.scenario import Policy, PolicyError, Simulator, load_cube
-    from routekit.tiers import TierMap
 
     client = _client_dir(args.client_dir)
-    config = load_config(client)
     try:
         policy = Policy.load(args.policy) if args.policy else None
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
-    db = Path(args.db) if args.db else default_db_path(client)
-    ingest(client, db, config=config)   # idempotent: unchanged files cost a hash each
-    catalog = _catalog(args.prices, client)
-    tiers = TierMap.for_config(config)
-    con = connect(db)
+    if args.prices and not Path(args.prices).is_file():
+        raise UsageError(f"--prices {args.prices}: no such file")
     try:
-        info = build(con, client, config, catalog=catalog, tiers=tiers)
+        con, info, catalog, tiers = open_built(client, args.db, prices=Path(args.prices) if args.prices else None)
+    except PriceFileError as exc:
+        raise UsageError(str(exc)) from None
+    try:
         rows, projection = load_cube(con)
+        models = table_records(con, "SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, "
+                                    "usage_cost_usd, billed_usd, priced, priced_as, price_source FROM mart_models")
     finally:
         con.close()
     if not rows:
@@ -156,6 +154,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     result["unmapped_models"] = sorted({m for _, m in info.unmapped})
     result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in info.unpriced})
+    result["models"] = models   # every observed model with its tier and how it was priced
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -168,6 +167,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     print(f"all flagship:        ${result['all_flagship_monthly_cost_usd']:>12,.2f}")
     pct = "-" if result["savings_pct"] is None else f"{result['savings_pct']:.1f} %"
     print(f"savings:             ${result['savings_usd']:>12,.2f}   ({pct})")
+    print("models:")
+    for m in models:
+        cost = "unpriced" if not m["priced"] else f"${(m['calls_cost_usd'] or 0):,.2f} in the logs"
+        print(f"  {m['model']:<40} {m['tier'] or 'UNMAPPED':<10} {cost}")
     for key in ("unpriced_models", "unmapped_models"):
         if result[key]:
             print(f"{key.replace('_', ' ')}: {', '.join(result[key])}")
@@ -212,6 +215,30 @@ def cmd_prices(args: argparse.Namespace) -> int:
     if unpriced:
         why = "no source knows them" if args.variant == "standard" else f"no {args.variant} price on that date"
         print(f"unpriced ({why}): {', '.join(unpriced)}")
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Invoice vs usage vs priced logs per provider × month × model, with the gap and its likely causes."""
+    from routekit.engine import open_built, table_records
+
+    con, info, _, _ = open_built(_client_dir(args.client_dir), args.db)
+    try:
+        rows = table_records(con, """SELECT provider, month, model, calls, logs_priced_usd, logs_reported_usd,
+                                            usage_requests, usage_priced_usd, billed_usd, gap_usd, log_coverage,
+                                            likely_causes FROM mart_reconcile""")
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps({"rows": rows, "unpriced_models": sorted({m for _, m in info.unpriced})}, indent=2))
+        return 0
+    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
+    print(f"{'provider':<12} {'month':<8} {'model':<34} {'logs':>12} {'usage':>12} {'invoice':>12} {'gap':>12}")
+    for r in rows:
+        print(f"{r['provider'] or '-':<12} {r['month'][:7]:<8} {r['model']:<34} {money(r['logs_priced_usd']):>12} "
+              f"{money(r['usage_priced_usd']):>12} {money(r['billed_usd']):>12} {money(r['gap_usd']):>12}")
+        for cause in r["likely_causes"]:
+            print(f"{'':<22}- {cause}")
     return 0
 
 
@@ -260,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", choices=("standard", "batch", "priority", "flex"), default="standard")
     p.add_argument("--json", action="store_true", help="print one JSON object (prices as exact decimal strings)")
     p.set_defaults(func=cmd_prices)
+
+    p = sub.add_parser("reconcile", help="invoice vs usage vs priced logs per provider, month and model")
+    p.add_argument("client_dir", metavar="CLIENT_DIR")
+    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_reconcile)
 
     p = sub.add_parser("batch", help="run every client folder under CLIENTS_DIR")
     p.add_argument("clients_dir", metavar="CLIENTS_DIR")

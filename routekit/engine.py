@@ -38,7 +38,7 @@ def observed_models(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, st
 
 def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: ClientConfig | None = None, *,
           catalog: PriceCatalog | None = None, tiers: TierMap | None = None) -> BuildInfo:
-    """(Re)build price_periods, model_tiers, int_calls, int_usage, mart_cube and mart_reconcile."""
+    """(Re)build price_periods, model_tiers, int_calls, int_usage, mart_cube, mart_reconcile, mart_models."""
     start = time.perf_counter()
     config = config if config is not None else load_config(client_dir)
     catalog = catalog or PriceCatalog.for_client(client_dir)
@@ -62,5 +62,49 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
 
     con.execute(f"CREATE OR REPLACE TABLE mart_cube AS {sql_text('marts/mart_cube.sql')}")
     con.execute(f"CREATE OR REPLACE TABLE mart_reconcile AS {sql_text('marts/mart_reconcile.sql')}")
+    con.execute(f"CREATE OR REPLACE TABLE mart_models AS {sql_text('marts/mart_models.sql')}")
     info.seconds = time.perf_counter() - start
     return info
+
+
+def open_built(client_dir: Path | str, db: Path | str | None = None, *, prices: Path | None = None,
+               config: ClientConfig | None = None):
+    """Ingest the client folder (idempotent) and build the layers; return (connection, BuildInfo, catalog, tiers).
+
+    What simulate, reconcile and the notebooks share: one call from a folder to a queryable, priced database.
+    """
+    from routekit.db import connect, default_db_path
+    from routekit.ingest import ingest
+
+    config = config if config is not None else load_config(client_dir)
+    db = Path(db) if db else default_db_path(Path(client_dir))
+    ingest(client_dir, db, config=config)
+    catalog = PriceCatalog(prices) if prices else PriceCatalog.for_client(client_dir)
+    tiers = TierMap.for_config(config)
+    con = connect(db)
+    try:
+        info = build(con, client_dir, config, catalog=catalog, tiers=tiers)
+    except Exception:
+        con.close()
+        raise
+    return con, info, catalog, tiers
+
+
+def table_records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    """Rows as JSON-ready dicts: decimals to floats rounded to the cent or 6 places, dates to ISO strings."""
+    import datetime as dt
+    from decimal import Decimal
+
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        rec = {}
+        for name, value in zip(names, row):
+            if isinstance(value, Decimal):
+                value = float(round(value, 2 if name.endswith("_usd") else 6))
+            elif isinstance(value, (dt.date, dt.datetime)):
+                value = value.isoformat()
+            rec[name] = value
+        out.append(rec)
+    return out

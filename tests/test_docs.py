@@ -36,5 +36,5 @@ def test_readme_documents_every_config_key():
 
 def test_readme_shows_each_command():
     for cmd in ("routekit ingest", "routekit batch", "routekit formats", "routekit prices", "routekit estimate",
-                "routekit simulate"):
+                "routekit simulate", "routekit reconcile"):
         assert f"### `{cmd}" in README, cmd

@@ -127,3 +127,26 @@ def test_reconciliation_of_the_agency_sample(tmp_path):
     assert float(sep[3]) == pytest.approx(float(sep[2]), abs=0.01)
     assert sep[4] == pytest.approx(1.0, abs=0.001)
     assert months["2026-07"][2] is None and any("neither logs nor usage" in c for c in months["2026-07"][5])
+
+
+def test_every_observed_model_shows_its_tier_and_price(tmp_path):
+    client = _client(tmp_path)
+    with open(client / "litellm.csv", "a") as fh:
+        fh.write(_row("x-1", "0.5", "1000", "100", "2026-09-15 00:00:00+00", model="acme-private-llm") + "\n")
+    models = {m["model"]: m for m in _simulate(client)["models"]}
+    assert set(models) == {"gpt-4o", "gpt-4o-mini", "acme-private-llm"}
+    assert (models["gpt-4o"]["tier"], models["gpt-4o-mini"]["tier"]) == ("flagship", "budget")
+    assert models["acme-private-llm"]["tier"] is None and models["acme-private-llm"]["priced"] is False
+    # gpt-4o: 100 × (0.0325 + 0.01 + 0.0035) = $4.60 in the logs at list price
+    assert models["gpt-4o"]["calls_cost_usd"] == 4.60
+
+
+def test_reconcile_command_on_the_agency_sample(tmp_path):
+    from conftest import ROOT
+
+    out = json.loads(run_cli("reconcile", str(ROOT / "sample_data" / "brightside_agency"),
+                             "--db", str(tmp_path / "b.duckdb"), "--json").stdout)
+    by_month = {r["month"][:7]: r for r in out["rows"]}
+    # July was billed $1,123.68 with no logs or usage export for it: the whole bill is unexplained
+    assert by_month["2026-07"]["gap_usd"] == by_month["2026-07"]["billed_usd"] == 1123.68
+    assert by_month["2026-09"]["gap_usd"] == 0.0

@@ -42,7 +42,9 @@ WITH logs AS (
           AND b.month = coalesce(l.month, u.month) AND b.model_key = coalesce(l.model_key, u.model_key)
 )
 SELECT *,
-       billed_usd - coalesce(usage_priced_usd, logs_priced_usd) AS gap_usd,
+       -- the bill less what the best export explains (usage covers all traffic, logs maybe not); nothing
+       -- explained means the whole bill is the gap
+       billed_usd - coalesce(usage_priced_usd, logs_priced_usd, 0) AS gap_usd,
        CASE WHEN billed_usd > 0 THEN logs_priced_usd / billed_usd END AS log_coverage,
        list_filter([
            CASE WHEN billed_usd IS NULL AND coalesce(logs_priced_usd, usage_priced_usd) > 0
