@@ -146,7 +146,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if not rows:
-        raise UsageError(f"{client}: no call logs to simulate on (only invoices or aggregated usage)")
+        raise UsageError(f"{client}: no call logs or usage exports to simulate on (invoices alone say what was "
+                         "billed, not which traffic)")
     sim = Simulator(rows, projection, catalog, tiers.representatives, on=_date(args.date))
     try:
         result = sim.evaluate(policy)
@@ -155,6 +156,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     result["unmapped_models"] = sorted({m for _, m in info.unmapped})
     result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in info.unpriced})
     result["models"] = models   # every observed model with its tier and how it was priced
+    result["traffic"] = ("call logs" if any(r.len_in != "unknown" for r in rows)
+                         else "aggregated usage (no call logs: no task types or request lengths)")
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from routekit.prices import PriceCatalog
 
@@ -84,4 +84,4 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
 
 
 def _display(value: Decimal) -> float:
-    return float(value.quantize(Decimal("0.01")))
+    return float(value.quantize(Decimal("0.01"), ROUND_HALF_UP)   # half-up, as invoices round)

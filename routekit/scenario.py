@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -286,14 +286,14 @@ class Simulator:
             totals["high"] += high
             totals["current"] += current
             totals["flagship"] += flagship if flagship is not None else current
-        money = lambda v: float((v * factor).quantize(CENT))   # noqa: E731  (display only)
+        money = lambda v: float((v * factor).quantize(CENT, ROUND_HALF_UP))   # noqa: E731  (display only)
         savings = (totals["current"] - totals["cost"]) * factor
         return {
             "policy": policy.name,
             "monthly_cost_usd": money(totals["cost"]),
             "baseline_monthly_cost_usd": money(totals["current"]),
             "all_flagship_monthly_cost_usd": money(totals["flagship"]),
-            "savings_usd": float(savings.quantize(CENT)),
+            "savings_usd": float(savings.quantize(CENT, ROUND_HALF_UP)),
             "savings_pct": float(round(100 * (totals["current"] - totals["cost"]) / totals["current"], 2))
             if totals["current"] else None,
             "cost_range_usd": [money(totals["low"]), money(totals["high"])],

@@ -150,3 +150,19 @@ def test_reconcile_command_on_the_agency_sample(tmp_path):
     # July was billed $1,123.68 with no logs or usage export for it: the whole bill is unexplained
     assert by_month["2026-07"]["gap_usd"] == by_month["2026-07"]["billed_usd"] == 1123.68
     assert by_month["2026-09"]["gap_usd"] == 0.0
+
+
+def test_a_client_with_only_aggregated_usage_is_simulated_on_it(tmp_path):
+    # one OpenAI Usage API page: 1,000 gpt-4o requests, 2,000,000 input tokens (500,000 cached), 300,000 output,
+    # over the whole of September. At list price: (1.5M × 2.50 + 0.5M × 1.25 + 0.3M × 10) / 1e6 = $7.375
+    page = {"object": "page", "has_more": False, "next_page": None, "data": [
+        {"object": "bucket", "start_time": 1788220800, "end_time": 1790812800,   # 2026-09-01 → 2026-10-01
+         "results": [{"object": "organization.usage.completions.result", "input_tokens": 2_000_000,
+                      "input_cached_tokens": 500_000, "output_tokens": 300_000, "num_model_requests": 1000,
+                      "model": "gpt-4o-2024-08-06"}]}]}
+    client = tmp_path / "usage_only"
+    write_files(client, {"usage.json": json.dumps(page)})
+    out = _simulate(client)
+    assert out["traffic"].startswith("aggregated usage")
+    assert out["projection"]["days"] == 30 and "whole calendar month" in out["projection"]["method"]
+    assert out["baseline_monthly_cost_usd"] == 7.38   # $7.375 → rounded for display

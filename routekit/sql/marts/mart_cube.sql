@@ -19,3 +19,18 @@ SELECT
     max(ts) AS last_ts
 FROM int_calls
 GROUP BY ALL
+UNION ALL BY NAME
+-- A client with no call logs still has traffic: its aggregated usage rows, with no text (task type 'other') and no
+-- per-request lengths ('unknown'). Only when there are no calls, so the same traffic is never counted twice.
+SELECT
+    month, provider, model, tier, NULL AS feature, 'other' AS task_type, 'unknown' AS len_in, 'unknown' AS len_out,
+    is_batch, price_variant,
+    NULL AS calls, sum(requests) AS requests, sum(input_tokens) AS input_tokens,
+    sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+    sum(output_tokens) AS output_tokens, NULL AS reasoning_tokens, sum(cost_usd) AS cost_usd,
+    count(*) FILTER (cost_usd IS NULL) AS unpriced_calls, NULL AS reported_cost_usd, NULL AS errors,
+    NULL AS avg_latency_ms, min(period_start) AS first_ts,
+    max(period_end) - INTERVAL 1 MICROSECOND AS last_ts   -- a bucket ends where the next begins
+FROM int_usage
+WHERE NOT EXISTS (SELECT 1 FROM calls)
+GROUP BY ALL
