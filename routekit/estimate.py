@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from routekit.prices import PriceCatalog
 
-MILLION = Decimal(1_000_000)
 
 
 class EstimateError(ValueError):
@@ -52,7 +51,6 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
     if not 0 <= workload.cached_input_tokens <= workload.input_tokens:
         raise EstimateError("--cached-input-tokens must be between 0 and --input-tokens (cache reads are part "
                             "of the input)")
-    uncached = Decimal(workload.input_tokens - workload.cached_input_tokens)
     models, total, unpriced = [], Decimal(0), []
     for model, share in mix:
         quote = catalog.quote(model, on=on)
@@ -62,16 +60,15 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
             models.append({"model": model, "share": float(share), "requests": float(requests), "cost_usd": None,
                            "price_source": None})
             continue
-        cached_price = quote.cached_input_per_mtok if quote.cached_input_per_mtok is not None \
-            else quote.input_per_mtok
-        per_request = (uncached * quote.input_per_mtok + workload.cached_input_tokens * cached_price
-                       + workload.output_tokens * quote.output_per_mtok) / MILLION
+        # one request's cost, cliff tiers included (a request over the tier's input threshold pays the higher rate)
+        per_request = quote.cost(workload.input_tokens, workload.output_tokens, workload.cached_input_tokens)
         cost = requests * per_request
         total += cost
         models.append({"model": model, "share": float(share), "requests": float(requests),
                        "cost_usd": _display(cost), "price_source": quote.source,
                        "priced_as": quote.matched_model,
-                       "prices_per_mtok": {"input": str(quote.input_per_mtok), "cached_input": str(cached_price),
+                       "prices_per_mtok": {"input": str(quote.input_per_mtok),
+                                           "cached_input": str(quote.cached_input_per_mtok),
                                            "output": str(quote.output_per_mtok)}})
     return {
         "monthly_cost_usd": None if unpriced else _display(total),
@@ -84,4 +81,4 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
 
 
 def _display(value: Decimal) -> float:
-    return float(value.quantize(Decimal("0.01"), ROUND_HALF_UP)   # half-up, as invoices round)
+    return float(value.quantize(Decimal("0.01"), ROUND_HALF_UP))   # half-up, as invoices round

@@ -182,12 +182,8 @@ def token_cost(row: CubeRow, quote: PriceQuote, output_factor: Decimal = Decimal
     """The segment's tokens at the quote's prices (cliff tiers are priced at the base price: segments hold
     averages, and the engine's per-call prices in int_calls handle cliffs exactly)."""
     uncached = max(row.input_tokens - row.cached_input_tokens - row.cache_write_tokens, Decimal(0))
-    p_in = quote.input_per_mtok
-    return (uncached * p_in
-            + row.cached_input_tokens * (quote.cached_input_per_mtok if quote.cached_input_per_mtok is not None
-                                         else p_in)
-            + row.cache_write_tokens * (quote.cache_write_per_mtok if quote.cache_write_per_mtok is not None
-                                        else p_in)
+    return (uncached * quote.input_per_mtok + row.cached_input_tokens * quote.cached_input_per_mtok
+            + row.cache_write_tokens * quote.cache_write_per_mtok
             + row.output_tokens * output_factor * quote.output_per_mtok) / MILLION
 
 
