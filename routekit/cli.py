@@ -123,41 +123,122 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Scenario:
+    """What simulate and optimize share: the built client, its cube, simulator and quality model."""
+
+    def __init__(self, args: argparse.Namespace, client: Path) -> None:
+        from routekit.config import load_config
+        from routekit.engine import open_built, table_records
+        from routekit.prices import PriceFileError
+        from routekit.quality import QualityError, QualityModel
+        from routekit.scenario import Simulator, load_cube, load_tier_latency
+
+        if args.prices and not Path(args.prices).is_file():
+            raise UsageError(f"--prices {args.prices}: no such file")
+        config = load_config(client)
+        try:
+            con, info, catalog, tiers = open_built(client, args.db, prices=Path(args.prices) if args.prices else None,
+                                                   config=config)
+        except PriceFileError as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            rows, projection = load_cube(con)
+            self.models = table_records(con, "SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, "
+                                             "usage_cost_usd, billed_usd, priced, priced_as, price_source "
+                                             "FROM mart_models")
+            self.latency = load_tier_latency(con)
+        finally:
+            con.close()
+        if not rows:
+            raise UsageError(f"{client}: no call logs or usage exports to simulate on (invoices alone say what was "
+                             "billed, not which traffic)")
+        self.rows, self.info = rows, info
+        self.sim = Simulator(rows, projection, catalog, tiers.representatives, on=_date(args.date))
+
+        def tier_of(model: str) -> str | None:
+            found = tiers.tier_of(model)
+            return found.tier if found else None
+
+        try:
+            self.quality = QualityModel.load(client, config, tier_of=tier_of,
+                                             known_task_types={r.task_type for r in rows})
+        except QualityError as exc:
+            raise UsageError(str(exc)) from None
+
+    def evaluate(self, policy):
+        """(the simulator's result, the risk engine, the risk of the policy)."""
+        from routekit.quality import QualityError, RiskEngine
+        from routekit.scenario import PolicyError
+
+        try:
+            result = self.sim.evaluate(policy, escalation=self.quality.escalation)
+            engine = RiskEngine(self.sim.cost_cube(policy), self.quality, observed_latency_ms=self.latency)
+            risk = engine.evaluate(engine.mix_of(policy))
+        except (PolicyError, QualityError) as exc:
+            raise UsageError(str(exc)) from None
+        self.add_risk(result, engine, risk)
+        result["unmapped_models"] = sorted({m for _, m in self.info.unmapped})
+        result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in self.info.unpriced})
+        result["models"] = self.models   # every observed model with its tier and how it was priced
+        result["traffic"] = ("call logs" if any(r.len_in != "unknown" for r in self.rows)
+                             else "aggregated usage (no call logs: no task types or request lengths)")
+        return result, engine, risk
+
+    def add_risk(self, result: dict, engine, risk) -> None:
+        result["risk"] = risk.to_json()
+        successes = risk.requests - risk.expected_failures
+        result["cost_per_success_usd"] = round(result["monthly_cost_usd"] / successes, 6) if successes > 0 else None
+        per_row = engine.segments_json(risk)
+        for seg in result["segments"]:
+            seg.update(per_row.get((seg["task_type"], seg["len_in"], seg["len_out"]), {}))
+        result["cascades"] = risk.cascades
+        settings = self.quality.settings
+        lengths = sorted({k[1] for k in engine.cube.keys})
+        evidence = self.quality.evidence
+        result["quality"] = {
+            "priors": self.quality.priors_source,
+            "evals": (f"evals.csv: {sum(e.rows for e in evidence.values())} row(s), n={sum(e.n for e in evidence.values())}"
+                      f" over {len(evidence)} task type × tier pair(s)") if evidence else None,
+            "bands": settings.bands,
+            "stakes": {t: settings.stake(t) for t in sorted({k[0] for k in engine.cube.keys})},
+            "long_input_odds": {t: {b: settings.odds(t, b) for b in lengths if settings.odds(t, b) != 1.0}
+                                for t in ("budget", "mid", "flagship", "reasoning")},
+            "unmapped_models_count_as": "flagship",
+        }
+
+
+def _print_risk(result: dict) -> None:
+    risk = result["risk"]
+    lo, hi = risk["interval"]
+    print(f"quality risk:        {risk['extra_failures_per_month']:+,.1f} failures/month vs current routing "
+          f"(90 % interval {lo:+,.1f} to {hi:+,.1f}), extra-failure rate {risk['extra_failure_rate']:.2%}")
+    cps = result["cost_per_success_usd"]
+    print(f"expected failures:   {risk['expected_failures']:,.1f} per month (current routing "
+          f"{risk['current_failures']:,.1f}); cost per successful task "
+          + ("-" if cps is None else f"${cps:,.6f}"))
+    bands = [s.get("band") for s in result["segments"]]
+    evidence = [s.get("evidence", "") for s in result["segments"]]
+    on_evals = sum(1 for e in evidence if e.startswith("client evals"))
+    print(f"segments:            {bands.count('green')} green, {bands.count('amber')} amber, {bands.count('red')} red; "
+          f"{on_evals} of {len(evidence)} rest on client evals, the others on priors")
+    for c in result.get("cascades") or []:
+        latency = "-" if c["added_latency_ms"] is None else f"+{c['added_latency_ms']:,.0f} ms"
+        print(f"cascade {c['task_type']}: {c['from']} → {c['to']}, escalation {c['escalation_rate']:.1%}, "
+              f"residual failure {c['residual_failure_rate']:.1%}, +${c['added_cost_usd']:,.2f}/month, "
+              f"{latency} ({c['latency_source']})")
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from routekit.engine import open_built, table_records
-    from routekit.prices import PriceFileError
-    from routekit.scenario import Policy, PolicyError, Simulator, load_cube
+    from routekit.scenario import Policy, PolicyError
 
     client = _client_dir(args.client_dir)
     try:
         policy = Policy.load(args.policy) if args.policy else None
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
-    if args.prices and not Path(args.prices).is_file():
-        raise UsageError(f"--prices {args.prices}: no such file")
-    try:
-        con, info, catalog, tiers = open_built(client, args.db, prices=Path(args.prices) if args.prices else None)
-    except PriceFileError as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        rows, projection = load_cube(con)
-        models = table_records(con, "SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, "
-                                    "usage_cost_usd, billed_usd, priced, priced_as, price_source FROM mart_models")
-    finally:
-        con.close()
-    if not rows:
-        raise UsageError(f"{client}: no call logs or usage exports to simulate on (invoices alone say what was "
-                         "billed, not which traffic)")
-    sim = Simulator(rows, projection, catalog, tiers.representatives, on=_date(args.date))
-    try:
-        result = sim.evaluate(policy)
-    except PolicyError as exc:
-        raise UsageError(str(exc)) from None
-    result["unmapped_models"] = sorted({m for _, m in info.unmapped})
-    result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in info.unpriced})
-    result["models"] = models   # every observed model with its tier and how it was priced
-    result["traffic"] = ("call logs" if any(r.len_in != "unknown" for r in rows)
-                         else "aggregated usage (no call logs: no task types or request lengths)")
+    scenario = _Scenario(args, client)
+    result, _, _ = scenario.evaluate(policy)
+    models = result["models"]
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -170,6 +251,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     print(f"all flagship:        ${result['all_flagship_monthly_cost_usd']:>12,.2f}")
     pct = "-" if result["savings_pct"] is None else f"{result['savings_pct']:.1f} %"
     print(f"savings:             ${result['savings_usd']:>12,.2f}   ({pct})")
+    _print_risk(result)
     print("models:")
     for m in models:
         cost = "unpriced" if not m["priced"] else f"${(m['calls_cost_usd'] or 0):,.2f} in the logs"
@@ -177,6 +259,100 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     for key in ("unpriced_models", "unmapped_models"):
         if result[key]:
             print(f"{key.replace('_', ' ')}: {', '.join(result[key])}")
+    return 0
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """The cheapest mix whose extra-failure rate stays within the budget, the frontier, and the policy file."""
+    import yaml
+
+    from routekit.optimize import optimize
+    from routekit.quality import RiskEngine
+    from routekit.scenario import Policy, PolicyError
+
+    client = _client_dir(args.client_dir)
+    rate = args.max_extra_failure_rate
+    if not 0 <= rate <= 1:
+        raise UsageError(f"--max-extra-failure-rate {rate}: expected a share of requests between 0 and 1 "
+                         "(0.01 = one extra failure per hundred requests)")
+    try:
+        base = Policy.load(args.policy) if args.policy else None
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+    target = Path(args.write_policy) if args.write_policy else None
+    if target is not None and target.is_dir():
+        raise UsageError(f"--write-policy {target}: is a folder; give the path of a YAML file")
+    scenario = _Scenario(args, client)
+    engine = RiskEngine(scenario.sim.cost_cube(base), scenario.quality, observed_latency_ms=scenario.latency)
+    plan = optimize(engine, rate, base.cascade if base else None, stakes_weighted=args.stakes_weighted)
+    policy = plan.policy(base, name=f"optimized: extra-failure rate <= {rate:g}")
+    policy.tiers = {**scenario.sim.representatives, **policy.tiers}   # the written file names what it was priced at
+    result, _, risk = scenario.evaluate(policy)
+    out = {
+        "max_extra_failure_rate": rate,
+        "feasible": plan.feasible,
+        "monthly_cost_usd": result["monthly_cost_usd"],
+        "baseline_monthly_cost_usd": result["baseline_monthly_cost_usd"],
+        "savings_usd": result["savings_usd"],
+        "savings_pct": result["savings_pct"],
+        "extra_failure_rate": round(risk.extra_failure_rate, 6),
+        "stakes_weighted": args.stakes_weighted,
+        "risk": result["risk"],
+        "cost_per_success_usd": result["cost_per_success_usd"],
+        "mix": plan.mix(),
+        "mix_granularity": "task type × input-length bucket: the written policy has a mix per task type and input "
+                           "length (current = the models serving it today, cascade = the policy's cascade)",
+        "frontier": plan.frontier,
+        "frontier_method": "lower convex hull of each segment's options in (failures, cost), walked in order of "
+                           "saving per added failure; from the fewest-failures mix to the cheapest",
+        "cascades": result["cascades"],
+        "tiers": result["tiers"],
+        "prices_as_of": result["prices_as_of"],
+        "projection": result["projection"],
+        "unpriced_models": result["unpriced_models"],
+        "unmapped_models": result["unmapped_models"],
+        "quality": result["quality"],
+        "segments": result["segments"],
+        "policy_written": str(target) if target else None,
+    }
+    if target is not None:
+        header = (f"# routekit optimize {client} --max-extra-failure-rate {rate:g}"
+                  + (" --stakes-weighted" if args.stakes_weighted else "")
+                  + f"\n# monthly cost ${out['monthly_cost_usd']:,.2f} (current routing "
+                  f"${out['baseline_monthly_cost_usd']:,.2f}), extra-failure rate {out['extra_failure_rate']:.4%}\n"
+                  "# mix per task type and input-length bucket; `current` keeps today's models, `cascade` uses the "
+                  "cascade below\n# check it: routekit simulate CLIENT_DIR --policy THIS_FILE\n")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(header + yaml.safe_dump(policy.to_yaml(), sort_keys=False, allow_unicode=True),
+                              encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--write-policy {target}: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"target: extra failures at most {rate:.2%} of requests, against the current routing"
+          + (" (weighted by stakes)" if args.stakes_weighted else ""))
+    if not plan.feasible:
+        print("not reachable: even the safest mix exceeds it; shown is the safest mix")
+    print(f"monthly cost:        ${out['monthly_cost_usd']:>12,.2f}")
+    print(f"current routing:     ${out['baseline_monthly_cost_usd']:>12,.2f}")
+    pct = "-" if out["savings_pct"] is None else f"{out['savings_pct']:.1f} %"
+    print(f"savings:             ${out['savings_usd']:>12,.2f}   ({pct})")
+    _print_risk(result)
+    print("mix per task type and input length:")
+    for task, per in out["mix"].items():
+        for len_in, shares in per.items():
+            print(f"  {task:<16} {len_in:<9} " + ", ".join(f"{k} {v:.1%}" for k, v in shares.items()))
+    points = out["frontier"]
+    shown = sorted({round(i * (len(points) - 1) / 9) for i in range(10)}) if len(points) > 10 else range(len(points))
+    print(f"frontier ({len(points)} points, safest to cheapest; {'some' if len(points) > 10 else 'all'} shown):")
+    for i in shown:
+        p = points[i]
+        print(f"  ${p['monthly_cost_usd']:>12,.2f}   extra failures {p['extra_failures_per_month']:>+10,.1f}/month   "
+              f"({p['extra_failure_rate']:+.2%})")
+    if target is not None:
+        print(f"policy written to {target}")
     return 0
 
 
@@ -245,6 +421,86 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Task types of a client's calls: requests, tokens and cost per task type and length bucket, which kind of rule
+    decided, how much aggregated usage the mappings attribute; --eval scores against labels, --train fits the
+    learned model first (stored in CLIENT_DIR/.routekit/task_model.json, then used where the rules abstain)."""
+    from routekit import classify
+    from routekit.config import load_config
+    from routekit.db import connect, default_db_path
+    from routekit.engine import open_built
+    from routekit.ingest import ingest
+
+    client = _client_dir(args.client_dir)
+    for option in ("eval", "train"):
+        value = getattr(args, option)
+        if value and not Path(value).is_file():
+            raise UsageError(f"--{option} {value}: no such file")
+    config = load_config(client)
+    settings = classify.settings_for(config)
+    try:
+        labels = classify.read_labels(args.eval) if args.eval else None
+        trained = None
+        if args.train:
+            db = Path(args.db) if args.db else default_db_path(client)
+            ingest(client, db, config=config)
+            con = connect(db)
+            try:
+                trained = classify.train(con, args.train, classify.model_path(client), task_types=settings.task_types)
+            finally:
+                con.close()
+    except classify.TrainError as exc:
+        raise UsageError(str(exc)) from None
+    con, info, _, _ = open_built(client, args.db, config=config)
+    try:
+        result = classify.report(con, labels=labels)
+    finally:
+        con.close()
+    result["learned_model"] = info.classify.learned_model if info.classify else None
+    if trained:
+        result["trained"] = trained
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    if trained:
+        acc = trained["holdout_accuracy"]
+        print(f"trained on {trained['trained_on']:,} labelled calls ({trained['labels_matched']:,} of "
+              f"{trained['labels']:,} labels found), {len(trained['classes'])} task types, "
+              f"held-out accuracy {'-' if acc is None else f'{acc:.1%}'}: {trained['model']}")
+    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
+    print(f"{'task type':<16} {'requests':>10} {'share':>7} {'input tokens':>14} {'output tokens':>14} {'cost':>12}")
+    for t in result["task_types"]:
+        print(f"{t['task_type']:<16} {t['requests']:>10,} {t['share']:>7.1%} {t['input_tokens'] or 0:>14,} "
+              f"{t['output_tokens'] or 0:>14,} {money(t['cost_usd']):>12}")
+    print(f"{'total':<16} {result['requests']:>10,} {'':>7} {'':>14} {'':>14} {money(result['cost_usd']):>12}")
+    shares = ", ".join(f"{k} {v:.1%}" for k, v in result["decided_by"].items() if v is not None)
+    print(f"decided by: {shares or '-'}" + (f"   (learned model: {result['learned_model']})"
+                                             if result["learned_model"] else ""))
+    usage = result["usage_attribution"]
+    if usage["usage_rows"]:
+        share = usage["unattributed_share"]
+        print(f"aggregated usage: {money(usage['cost_usd'])} in {usage['usage_rows']:,} rows, "
+              f"{money(usage['attributed_cost_usd'])} attributed by project/API-key mappings, "
+              f"{money(usage['unattributed_cost_usd'])} unattributed"
+              + ("" if share is None else f" ({share:.1%})"))
+    ev = result.get("eval")
+    if ev:
+        acc = ev["accuracy"]
+        print(f"eval against {args.eval}: {ev['labels_matched']:,} of {ev['labels']:,} labelled requests found, "
+              f"accuracy {'-' if acc is None else f'{acc:.1%}'}")
+        pct = lambda v: "-" if v is None else f"{v:.1%}"   # noqa: E731
+        print(f"  {'task type':<16} {'precision':>9} {'recall':>7} {'support':>8}")
+        for name, m in ev["per_class"].items():
+            print(f"  {name:<16} {pct(m['precision']):>9} {pct(m['recall']):>7} {m['support']:>8,}")
+        classes = ev["classes"]
+        print("  confusion (rows: true, columns: predicted): " + ", ".join(
+            f"{i + 1}={c}" for i, c in enumerate(classes)))
+        print("  " + " " * 18 + "".join(f"{i + 1:>7}" for i in range(len(classes))))
+        for i, c in enumerate(classes):
+            print(f"  {i + 1:>2} {c:<15}" + "".join(f"{ev['confusion'][c][p]:>7,}" for p in classes))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="routekit", description="Audit LLM API spend and plan model routing.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -282,6 +538,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_simulate)
 
+    p = sub.add_parser("optimize", help="the cheapest routing within a quality-risk budget, and the frontier")
+    p.add_argument("client_dir", metavar="CLIENT_DIR")
+    p.add_argument("--max-extra-failure-rate", type=float, required=True, metavar="R",
+                   help="extra failures against the current routing, as a share of all requests (0.01 = 1 %%)")
+    p.add_argument("--policy", metavar="FILE",
+                   help="take tiers, batch shares, output inflation and cascades from this policy (its mix is "
+                        "what gets optimized)")
+    p.add_argument("--stakes-weighted", action="store_true",
+                   help="weight each task's extra failures by its stakes (routekit.yaml quality.stakes)")
+    p.add_argument("--write-policy", metavar="FILE", help="write the recommended mix as a policy for simulate")
+    p.add_argument("--prices", metavar="FILE", help="prices.csv (default CLIENT_DIR/prices.csv if present)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mix at this date (default latest)")
+    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_optimize)
+
     p = sub.add_parser("prices", help="the prices applied to models on a date, and their source")
     p.add_argument("models", nargs="+", metavar="MODEL", help="model as logs name it (gpt-4o-2024-08-06, ...)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the prices in force on this date (default today)")
@@ -296,6 +568,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("classify", help="task types of a client's traffic, with accuracy against labels")
+    p.add_argument("client_dir", metavar="CLIENT_DIR")
+    p.add_argument("--eval", metavar="LABELS.csv", help="CSV with request_id,task_type: accuracy, precision, recall")
+    p.add_argument("--train", metavar="LABELS.csv",
+                   help="fit the learned model on these labelled calls first (used where the rules abstain)")
+    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser("batch", help="run every client folder under CLIENTS_DIR")
     p.add_argument("clients_dir", metavar="CLIENTS_DIR")

@@ -11,7 +11,8 @@ import yaml
 CONFIG_NAME = "routekit.yaml"
 
 # Files in a client folder that are routekit's own inputs, not provider exports: never ingested as data.
-ALWAYS_EXCLUDED = [".routekit/**", ".*", "**/.*", CONFIG_NAME, "prices.csv", "evals.csv", "truth/**"]
+ALWAYS_EXCLUDED = [".routekit/**", ".*", "**/.*", CONFIG_NAME, "prices.csv", "evals.csv", "quality_priors.csv",
+                   "truth/**"]
 
 # Canonical fields a generic call-log CSV can map; `timestamp` and `model` are required.
 GENERIC_FIELDS = {
@@ -47,6 +48,9 @@ class ClientConfig:
     currency_rates: dict[str, float] = field(default_factory=dict)
     generic_csv: list[GenericCsvMapping] = field(default_factory=list)
     tiers: dict[str, dict[str, str]] = field(default_factory=dict)   # {"representatives": {...}, "models": {...}}
+    quality: dict[str, Any] = field(default_factory=dict)   # `quality:` overrides, checked (routekit/quality.py)
+    classify: Any = None   # routekit.classify.ClassifySettings when routekit.yaml has `classify:` (else the defaults)
+    length_buckets: dict[str, list[int]] = field(default_factory=dict)   # `length_buckets: {input: [...], output: [...]}`
     raw: dict[str, Any] = field(default_factory=dict)
 
     def is_excluded(self, rel_path: str) -> bool:
@@ -110,8 +114,13 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
                                                       GenericCsvMapping.__dataclass_fields__["success_values"]
                                                       .default_factory())],
         ))
+    quality = _parse_quality(raw.get("quality"), path, _parse_length_buckets(raw.get("length_buckets"), path))
+    if quality.get("priors") and not Path(quality["priors"]).is_absolute():
+        exclude = [*exclude, quality["priors"]]   # the client's own priors table is an input, not an export
     return ClientConfig(path=path, client=raw.get("client"), exclude=exclude, currency_rates=clean_rates,
-                        generic_csv=mappings, tiers=_parse_tiers(raw.get("tiers"), path), raw=raw)
+                        generic_csv=mappings, tiers=_parse_tiers(raw.get("tiers"), path), quality=quality,
+                        classify=_parse_classify(raw.get("classify"), path),
+                        length_buckets=_parse_length_buckets(raw.get("length_buckets"), path), raw=raw)
 
 
 def _parse_tiers(tiers: Any, path: Path | None) -> dict[str, dict[str, str]]:
@@ -139,3 +148,107 @@ def _parse_tiers(tiers: Any, path: Path | None) -> dict[str, dict[str, str]]:
                 f"unknown tier {tier!r}; tiers are {known}")
         clean_models[str(model).strip()] = tier.lower()
     return {"representatives": clean_reps, "models": clean_models}
+
+
+QUALITY_KEYS = ("priors", "stakes", "long_input_odds", "bands", "latency_ms", "monte_carlo")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse_quality(quality: Any, path: Path | None, length_buckets: dict[str, list[int]] | None = None) -> dict[str, Any]:
+    """`quality:` — only the keys the client set; routekit/quality.py supplies the documented defaults.
+
+    priors: FILE (a table like routekit/data/quality_priors.csv whose rows replace the shipped ones), stakes:
+    {task type: weight >= 0}, long_input_odds: {tier: {input-length bucket: odds factor > 0}}, bands: {amber, red}
+    extra-failure rates with 0 < amber < red < 1, latency_ms: {tier: ms > 0}, monte_carlo: {draws, seed}.
+    """
+    from routekit.engine import INPUT_BUCKETS, bucket_labels   # engine imports this module: import late
+
+    quality = quality or {}
+    _expect(isinstance(quality, dict), path, "quality", f"expected a mapping with {', '.join(QUALITY_KEYS)}")
+    unknown = sorted(map(str, set(quality) - set(QUALITY_KEYS)))
+    _expect(not unknown, path, "quality", f"unknown key(s) {', '.join(unknown)}; known: {', '.join(QUALITY_KEYS)}")
+    known_tiers = ", ".join(TIER_NAMES)
+    out: dict[str, Any] = {}
+    if quality.get("priors") is not None:
+        _expect(isinstance(quality["priors"], str) and quality["priors"].strip() != "", path, "quality.priors",
+                "expected the path of a CSV file (relative to the client folder)")
+        out["priors"] = quality["priors"].strip()
+    stakes = quality.get("stakes") or {}
+    _expect(isinstance(stakes, dict), path, "quality.stakes", "expected a mapping task type: weight")
+    for task, weight in stakes.items():
+        _expect(_number(weight) and weight >= 0, path, f"quality.stakes.{task}",
+                f"expected a weight >= 0, got {weight!r}")
+    out["stakes"] = {str(t): float(w) for t, w in stakes.items()}
+    odds = quality.get("long_input_odds") or {}
+    _expect(isinstance(odds, dict), path, "quality.long_input_odds", "expected a mapping tier: {bucket: factor}")
+    custom = (length_buckets or {}).get("input")
+    buckets = [*(bucket_labels(custom) if custom else INPUT_BUCKETS[1]), "unknown"]
+    clean_odds: dict[str, dict[str, float]] = {}
+    for tier, per_bucket in odds.items():
+        key = f"quality.long_input_odds.{tier}"
+        _expect(str(tier) in TIER_NAMES, path, key, f"unknown tier {tier!r}; tiers are {known_tiers}")
+        _expect(isinstance(per_bucket, dict), path, key, "expected a mapping input-length bucket: odds factor")
+        for bucket, factor in per_bucket.items():
+            _expect(str(bucket) in buckets, path, f"{key}.{bucket}",
+                    f"unknown input-length bucket; buckets are {', '.join(buckets)}")
+            _expect(_number(factor) and factor > 0, path, f"{key}.{bucket}",
+                    f"expected an odds factor > 0, got {factor!r}")
+        clean_odds[str(tier)] = {str(b): float(f) for b, f in per_bucket.items()}
+    out["long_input_odds"] = clean_odds
+    bands = quality.get("bands") or {}
+    _expect(isinstance(bands, dict), path, "quality.bands", "expected a mapping with amber and red")
+    unknown = sorted(map(str, set(bands) - {"amber", "red"}))
+    _expect(not unknown, path, "quality.bands", f"unknown key(s) {', '.join(unknown)}; known: amber, red")
+    for name, value in bands.items():
+        _expect(_number(value) and 0 < value < 1, path, f"quality.bands.{name}",
+                f"expected an extra-failure rate between 0 and 1, got {value!r}")
+    out["bands"] = {str(k): float(v) for k, v in bands.items()}
+    latency = quality.get("latency_ms") or {}
+    _expect(isinstance(latency, dict), path, "quality.latency_ms", "expected a mapping tier: milliseconds")
+    for tier, ms in latency.items():
+        _expect(str(tier) in TIER_NAMES, path, f"quality.latency_ms.{tier}",
+                f"unknown tier {tier!r}; tiers are {known_tiers}")
+        _expect(_number(ms) and ms > 0, path, f"quality.latency_ms.{tier}", f"expected milliseconds > 0, got {ms!r}")
+    out["latency_ms"] = {str(t): float(ms) for t, ms in latency.items()}
+    mc = quality.get("monte_carlo") or {}
+    _expect(isinstance(mc, dict), path, "quality.monte_carlo", "expected a mapping with draws and seed")
+    unknown = sorted(map(str, set(mc) - {"draws", "seed"}))
+    _expect(not unknown, path, "quality.monte_carlo", f"unknown key(s) {', '.join(unknown)}; known: draws, seed")
+    if "draws" in mc:
+        _expect(isinstance(mc["draws"], int) and not isinstance(mc["draws"], bool) and 100 <= mc["draws"] <= 200_000,
+                path, "quality.monte_carlo.draws", f"expected a whole number from 100 to 200000, got {mc['draws']!r}")
+    if "seed" in mc:
+        _expect(isinstance(mc["seed"], int) and not isinstance(mc["seed"], bool) and mc["seed"] >= 0, path,
+                "quality.monte_carlo.seed", f"expected a whole number >= 0, got {mc['seed']!r}")
+    out["monte_carlo"] = {str(k): int(v) for k, v in mc.items()}
+    return out
+
+
+def _parse_classify(section: Any, path: Path | None):
+    """`classify:` — rules, mappings, task_types, learned; checked against the shipped rules (routekit/classify.py)."""
+    if section is None:
+        return None
+    from routekit.classify import parse_classify   # classify imports this module: import late
+
+    return parse_classify(section, path)
+
+
+def _parse_length_buckets(buckets: Any, path: Path | None) -> dict[str, list[int]]:
+    """`length_buckets: {input: [1000, 4000, 16000, 64000], output: [250, 1000, 4000]}`: the lower edges (tokens) of
+    every bucket after the first, strictly increasing; either list may be left out (engine.py has the defaults)."""
+    buckets = buckets or {}
+    _expect(isinstance(buckets, dict), path, "length_buckets", "expected a mapping with input and/or output")
+    unknown = sorted(map(str, set(buckets) - {"input", "output"}))
+    _expect(not unknown, path, "length_buckets", f"unknown key(s) {', '.join(unknown)}; known: input, output")
+    out = {}
+    for side, bounds in buckets.items():
+        key = f"length_buckets.{side}"
+        _expect(isinstance(bounds, list) and bounds and all(_number(b) and b > 0 and b == int(b) for b in bounds),
+                path, key, f"expected a list of positive whole token counts, got {bounds!r}")
+        _expect(all(a < b for a, b in zip(bounds, bounds[1:])), path, key,
+                f"expected strictly increasing bounds, got {bounds!r}")
+        out[side] = [int(b) for b in bounds]
+    return out

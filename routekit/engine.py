@@ -10,20 +10,45 @@ from pathlib import Path
 
 import duckdb
 
+from routekit.classify import ClassifyInfo, classify_calls, settings_for
 from routekit.config import ClientConfig, load_config
 from routekit.db import sql_text
 from routekit.prices import PriceCatalog
 from routekit.tiers import TierMap
 
-# Default length buckets (tokens). Output matters as much as input: it is 2-8x dearer per token.
+# Default length buckets (tokens). Output matters as much as input: it is 2-8x dearer per token. A client's
+# routekit.yaml `length_buckets: {input: [...], output: [...]}` replaces the bounds; labels follow from them.
 INPUT_BUCKETS = ([1_000, 4_000, 16_000, 64_000], ["<1k", "1k-4k", "4k-16k", "16k-64k", "64k+"])
 OUTPUT_BUCKETS = ([250, 1_000, 4_000], ["<250", "250-1k", "1k-4k", "4k+"])
+
+
+def _tokens_label(n: int) -> str:
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if n >= size:
+            return f"{n / size:g}{suffix}"
+    return str(n)
+
+
+def bucket_labels(bounds: list[int]) -> list[str]:
+    """[1000, 4000] -> ['<1k', '1k-4k', '4k+']."""
+    labels = [f"<{_tokens_label(bounds[0])}"]
+    labels += [f"{_tokens_label(a)}-{_tokens_label(b)}" for a, b in zip(bounds, bounds[1:])]
+    return labels + [f"{_tokens_label(bounds[-1])}+"]
+
+
+def length_buckets(config: ClientConfig | None) -> dict:
+    """The bucket bounds and labels int_calls binds: the client's `length_buckets` where given, else the defaults."""
+    custom = (config.length_buckets if config is not None else None) or {}
+    inp = (custom["input"], bucket_labels(custom["input"])) if custom.get("input") else INPUT_BUCKETS
+    out = (custom["output"], bucket_labels(custom["output"])) if custom.get("output") else OUTPUT_BUCKETS
+    return {"in_bounds": inp[0], "in_labels": inp[1], "out_bounds": out[0], "out_labels": out[1]}
 
 
 @dataclass
 class BuildInfo:
     unpriced: list[tuple[str | None, str]] = field(default_factory=list)   # (provider, model) no source prices
     unmapped: list[tuple[str | None, str]] = field(default_factory=list)   # (provider, model) with no tier
+    classify: ClassifyInfo | None = None
     seconds: float = 0.0
 
 
@@ -38,17 +63,18 @@ def observed_models(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, st
 
 def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: ClientConfig | None = None, *,
           catalog: PriceCatalog | None = None, tiers: TierMap | None = None) -> BuildInfo:
-    """(Re)build price_periods, model_tiers, int_calls, int_usage, mart_cube, mart_reconcile, mart_models."""
+    """(Re)build call_task_types, usage_task_types, price_periods, model_tiers, int_calls, int_usage, mart_cube,
+    mart_reconcile, mart_models."""
     start = time.perf_counter()
     config = config if config is not None else load_config(client_dir)
+    classified = classify_calls(con, client_dir, settings_for(config))   # int_calls joins call_task_types
     catalog = catalog or PriceCatalog.for_client(client_dir)
     tiers = tiers or TierMap.for_config(config)
     pairs = observed_models(con)
-    info = BuildInfo()
+    info = BuildInfo(classify=classified)
     info.unpriced = sorted(catalog.write_price_table(con, pairs), key=str)
     info.unmapped = sorted(tiers.write_model_tiers(con, pairs), key=str)
-    buckets = {"in_bounds": INPUT_BUCKETS[0], "in_labels": INPUT_BUCKETS[1],
-               "out_bounds": OUTPUT_BUCKETS[0], "out_labels": OUTPUT_BUCKETS[1]}
+    buckets = length_buckets(config)
 
     con.execute("CREATE OR REPLACE TEMP VIEW priceable AS SELECT * FROM calls")
     con.execute(f"CREATE OR REPLACE TEMP TABLE priced_rows AS {sql_text('intermediate/int_priced.sql')}")

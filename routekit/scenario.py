@@ -4,18 +4,31 @@ A policy says, per task type, which share of requests goes to which tier; each t
 representative model. Tokens per request stay as observed, except output tokens, which a tier may inflate
 (reasoning models write more): the point estimate uses each tier's expected factor and the range its low/high.
 Money is Decimal throughout and rounded only for display.
+
+A policy's mix is per task type, or per task type and input-length bucket (``mix: {qa: {"<1k": {budget: 1.0},
+"16k-64k": {mid: 1.0}}}``, what ``routekit optimize`` writes); a share may be named ``cascade`` to send it through the
+task's cascade (try one tier, escalate what a validator flags), or ``current`` to leave it on the models that serve it
+today. A cascade's escalation rate depends on the failure
+rate of its first tier, so pricing one needs the quality model (routekit/quality.py).
+
+``Simulator.cost_cube`` turns the same pricing into numpy arrays (segments × tiers, monthly dollars as floats): the
+quality-risk engine and the optimizer work on those in milliseconds, while reported money stays Decimal here.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Callable
 
 import duckdb
+import numpy as np
 import yaml
 
+from routekit.engine import INPUT_BUCKETS
 from routekit.prices import PriceCatalog, PriceQuote
 
 TIERS = ("budget", "mid", "flagship", "reasoning")
@@ -31,10 +44,32 @@ OUTPUT_INFLATION = {
 AVERAGE_MONTH_DAYS = Decimal("30.4375")   # 365.25 / 12
 MILLION = Decimal(1_000_000)
 CENT = Decimal("0.01")
+CASCADE = "cascade"   # a mix share sent through the task's cascade
+CURRENT = "current"   # a mix share left on the models that serve it today
+INPUT_LENGTHS = (*INPUT_BUCKETS[1], "unknown")   # the default input-length buckets
+# A per-length mix may name any bucket label (a client's routekit.yaml `length_buckets` makes its own): <1k, 1k-4k,
+# 64k+, 1.5M+, unknown.
+_SIZE = r"\d+(?:\.\d+)?[kM]?"
+BUCKET_LABEL = re.compile(rf"^(?:<{_SIZE}|{_SIZE}-{_SIZE}|{_SIZE}\+|unknown)$")
 
 
 class PolicyError(ValueError):
     """A policy file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """Try ``from_tier``; a validator flags a failure with probability ``detection_rate`` and a good answer with
+    ``false_alarm_rate``; flagged requests are sent again to ``to_tier``."""
+
+    from_tier: str
+    to_tier: str
+    detection_rate: Decimal
+    false_alarm_rate: Decimal
+
+    def to_yaml(self) -> dict:
+        return {"from": self.from_tier, "to": self.to_tier, "detection_rate": float(self.detection_rate),
+                "false_alarm_rate": float(self.false_alarm_rate)}
 
 
 @dataclass
@@ -49,6 +84,8 @@ class Policy:
     batch_share: dict[str, Decimal] = field(default_factory=dict)
     output_inflation: dict[str, tuple[Decimal, Decimal, Decimal]] = field(default_factory=dict)
     name: str = "policy"
+    mix_by_length: dict[str, dict[str, dict[str, Decimal]]] = field(default_factory=dict)   # task → len_in → shares
+    cascade: dict[str, Cascade] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | str) -> "Policy":
@@ -68,8 +105,27 @@ class Policy:
             raise PolicyError(f"{where}: unknown key(s) {', '.join(unknown)}")
         tiers = raw.get("tiers") or {}
         _check_tier_names(tiers, f"{where}: tiers")
-        mix = {str(task): _shares(shares, f"{where}: mix.{task}") for task, shares in (raw.get("mix") or {}).items()}
+        raw_mix = raw.get("mix") or {}
+        if not isinstance(raw_mix, dict):
+            raise PolicyError(f"{where}: mix: expected a mapping task type: {{tier: share}}")
+        mix, by_length = {}, {}
+        for task, shares in raw_mix.items():
+            if isinstance(shares, dict) and shares and all(isinstance(v, dict) for v in shares.values()):
+                bad = sorted(b for b in map(str, shares) if not BUCKET_LABEL.match(b))
+                if bad:
+                    raise PolicyError(f"{where}: mix.{task}: not an input-length bucket: {', '.join(bad)} "
+                                      f"(buckets look like {', '.join(INPUT_LENGTHS)})")
+                by_length[str(task)] = {str(b): _shares(s, f"{where}: mix.{task}.{b}", cascade=True)
+                                        for b, s in shares.items()}
+            else:
+                mix[str(task)] = _shares(shares, f"{where}: mix.{task}", cascade=True)
         default = _shares(raw["default"], f"{where}: default") if raw.get("default") is not None else None
+        cascades = {str(task): _cascade(c, f"{where}: cascade.{task}")
+                    for task, c in (_mapping(raw.get("cascade"), f"{where}: cascade")).items()}
+        for task, shares in [*mix.items(), *((t, s) for t, per in by_length.items() for s in per.values())]:
+            if CASCADE in shares and task not in cascades:
+                raise PolicyError(f"{where}: mix.{task}: a {CASCADE} share needs cascade.{task} "
+                                  "(from, to, detection_rate, false_alarm_rate)")
         batch = {}
         for task, share in (raw.get("batch_share") or {}).items():
             value = _decimal(share, f"{where}: batch_share.{task}")
@@ -87,11 +143,45 @@ class Policy:
             if not low <= expected <= high:
                 raise PolicyError(f"{where}: output_inflation.{tier}: needs low <= expected <= high")
             inflation[tier] = (low, expected, high)
-        return cls({k: str(v) for k, v in tiers.items()}, mix, default, batch, inflation, name=where)
+        return cls({k: str(v) for k, v in tiers.items()}, mix, default, batch, inflation, name=where,
+                   mix_by_length=by_length, cascade=cascades)
 
-    def tier_shares(self, task_type: str) -> dict[str, Decimal] | None:
-        """The task's shares per tier; None means: keep the current routing."""
-        return self.mix.get(task_type, self.default)
+    def tier_shares(self, task_type: str, len_in: str | None = None) -> dict[str, Decimal] | None:
+        """The shares per tier (and ``cascade``) of a task's requests of that input length; None means: keep the
+        current routing. A per-length mix wins over the task's mix, which wins over ``default``; a task with a
+        cascade whose mix names no ``cascade`` share (at any length) sends all its traffic through the cascade."""
+        by_length = self.mix_by_length.get(task_type) or {}
+        if len_in in by_length:
+            shares = by_length[len_in]
+        else:
+            shares = self.mix.get(task_type, self.default)
+        if task_type in self.cascade and not self._names_cascade(task_type):
+            return {CASCADE: Decimal(1)}
+        return shares
+
+    def _names_cascade(self, task_type: str) -> bool:
+        return CASCADE in self.mix.get(task_type, {}) or any(
+            CASCADE in shares for shares in (self.mix_by_length.get(task_type) or {}).values())
+
+    def to_yaml(self) -> dict:
+        """The policy as its file writes it (what Policy.parse reads back)."""
+        share = lambda shares: {t: float(v) for t, v in shares.items()}   # noqa: E731
+        out: dict = {}
+        if self.tiers:
+            out["tiers"] = dict(self.tiers)
+        mix = {t: share(s) for t, s in self.mix.items()}
+        mix.update({t: {b: share(s) for b, s in per.items()} for t, per in self.mix_by_length.items()})
+        if mix:
+            out["mix"] = mix
+        if self.default is not None:
+            out["default"] = share(self.default)
+        if self.batch_share:
+            out["batch_share"] = {t: float(v) for t, v in self.batch_share.items()}
+        if self.output_inflation:
+            out["output_inflation"] = {t: [float(v) for v in k] for t, k in self.output_inflation.items()}
+        if self.cascade:
+            out["cascade"] = {t: c.to_yaml() for t, c in self.cascade.items()}
+        return out
 
 
 def _decimal(value, where: str) -> Decimal:
@@ -109,10 +199,38 @@ def _check_tier_names(mapping: dict, where: str) -> None:
         raise PolicyError(f"{where}: unknown tier(s) {', '.join(bad)}; tiers are {', '.join(TIERS)}")
 
 
-def _shares(shares, where: str) -> dict[str, Decimal]:
+def _mapping(value, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PolicyError(f"{where}: expected a mapping")
+    return value
+
+
+def _cascade(raw, where: str) -> Cascade:
+    keys = {"from", "to", "detection_rate", "false_alarm_rate"}
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: expected {{from: tier, to: tier, detection_rate: d, false_alarm_rate: f}}")
+    unknown, missing = sorted(map(str, set(raw) - keys)), sorted(keys - set(raw))
+    if unknown or missing:
+        raise PolicyError(f"{where}: " + "; ".join(
+            ([f"unknown key(s) {', '.join(unknown)}"] if unknown else [])
+            + ([f"missing {', '.join(missing)}"] if missing else [])))
+    _check_tier_names({raw["from"]: None, raw["to"]: None}, where)
+    if raw["from"] == raw["to"]:
+        raise PolicyError(f"{where}: from and to are the same tier ({raw['from']})")
+    rates = {}
+    for key in ("detection_rate", "false_alarm_rate"):
+        rates[key] = _decimal(raw[key], f"{where}.{key}")
+        if not Decimal(0) <= rates[key] <= Decimal(1):
+            raise PolicyError(f"{where}.{key}: must be between 0 and 1, got {raw[key]}")
+    return Cascade(str(raw["from"]), str(raw["to"]), rates["detection_rate"], rates["false_alarm_rate"])
+
+
+def _shares(shares, where: str, cascade: bool = False) -> dict[str, Decimal]:
     if not isinstance(shares, dict) or not shares:
         raise PolicyError(f"{where}: expected a mapping tier: share, e.g. {{budget: 0.7, mid: 0.3}}")
-    _check_tier_names(shares, where)
+    _check_tier_names({t: s for t, s in shares.items() if t != CURRENT and not (cascade and t == CASCADE)}, where)
     out = {str(t): _decimal(s, f"{where}.{t}") for t, s in shares.items()}
     if any(v < 0 for v in out.values()):
         raise PolicyError(f"{where}: shares cannot be negative")
@@ -200,6 +318,41 @@ class SegmentResult:
     tier_requests: dict[str, Decimal] = field(default_factory=dict)
 
 
+Escalation = Callable[[str, str, Cascade], Decimal]
+
+
+@dataclass
+class CostCube:
+    """The priced cube as numpy arrays, for the risk engine and the optimizer: one row per segment (task type ×
+    input length × output length), one column per tier in ``TIERS``. Money is monthly USD as floats; NaN marks a
+    tier that cannot be priced for that segment (no representative, or an unpriced one)."""
+
+    keys: list[tuple[str, str, str]]   # (task_type, len_in, len_out)
+    requests: np.ndarray               # [S] requests per month
+    current_cost: np.ndarray           # [S] the current routing (the baseline)
+    keep_cost: np.ndarray              # [S] the current models at the policy's batch shares ("keep current routing")
+    cost: np.ndarray                   # [S, T] all of the segment at the tier's representative, expected output
+    cost_low: np.ndarray               # [S, T] low output inflation
+    cost_high: np.ndarray              # [S, T] high output inflation
+    current_requests: np.ndarray       # [S, T + 1] requests per month per current tier; last column: unmapped
+    tiers: tuple[str, ...] = TIERS
+
+    @classmethod
+    def from_arrays(cls, keys, requests, cost, current_requests, current_cost=None, keep_cost=None) -> "CostCube":
+        """A cube from plain arrays (tests, notebooks): the range collapses to the expected cost."""
+        cost = np.asarray(cost, dtype=float)
+        current_requests = np.asarray(current_requests, dtype=float)
+        if current_requests.shape[1] == len(TIERS):
+            current_requests = np.hstack([current_requests, np.zeros((len(keys), 1))])
+        if current_cost is None:   # the current tiers at the representatives' prices
+            shares = current_requests[:, :len(TIERS)] / np.maximum(current_requests.sum(1, keepdims=True), 1e-300)
+            current_cost = np.nansum(shares * cost, axis=1)
+        current_cost = np.asarray(current_cost, dtype=float)
+        keep_cost = current_cost if keep_cost is None else np.asarray(keep_cost, dtype=float)
+        return cls(list(keys), np.asarray(requests, dtype=float), current_cost, keep_cost, cost, cost.copy(),
+                   cost.copy(), current_requests)
+
+
 class Simulator:
     """Prices policies on one client's cube. Quotes are looked up once per (model, variant) and cached."""
 
@@ -221,6 +374,15 @@ class Simulator:
             self.unpriced.add(model)
         return self._quotes[key]
 
+    def _tier_parts(self, policy: Policy, row: CubeRow, tier: str, reps: dict, inflation: dict,
+                    batch_share: Decimal) -> list[Decimal | None]:
+        """The row at the tier's representative: [expected, low, high] output inflation."""
+        if tier not in reps:
+            raise PolicyError(f"{policy.name}: tier {tier} has no representative model "
+                              f"(set tiers.{tier} in the policy or routekit.yaml)")
+        lo_k, mid_k, hi_k = inflation[tier]
+        return [self._at(row, reps[tier], None, batch_share, k) for k in (mid_k, lo_k, hi_k)]
+
     def _at(self, row: CubeRow, model: str, provider: str | None, batch_share: Decimal,
             factor: Decimal) -> Decimal | None:
         std = self.quote(model, provider, False)
@@ -232,9 +394,15 @@ class Simulator:
             cost = cost * (1 - batch_share) + token_cost(row, batch, factor) * batch_share
         return cost
 
-    def evaluate(self, policy: Policy | None) -> dict:
-        """Monthly cost of the policy (None: the current routing), with baseline, all-flagship and the range."""
+    def evaluate(self, policy: Policy | None, escalation: Escalation | None = None) -> dict:
+        """Monthly cost of the policy (None: the current routing), with baseline, all-flagship and the range.
+
+        ``escalation(task_type, len_in, cascade)`` gives a cascade's escalation rate (the quality model's
+        ``QualityModel.escalation``); without one, a policy with cascades uses the shipped priors alone."""
         policy = policy or Policy(name="current routing")
+        if policy.cascade and escalation is None:
+            from routekit.quality import QualityModel   # quality builds on this module: import late
+            escalation = QualityModel.load().escalation
         reps = {**self.representatives, **policy.tiers}
         inflation = {**OUTPUT_INFLATION, **policy.output_inflation}
         factor = self.projection.factor if self.projection else Decimal(1)
@@ -247,7 +415,7 @@ class Simulator:
             current = self._at(row, row.model, row.provider, Decimal(1 if row.is_batch else 0), Decimal(1))
             if current is None:
                 continue   # unpriced: listed, excluded from every total alike so comparisons stay fair
-            shares = policy.tier_shares(row.task_type)
+            shares = policy.tier_shares(row.task_type, row.len_in)
             batch_share = policy.batch_share.get(row.task_type, Decimal(1 if row.is_batch else 0))
             flagship = self._at(row, reps["flagship"], None, Decimal(1 if row.is_batch else 0),
                                 inflation["flagship"][1]) if "flagship" in reps else None
@@ -260,11 +428,20 @@ class Simulator:
                 for tier, share in shares.items():
                     if share == 0:
                         continue
-                    if tier not in reps:
-                        raise PolicyError(f"{policy.name}: tier {tier} has no representative model "
-                                          f"(set tiers.{tier} in the policy or routekit.yaml)")
-                    lo_k, mid_k, hi_k = inflation[tier]
-                    parts = [self._at(row, reps[tier], None, batch_share, k) for k in (mid_k, lo_k, hi_k)]
+                    if tier == CURRENT:
+                        keep = self._at(row, row.model, row.provider, batch_share, Decimal(1))
+                        cost, low, high = cost + share * keep, low + share * keep, high + share * keep
+                        label = row.tier or "unmapped"
+                        seg.tier_requests[label] = seg.tier_requests.get(label, 0) + share * row.requests
+                        continue
+                    if tier == CASCADE:   # every request at `from`, the escalated ones again at `to`
+                        casc = policy.cascade[row.task_type]
+                        rate = escalation(row.task_type, row.len_in, casc)
+                        first = self._tier_parts(policy, row, casc.from_tier, reps, inflation, batch_share)
+                        second = self._tier_parts(policy, row, casc.to_tier, reps, inflation, batch_share)
+                        parts = [None] if None in first + second else [a + rate * b for a, b in zip(first, second)]
+                    else:
+                        parts = self._tier_parts(policy, row, tier, reps, inflation, batch_share)
                     if any(p is None for p in parts):
                         cost = None
                         break
@@ -309,3 +486,61 @@ class Simulator:
                 if s.requests else {},
             } for s in segments.values() if s.requests],
         }
+
+    def cost_cube(self, policy: Policy | None = None) -> CostCube:
+        """Each segment priced whole at every tier (and as kept), with the policy's representatives, output
+        inflation and batch shares (its mix is ignored: the cube is what a mix is evaluated on). Rows whose current
+        model is unpriced are left out, as in evaluate()."""
+        policy = policy or Policy(name="current routing")
+        reps = {**self.representatives, **policy.tiers}
+        inflation = {**OUTPUT_INFLATION, **policy.output_inflation}
+        factor = self.projection.factor if self.projection else Decimal(1)
+        index: dict[tuple, int] = {}
+        zero = lambda: [Decimal(0)] * len(TIERS)   # noqa: E731
+        acc: list[dict] = []
+        for row in self.rows:
+            current = self._at(row, row.model, row.provider, Decimal(1 if row.is_batch else 0), Decimal(1))
+            if current is None:
+                continue
+            key = (row.task_type, row.len_in, row.len_out)
+            if key not in index:
+                index[key] = len(acc)
+                acc.append({"n": Decimal(0), "current": Decimal(0), "keep": Decimal(0), "cost": zero(),
+                            "low": zero(), "high": zero(), "missing": [t not in reps for t in TIERS],
+                            "tiers": [Decimal(0)] * (len(TIERS) + 1)})
+            a = acc[index[key]]
+            batch_share = policy.batch_share.get(row.task_type, Decimal(1 if row.is_batch else 0))
+            a["n"] += row.requests
+            a["current"] += current
+            a["keep"] += self._at(row, row.model, row.provider, batch_share, Decimal(1))
+            a["tiers"][TIERS.index(row.tier) if row.tier in TIERS else len(TIERS)] += row.requests
+            for t, tier in enumerate(TIERS):
+                if a["missing"][t]:
+                    continue
+                parts = self._tier_parts(policy, row, tier, reps, inflation, batch_share)
+                if None in parts:
+                    a["missing"][t] = True
+                    continue
+                a["cost"][t] += parts[0]
+                a["low"][t] += parts[1]
+                a["high"][t] += parts[2]
+        monthly = lambda v: float(v * factor)   # noqa: E731
+        tier_array = lambda name: np.array([[np.nan if a["missing"][t] else monthly(a[name][t])   # noqa: E731
+                                             for t in range(len(TIERS))] for a in acc]).reshape(len(acc), len(TIERS))
+        return CostCube(
+            keys=list(index), requests=np.array([monthly(a["n"]) for a in acc]),
+            current_cost=np.array([monthly(a["current"]) for a in acc]),
+            keep_cost=np.array([monthly(a["keep"]) for a in acc]),
+            cost=tier_array("cost"), cost_low=tier_array("low"), cost_high=tier_array("high"),
+            current_requests=np.array([[monthly(v) for v in a["tiers"]] for a in acc]).reshape(len(acc),
+                                                                                               len(TIERS) + 1))
+
+
+def load_tier_latency(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Observed average latency (ms) per current tier in mart_cube, weighted by calls: what a cascade's escalation
+    adds when routekit.yaml sets no quality.latency_ms for the tier."""
+    rows = con.execute("""
+        SELECT tier, sum(avg_latency_ms * calls) / sum(calls)
+        FROM mart_cube WHERE tier IS NOT NULL AND avg_latency_ms IS NOT NULL AND calls > 0
+        GROUP BY tier""").fetchall()
+    return {tier: float(ms) for tier, ms in rows if ms is not None}

@@ -1,0 +1,401 @@
+"""Traffic classification: client mappings, structural and keyword rules, the learned model, abstention, usage
+attribution, evaluation, the `routekit classify` command, and accuracy on the sample clients and a held-out set."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import run_cli, write_files
+from routekit.classify import (
+    LinearTaskModel, classify_calls, compile_rules, default_settings, metrics, parse_classify, usage_attribution,
+)
+from routekit.config import ConfigError, load_config, parse_config
+from routekit.db import connect
+from routekit.engine import INPUT_BUCKETS, OUTPUT_BUCKETS, bucket_labels, length_buckets
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_data"
+CLIENTS = ["brightside_agency", "globex_devtools", "northwind_support"]
+HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
+
+
+# -- helpers ------------------------------------------------------------------------------------------------------------
+def calls_db(path: Path, rows: list[dict]) -> duckdb.DuckDBPyConnection:
+    """A client database whose `calls` holds these rows (only the columns the classifier reads)."""
+    con = connect(path)
+    for i, row in enumerate(rows):
+        row = {"request_id": f"r{i}", "_format": "test", "_source_file": "calls.csv", "_source_row": f"row {i}",
+               **row}
+        cols = ", ".join(row)
+        con.execute(f"INSERT INTO calls ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    return con
+
+
+def decisions(con) -> dict[str, tuple]:
+    """request_id -> (task_type, decided_by, rule, reason, confidence)."""
+    return {r[0]: r[1:] for r in con.execute("""
+        SELECT c.request_id, t.task_type, t.decided_by, t.rule, t.reason, t.confidence
+        FROM calls c JOIN call_task_types t USING (_source_file, _source_row)""").fetchall()}
+
+
+def settings(section: dict | None = None):
+    return parse_classify(section, None)
+
+
+# -- each kind of decision ----------------------------------------------------------------------------------------------
+def test_mapping_structure_keyword_and_abstain(tmp_path):
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"feature": "email-draft", "user_prompt": "Summarize this thread in 3 bullets."},          # r0 mapping
+        {"user_prompt": "Summarize this thread in 3 bullets."},                                   # r1 keyword
+        {"has_tools": True, "user_prompt": "Summarize this thread in 3 bullets."},                # r2 structure
+        {"json_mode": True, "user_prompt": "Acme Corp, 12 Baker St, 2024-03-01"},                 # r3 structure
+        {"user_prompt": "zorblax frobnicate the wibble"},                                         # r4 abstains
+        {"project": "ops"},                                                                        # r5 no text
+        {"tags": ["team:ops", "feature:leads"], "user_prompt": "zorblax"},                        # r6 tag mapping
+        {"api_key": "key-7", "user_prompt": "zorblax"},                                           # r7 key mapping
+    ])
+    s = settings({"mappings": {"feature": {"email-draft": "drafting"}, "tag": {"feature:leads": "extraction"},
+                               "api_key": {"key-7": "qa"}}})
+    classify_calls(con, None, s, force=True)
+    d = decisions(con)
+    assert d["r0"][:3] == ("drafting", "mapping", "feature:email-draft")
+    assert d["r0"][3] == "feature 'email-draft' → drafting (routekit.yaml)"
+    assert d["r1"][:3] == ("summarization", "keyword", "open-summarize")
+    assert d["r1"][3].startswith("user prompt matches /") and d["r1"][3].endswith("→ summarization (rule open-summarize)")
+    assert d["r2"][:3] == ("agentic", "structure", "tool-use")           # an agent step whatever the text says
+    assert d["r3"][:3] == ("extraction", "structure", "json-mode")       # JSON output and no text cue
+    assert d["r4"][:2] == ("other", "abstained") and d["r4"][3] == "no mapping or rule matched → other"
+    assert d["r4"][4] == 0.0
+    assert d["r5"][:2] == ("other", "abstained") and d["r5"][3] == "no prompt text and no mapping → other"
+    assert d["r6"][:3] == ("extraction", "mapping", "tag:feature:leads")
+    assert d["r7"][:3] == ("qa", "mapping", "api_key:key-7")
+    assert 0 < d["r1"][4] <= 1
+
+
+def test_mapping_beats_keyword_and_tool_signals(tmp_path):
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"feature": "support", "has_tools": True, "user_prompt": "Summarize this ticket and translate it to French."},
+    ])
+    classify_calls(con, None, settings({"mappings": {"feature": {"support": "chat"}}}), force=True)
+    assert decisions(con)["r0"][:2] == ("chat", "mapping")
+
+
+def test_client_overrides_disables_and_adds_rules(tmp_path):
+    rows = [{"user_prompt": "Summarize this thread in 3 bullets."},
+            {"user_prompt": "Hi there!"},
+            {"user_prompt": "ACME-TICKET 4411 needs a look"}]
+    con = calls_db(tmp_path / "c.duckdb", rows)
+    classify_calls(con, None, default_settings(), force=True)
+    before = decisions(con)
+    assert [before[r][0] for r in ("r0", "r1", "r2")] == ["summarization", "chat", "other"]
+
+    s = settings({"rules": [
+        {"id": "open-summarize", "task_type": "extraction", "confidence": 0.6},      # override: keys replaced
+        {"id": "greeting", "enabled": False},                                          # dropped
+        {"id": "acme-tickets", "task_type": "classification", "where": "user",        # new: evaluated first
+         "regex": r"\bacme-ticket \d+", "reason": "our ticket router"},
+    ]})
+    classify_calls(con, None, s, force=True)
+    after = decisions(con)
+    assert after["r0"][:3] == ("extraction", "keyword", "open-summarize") and after["r0"][4] == 0.6
+    assert after["r0"][3].endswith("(rule open-summarize, routekit.yaml)")
+    assert after["r1"][2] != "greeting"
+    assert after["r2"][:3] == ("classification", "keyword", "acme-tickets")
+    assert s.rules[0].id == "acme-tickets"
+
+
+def test_patterns_and_keys_are_bound_never_spliced_into_sql(tmp_path):
+    nasty = "it's'); DROP TABLE calls; --"
+    con = calls_db(tmp_path / "c.duckdb", [{"feature": nasty, "user_prompt": "x"},
+                                          {"user_prompt": "please handle it's'); DROP TABLE calls; -- now"}])
+    s = settings({"mappings": {"feature": {nasty: "qa"}},
+                  "rules": [{"id": "quote", "task_type": "rewrite", "where": "user", "regex": "it's'\\); drop"}]})
+    compiled = compile_rules(s)
+    assert "DROP" not in compiled.expression and "it's" not in compiled.expression
+    classify_calls(con, None, s, force=True)
+    assert [decisions(con)[r][0] for r in ("r0", "r1")] == ["qa", "rewrite"]
+    assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 2
+
+
+def test_unchanged_inputs_are_not_classified_twice(tmp_path):
+    con = calls_db(tmp_path / "c.duckdb", [{"user_prompt": "Summarize this."}])
+    assert not classify_calls(con, None, default_settings()).skipped
+    assert classify_calls(con, None, default_settings()).skipped
+    assert not classify_calls(con, None, settings({"mappings": {"feature": {"x": "qa"}}})).skipped
+
+
+# -- the learned model --------------------------------------------------------------------------------------------------
+TRAIN = ([("", f"zorblax {w} frobnicate") for w in ("alpha", "beta", "gamma", "delta", "eps")] * 4
+         + [("", f"quuxify {w} wibble") for w in ("alpha", "beta", "gamma", "delta", "eps")] * 4)
+TRAIN_LABELS = ["reasoning"] * 20 + ["creative"] * 20
+
+
+def test_learned_model_decides_where_rules_abstain_scored_in_sql(tmp_path):
+    model = LinearTaskModel.fit(TRAIN, TRAIN_LABELS)
+    path = tmp_path / "task_model.json"
+    model.save(path)
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"user_prompt": "zorblax gamma frobnicate again"},      # rules abstain, model: reasoning
+        {"user_prompt": "quuxify wibble"},                      # rules abstain, model: creative
+        {"user_prompt": "Summarize this thread."},              # a rule decides: the model is not asked
+    ])
+    info = classify_calls(con, None, default_settings(), force=True, model=path)
+    d = decisions(con)
+    assert d["r0"][:3] == ("reasoning", "learned", "learned") and d["r1"][:2] == ("creative", "learned")
+    assert d["r2"][:2] == ("summarization", "keyword")
+    assert info.learned_calls == 2 and d["r0"][3] == "learned model (task_model.json) → reasoning"
+    # the SQL scoring is the model's own: same class and probability as Python (and so as scikit-learn)
+    expected = LinearTaskModel.load(path).predict([(None, "zorblax gamma frobnicate again"), (None, "quuxify wibble")])
+    assert [(d["r0"][0], d["r0"][4]), (d["r1"][0], d["r1"][4])] == [(t, round(p, 3)) for t, p in expected]
+
+    unsure = settings({"learned": {"min_probability": 0.999}})
+    classify_calls(con, None, unsure, force=True, model=path)
+    d = decisions(con)
+    assert d["r0"][:2] == ("other", "abstained") and "learned model is unsure (best guess reasoning)" in d["r0"][3]
+
+
+def test_python_scoring_matches_scikit_learn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from routekit.classify import model_terms
+
+    texts = TRAIN + [("Be brief.", "zorblax quuxify mixed"), ("", "totally unrelated words")] * 3
+    labels = TRAIN_LABELS + ["reasoning", "other"] * 3
+    ours = LinearTaskModel.fit(texts, labels)
+    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=2)
+    clf = LogisticRegression(C=10.0, max_iter=2000).fit(vec.fit_transform([model_terms(*t) for t in texts]), labels)
+    probe = [("", "zorblax alpha"), ("Be brief.", "quuxify beta wibble"), ("", "unrelated words here")]
+    x = vec.transform([model_terms(*t) for t in probe])
+    for (task, p), sk_task, sk_p in zip(ours.predict(probe), clf.predict(x), clf.predict_proba(x).max(axis=1)):
+        assert task == sk_task and abs(p - sk_p) < 1e-6
+
+
+def test_train_from_labelled_request_ids(tmp_path):
+    from routekit.classify import TrainError, train
+
+    con = calls_db(tmp_path / "c.duckdb", [{"request_id": f"q{i}", "user_prompt": u}
+                                          for i, (_, u) in enumerate(TRAIN)])
+    labels = tmp_path / "labels.csv"
+    labels.write_text("request_id,task_type\n" + "".join(f"q{i},{t}\n" for i, t in enumerate(TRAIN_LABELS))
+                      + "not-in-logs,qa\n")
+    out = tmp_path / "m.json"
+    result = train(con, labels, out)
+    assert result["trained_on"] == 40 and result["labels"] == 41 and result["labels_matched"] == 40
+    assert result["classes"] == ["creative", "reasoning"] and out.exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,label\nq1,qa\n")
+    with pytest.raises(TrainError, match="expected columns request_id and task_type"):
+        train(con, bad, out)
+
+
+# -- evaluation, usage attribution, length buckets ---------------------------------------------------------------------
+def test_eval_metrics_on_a_hand_made_label_set():
+    pairs = [("qa", "qa"), ("qa", "qa"), ("qa", "chat"), ("chat", "chat"), ("chat", "qa"),
+             ("summarization", "summarization"), ("extraction", "qa")]
+    m = metrics(pairs)
+    # 4 of 7 right.
+    assert m["accuracy"] == pytest.approx(4 / 7)
+    # qa: predicted 4 times (2 right, plus a chat and an extraction) -> precision 2/4; 3 true qa, 2 found -> recall 2/3
+    assert (m["per_class"]["qa"]["precision"], m["per_class"]["qa"]["recall"]) == (pytest.approx(0.5),
+                                                                                  pytest.approx(2 / 3))
+    # chat: predicted twice, right once -> 1/2; 2 true chat, 1 found -> 1/2
+    assert (m["per_class"]["chat"]["precision"], m["per_class"]["chat"]["recall"]) == (0.5, 0.5)
+    # summarization: 1 of 1 both ways; extraction: never predicted -> precision undefined (None), recall 0/1
+    assert (m["per_class"]["summarization"]["precision"], m["per_class"]["summarization"]["recall"]) == (1.0, 1.0)
+    assert (m["per_class"]["extraction"]["precision"], m["per_class"]["extraction"]["recall"]) == (None, 0.0)
+    # confusion[true][predicted]
+    assert m["confusion"]["qa"] == {"chat": 1, "extraction": 0, "qa": 2, "summarization": 0}
+    assert m["confusion"]["extraction"]["qa"] == 1 and sum(map(sum, (r.values() for r in m["confusion"].values()))) == 7
+
+
+def test_usage_rows_attributed_only_through_mappings(tmp_path):
+    from routekit.classify import classify_usage
+
+    con = connect(tmp_path / "u.duckdb")
+    con.execute("""INSERT INTO usage (project, api_key, requests, _format, _source_file, _source_row) VALUES
+        ('p1', NULL, 10, 't', 'u.json', '1'), ('p2', 'k9', 20, 't', 'u.json', '2'),
+        ('p2', NULL, 30, 't', 'u.json', '3'), ('wrk', NULL, 5, 't', 'u.json', '4')""")
+    s = settings({"mappings": {"project": {"p1": "summarization"}, "workspace": {"wrk": "qa"},
+                               "api_key": {"k9": "qa"}}})
+    classify_usage(con, s)
+    con.execute("""CREATE TABLE int_usage AS SELECT *, CAST(CASE _source_row WHEN '1' THEN 30 WHEN '2' THEN 20
+                   WHEN '3' THEN 50 ELSE 0 END AS DECIMAL(18, 6)) AS cost_usd, 'openai' AS provider FROM usage""")
+    u = usage_attribution(con)
+    # $30 by project p1, $20 by key k9, $0 by workspace wrk; $50 (p2 without a mapped key) stays unattributed
+    assert (u["cost_usd"], u["attributed_cost_usd"], u["unattributed_cost_usd"]) == (100.0, 50.0, 50.0)
+    assert u["unattributed_share"] == pytest.approx(0.5)
+    assert {r["task_type"]: r["cost_usd"] for r in u["by_task_type"]} == {"summarization": 30.0, "qa": 20.0}
+    assert [(r["project"], r["cost_usd"]) for r in u["unattributed"]] == [("p2", 50.0)]
+    reasons = dict(con.execute("SELECT _source_row, reason FROM usage_task_types").fetchall())
+    assert reasons["2"] == "API key 'k9' → qa (routekit.yaml)" and "unattributed" in reasons["3"]
+
+
+def test_length_buckets_from_config_or_defaults():
+    assert bucket_labels([1000, 4000, 16000, 64000]) == INPUT_BUCKETS[1]
+    assert bucket_labels([250, 1000, 4000]) == OUTPUT_BUCKETS[1]
+    assert length_buckets(None) == {"in_bounds": INPUT_BUCKETS[0], "in_labels": INPUT_BUCKETS[1],
+                                    "out_bounds": OUTPUT_BUCKETS[0], "out_labels": OUTPUT_BUCKETS[1]}
+    custom = length_buckets(parse_config({"length_buckets": {"input": [500, 2500]}}))
+    assert custom["in_labels"] == ["<500", "500-2.5k", "2.5k+"] and custom["out_labels"] == OUTPUT_BUCKETS[1]
+
+
+# -- configuration errors ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("section, key, what", [
+    ({"mappings": {"feature": {"email-draft": "drafting-ish"}}}, "classify.mappings.feature.email-draft",
+     "unknown task type 'drafting-ish'"),
+    ({"mappings": {"team": {"ops": "qa"}}}, "classify.mappings.team", "unknown kind"),
+    ({"rules": [{"id": "x", "task_type": "qa", "where": "user", "regex": "(?=look)ahead"}]}, "classify.rules[0].regex",
+     "not a valid RE2 regular expression"),
+    ({"rules": [{"id": "x", "task_type": "qa", "regex": "hi"}]}, "classify.rules[0].where", "expected one of"),
+    ({"rules": [{"id": "x", "task_type": "qa", "when": {"has_gpu": True}}]}, "classify.rules[0].when.has_gpu",
+     "unknown condition"),
+    ({"rules": [{"id": "x", "task_type": "qa", "where": "user", "regex": "a", "confidence": 2}]},
+     "classify.rules[0].confidence", "between 0 and 1"),
+    ({"rules": [{"id": "x", "task_type": "qa", "where": "user", "regex": "{{nope}}"}]}, "classify.rules[0].regex",
+     "unknown macro"),
+    ({"learned": {"min_probability": "high"}}, "classify.learned.min_probability", "between 0 and 1"),
+    ({"colour": "blue"}, "classify", "unknown key(s) colour"),
+])
+def test_bad_classify_config_names_file_and_key(tmp_path, section, key, what):
+    import yaml
+
+    write_files(tmp_path, {"routekit.yaml": yaml.safe_dump({"classify": section})})
+    with pytest.raises(ConfigError) as exc:
+        load_config(tmp_path)
+    assert str(exc.value).startswith(f"{tmp_path / 'routekit.yaml'}: {key}: ") and what in str(exc.value)
+
+
+def test_client_task_types_extend_the_taxonomy_and_bad_buckets_are_refused():
+    s = settings({"task_types": ["translation_qa"], "mappings": {"feature": {"tq": "translation_qa"}}})
+    assert "translation_qa" in s.task_types and s.mappings["feature"] == {"tq": "translation_qa"}
+    with pytest.raises(ConfigError, match="length_buckets.output: expected strictly increasing"):
+        parse_config({"length_buckets": {"output": [1000, 250]}})
+
+
+def test_default_rules_are_valid_and_documented():
+    s = default_settings()
+    assert len(s.rules) >= 40 and len({r.id for r in s.rules}) == len(s.rules)
+    assert all(r.reason and 0 < r.confidence <= 1 for r in s.rules)
+    assert {r.task_type for r in s.rules} == set(s.task_types)
+
+
+# -- accuracy: the sample clients and the held-out prompts -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample_copies(tmp_path_factory):
+    """The sample clients copied (without any .routekit cache) and ingested once for this module."""
+    from routekit.ingest import ingest
+
+    root = tmp_path_factory.mktemp("samples")
+    for name in CLIENTS:
+        shutil.copytree(SAMPLES / name, root / name, ignore=shutil.ignore_patterns(".routekit"))
+        ingest(root / name)
+    return root
+
+
+def _accuracy(con, labels_csv: Path) -> float:
+    with labels_csv.open(newline="") as fh:
+        truth = {r["request_id"]: r["task_type"] for r in csv.DictReader(fh)}
+    pairs = [(truth[rid], task) for rid, task in con.execute("""
+        SELECT c.request_id, t.task_type FROM calls c JOIN call_task_types t USING (_source_file, _source_row)
+        """).fetchall() if rid in truth]
+    assert len(pairs) == len(truth)
+    return metrics(pairs)["accuracy"]
+
+
+@pytest.mark.parametrize("name", CLIENTS)
+def test_sample_client_accuracy_with_default_rules_and_its_mappings(sample_copies, name):
+    from routekit.classify import settings_for
+
+    client = sample_copies / name
+    con = connect(client / ".routekit" / "routekit.duckdb")
+    try:
+        classify_calls(con, client, settings_for(load_config(client)), force=True)
+        assert _accuracy(con, client / "truth" / "labels.csv") >= 0.90
+    finally:
+        con.close()
+
+
+@pytest.mark.skipif(not HELDOUT.exists(), reason="tests/data/heldout_prompts.csv (independent labelled prompts) is "
+                                                  "not in this checkout yet")
+def test_heldout_prompts_from_text_alone(tmp_path):
+    """Labelled prompts written independently of the rules: text only, no feature tags, no client config."""
+    con = connect(tmp_path / "heldout.duckdb")
+    con.execute("""INSERT INTO calls (request_id, system_prompt, user_prompt, _format, _source_file, _source_row)
+        SELECT CAST(id AS VARCHAR), nullif(system_prompt, ''), nullif(user_prompt, ''), 'heldout', 'heldout.csv',
+               CAST(id AS VARCHAR)
+        FROM read_csv(?, header = true, all_varchar = true)""", [str(HELDOUT)])
+    classify_calls(con, None, default_settings(), force=True)
+    truth = dict(con.execute("SELECT CAST(id AS VARCHAR), task_type FROM read_csv(?, header = true, "
+                             "all_varchar = true)", [str(HELDOUT)]).fetchall())
+    pairs = [(truth[rid], task) for rid, task in con.execute(
+        "SELECT c.request_id, t.task_type FROM calls c JOIN call_task_types t USING (_source_file, _source_row)"
+    ).fetchall()]
+    assert len(pairs) == len(truth) >= 100
+    assert metrics(pairs)["accuracy"] >= 0.80
+
+
+# -- the command line ---------------------------------------------------------------------------------------------------
+def test_cli_classify_eval_json_on_a_sample_client(sample_copies):
+    client = sample_copies / "northwind_support"
+    out = json.loads(run_cli("classify", str(client), "--eval", str(client / "truth" / "labels.csv"),
+                             "--json").stdout)
+    types = {t["task_type"]: t for t in out["task_types"]}
+    assert set(types["chat"]) >= {"task_type", "requests", "share", "cost_usd"}
+    assert sum(t["requests"] for t in out["task_types"]) == out["requests"] == 3402
+    assert sum(t["share"] for t in out["task_types"]) == pytest.approx(1.0)
+    assert out["eval"]["accuracy"] >= 0.90 and out["eval"]["labels_matched"] == 3402
+    assert set(out["eval"]["per_class"]["chat"]) >= {"precision", "recall"}
+    assert sum(out["eval"]["confusion"]["chat"].values()) == out["eval"]["per_class"]["chat"]["support"]
+    assert sum(out["decided_by"].values()) == pytest.approx(1.0) and out["decided_by"]["mapping"] > 0.9
+    seg = out["segments"][0]
+    assert set(seg) >= {"task_type", "len_in", "len_out", "requests", "cost_usd"}
+    # the Console usage export: both API keys are mapped, so all of its spend is attributed
+    usage = out["usage_attribution"]
+    assert usage["usage_rows"] == 79 and usage["attributed_share"] == pytest.approx(1.0)
+
+    text = run_cli("classify", str(client)).stdout
+    assert "decided by: mapping" in text and "aggregated usage:" in text and "eval" not in text
+
+
+TINY_CONFIG = """\
+sources:
+  generic_csv:
+    - name: gateway
+      provider: openai
+      columns: {request_id: id, timestamp: ts, model: model, feature: route, input_tokens: tin, output_tokens: tout,
+                prompt: prompt}
+length_buckets: {input: [100], output: [20]}
+classify:
+  mappings:
+    feature: {faq: qa}
+"""
+
+
+def test_cli_train_then_classify_with_the_learned_model(client):
+    prompts = [u for _, u in TRAIN]
+    rows = "".join(f"r{i},2026-09-01T10:00:00Z,gpt-4o-mini,,{50 + i * 10},{5 + i},{p}\n" for i, p in enumerate(prompts))
+    rows += "faq1,2026-09-01T11:00:00Z,gpt-4o-mini,faq,80,10,zorblax alpha frobnicate\n"
+    write_files(client, {"routekit.yaml": TINY_CONFIG, "gw/calls.csv": "id,ts,model,route,tin,tout,prompt\n" + rows,
+                         "labels/train.csv": "request_id,task_type\n" + "".join(
+                             f"r{i},{t}\n" for i, t in enumerate(TRAIN_LABELS))})
+    out = json.loads(run_cli("classify", str(client), "--train", str(client / "labels" / "train.csv"),
+                             "--json").stdout)
+    assert out["trained"]["trained_on"] == 40 and (client / ".routekit" / "task_model.json").exists()
+    assert out["learned_model"].endswith("task_model.json")
+    assert out["decided_by"]["learned"] == pytest.approx(40 / 41) and out["decided_by"]["mapping"] == pytest.approx(1 / 41)
+    assert {t["task_type"]: t["requests"] for t in out["task_types"]} == {"reasoning": 20, "creative": 20, "qa": 1}
+    # the client's length buckets: one bound each
+    assert {(s["len_in"], s["len_out"]) for s in out["segments"]} <= {("<100", "<20"), ("<100", "20+"),
+                                                                     ("100+", "<20"), ("100+", "20+")}
+    assert {s["len_in"] for s in out["segments"]} == {"<100", "100+"}
+
+
+def test_cli_refuses_a_missing_labels_file(client):
+    proc = run_cli("classify", str(client), "--eval", "/no/such/labels.csv", check=False)
+    assert proc.returncode == 2 and "--eval /no/such/labels.csv: no such file" in proc.stderr
