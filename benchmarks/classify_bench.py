@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 TEMPLATES = [
     ("classification", "You label support tickets. Reply with the category only.",
      "Ticket #{n}: the invoice for {name} shows the wrong VAT number."),
-    ("classification", "", "Classify this review as positive, negative or neutral: 'Order {n} arrived late but works.'"),
+    ("classification", "",
+     "Classify this review as positive, negative or neutral: 'Order {n} arrived late but works.'"),
     ("extraction", "You parse inbound leads for the CRM. Return valid JSON only.",
      "Extract name, company and email from: '{name}, Head of Ops at Firm{n}, ops{n}@example.com'"),
     ("extraction", "", "Pull every invoice number and amount from this email: INV-{n} for $1,{n}.00"),
@@ -42,10 +43,12 @@ TEMPLATES = [
     ("chat", "You are Nova, a friendly support assistant.", "hi! my order {n} hasn't arrived yet"),
     ("chat", "", "thanks {name}, that really helped!"),
     ("code_generation", "", "Write a Python function that parses ticket ids like GLX-{n} and returns the number."),
-    ("code_generation", "You write PostgreSQL for analysts.", "Write a query returning the top {n} customers by revenue."),
+    ("code_generation", "You write PostgreSQL for analysts.",
+     "Write a query returning the top {n} customers by revenue."),
     ("code_review", "", "Review this diff for bugs:\n```diff\n- retries = {n}\n+ retries = int(env['R'])\n```"),
     ("code_review", "You are a strict senior reviewer.", "Is this thread-safe?\npublic void inc() {{ count += {n}; }}"),
-    ("reasoning", "", "We have ${n}k left this quarter. Should it go to search or social? Walk through the trade-offs."),
+    ("reasoning", "",
+     "We have ${n}k left this quarter. Should it go to search or social? Walk through the trade-offs."),
     ("reasoning", "", "Plan the migration of service {n} to Postgres: steps, risks, rollback."),
     ("agentic", "You are an autonomous agent. Use the tools to act.", "Fix failing test_{n} and open a PR."),
     ("creative", "", "Write a short poem for {name}'s {n}th birthday."),
@@ -129,7 +132,8 @@ def record(results: list[dict]) -> None:
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"## {when} — classifier, {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
              f"Python {platform.python_version()}", "",
-             "| step | calls | seconds | calls per second | decided by the learned model |", "|---|---:|---:|---:|---:|"]
+             "| step | calls | seconds | calls per second | decided by the learned model |",
+             "|---|---:|---:|---:|---:|"]
     lines += [f"| {r['step']} | {r['rows']:,} | {r['seconds']:.1f} | {r['per_second']:,.0f} | {r['learned_calls']:,} |"
               for r in results]
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# routekit benchmark results\n"
@@ -141,7 +145,8 @@ def record(results: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="calls to generate (several: one run each)")
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000],
+                        help="calls to generate (several: one run each)")
     parser.add_argument("--learned", action="store_true", help="also time the learned model on what the rules leave")
     parser.add_argument("--record", action="store_true", help="append the figures to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)

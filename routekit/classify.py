@@ -45,7 +45,6 @@ DECIDED_BY = ("mapping", "structure", "keyword", "learned", "abstained")
 # the Anthropic name for what `project` holds.
 CALL_MAPPING_KINDS = {"feature": "feature", "endpoint": "operation", "tag": "tags", "project": "project",
                       "workspace": "project", "api_key": "api_key"}
-USAGE_MAPPING_KINDS = ("project", "workspace", "api_key")
 # Rules read the lower-cased text (int_task_types.sql: sys, usr); patterns are case-folded to match (_fold_case).
 WHERE = {"system": ("sys",), "user": ("usr",), "both": ("sys", "usr")}
 WHERE_LABEL = {"system": "system prompt", "user": "user prompt", "both": "prompt"}
@@ -92,9 +91,10 @@ class Rule:
     def describe(self) -> str:
         """The call's `reason` when this rule decides."""
         origin = "" if self.source == "default rules" else f", {self.source}"
-        if self.pattern:
-            shown = self.regex if len(self.regex) <= 90 else self.regex[:89] + "…"
-            return f"{WHERE_LABEL[self.where]} matches /{shown}/ → {self.task_type} (rule {self.id}{origin})"
+        if self.pattern and len(self.regex) <= 60 and "{{" not in self.regex:   # a short pattern says it itself
+            return f"{WHERE_LABEL[self.where]} matches /{self.regex}/ → {self.task_type} (rule {self.id}{origin})"
+        if self.pattern:   # a long one is named by its rule's reason (the pattern is in the rules file)
+            return f"{WHERE_LABEL[self.where]}: {self.reason} → {self.task_type} (rule {self.id}{origin})"
         return f"{self.reason} → {self.task_type} (rule {self.id}{origin})"
 
 
@@ -230,7 +230,8 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
     shipped = _default_rules_raw()
     where_from = path or CONFIG_NAME
     section = {} if section is None else section
-    _expect(isinstance(section, dict), where_from, "classify", "expected a mapping (rules, mappings, task_types, learned)")
+    _expect(isinstance(section, dict), where_from, "classify",
+            "expected a mapping (rules, mappings, task_types, learned)")
     unknown = sorted(map(str, set(section) - CLASSIFY_KEYS))
     _expect(not unknown, where_from, "classify",
             f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(CLASSIFY_KEYS))}")

@@ -50,7 +50,7 @@ class ClientConfig:
     tiers: dict[str, dict[str, str]] = field(default_factory=dict)   # {"representatives": {...}, "models": {...}}
     quality: dict[str, Any] = field(default_factory=dict)   # `quality:` overrides, checked (routekit/quality.py)
     classify: Any = None   # routekit.classify.ClassifySettings when routekit.yaml has `classify:` (else the defaults)
-    length_buckets: dict[str, list[int]] = field(default_factory=dict)   # `length_buckets: {input: [...], output: [...]}`
+    length_buckets: dict[str, list[int]] = field(default_factory=dict)   # `length_buckets: {input: [..], output: [..]}`
     raw: dict[str, Any] = field(default_factory=dict)
 
     def is_excluded(self, rel_path: str) -> bool:
@@ -228,7 +228,7 @@ def _parse_quality(quality: Any, path: Path | None, length_buckets: dict[str, li
 
 
 def _parse_classify(section: Any, path: Path | None):
-    """`classify:` — rules, mappings, task_types, learned; checked against the shipped rules (routekit/classify.py)."""
+    """`classify:` — rules, mappings, task_types, learned; checked against the shipped rules (classify.py)."""
     if section is None:
         return None
     from routekit.classify import parse_classify   # classify imports this module: import late

@@ -1164,7 +1164,7 @@ def build_brightside(root: Path) -> dict:
                          "amount_currency", "quantity", "quantity_unit", "line_item", "user_id", "api_key_id",
                          "project_id", "organization_id", "project_name", "organization_name", "user_email",
                          "api_source"], cost_rows))
-    write_file(root / "routekit.yaml", 'client: Brightside Agency\ningest:\n  exclude: ["truth/**"]\n')
+    write_file(root / "routekit.yaml", CLIENT_CONFIGS["brightside_agency"])
 
     month_cost = {m: sum(float(token_cost(model, *per_day[d][:2], per_day[d][2])) for d in per_day if d.month == m)
                   for m in (7, 8, 9)}
@@ -1517,7 +1517,7 @@ def build_northwind(root: Path) -> dict:
                csv_text(["usage_date_utc", "model", "workspace", "api_key", "usage_type", "context_window",
                          "token_type", "cost_usd", "list_price_usd", "cost_type", "inference_geo", "speed",
                          "api_key_id", "api_key_status"], cost_rows))
-    write_file(root / "routekit.yaml", 'client: Northwind Support\ningest:\n  exclude: ["truth/**"]\n')
+    write_file(root / "routekit.yaml", CLIENT_CONFIGS["northwind_support"])
     return {"client": "northwind_support", "calls": bedrock_calls + len(or_rows), "bedrock_calls": bedrock_calls,
             "openrouter_rows": len(or_rows), "failures": n_failed, "labels": Counter(t for _, t in labels),
             "bedrock_tokens": dict(tokens_total),
@@ -1965,7 +1965,7 @@ def build_globex(root: Path) -> dict:
                csv_text(["req_id", "ts", "vendor", "llm", "route", "tok_in", "tok_cached", "tok_out", "cost_eur",
                          "status", "prompt"], gw_rows))
     write_labels(root, labels)
-    write_file(root / "routekit.yaml", GLOBEX_YAML)
+    write_file(root / "routekit.yaml", CLIENT_CONFIGS["globex_devtools"])
     eur = 1.08
     return {"client": "globex_devtools", "calls": len(calls) + len(gw_rows), "model_spans": len(calls),
             "all_spans": n_spans, "gateway_rows": len(gw_rows), "failures": sum(c["failed"] for c in calls),
@@ -1975,29 +1975,15 @@ def build_globex(root: Path) -> dict:
                            "gateway_usd": round(float(gw_cost_eur) * eur, 2), "gateway_eur": round(float(gw_cost_eur), 2)}}
 
 
-GLOBEX_YAML = """client: Globex Devtools
-ingest:
-  exclude: ["truth/**"]
-currency_rates: {EUR: 1.08}        # USD per 1 unit of the currency, used to convert non-USD amounts
-sources:
-  generic_csv:
-    - name: internal_gateway
-      columns:                       # canonical field: column in the file
-        request_id: req_id
-        timestamp: ts
-        provider: vendor
-        model: llm
-        feature: route
-        input_tokens: tok_in
-        cached_input_tokens: tok_cached
-        output_tokens: tok_out
-        cost: cost_eur
-        status: status
-        prompt: prompt
-      currency: EUR
-      input_includes_cached: true
-      success_values: [ok]
-"""
+
+
+# Each client's routekit.yaml as a consultant would write it: exclusions, the generic CSV mapping, and the
+# classify mappings of the client's own feature names to task types.
+CLIENT_CONFIGS = {
+    'brightside_agency': 'client: Brightside Agency\ningest:\n  exclude: ["truth/**"]\nclassify:\n  # The agency\'s LiteLLM feature tags, mapped by what each workflow does. report-narrative is left to the text\n  # rules: it writes report sections (drafting) and summarises campaign results (summarization).\n  # The OpenAI project in the usage export is the proxy\'s, shared by every workflow: it stays unattributed.\n  mappings:\n    feature:\n      email-draft: drafting\n      subject-lines: rewrite\n      social-tagging: classification\n      lead-extract: extraction\n      meeting-notes: summarization\n      client-qa: qa\n      campaign-brief: drafting\n      competitor-analysis: reasoning\n',
+    'northwind_support': 'client: Northwind Support\ningest:\n  exclude: ["truth/**"]\nclassify:\n  # Bedrock requestMetadata features and the OpenRouter app names (those rows carry no prompt text).\n  mappings:\n    feature:\n      ticket-triage: classification\n      triage-experiment: classification\n      order-extract: extraction\n      extract-experiment: extraction\n      ticket-summary: summarization\n      support-reply: chat\n      kb-answer: qa\n      tone-polish: rewrite\n      refund-agent: agentic\n    # The Claude Console usage export (no call logs): the nightly batch writes account digests, kb-tool answers\n    # agents\' questions from the knowledge base.\n    api_key:\n      nightly-digest: summarization\n      kb-tool: qa\n',
+    'globex_devtools': 'client: Globex Devtools\ningest:\n  exclude: ["truth/**"]\ncurrency_rates: {EUR: 1.08}        # USD per 1 unit of the currency, used to convert non-USD amounts\nsources:\n  generic_csv:\n    - name: internal_gateway\n      columns:                       # canonical field: column in the file\n        request_id: req_id\n        timestamp: ts\n        provider: vendor\n        model: llm\n        feature: route\n        input_tokens: tok_in\n        cached_input_tokens: tok_cached\n        output_tokens: tok_out\n        cost: cost_eur\n        status: status\n        prompt: prompt\n      currency: EUR\n      input_includes_cached: true\n      success_values: [ok]\nclassify:\n  # Span feature attributes and the gateway\'s routes. The usage exports\' projects and workspaces each serve several\n  # features (and the nightly "evals" batch job\'s task is not known), so aggregated usage stays unattributed.\n  mappings:\n    feature:\n      code-complete: code_generation\n      test-gen: code_generation\n      coder-agent: agentic\n      pr-review: code_review\n      pr-summary: summarization\n      commit-msg: summarization\n      docs-qa: qa\n      stacktrace-explain: qa\n      devchat: chat\n      issue-labeler: classification\n      log-triage: classification\n      changelog-extract: extraction\n      docs-translate: rewrite\n      plan-mode: reasoning\n',
+}
 
 
 # ================================================================================================ main

@@ -27,7 +27,8 @@ def test_readme_documents_every_config_key():
     yaml_block = README.split("Every key is optional:", 1)[1].split("```", 2)[1]
     for key in ("client:", "ingest:", "exclude:", "currency_rates:", "sources:", "generic_csv:", "name:",
                 "columns:", "provider:", "currency:", "input_includes_cached:", "success_values:", "tiers:",
-                "representatives:", "models:"):
+                "representatives:", "models:", "length_buckets:", "classify:", "mappings:", "rules:",
+                "quality:", "stakes:", "bands:"):
         assert key in yaml_block, key
     listed = set(re.findall(r"`?([a-z_]+)`?", README.split("may name:", 1)[1]
                             .split("A file is", 1)[0]))
@@ -36,5 +37,18 @@ def test_readme_documents_every_config_key():
 
 def test_readme_shows_each_command():
     for cmd in ("routekit ingest", "routekit batch", "routekit formats", "routekit prices", "routekit estimate",
-                "routekit simulate", "routekit reconcile"):
+                "routekit simulate", "routekit reconcile", "routekit classify", "routekit optimize"):
         assert f"### `{cmd}" in README, cmd
+
+
+def test_the_readme_example_config_is_valid():
+    """The documented routekit.yaml is accepted as a whole by the real parser (no stale or misspelt key)."""
+    import yaml
+
+    from routekit.config import parse_config
+
+    block = README.split("Every key is optional:", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    config = parse_config(yaml.safe_load(block))
+    assert config.currency_rates == {"EUR": 1.08}
+    assert config.generic_csv[0].name == "internal_gateway"
+    assert config.length_buckets == {"input": [1000, 4000, 16000, 64000], "output": [250, 1000, 4000]}
