@@ -25,6 +25,7 @@ test: $(STAMP)
 ## Benchmarks (not timed tests): results go to benchmarks/RESULTS.md.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/classify_bench.py --rows 1000000 10000000 --learned --record
 
 ## Regenerate the committed synthetic sample clients (seeded, deterministic).
 samples: $(STAMP)
