@@ -2,7 +2,6 @@
 the seeded Monte Carlo interval and its calibration. Figures worked by hand in the comments."""
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import numpy as np
