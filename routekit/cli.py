@@ -35,26 +35,67 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """One client's audit report: the notebook run with papermill, its HTML (and PDF), findings, policy, routing."""
+    from routekit.audit import CHROMIUM, AuditFailed, audit_client
+
+    client = _client_dir(args.client_dir)
+    if not 0 <= args.risk_budget <= 1:
+        raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
+    if args.policy and not Path(args.policy).is_file():
+        raise UsageError(f"--policy {args.policy}: no such file")
+    _date(args.date)
+    if args.pdf and not CHROMIUM.exists():
+        raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
+    try:
+        result = audit_client(client, Path(args.out), pdf=args.pdf, policy=args.policy, risk_budget=args.risk_budget,
+                              price_date=args.date, include_prompts=args.include_prompts)
+    except AuditFailed as exc:
+        print(f"routekit audit: {client.name}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    s = result["summary"]
+    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
+    print(f"{client.name}: report in {result['out']}/ ({', '.join(result['files'].values())})")
+    if s.get("current_monthly_usd") is not None:
+        print(f"current spend {money(s['current_monthly_usd'])}/month, recommended {money(s['recommended_monthly_usd'])}"
+              f"/month, savings {money(s['savings_usd'])}, extra-failure rate {s['extra_failure_rate']:.2%}; "
+              f"{result['findings']} findings")
+    else:
+        print(f"invoices only: {money(s.get('invoice_monthly_usd'))}/month billed; no traffic to route")
+    return 0
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
-    """Every client folder under CLIENTS_DIR. Until the audit report lands this is ingest + summary per client."""
-    from routekit.ingest import ingest
-    from routekit.report_text import print_ingest
+    """Every client folder under CLIENTS_DIR, each audited in its own process (kernel and DuckDB); OUT/index.html."""
+    from routekit.audit import CHROMIUM, batch, client_folders
 
     root = _client_dir(args.clients_dir)
-    clients = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    if not clients:
+    if not client_folders(root):
         raise UsageError(f"{root}: no client folders inside")
-    failed = []
-    for client in clients:
-        print(f"=== {client.name}")
-        try:
-            print_ingest(ingest(client))
-        except (ConfigError, OSError) as exc:
-            print(f"FAILED: {exc}")
-            failed.append(client.name)
-        print()
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
+    if args.pdf and not CHROMIUM.exists():
+        raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
+    out = Path(args.out)
+    results = batch(root, out, jobs=args.jobs, pdf=args.pdf, risk_budget=args.risk_budget)
+    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
+    print(f"{'client':<24} {'status':<8} {'current/month':>14} {'savings':>12} {'risk':>8}")
+    for r in results:
+        s = r.get("summary") or {}
+        current = s.get("current_monthly_usd")
+        current = s.get("invoice_monthly_usd") if current is None else current
+        risk = s.get("extra_failure_rate")
+        print(f"{r['client']:<24} {r['status']:<8} {money(current):>14} {money(s.get('savings_usd')):>12} "
+              f"{'-' if risk is None else f'{risk:.2%}':>8}")
+        if r["status"] != "ok":
+            print(f"  error: {r.get('error')}")
+    print(f"index: {out / 'index.html'}")
+    failed = [r["client"] for r in results if r["status"] != "ok"]
     if failed:
-        print(f"{len(failed)} of {len(clients)} clients failed: {', '.join(failed)}")
+        print(f"{len(failed)} of {len(results)} clients failed: {', '.join(failed)}")
     return 1 if failed else 0
 
 
@@ -578,8 +619,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_classify)
 
-    p = sub.add_parser("batch", help="run every client folder under CLIENTS_DIR")
+    p = sub.add_parser("audit", help="the audit report of one client folder (notebook, HTML, PDF, findings)")
+    p.add_argument("client_dir", metavar="CLIENT_DIR")
+    p.add_argument("--out", metavar="DIR", default="reports", help="reports go to DIR/CLIENT_NAME/ (default reports)")
+    p.add_argument("--pdf", action="store_true", help="also audit.pdf (needs /usr/bin/chromium)")
+    p.add_argument("--risk-budget", type=float, default=0.02, metavar="R",
+                   help="max extra-failure rate of the recommended mix (default 0.02)")
+    p.add_argument("--policy", metavar="FILE", help="tiers, batch shares, cascades for the optimizer")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mixes at this date (default latest)")
+    p.add_argument("--include-prompts", action="store_true",
+                   help="show example prompts in the report (confidential: off by default)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("batch", help="the audit report of every client folder under CLIENTS_DIR, and an index")
     p.add_argument("clients_dir", metavar="CLIENTS_DIR")
+    p.add_argument("--out", metavar="DIR", default="reports", help="reports and index.html go here (default reports)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="clients audited in parallel (default 1)")
+    p.add_argument("--pdf", action="store_true", help="also audit.pdf per client (needs /usr/bin/chromium)")
+    p.add_argument("--risk-budget", type=float, default=0.02, metavar="R",
+                   help="max extra-failure rate of the recommended mix (default 0.02)")
     p.set_defaults(func=cmd_batch)
     return parser
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -104,7 +105,11 @@ def test_the_agency_mirrors_the_published_case(tmp_path):
 
 
 def test_make_audit_runs_every_sample_client(tmp_path):
-    proc = run_cli("batch", str(SAMPLES))
+    """`make audit` is `routekit batch sample_data`: every sample client gets its report and a line in the index."""
+    proc = run_cli("batch", str(SAMPLES), "--out", str(tmp_path), "--jobs", "2")
     for client in CLIENTS:
-        assert f"=== {client.name}" in proc.stdout
-    assert "FAILED" not in proc.stdout
+        assert re.search(rf"^{client.name}\s+ok\b", proc.stdout, re.M), proc.stdout
+        assert (tmp_path / client.name / "audit.html").is_file()
+    assert "failed" not in proc.stdout
+    index = (tmp_path / "index.html").read_text()
+    assert all(f'href="{c.name}/audit.html"' in index for c in CLIENTS)

@@ -1,0 +1,224 @@
+"""`routekit audit` and `routekit batch`: run notebooks/audit.ipynb with papermill, export it, index the clients.
+
+Per client, into OUT/CLIENT_NAME/: audit.ipynb (executed), audit.html (no code cells, figures embedded as base64 PNG,
+no external script, stylesheet or font), audit.pdf with --pdf (nbconvert webpdf on the system chromium),
+findings.json, policy.yaml and routing.json (written by the notebook through routekit.report.write_outputs).
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "audit.ipynb"
+CHROMIUM = Path("/usr/bin/chromium")
+EXTERNAL = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//[^>]*>(\s*</script>)?""",
+                      re.IGNORECASE)
+
+
+class AuditFailed(RuntimeError):
+    """The notebook failed for this client: the message is the error, one line."""
+
+
+def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, price_date=None,
+            include_prompts=False, db=None) -> Path:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / "audit.ipynb"
+    params = {"client_dir": str(client_dir.resolve()), "output_dir": str(out_dir.resolve()),
+              "policy": str(Path(policy).resolve()) if policy else None, "risk_budget": float(risk_budget),
+              "price_date": price_date, "include_prompts": bool(include_prompts),
+              "db": str(Path(db).resolve()) if db else None}
+    try:
+        pm.execute_notebook(str(NOTEBOOK), str(target), parameters=params, kernel_name="python3",
+                            cwd=str(out_dir.resolve()), progress_bar=False, log_output=False)
+    except PapermillExecutionError as exc:
+        raise AuditFailed(f"{exc.ename}: {exc.evalue}".splitlines()[0]) from None
+    return target
+
+
+def html_exporter(cls=None):
+    """An HTML exporter with no code cells, no prompts, and no external resources."""
+    from nbconvert import HTMLExporter
+
+    cls = cls or HTMLExporter
+    exporter = cls(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
+def self_contained(text: str) -> str:
+    """Drop every script / stylesheet / image / frame that would load from the network (require.js, MathJax, fonts
+    from CDNs): the report's figures are embedded PNGs and its styles inline, so nothing is lost."""
+    text = EXTERNAL.sub("", text)
+    # inline scripts that fetch from the network at run time (the lab template's mermaid loader imports from a CDN)
+    text = re.sub(r"<script\b[^>]*>(?:(?!</script>).)*?(?:import\(|src\s*=|url\s*=)\s*[\"'`]?https?://(?:(?!</script>).)*"
+                  r"</script>", "", text, flags=re.DOTALL | re.IGNORECASE)
+    text = re.sub(r"<script\b[^>]*>(?:(?!</script>).)*?https?://cdn(?:(?!</script>).)*</script>", "", text,
+                  flags=re.DOTALL | re.IGNORECASE)
+    # comments citing web pages (in the template's CSS): harmless, but a grep for URLs should find nothing
+    text = re.sub(r"/\*(?:(?!\*/).)*?https?://(?:(?!\*/).)*?\*/", "", text, flags=re.DOTALL)
+    text = re.sub(r"@import\s+url\(\s*['\"]?https?://[^)]*\)\s*;?", "", text)
+    return text
+
+
+def to_html(notebook: Path, target: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    body, _ = html_exporter().from_notebook_node(nb)
+    target.write_text(self_contained(body), encoding="utf-8")
+    return target
+
+
+def _pdf_exporter_class():
+    from nbconvert.exporters.webpdf import WebPDFExporter
+
+    class ChromiumPDFExporter(WebPDFExporter):
+        """webpdf on the system chromium (playwright cannot download a browser here)."""
+
+        def run_playwright(self, html_text):
+            import asyncio
+            import concurrent.futures
+            import tempfile
+
+            async def main(path):
+                from playwright.async_api import async_playwright
+
+                pw = await async_playwright().start()
+                try:
+                    browser = await pw.chromium.launch(
+                        executable_path=str(CHROMIUM), handle_sigint=False, handle_sigterm=False,
+                        handle_sighup=False,
+                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                              "--disable-component-update", "--disable-sync", "--no-first-run"])
+                    page = await browser.new_page()
+                    await page.emulate_media(media="print")
+                    await page.goto(f"file://{path}", wait_until="load")
+                    await page.wait_for_timeout(200)
+                    pdf = await page.pdf(print_background=True)
+                    await browser.close()
+                    return pdf
+                finally:
+                    await pw.stop()
+
+            with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as tmp:
+                tmp.write(self_contained(html_text))
+            try:
+                with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                    return pool.submit(asyncio.run, main(tmp.name)).result()
+            finally:
+                os.unlink(tmp.name)
+
+    return ChromiumPDFExporter
+
+
+def to_pdf(notebook: Path, target: Path) -> Path:
+    import nbformat
+
+    if not CHROMIUM.exists():
+        raise AuditFailed(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
+    nb = nbformat.read(str(notebook), as_version=4)
+    data, _ = html_exporter(_pdf_exporter_class()).from_notebook_node(nb)
+    target.write_bytes(data)
+    return target
+
+
+def audit_client(client_dir, out_root, *, pdf=False, **params) -> dict:
+    """Run one client's audit end to end; return {client, status, out, files, summary}."""
+    client = Path(client_dir)
+    out_dir = Path(out_root) / client.name
+    notebook = execute(client, out_dir, **params)
+    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html").name}
+    if pdf:
+        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf").name
+    files.update({"findings": "findings.json", "policy": "policy.yaml", "routing": "routing.json"})
+    findings = json.loads((out_dir / "findings.json").read_text())
+    return {"client": client.name, "status": "ok", "out": str(out_dir), "files": files,
+            "summary": findings["summary"], "findings": len(findings["findings"])}
+
+
+# -- batch ------------------------------------------------------------------------------------------------------
+def client_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def _run_one(client: Path, out: Path, pdf: bool, risk_budget: float) -> dict:
+    """One client in its own process (its own kernel, its own DuckDB); the error, not a traceback, when it fails."""
+    cmd = [sys.executable, "-m", "routekit.cli", "audit", str(client), "--out", str(out), "--json",
+           "--risk-budget", str(risk_budget)] + (["--pdf"] if pdf else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode == 0:
+        try:
+            return json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            pass
+    lines = [ln for ln in (proc.stderr or proc.stdout).strip().splitlines() if ln.strip()]
+    ours = [ln for ln in lines if ln.startswith("routekit ")]   # the command's own one-line error, not kernel noise
+    lines = ours or lines
+    return {"client": client.name, "status": "failed", "error": lines[-1] if lines else f"exit {proc.returncode}",
+            "out": str(out / client.name), "files": {}, "summary": {}}
+
+
+def batch(root: Path, out: Path, *, jobs: int = 1, pdf: bool = False, risk_budget: float = 0.02,
+          progress: bool = True) -> list[dict]:
+    from tqdm import tqdm
+
+    clients = client_folders(root)
+    out.mkdir(parents=True, exist_ok=True)
+    results = {}
+    with ThreadPoolExecutor(max(1, jobs)) as pool, \
+            tqdm(total=len(clients), desc="audit", unit="client", file=sys.stderr, disable=not progress) as bar:
+        futures = {pool.submit(_run_one, c, out, pdf, risk_budget): c for c in clients}
+        for fut in as_completed(futures):
+            client = futures[fut]
+            try:
+                results[client.name] = fut.result()
+            except Exception as exc:   # noqa: BLE001 - one client's failure never stops the others
+                results[client.name] = {"client": client.name, "status": "failed", "error": str(exc),
+                                        "files": {}, "summary": {}}
+            bar.set_postfix_str(f"{client.name}: {results[client.name]['status']}")
+            bar.update()
+    ordered = [results[c.name] for c in clients]
+    write_index(ordered, out)
+    return ordered
+
+
+def write_index(results: list[dict], out: Path) -> Path:
+    def money(v):
+        return "-" if v is None else f"${v:,.2f}"
+
+    rows = []
+    for r in results:
+        s = r.get("summary") or {}
+        links = " ".join(f'<a href="{html.escape(r["client"])}/{html.escape(f)}">{html.escape(k)}</a>'
+                         for k, f in (r.get("files") or {}).items())
+        current = s.get("current_monthly_usd")
+        if current is None:
+            current = s.get("invoice_monthly_usd")
+        risk = s.get("extra_failure_rate")
+        status = r["status"] if r["status"] == "ok" else f"failed: {r.get('error', '')}"
+        rows.append(f"<tr class=\"{html.escape(r['status'])}\"><td>{html.escape(r['client'])}</td>"
+                    f"<td>{html.escape(status)}</td><td>{money(current)}</td>"
+                    f"<td>{money(s.get('savings_usd'))}</td>"
+                    f"<td>{'-' if risk is None else f'{risk:.2%}'}</td><td>{links}</td></tr>")
+    page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>routekit audits</title><style>"
+            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+            "padding:4px 8px;text-align:left}tr.failed{background:#fdd}</style></head><body>"
+            f"<h1>routekit audits</h1><p>{sum(r['status'] == 'ok' for r in results)} of {len(results)} clients "
+            "audited.</p><table><tr><th>client</th><th>status</th><th>current monthly spend</th>"
+            "<th>savings at the recommended mix</th><th>extra-failure rate</th><th>reports</th></tr>"
+            + "".join(rows) + "</table></body></html>\n")
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,634 @@
+"""The audit report: everything `notebooks/audit.ipynb` shows, computed here so the notebook stays thin.
+
+``run_audit`` opens the client (ingest + build, one DuckDB per client), runs the optimizer within the risk budget and
+gathers the spend tables, the findings ranked by dollar impact, the frontier, the reconciliation and the data
+appendix into one :class:`Audit`. ``write_outputs`` writes the machine-readable files (findings.json, the recommended
+policy as YAML, the routing table as JSON); the ``show_*`` functions display each section in a notebook.
+
+Confidentiality: nothing here reads prompt or response text, API keys or user ids into the report unless
+``include_prompts`` is set (then a few truncated example prompts per task type are shown, nothing else). Findings
+carry no timestamps and are sorted, so the same inputs give an identical findings.json.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TIER_ORDER = ("budget", "mid", "flagship", "reasoning")
+TASK_NOUNS = {"summarization": "summaries", "classification": "classifications", "extraction": "extractions",
+              "qa": "question answering", "rewrite": "rewrites", "drafting": "drafts", "chat": "chat turns",
+              "code_generation": "code generation", "code_review": "code reviews", "reasoning": "reasoning tasks",
+              "agentic": "agent steps", "creative": "creative writing", "other": "other requests"}
+LENGTH_WORDS = {"<1k": "under 1k tokens", "1k-4k": "of 1k-4k tokens", "4k-16k": "of 4k-16k tokens",
+                "16k-64k": "of 16k-64k tokens", "64k+": "over 64k tokens", "unknown": "of unknown length"}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+class AuditError(ValueError):
+    """The client folder cannot be audited (e.g. no usable export at all)."""
+
+
+@dataclass
+class Audit:
+    client: str
+    params: dict
+    summary: dict
+    data: dict                                   # what the folder holds: calls / usage / invoice rows
+    spend: dict = field(default_factory=dict)    # name -> list of records (monthly, by provider, model, task, length)
+    findings: list = field(default_factory=list)
+    frontier: list = field(default_factory=list)
+    current_point: dict | None = None
+    recommended_point: dict | None = None
+    mix: dict = field(default_factory=dict)
+    policy_yaml: dict | None = None
+    routing: dict | None = None
+    reconciliation: list = field(default_factory=list)
+    appendix: dict = field(default_factory=dict)
+    method: dict = field(default_factory=dict)
+    coverage: list = field(default_factory=list)  # what can be said, and which exports would sharpen it
+    examples: dict = field(default_factory=dict)  # include_prompts only
+
+
+def _r(value, places=2):
+    if value is None:
+        return None
+    value = float(value)
+    return 0.0 if value == 0 else round(value, places)
+
+
+def _scrub(text):
+    """No e-mail address reaches a report, whatever string carries it."""
+    return EMAIL.sub("[e-mail removed]", text) if isinstance(text, str) else text
+
+
+# -- computing --------------------------------------------------------------------------------------------------
+def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=None, include_prompts=False,
+              db=None) -> Audit:
+    import datetime as dt
+
+    from routekit.config import load_config
+    from routekit.engine import open_built, table_records
+    from routekit.quality import QualityModel, RiskEngine
+    from routekit.scenario import Policy, Simulator, load_cube, load_tier_latency
+
+    client = Path(client_dir)
+    if not client.is_dir():
+        raise AuditError(f"{client_dir}: no such client folder")
+    if not 0 <= float(risk_budget) <= 1:
+        raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
+    on = dt.date.fromisoformat(price_date) if price_date else None
+    base = Policy.load(policy) if policy else None
+    config = load_config(client)
+    con, info, catalog, tiers = open_built(client, db, config=config)
+    try:
+        q = lambda sql: table_records(con, sql)   # noqa: E731
+        counts = con.execute("""SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM usage),
+                                       (SELECT count(*) FROM invoice)""").fetchone()
+        data = {"calls": counts[0], "usage_rows": counts[1], "invoice_lines": counts[2],
+                "evals": (client / "evals.csv").is_file()}
+        rows, projection = load_cube(con)
+        latency = load_tier_latency(con)
+        factor = float(projection.factor) if projection else 1.0
+        spend = {
+            "by_month": q("""
+                WITH t AS (SELECT month::DATE AS month, sum(cost_usd) AS priced_usd, sum(requests) AS requests
+                           FROM mart_cube GROUP BY ALL),
+                     b AS (SELECT date_trunc('month', charge_period_start)::DATE AS month, sum(billed_usd) AS billed_usd
+                           FROM invoice GROUP BY ALL)
+                SELECT coalesce(t.month, b.month) AS month, t.requests, t.priced_usd, b.billed_usd
+                FROM t FULL OUTER JOIN b ON t.month = b.month ORDER BY 1"""),
+            "by_provider": q(f"""SELECT provider, sum(requests) * {factor} AS requests_per_month,
+                                   sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
+                                   ORDER BY monthly_usd DESC NULLS LAST, provider"""),
+            "by_model": q(f"""SELECT provider, model, coalesce(tier, 'unmapped') AS tier,
+                                sum(requests) * {factor} AS requests_per_month, sum(cost_usd) * {factor} AS monthly_usd
+                                FROM mart_cube GROUP BY ALL ORDER BY monthly_usd DESC NULLS LAST, provider, model"""),
+            "by_task_type": q(f"""SELECT task_type, sum(requests) * {factor} AS requests_per_month,
+                                    sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
+                                    ORDER BY monthly_usd DESC NULLS LAST, task_type"""),
+            "by_length": q(f"""SELECT len_in AS input_length, sum(requests) * {factor} AS requests_per_month,
+                                 sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
+                                 ORDER BY monthly_usd DESC NULLS LAST, len_in"""),
+            "invoice_by_provider_model": q("""
+                SELECT provider, coalesce(model, '(non-token charges)') AS model,
+                       count(DISTINCT date_trunc('month', charge_period_start)) AS months,
+                       sum(billed_usd) AS billed_usd
+                FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model"""),
+        }
+        for name in ("by_provider", "by_model", "by_task_type", "by_length"):
+            for r in spend[name]:
+                r["requests_per_month"] = _r(r["requests_per_month"], 1)
+                r["monthly_usd"] = _r(r["monthly_usd"])
+        current_by_segment = {}
+        for r in q("""SELECT task_type, len_in, coalesce(tier, 'unmapped') AS tier, model, sum(cost_usd) AS cost_usd
+                      FROM mart_cube GROUP BY ALL ORDER BY ALL"""):
+            seg = current_by_segment.setdefault((r["task_type"], r["len_in"]), {"tiers": {}, "models": {}})
+            seg["tiers"][r["tier"]] = seg["tiers"].get(r["tier"], 0.0) + (r["cost_usd"] or 0.0)
+            seg["models"][r["model"]] = seg["models"].get(r["model"], 0.0) + (r["cost_usd"] or 0.0)
+        max_tokens = {r["task_type"]: r["p99"] for r in q("""
+            SELECT task_type, quantile_disc(output_tokens, 0.99) AS p99 FROM int_calls
+            WHERE output_tokens IS NOT NULL GROUP BY ALL ORDER BY ALL""")}
+        overall = con.execute("SELECT quantile_disc(output_tokens, 0.99) FROM int_calls").fetchone()[0]
+        reconciliation = q("""SELECT provider, month, model, calls, logs_priced_usd, usage_priced_usd, billed_usd,
+                                     gap_usd, log_coverage, likely_causes FROM mart_reconcile""")
+        files = q("""SELECT path, format, target, rows_read, rows_loaded, rows_rejected, skipped_reason, note
+                     FROM ingested_files ORDER BY path""")
+        rejects = q("""SELECT _source_file AS file, reason, count(*) AS rows FROM rejects
+                       GROUP BY ALL ORDER BY rows DESC, file, reason""")
+        models = q("""SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, usage_cost_usd, billed_usd,
+                             priced, priced_as, price_source FROM mart_models""")
+        examples = {}
+        if include_prompts and data["calls"]:
+            for r in q("""SELECT task_type, list(left(user_prompt, 200) ORDER BY user_prompt)[1:3] AS prompts
+                          FROM (SELECT DISTINCT c.task_type, k.user_prompt FROM int_calls c
+                                JOIN calls k USING (_source_file, _source_row) WHERE k.user_prompt IS NOT NULL)
+                          GROUP BY ALL ORDER BY ALL"""):
+                examples[r["task_type"]] = r["prompts"]
+    finally:
+        con.close()
+
+    for r in reconciliation:
+        r["likely_causes"] = [_scrub(c) for c in r["likely_causes"] or []]
+    rejects = [{**r, "reason": _scrub(r["reason"])} for r in rejects]
+    billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
+    billed_months = sum(1 for r in spend["by_month"] if r["billed_usd"])
+    audit = Audit(client=client.name,
+                  params={"risk_budget": float(risk_budget), "price_date": price_date,
+                          "policy": Path(policy).name if policy else None, "include_prompts": bool(include_prompts)},
+                  summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples)
+    audit.appendix = {
+        "files": files, "rejects": rejects,
+        "unpriced_models": sorted({m for _, m in info.unpriced}),
+        "unmapped_models": sorted({m for _, m in info.unmapped}),
+        "models": models,
+        "log_coverage": _log_coverage(reconciliation),
+        "projection": projection.to_json() if projection else None,
+    }
+    audit.summary = {
+        "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"] else "invoices only"),
+        "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
+        "invoice_total_usd": _r(billed_total) if billed_months else None,
+        "current_monthly_usd": None, "recommended_monthly_usd": None, "savings_usd": None, "savings_pct": None,
+        "extra_failure_rate": None, "extra_failures_per_month": None, "risk_interval": None, "feasible": None,
+    }
+
+    if rows:
+        from routekit.optimize import optimize
+
+        sim = Simulator(rows, projection, catalog, tiers.representatives, on=on)
+
+        def tier_of(model):
+            found = tiers.tier_of(model)
+            return found.tier if found else None
+
+        quality = QualityModel.load(client, config, tier_of=tier_of, known_task_types={r.task_type for r in rows})
+        engine = RiskEngine(sim.cost_cube(base), quality, observed_latency_ms=latency)
+        plan = optimize(engine, float(risk_budget), base.cascade if base else None)
+        rec = plan.policy(base, name=f"recommended: extra-failure rate <= {float(risk_budget):g}")
+        rec.tiers = {**sim.representatives, **rec.tiers}
+        result = sim.evaluate(rec, escalation=quality.escalation)
+        engine2 = RiskEngine(sim.cost_cube(rec), quality, observed_latency_ms=latency)
+        risk = engine2.evaluate(engine2.mix_of(rec))
+        per_row = engine2.segments_json(risk)
+        for seg in result["segments"]:
+            seg.update(per_row.get((seg["task_type"], seg["len_in"], seg["len_out"]), {}))
+        rj = risk.to_json()
+        audit.summary.update({
+            "current_monthly_usd": _r(result["baseline_monthly_cost_usd"]),
+            "recommended_monthly_usd": _r(result["monthly_cost_usd"]),
+            "all_flagship_monthly_usd": _r(result["all_flagship_monthly_cost_usd"]),
+            "savings_usd": _r(result["savings_usd"]),
+            "savings_pct": _r(result["savings_pct"], 1),
+            "extra_failure_rate": _r(risk.extra_failure_rate, 6),
+            "extra_failures_per_month": _r(rj["extra_failures_per_month"]),
+            "risk_interval": [_r(v) for v in rj["interval"]],
+            "feasible": bool(plan.feasible),
+            "prices_as_of": result["prices_as_of"],
+            "tiers": dict(sorted(rec.tiers.items())),
+        })
+        audit.mix = plan.mix()
+        audit.frontier = plan.frontier
+        audit.current_point = {"monthly_cost_usd": _r(result["baseline_monthly_cost_usd"]), "extra_failure_rate": 0.0}
+        audit.recommended_point = {"monthly_cost_usd": _r(result["monthly_cost_usd"]),
+                                   "extra_failure_rate": _r(risk.extra_failure_rate, 6)}
+        audit.policy_yaml = rec.to_yaml()
+        audit.findings = _routing_findings(result["segments"], audit.mix, current_by_segment, quality.settings,
+                                           rec.tiers)
+        audit.routing = _routing_table(audit.mix, current_by_segment, rec.tiers, max_tokens, overall, result)
+        audit.method = {"risk": rj["method"], "priors": quality.priors_source,
+                        "evals": "evals.csv" if quality.evidence else None,
+                        "bands": quality.settings.bands,
+                        "optimizer": "lower convex hull of each segment's options in (failures, cost), walked in "
+                                     "order of saving per added failure until the risk budget is spent",
+                        "projection": projection.method if projection else None}
+    else:
+        audit.method = {"risk": None, "priors": "routekit/data/quality_priors.csv",
+                        "projection": None}
+    if data["calls"] or data["usage_rows"]:
+        audit.findings += _billing_findings(reconciliation)
+    else:
+        audit.findings += _invoice_findings(spend["invoice_by_provider_model"])
+    audit.findings.sort(key=lambda f: (-abs(f["monthly_usd"]), f["id"]))
+    for i, f in enumerate(audit.findings, 1):
+        f["rank"] = i
+    audit.coverage = _coverage(audit)
+    return audit
+
+
+def _log_coverage(reconciliation):
+    billed = sum((r["billed_usd"] or 0) for r in reconciliation)
+    logs = sum((r["logs_priced_usd"] or 0) for r in reconciliation if r["billed_usd"])
+    return {"billed_usd": _r(billed), "logs_priced_usd_where_billed": _r(logs),
+            "coverage": _r(logs / billed, 4) if billed else None}
+
+
+def _share_text(shares: dict, tiers: dict) -> str:
+    parts = []
+    for opt, s in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0])):
+        name = "today's models" if opt == "current" else (f"the {opt} tier ({tiers[opt]})" if opt in tiers
+                                                           else f"the {opt}")
+        parts.append(f"{s:.0%} to {name}" if s < 0.9995 else f"all to {name}")
+    return ", ".join(parts)
+
+
+def _routing_findings(segments, mix, current, settings, tiers) -> list[dict]:
+    agg = {}
+    for s in segments:
+        key = (s["task_type"], s["len_in"])
+        a = agg.setdefault(key, {"requests": 0.0, "base": 0.0, "cost": 0.0, "extra": 0.0, "evidence": set()})
+        n = s.get("requests_per_month") or 0.0
+        a["requests"] += n
+        a["base"] += s.get("baseline_monthly_cost_usd") or 0.0
+        a["cost"] += s.get("monthly_cost_usd") or 0.0
+        a["extra"] += (s.get("extra_failure_rate") or 0.0) * n
+        if s.get("evidence"):
+            a["evidence"].add(s["evidence"])
+    out = []
+    for (task, len_in), a in sorted(agg.items()):
+        saving = a["base"] - a["cost"]
+        shares = (mix.get(task) or {}).get(len_in)
+        if saving < 0.005 or not shares or shares == {"current": 1.0}:
+            continue
+        rate = a["extra"] / a["requests"] if a["requests"] else 0.0
+        band = settings.band(rate)
+        cur = current.get((task, len_in), {"tiers": {}, "models": {}})
+        top_tier = max(sorted(cur["tiers"].items()), key=lambda kv: kv[1])[0] if cur["tiers"] else "unknown"
+        top_models = [m for m, _ in sorted(cur["models"].items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+        noun = TASK_NOUNS.get(task, task)
+        risk_word = {"green": "low", "amber": "moderate", "red": "high"}.get(band, band)
+        text = (f"{noun.capitalize()} {LENGTH_WORDS.get(len_in, len_in)} on {_article(top_tier)} {top_tier} model "
+                f"({', '.join(top_models)}) cost ${a['base']:,.2f} a month; routing {_share_text(shares, tiers)} "
+                f"saves ${saving:,.2f} a month at {risk_word} risk ({a['extra']:+,.1f} failures a month, "
+                f"{rate:+.2%} of these requests).")
+        out.append({
+            "id": f"route:{task}:{len_in}", "kind": "routing", "task_type": task, "input_length": len_in,
+            "monthly_usd": _r(saving), "current_monthly_usd": _r(a["base"]), "recommended_monthly_usd": _r(a["cost"]),
+            "requests_per_month": _r(a["requests"], 1), "current_tier": top_tier, "current_models": top_models,
+            "recommended_mix": {k: v for k, v in sorted(shares.items())},
+            "extra_failures_per_month": _r(a["extra"]), "extra_failure_rate": _r(rate, 6), "risk_band": band,
+            "evidence": "; ".join(sorted(a["evidence"])) or "priors", "text": text})
+    return out
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _billing_findings(reconciliation) -> list[dict]:
+    agg = {}
+    for r in reconciliation:
+        if r["gap_usd"] is None or r["billed_usd"] is None:
+            continue
+        # A month no traffic export covers is missing data (the reconciliation and appendix say so), not a billing
+        # gap: counting it would present a whole unlogged invoice as money to recover.
+        if r.get("logs_priced_usd") is None and r.get("usage_priced_usd") is None:
+            continue
+        a = agg.setdefault(r["provider"] or "-", {"gap": 0.0, "billed": 0.0, "months": set(), "causes": set()})
+        a["gap"] += r["gap_usd"]
+        a["billed"] += r["billed_usd"]
+        a["months"].add(r["month"][:7])
+        a["causes"].update(r["likely_causes"] or [])
+    out = []
+    for provider, a in sorted(agg.items()):
+        months = max(len(a["months"]), 1)
+        gap = a["gap"] / months
+        if abs(gap) < 1 or abs(a["gap"]) < 0.02 * a["billed"]:
+            continue
+        out.append({"id": f"billing:{provider}", "kind": "billing_gap", "provider": provider,
+                    "monthly_usd": _r(gap), "risk_band": None,
+                    "evidence": "; ".join(sorted(a["causes"])) or "invoice vs priced usage and logs",
+                    "text": f"{provider}: the invoice is ${abs(gap):,.2f} a month {'above' if gap > 0 else 'below'} "
+                            f"what the usage exports and logs explain at list prices "
+                            f"(over the {months} month(s) they cover); see the reconciliation."})
+    return out
+
+
+def _invoice_findings(lines) -> list[dict]:
+    """Invoices only: where the money goes, per provider and model (what to look at first once logs exist)."""
+    total = sum((r["billed_usd"] or 0) for r in lines)
+    out = []
+    for r in lines:
+        if not r["billed_usd"] or r["billed_usd"] < 0.01:
+            continue
+        monthly = r["billed_usd"] / max(r["months"] or 1, 1)
+        out.append({"id": f"invoice:{r['provider']}:{r['model']}", "kind": "invoice_spend",
+                    "provider": r["provider"], "model": r["model"], "monthly_usd": _r(monthly), "risk_band": None,
+                    "evidence": "invoice lines only",
+                    "text": f"{r['model']} ({r['provider']}) is billed ${monthly:,.2f} a month "
+                            f"({r['billed_usd'] / total:.0%} of the invoices): without call logs or usage exports "
+                            "the traffic behind it cannot be routed; it is where logs would pay off first."})
+    return out
+
+
+def _routing_table(mix, current, tiers, max_tokens, overall, result) -> dict:
+    def nice(n):
+        if not n:
+            return None
+        return int(2 ** math.ceil(math.log2(max(int(n), 16))))
+
+    requests = {}
+    for s in result["segments"]:
+        requests[(s["task_type"], s["len_in"])] = requests.get((s["task_type"], s["len_in"]), 0.0) + \
+            (s.get("requests_per_month") or 0.0)
+    routes = []
+    for task in sorted(mix):
+        weights = {}
+        for len_in, shares in mix[task].items():
+            for opt, share in shares.items():
+                weights[opt] = weights.get(opt, 0.0) + share * requests.get((task, len_in), 0.0)
+        main = max(sorted(weights.items()), key=lambda kv: kv[1])[0] if weights else "current"
+        segs = [v for (t, _), v in current.items() if t == task]
+        models = {}
+        for v in segs:
+            for m, c in v["models"].items():
+                models[m] = models.get(m, 0.0) + c
+        today = max(sorted(models.items()), key=lambda kv: kv[1])[0] if models else None
+        model = tiers.get(main) if main in tiers else today
+        routes.append({"task_type": task, "tier": main if main in tiers else "current", "model": model,
+                       "max_tokens": nice(max_tokens.get(task)),
+                       "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
+    return {"routes": routes,
+            "default": {"tier": "flagship", "model": tiers.get("flagship"), "max_tokens": nice(overall)},
+            "max_tokens_method": "99th percentile of the task's observed output tokens, rounded up to a power of 2",
+            "tiers": dict(sorted(tiers.items()))}
+
+
+def _coverage(audit: Audit) -> list[str]:
+    d, out = audit.data, []
+    if not d["calls"] and not d["usage_rows"] and d["invoice_lines"]:
+        out.append("Only invoices: this report can say what was billed per provider, model and month, not which "
+                   "traffic caused it, so no routing recommendation and no quality risk are given.")
+        out.append("Would sharpen it: call logs (LiteLLM spend logs, Bedrock invocation logs, OpenTelemetry GenAI "
+                   "spans, OpenRouter activity) for task types and request lengths; or the providers' usage exports "
+                   "(OpenAI usage API, Anthropic usage report) for requests and tokens per model.")
+    elif not d["calls"] and d["usage_rows"]:
+        out.append("Aggregated usage only: requests and tokens per model are known, task types and request lengths "
+                   "are not, so the recommendation treats all traffic as one task ('other') of unknown length.")
+        out.append("Would sharpen it: call logs (LiteLLM, Bedrock invocation logs, OpenTelemetry GenAI spans, "
+                   "OpenRouter activity) so each request gets a task type and a length.")
+    if not d["invoice_lines"]:
+        out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "
+                   "providers' cost exports (OpenAI costs, Anthropic cost report, AWS CUR) would add it.")
+    if not d["evals"] and (d["calls"] or d["usage_rows"]):
+        out.append("No evals.csv: quality risk rests on the public priors alone; the client's own pass/fail counts "
+                   "per task type and model would narrow the risk intervals.")
+    if not any(d[k] for k in ("calls", "usage_rows", "invoice_lines")):
+        out.append("No usable export was found in the folder: see the data appendix for what was read.")
+    return out
+
+
+# -- files ------------------------------------------------------------------------------------------------------
+def findings_json(audit: Audit) -> dict:
+    """The machine-readable summary: deterministic (no timestamps, sorted keys, fixed order)."""
+    return {"client": audit.client, "params": audit.params, "summary": audit.summary, "data": audit.data,
+            "coverage": audit.coverage, "findings": audit.findings, "mix": audit.mix,
+            "unpriced_models": audit.appendix.get("unpriced_models", []),
+            "unmapped_models": audit.appendix.get("unmapped_models", []),
+            "log_coverage": audit.appendix.get("log_coverage"), "method": audit.method}
+
+
+def write_outputs(audit: Audit, output_dir) -> dict:
+    """findings.json, policy.yaml (a `routekit simulate --policy` file) and routing.json in output_dir."""
+    import yaml
+
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"findings": out / "findings.json", "policy": out / "policy.yaml", "routing": out / "routing.json"}
+    paths["findings"].write_text(json.dumps(findings_json(audit), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    s = audit.summary
+    if audit.policy_yaml is not None:
+        header = (f"# routekit audit {audit.client}: recommended mix, extra-failure rate <= "
+                  f"{audit.params['risk_budget']:g}\n# monthly cost ${s['recommended_monthly_usd']:,.2f} (current "
+                  f"routing ${s['current_monthly_usd']:,.2f})\n# check it: routekit simulate CLIENT_DIR --policy "
+                  "policy.yaml\n")
+        body = yaml.safe_dump(audit.policy_yaml, sort_keys=False, allow_unicode=True)
+    else:
+        header = (f"# routekit audit {audit.client}: no traffic to optimize (invoices only): this policy keeps the "
+                  "current routing\n")
+        body = yaml.safe_dump({"default": {"current": 1.0}}, sort_keys=False)
+    paths["policy"].write_text(header + body, encoding="utf-8")
+    routing = audit.routing or {"routes": [], "default": {"tier": "current", "model": None, "max_tokens": None},
+                                "note": "no call logs or usage: nothing to route"}
+    paths["routing"].write_text(json.dumps(routing, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return {k: str(v) for k, v in paths.items()}
+
+
+# -- display ----------------------------------------------------------------------------------------------------
+def _md(text: str):
+    from IPython.display import Markdown, display
+
+    display(Markdown(text.replace("$", "\\$")))   # a dollar sign is money here, never LaTeX
+
+
+def _table(records, columns=None, money=()):
+    import pandas as pd
+    from IPython.display import display
+
+    frame = pd.DataFrame(records, columns=columns)
+    if frame.empty:
+        _md("_(none)_")
+        return
+    fmt = {c: (lambda v: "-" if v is None or v != v else f"${v:,.2f}") for c in frame.columns
+           if c in money or c.endswith("_usd")}
+    fmt.update({c: (lambda v: "-" if v is None or v != v else f"{v:,.0f}") for c in frame.columns
+                if "requests" in c or c in ("calls", "rows", "rows_read", "rows_loaded", "rows_rejected")})
+    display(frame.style.format(fmt, na_rep="-").hide(axis="index"))
+
+
+def _show_fig(fig):
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)
+
+
+def _pct(v):
+    return "-" if v is None else f"{v:.1f} %"
+
+
+def _money(v):
+    return "-" if v is None else f"-${-v:,.2f}" if v < 0 else f"${v:,.2f}"
+
+
+def show_summary(audit: Audit) -> None:
+    s = audit.summary
+    lines = [f"# LLM spend audit: {audit.client}", "",
+             f"Data: **{s['traffic']}** ({audit.data['calls']:,} calls, {audit.data['usage_rows']:,} usage rows, "
+             f"{audit.data['invoice_lines']:,} invoice lines). Risk budget: extra-failure rate at most "
+             f"{audit.params['risk_budget']:.2%} of requests."]
+    if s["current_monthly_usd"] is not None:
+        lo, hi = s["risk_interval"]
+        lines += ["", f"- Current spend: **{_money(s['current_monthly_usd'])} a month** at list prices",
+                  f"- At the recommended mix: **{_money(s['recommended_monthly_usd'])} a month**, saving "
+                  f"**{_money(s['savings_usd'])}** ({_pct(s['savings_pct'])})",
+                  f"- Quality risk: {s['extra_failures_per_month']:+,.1f} failures a month against the current "
+                  f"routing (90 % interval {lo:+,.1f} to {hi:+,.1f}), extra-failure rate "
+                  f"{s['extra_failure_rate']:.2%}" + ("" if s["feasible"] else " (budget not reachable: safest mix)")]
+    if s["invoice_monthly_usd"] is not None:
+        lines.append(f"- Invoiced: {_money(s['invoice_monthly_usd'])} a month on average "
+                     f"({_money(s['invoice_total_usd'])} in total)")
+    if audit.coverage:
+        lines += ["", "**What this data can say**", ""] + [f"- {c}" for c in audit.coverage]
+    _md("\n".join(lines))
+
+
+def _bar(records, label, title):
+    import matplotlib.pyplot as plt
+
+    recs = [r for r in records if r.get("monthly_usd")][:12][::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(recs) + 1.2))
+    ax.barh([str(r[label]) for r in recs], [r["monthly_usd"] for r in recs], color="#4a78b5")
+    ax.set_xlabel("USD per month")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_spend(audit: Audit) -> None:
+    import matplotlib.pyplot as plt
+
+    sp = audit.spend
+    _md("## Spend per month\nPriced traffic (list prices at each call's date) and the invoices, per calendar month.")
+    _table(sp["by_month"])
+    months = [r for r in sp["by_month"]]
+    if months:
+        fig, ax = plt.subplots(figsize=(7, 3))
+        xs = [r["month"][:7] for r in months]
+        width = 0.4
+        ax.bar([i - width / 2 for i in range(len(xs))], [r["priced_usd"] or 0 for r in months], width,
+               label="priced traffic")
+        ax.bar([i + width / 2 for i in range(len(xs))], [r["billed_usd"] or 0 for r in months], width,
+               label="invoiced")
+        ax.set_xticks(range(len(xs)), xs)
+        ax.set_ylabel("USD")
+        ax.legend()
+        ax.set_title("Spend per month")
+        fig.tight_layout()
+        _show_fig(fig)
+    if audit.data["calls"] or audit.data["usage_rows"]:
+        for name, label, title in (("by_provider", "provider", "By provider"), ("by_model", "model", "By model"),
+                                   ("by_task_type", "task_type", "By task type"),
+                                   ("by_length", "input_length", "By input length (tokens)")):
+            _md(f"### {title} (per month)")
+            _table(sp[name])
+            if any(r.get("monthly_usd") for r in sp[name]):
+                _show_fig(_bar(sp[name], label, f"Monthly spend {title.lower()}"))
+    if sp["invoice_by_provider_model"]:
+        _md("### Invoiced per provider and model (whole period)")
+        _table(sp["invoice_by_provider_model"])
+
+
+def show_findings(audit: Audit) -> None:
+    _md("## Findings, by dollar impact\nEach routing finding moves one task type × input length to a cheaper tier "
+        "within the risk budget; its band is its own extra-failure rate (green < 1 %, amber < 5 %, red ≥ 5 %).")
+    if not audit.findings:
+        _md("_No finding: nothing to save within the risk budget, or no traffic to route._")
+        return
+    _md("\n".join(f"{f['rank']}. **{_money(f['monthly_usd'])}/month** "
+                  f"[{f['risk_band'] or 'billing'}] {f['text']} _Evidence: {f['evidence']}._"
+                  for f in audit.findings[:25]))
+    if audit.examples:
+        _md("### Example prompts per task type (include_prompts is set)")
+        _table([{"task_type": t, "example": p} for t, ps in audit.examples.items() for p in ps])
+
+
+def show_frontier(audit: Audit) -> None:
+    import matplotlib.pyplot as plt
+
+    _md("## Cost–risk frontier\nEvery mix from the safest to the cheapest; the recommended mix is the cheapest within "
+        "the risk budget.")
+    if not audit.frontier:
+        _md("_No traffic to optimize._")
+        return
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot([100 * p["extra_failure_rate"] for p in audit.frontier], [p["monthly_cost_usd"] for p in audit.frontier],
+            "-o", ms=3, label="frontier")
+    ax.plot([0], [audit.current_point["monthly_cost_usd"]], "s", ms=9, color="black", label="current routing")
+    ax.plot([100 * audit.recommended_point["extra_failure_rate"]], [audit.recommended_point["monthly_cost_usd"]],
+            "*", ms=14, color="#d62728", label="recommended")
+    ax.axvline(100 * audit.params["risk_budget"], ls="--", color="grey", lw=1, label="risk budget")
+    ax.set_xlabel("extra-failure rate vs current routing (%)")
+    ax.set_ylabel("USD per month")
+    ax.legend()
+    fig.tight_layout()
+    _show_fig(fig)
+    _md("### Recommended mix per task type and input length")
+    _table([{"task_type": t, "input_length": b, "mix": ", ".join(f"{k} {v:.1%}" for k, v in s.items())}
+            for t, per in audit.mix.items() for b, s in per.items()])
+    if audit.routing:
+        _md("### Routing table")
+        _table([{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")} for r in audit.routing["routes"]]
+               + [{"task_type": "(default)", **audit.routing["default"]}])
+
+
+def show_reconciliation(audit: Audit) -> None:
+    _md("## Reconciliation\nInvoice vs usage exports vs priced logs, per provider × month × model.")
+    _table([{**r, "likely_causes": "; ".join(r["likely_causes"])} for r in audit.reconciliation])
+
+
+def show_appendix(audit: Audit) -> None:
+    a = audit.appendix
+    _md("## Data appendix\n### Files read")
+    _table(a["files"])
+    _md("### Rows rejected, by reason")
+    _table(a["rejects"], columns=["file", "reason", "rows"])
+    cov = a["log_coverage"]
+    proj = a["projection"]
+    _md("\n".join([
+        f"- Unpriced models: {', '.join(a['unpriced_models']) or 'none'}",
+        f"- Models with no tier (counted as flagship): {', '.join(a['unmapped_models']) or 'none'}",
+        f"- Log coverage of the invoice: " + ("no invoice" if cov["coverage"] is None
+                                              else f"{cov['coverage']:.1%} ({_money(cov['logs_priced_usd_where_billed'])}"
+                                                   f" of {_money(cov['billed_usd'])} billed)"),
+        f"- Log window: {proj['method'] if proj else 'no call logs or usage'}"]))
+    _md("### Models observed")
+    _table([{k: v for k, v in m.items()} for m in a["models"]])
+
+
+def show_method(audit: Audit) -> None:
+    m = audit.method
+    _md("\n".join(["## Method and sources", "",
+                   "- Prices: genai-prices (offline catalog, dated) or the client's prices.csv; every call priced at "
+                   "its own date" + (f"; what-ifs at {audit.params['price_date']}" if audit.params["price_date"]
+                                     else "; what-ifs at the latest prices") + ".",
+                   f"- Monthly figures: {m.get('projection') or 'invoice months'}.",
+                   f"- Quality priors: `{m.get('priors')}` (one row per task type × tier with a mean failure rate, "
+                   "a strength and the source of each number; see docs/quality_priors.md)"
+                   + (", updated with the client's evals.csv." if m.get("evals") else "; no client evals."),
+                   f"- Risk: {m.get('risk') or 'not computed (no traffic)'}.",
+                   f"- Optimizer: {m.get('optimizer', 'not run (no traffic)')}.",
+                   "- Confidentiality: prompt and response text stay in the client's database; "
+                   + ("example prompts are shown because include_prompts is set." if audit.params["include_prompts"]
+                      else "this report shows none, and no API keys or user ids.")]))
+
+
+def show(audit: Audit) -> None:
+    for part in (show_summary, show_findings, show_spend, show_frontier, show_reconciliation, show_appendix,
+                 show_method):
+        part(audit)
+
+

@@ -1,0 +1,156 @@
+"""`routekit audit` and `routekit batch`: the audit notebook really executed with papermill on real kernels.
+
+Kept to a few runs (each ~7-12 s): one sample client, one invoice-only client, one batch of two tiny clients (one
+broken, one holding planted secrets in prompts, API key and e-mail fields).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli, write_files
+from test_format_litellm import HEADER, _row
+
+MARKER = "ZQXSECRET7731"
+EXTERNAL_REF = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def northwind(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    proc = run_cli("audit", str(ROOT / "sample_data" / "northwind_support"), "--out", str(out), "--json")
+    return out / "northwind_support", json.loads(proc.stdout)
+
+
+def test_audit_writes_every_output(northwind):
+    folder, result = northwind
+    assert result["status"] == "ok"
+    for name in ("audit.ipynb", "audit.html", "findings.json", "policy.yaml", "routing.json"):
+        assert (folder / name).is_file(), name
+    findings = json.loads((folder / "findings.json").read_text())
+    s = findings["summary"]
+    assert s["current_monthly_usd"] > 0 and s["savings_usd"] > 0
+    assert s["extra_failure_rate"] <= 0.02 + 1e-9
+    routing = [f for f in findings["findings"] if f["kind"] == "routing"]
+    assert routing and all(f["risk_band"] in ("green", "amber", "red") and f["evidence"] for f in routing)
+    impacts = [abs(f["monthly_usd"]) for f in findings["findings"]]
+    assert impacts == sorted(impacts, reverse=True)
+    table = json.loads((folder / "routing.json").read_text())
+    assert table["routes"] and {"model", "max_tokens", "task_type"} <= set(table["routes"][0])
+    assert table["default"]["model"]
+
+
+def test_audit_html_has_no_code_and_no_external_resources(northwind):
+    folder, _ = northwind
+    text = (folder / "audit.html").read_text()
+    assert "data:image/png;base64" in text          # matplotlib figures embedded
+    assert not EXTERNAL_REF.search(text), EXTERNAL_REF.search(text)
+    assert "http://" not in text and "https://" not in text
+    assert "report.run_audit(" not in text           # no code cells
+    assert "Findings, by dollar impact" in text and "Cost–risk frontier" in text
+
+
+def test_recommended_policy_is_a_valid_simulate_policy(northwind):
+    folder, result = northwind
+    sim = json.loads(run_cli("simulate", str(ROOT / "sample_data" / "northwind_support"), "--policy",
+                             str(folder / "policy.yaml"), "--json").stdout)
+    assert sim["monthly_cost_usd"] == pytest.approx(result["summary"]["recommended_monthly_usd"], abs=0.01)
+
+
+def test_findings_are_deterministic(northwind, tmp_path):
+    """A second run of the same inputs (here in-process) writes a byte-identical findings.json."""
+    from routekit import report
+
+    folder, _ = northwind
+    report.write_outputs(report.run_audit(ROOT / "sample_data" / "northwind_support"), tmp_path)
+    assert (tmp_path / "findings.json").read_bytes() == (folder / "findings.json").read_bytes()
+    assert (tmp_path / "policy.yaml").read_bytes() == (folder / "policy.yaml").read_bytes()
+    assert (tmp_path / "routing.json").read_bytes() == (folder / "routing.json").read_bytes()
+
+
+def test_the_committed_audit_notebook_is_thin():
+    nb = json.loads((ROOT / "notebooks" / "audit.ipynb").read_text())
+    params = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    src = "".join(params["source"])
+    for name in ("client_dir", "output_dir", "policy", "risk_budget", "price_date", "include_prompts = False"):
+        assert name in src, name
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(len("".join(c["source"]).splitlines()) <= 8 for c in code)
+
+
+def test_invoice_only_client_still_gets_a_report(tmp_path):
+    client = tmp_path / "invoice_only"
+    client.mkdir()
+    shutil.copy(ROOT / "sample_data" / "brightside_agency" / "openai" / "cost_2026-07-01_2026-09-30.csv", client)
+    out = tmp_path / "out"
+    result = json.loads(run_cli("audit", str(client), "--out", str(out), "--json").stdout)
+    folder = out / "invoice_only"
+    findings = json.loads((folder / "findings.json").read_text())
+    assert findings["summary"]["traffic"] == "invoices only"
+    assert findings["summary"]["invoice_total_usd"] == 3200.0
+    assert any("call logs" in c for c in findings["coverage"])          # which exports would sharpen it
+    assert findings["findings"] and findings["findings"][0]["kind"] == "invoice_spend"
+    html = (folder / "audit.html").read_text()
+    assert "Only invoices" in html
+    assert yaml.safe_load((folder / "policy.yaml").read_text()) == {"default": {"current": 1.0}}
+    assert result["status"] == "ok"
+
+
+def _secret_client(folder: Path) -> Path:
+    messages = [{"role": "system", "content": f"You summarise notes. {MARKER}-system"},
+                {"role": "user", "content": f"Summarise this: {MARKER}-prompt"}]
+    md = {"user_api_key_alias": f"{MARKER}-alias", "user_api_key_user_email": f"{MARKER.lower()}@example.com",
+          "spend_logs_metadata": {"feature": "notes"}}
+    rows = [HEADER] + [
+        _row(f"r{i}", "0.01", str(500 + 900 * i), str(100 + 10 * i), f"2026-09-{1 + i:02d} 10:00:00+00",
+             md=md, messages=messages).replace("88ab" * 16, f"sk-{MARKER}-key")
+        for i in range(12)]
+    return write_files(folder, {"spend.csv": "\n".join(rows) + "\n"})
+
+
+def test_batch_isolates_failures_and_keeps_secrets_out(tmp_path):
+    clients = tmp_path / "clients"
+    _secret_client(clients / "acme")
+    write_files(clients / "broken", {"routekit.yaml": "tiers: [not, a, mapping\n", "x.csv": "a,b\n1,2\n"})
+    out = tmp_path / "reports"
+    proc = run_cli("batch", str(clients), "--out", str(out), "--jobs", "2", check=False)
+    assert proc.returncode != 0
+    assert "broken" in proc.stdout and "failed" in proc.stdout
+    index = (out / "index.html").read_text()
+    assert "acme" in index and "broken" in index and "failed" in index
+    assert 'href="acme/audit.html"' in index
+    assert not EXTERNAL_REF.search(index)
+    findings = json.loads((out / "acme" / "findings.json").read_text())
+    assert findings["summary"]["current_monthly_usd"] is not None
+    # no output file, nor what the commands printed, holds a prompt, an API key or an e-mail address
+    outputs = [p for p in out.rglob("*") if p.is_file()]
+    assert len(outputs) >= 6
+    for path in outputs:
+        assert MARKER.lower() not in path.read_bytes().decode("utf-8", "replace").lower(), path
+    assert MARKER.lower() not in (proc.stdout + proc.stderr).lower()
+    # the marker really is in the client's own database (the test plants what it claims to)
+    import duckdb
+    con = duckdb.connect(str(clients / "acme" / ".routekit" / "routekit.duckdb"), read_only=True)
+    assert con.execute(f"SELECT count(*) FROM calls WHERE user_prompt LIKE '%{MARKER}%'").fetchone()[0] == 12
+    assert con.execute(f"SELECT count(*) FROM calls WHERE api_key LIKE '%{MARKER}%'").fetchone()[0] == 12
+    con.close()
+
+
+def test_audit_pdf(tmp_path):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run installs it with apt when run as root")
+        pytest.skip("PDF needs /usr/bin/chromium (apt-get install chromium); not installed on this machine")
+    client = tmp_path / "invoice_only"
+    client.mkdir()
+    shutil.copy(ROOT / "sample_data" / "brightside_agency" / "openai" / "cost_2026-07-01_2026-09-30.csv", client)
+    run_cli("audit", str(client), "--out", str(tmp_path / "out"), "--pdf")
+    pdf = (tmp_path / "out" / "invoice_only" / "audit.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
