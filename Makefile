@@ -26,6 +26,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/classify_bench.py --rows 1000000 10000000 --learned --record
+	$(BIN)/python benchmarks/audit_bench.py --rows 1000000 --record
 
 ## Regenerate the committed synthetic sample clients (seeded, deterministic).
 samples: $(STAMP)

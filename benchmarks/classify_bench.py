@@ -136,11 +136,9 @@ def record(results: list[dict]) -> None:
              "|---|---:|---:|---:|---:|"]
     lines += [f"| {r['step']} | {r['rows']:,} | {r['seconds']:.1f} | {r['per_second']:,.0f} | {r['learned_calls']:,} |"
               for r in results]
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# routekit benchmark results\n"
-    marker = "<!-- runs: newest first -->\n"
-    block = "\n".join(lines) + "\n\n"
-    text = text.replace(marker, marker + block, 1) if marker in text else text + "\n" + block
-    RESULTS.write_text(text, encoding="utf-8")
+    from run import write_results
+
+    write_results(lines + [""])
 
 
 def main(argv: list[str] | None = None) -> int:

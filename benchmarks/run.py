@@ -132,12 +132,15 @@ def machine() -> str:
            f"Python {platform.python_version()}"
 
 
+MARKER = "<!-- runs: newest first -->\n"
+
+
 def write_results(sections: list[str]) -> None:
+    """Put one run's lines at the top of RESULTS.md; earlier runs stay below for comparison."""
     previous = RESULTS.read_text() if RESULTS.exists() else ""
-    marker = "<!-- runs: newest first -->\n"
-    head = "# routekit benchmark results\n\nWritten by `make bench` (benchmarks/run.py). " \
-           "Each step runs in its own process; time is wall-clock, memory is that process's peak RSS.\n\n" + marker
-    older = previous.split(marker, 1)[1] if marker in previous else ""
+    head = "# routekit benchmark results\n\nWritten by `make bench` (benchmarks/*.py). " \
+           "Each step runs in its own process; time is wall-clock, memory is that process's peak RSS.\n\n" + MARKER
+    older = previous.split(MARKER, 1)[1] if MARKER in previous else ""
     RESULTS.write_text(head + "\n".join(sections) + "\n" + older)
 
 
