@@ -542,6 +542,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+
+
+def _client_pricing_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--prices", metavar="FILE", help="prices.csv (default CLIENT_DIR/prices.csv if present)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mix at this date (default latest)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="routekit", description="Audit LLM API spend and plan model routing.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -549,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="load every export in a client folder into its DuckDB database")
     p.add_argument("client_dir", metavar="CLIENT_DIR")
-    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 2GB (spills to disk beyond)")
     p.set_defaults(func=cmd_ingest)
@@ -573,9 +582,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="monthly cost of a routing policy on a client's real traffic")
     p.add_argument("client_dir", metavar="CLIENT_DIR")
     p.add_argument("--policy", metavar="FILE", help="policy YAML (default: the current routing)")
-    p.add_argument("--prices", metavar="FILE", help="prices.csv (default CLIENT_DIR/prices.csv if present)")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mix at this date (default latest)")
-    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    _client_pricing_args(p)
+    _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_simulate)
 
@@ -589,9 +597,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stakes-weighted", action="store_true",
                    help="weight each task's extra failures by its stakes (routekit.yaml quality.stakes)")
     p.add_argument("--write-policy", metavar="FILE", help="write the recommended mix as a policy for simulate")
-    p.add_argument("--prices", metavar="FILE", help="prices.csv (default CLIENT_DIR/prices.csv if present)")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mix at this date (default latest)")
-    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    _client_pricing_args(p)
+    _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_optimize)
 
@@ -606,7 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reconcile", help="invoice vs usage vs priced logs per provider, month and model")
     p.add_argument("client_dir", metavar="CLIENT_DIR")
-    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_reconcile)
 
@@ -615,7 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval", metavar="LABELS.csv", help="CSV with request_id,task_type: accuracy, precision, recall")
     p.add_argument("--train", metavar="LABELS.csv",
                    help="fit the learned model on these labelled calls first (used where the rules abstain)")
-    p.add_argument("--db", metavar="PATH", help="database file (default CLIENT_DIR/.routekit/routekit.duckdb)")
+    _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_classify)
 

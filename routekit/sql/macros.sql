@@ -154,3 +154,10 @@ END;
 -- labels one more than bounds (e.g. ['<1k', '1k-4k', '4k+']).
 CREATE OR REPLACE TEMP MACRO rk_bucket(n, bounds, labels) AS
     labels[1 + len(list_filter(bounds, lambda b: coalesce(n, 0) >= b))];
+
+-- The end of a Claude Console export row's period: its usage_date_utc is a day (YYYY-MM-DD) in daily exports and an
+-- hour (YYYY-MM-DD HH:MM) in hourly ones. Shared by the token and cost CSV staging models.
+CREATE OR REPLACE TEMP MACRO rk_console_period_end(day_text) AS CASE
+    WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}') THEN rk_ts(day_text) + INTERVAL 1 DAY
+    WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?') THEN rk_ts(day_text) + INTERVAL 1 HOUR
+END;

@@ -29,10 +29,7 @@ WITH src AS (
 SELECT
     _source_row,
     rk_ts(day_text) AS charge_period_start,
-    CASE WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}') THEN rk_ts(day_text) + INTERVAL 1 DAY
-         WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?')
-             THEN rk_ts(day_text) + INTERVAL 1 HOUR
-    END AS charge_period_end,
+    rk_console_period_end(day_text) AS charge_period_end,
     'anthropic' AS provider,
     model_id AS model,
     nullif(concat_ws(', ', display_model, rk_text(token_type)), '') AS charge_description,

@@ -14,10 +14,7 @@ WITH src AS (
 SELECT
     _source_row,
     rk_ts(day_text) AS period_start,
-    CASE WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}') THEN rk_ts(day_text) + INTERVAL 1 DAY
-         WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?')
-             THEN rk_ts(day_text) + INTERVAL 1 HOUR
-    END AS period_end,
+    rk_console_period_end(day_text) AS period_end,
     'anthropic' AS provider,
     rk_text(model_version) AS model,
     rk_text(workspace) AS project,
