@@ -164,6 +164,36 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """The tier explorer (notebooks/tier_explorer.ipynb) served live by Voila on 127.0.0.1, in the foreground."""
+    import os
+    import secrets
+    import subprocess
+
+    client = _client_dir(args.client_dir).resolve()
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "tier_explorer.ipynb"
+    if not notebook.is_file():
+        raise UsageError(f"{notebook}: the tier explorer notebook is missing")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port}: expected a TCP port (1-65535)")
+    token = secrets.token_urlsafe(24)
+    env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client)}
+    cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={args.port}",
+           "--Voila.ip=127.0.0.1", f"--token={token}"]
+    print(f"tier explorer for {client}: http://127.0.0.1:{args.port}/?token={token}", flush=True)
+    print("Ctrl-C stops the server", flush=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=notebook.parent)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        return 0
+
+
 class _Scenario:
     """What simulate and optimize share: the built client, its cube, simulator and quality model."""
 
@@ -601,6 +631,11 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_optimize)
+
+    p = sub.add_parser("dashboard", help="the tier explorer: sliders per task type, priced live (Voila)")
+    p.add_argument("client_dir", metavar="CLIENT_DIR")
+    p.add_argument("--port", type=int, default=8866, metavar="P", help="port on 127.0.0.1 (default 8866)")
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("prices", help="the prices applied to models on a date, and their source")
     p.add_argument("models", nargs="+", metavar="MODEL", help="model as logs name it (gpt-4o-2024-08-06, ...)")

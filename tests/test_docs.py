@@ -37,7 +37,8 @@ def test_readme_documents_every_config_key():
 
 def test_readme_shows_each_command():
     for cmd in ("routekit ingest", "routekit batch", "routekit formats", "routekit prices", "routekit estimate",
-                "routekit simulate", "routekit reconcile", "routekit classify", "routekit optimize"):
+                "routekit simulate", "routekit reconcile", "routekit classify", "routekit optimize",
+                "routekit dashboard"):
         assert f"### `{cmd}" in README, cmd
 
 
