@@ -21,41 +21,10 @@ ROOT = HERE.parent
 WORK = HERE / ".work"            # generated databases; git-ignored
 RESULTS = HERE / "RESULTS.md"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
-# (task type, system prompt, user prompt with {n} and {name} holes). The last two carry no cue any rule knows.
-TEMPLATES = [
-    ("classification", "You label support tickets. Reply with the category only.",
-     "Ticket #{n}: the invoice for {name} shows the wrong VAT number."),
-    ("classification", "",
-     "Classify this review as positive, negative or neutral: 'Order {n} arrived late but works.'"),
-    ("extraction", "You parse inbound leads for the CRM. Return valid JSON only.",
-     "Extract name, company and email from: '{name}, Head of Ops at Firm{n}, ops{n}@example.com'"),
-    ("extraction", "", "Pull every invoice number and amount from this email: INV-{n} for $1,{n}.00"),
-    ("summarization", "", "Summarize this call transcript with {name} in 3 bullets: agent greeted, issue {n} ..."),
-    ("summarization", "Résume les documents pour la direction.", "Résume ce rapport de {n} pages en cinq lignes."),
-    ("qa", "Answer questions about the product using only the docs provided.",
-     "How do I reset the password for account {n}?"),
-    ("qa", "", "What is the notice period in contract {n} for {name}?"),
-    ("rewrite", "", "Rewrite this sentence to sound more professional: 'hey {name}, need the numbers for {n} asap'"),
-    ("rewrite", "", "Übersetze ins Englische: 'Die Lieferung {n} kommt morgen.'"),
-    ("drafting", "", "Draft a polite email to {name} confirming the meeting on the {n}th."),
-    ("drafting", "You help sales reps.", "Write a follow-up email to {name} after demo {n}."),
-    ("chat", "You are Nova, a friendly support assistant.", "hi! my order {n} hasn't arrived yet"),
-    ("chat", "", "thanks {name}, that really helped!"),
-    ("code_generation", "", "Write a Python function that parses ticket ids like GLX-{n} and returns the number."),
-    ("code_generation", "You write PostgreSQL for analysts.",
-     "Write a query returning the top {n} customers by revenue."),
-    ("code_review", "", "Review this diff for bugs:\n```diff\n- retries = {n}\n+ retries = int(env['R'])\n```"),
-    ("code_review", "You are a strict senior reviewer.", "Is this thread-safe?\npublic void inc() {{ count += {n}; }}"),
-    ("reasoning", "",
-     "We have ${n}k left this quarter. Should it go to search or social? Walk through the trade-offs."),
-    ("reasoning", "", "Plan the migration of service {n} to Postgres: steps, risks, rollback."),
-    ("agentic", "You are an autonomous agent. Use the tools to act.", "Fix failing test_{n} and open a PR."),
-    ("creative", "", "Write a short poem for {name}'s {n}th birthday."),
-    ("other", "", "Order {n} for {name} please"),
-    ("other", "", "{name} {n}"),
-]
-NAMES = ["Ana", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hugo"]
+from workload import NAMES, TEMPLATES  # noqa: E402  (shared with the end-to-end suite)
+
 
 
 def generate(con, rows: int) -> None:

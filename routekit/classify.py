@@ -417,9 +417,9 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     fingerprint = _fingerprint(con, settings, model)
     info.calls = con.execute("SELECT count(*) FROM calls").fetchone()[0]
     done = con.execute("SELECT fingerprint FROM classify_state").fetchone()
-    have_decided_by = con.execute("""SELECT count(*) FROM duckdb_columns()
-        WHERE table_name = 'call_task_types' AND column_name = 'decided_by' AND NOT internal""").fetchone()[0]
-    if not force and done and done[0] == fingerprint and have_decided_by:
+    current_columns = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE table_name = 'call_task_types'
+        AND column_name IN ('decided_by', '_key') AND NOT internal""").fetchone()[0] == 2
+    if not force and done and done[0] == fingerprint and current_columns:
         info.skipped = True
         info.seconds = time.perf_counter() - start
         return info

@@ -590,7 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("client_dir", metavar="CLIENT_DIR")
     _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 2GB (spills to disk beyond)")
+    p.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 4GB (default 2GB, or $ROUTEKIT_MEMORY_LIMIT; spills to disk beyond)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("formats", help="list the export formats ingest recognises")

@@ -1,6 +1,8 @@
 """One DuckDB database per client: open it, create the canonical schema, run the package's SQL files."""
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -8,6 +10,15 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_DB = Path(".routekit") / "routekit.duckdb"
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """The connection's DuckDB memory limit in bytes ('1.8 GiB' → 1932735283)."""
+    text = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    number, unit = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?i?B)\s*", text).groups()
+    base = 1024 if "i" in unit else 1000
+    return int(float(number) * base ** " KMGT".index(unit[0] if unit[0] in "KMGT" else " "))
 
 
 @lru_cache(maxsize=None)
@@ -34,8 +45,10 @@ def connect(db_path: Path | str, *, memory_limit: str | None = None, threads: in
     if not read_only:
         # Spill to a folder beside the database instead of failing when a big client outgrows memory.
         con.execute("SET temp_directory = ?", [str(db_path.parent / "tmp")])
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+    # A laptop-sized default: beyond it DuckDB spills to temp_directory rather than growing (a 10 M-call client
+    # stays under 3 GB of memory); --memory-limit or ROUTEKIT_MEMORY_LIMIT sets another.
+    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('ROUTEKIT_MEMORY_LIMIT') or DEFAULT_MEMORY_LIMIT}'")
+    con.execute("SET enable_progress_bar = false")   # reports and batch logs, not a terminal
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if not read_only:

@@ -76,21 +76,43 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
     info.unmapped = sorted(tiers.write_model_tiers(con, pairs), key=str)
     buckets = length_buckets(config)
 
-    con.execute("CREATE OR REPLACE TEMP VIEW priceable AS SELECT * FROM calls")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE priced_rows AS {sql_text('intermediate/int_priced.sql')}")
-    con.execute(f"CREATE OR REPLACE TABLE int_calls AS {sql_text('intermediate/int_calls.sql')}", buckets)
+    # Views, not tables, and no prompt text: int_calls is the one pass over the calls (at 10 M calls a materialised
+    # copy with the text spilled to disk). Row order means nothing from here on; keeping it costs memory.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        con.execute("CREATE OR REPLACE TEMP VIEW priceable AS "
+                    "SELECT * EXCLUDE (system_prompt, user_prompt, attributes, tags, error, user_id) FROM calls")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW priced_rows AS {sql_text('intermediate/int_priced.sql')}")
+        int_calls = sql_text('intermediate/int_calls.sql')
+        con.execute(f"CREATE OR REPLACE TABLE int_calls AS {int_calls}", buckets)
+        if not _one_row_per_call(con):
+            con.execute(f"CREATE OR REPLACE TABLE int_calls AS {int_calls.replace(HASH_JOIN, STRING_JOIN)}", buckets)
 
-    con.execute("CREATE OR REPLACE TEMP VIEW priceable AS SELECT *, period_start AS ts FROM usage")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE priced_rows AS {sql_text('intermediate/int_priced.sql')}")
-    con.execute(f"CREATE OR REPLACE TABLE int_usage AS {sql_text('intermediate/int_usage.sql')}")
-    con.execute("DROP TABLE temp.priced_rows")
-    con.execute("DROP VIEW temp.priceable")
+        con.execute("CREATE OR REPLACE TEMP VIEW priceable AS SELECT *, period_start AS ts FROM usage")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW priced_rows AS {sql_text('intermediate/int_priced.sql')}")
+        con.execute(f"CREATE OR REPLACE TABLE int_usage AS {sql_text('intermediate/int_usage.sql')}")
+        con.execute("DROP VIEW temp.priced_rows")
+        con.execute("DROP VIEW temp.priceable")
 
-    con.execute(f"CREATE OR REPLACE TABLE mart_cube AS {sql_text('marts/mart_cube.sql')}")
-    con.execute(f"CREATE OR REPLACE TABLE mart_reconcile AS {sql_text('marts/mart_reconcile.sql')}")
-    con.execute(f"CREATE OR REPLACE TABLE mart_models AS {sql_text('marts/mart_models.sql')}")
+        con.execute(f"CREATE OR REPLACE TABLE mart_cube AS {sql_text('marts/mart_cube.sql')}")
+        con.execute(f"CREATE OR REPLACE TABLE mart_reconcile AS {sql_text('marts/mart_reconcile.sql')}")
+        con.execute(f"CREATE OR REPLACE TABLE mart_models AS {sql_text('marts/mart_models.sql')}")
+    finally:
+        con.execute("RESET preserve_insertion_order")
     info.seconds = time.perf_counter() - start
     return info
+
+
+# int_calls joins task types on a 64-bit hash of the call's file and row. Two calls sharing a hash (odds about
+# n²/2⁶⁵: 3 in a million at 10 M calls) would each pick up both task rows; that is counted, and then the join is
+# redone on the file and row themselves (slower, and at 10 M calls heavier on memory, but exact).
+HASH_JOIN = "tt._key = hash(p._source_file, p._source_row)"
+STRING_JOIN = "tt._source_file = p._source_file AND tt._source_row = p._source_row"
+
+
+def _one_row_per_call(con: duckdb.DuckDBPyConnection) -> bool:
+    built, calls = con.execute("SELECT (SELECT count(*) FROM int_calls), (SELECT count(*) FROM calls)").fetchone()
+    return built == calls
 
 
 def open_built(client_dir: Path | str, db: Path | str | None = None, *, prices: Path | None = None,

@@ -41,6 +41,7 @@ observed average latency of the tier's calls in mart_cube; the output says which
 """
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from dataclasses import dataclass, field
@@ -427,6 +428,11 @@ class RiskResult:
     def extra_failure_rate(self) -> float:
         return self.extra_failures / self.requests if self.requests else 0.0
 
+    def cost_per_success(self, monthly_cost_usd: float) -> float | None:
+        """Cost per successful task: the cost ÷ (requests − expected failures), rounded to 6 places."""
+        successes = self.requests - self.expected_failures
+        return round(monthly_cost_usd / successes, 6) if successes > 0 else None
+
     def to_json(self) -> dict:
         r = lambda v, nd=2: float(round(v, nd))   # noqa: E731
         return {
@@ -490,20 +496,31 @@ class RiskEngine:
         return Mix(np.zeros((S, len(TIERS))), np.ones(S), np.zeros(S))
 
     def mix_of(self, policy: Policy | None) -> Mix:
-        """The policy's shares on the cube's rows (None: the current routing)."""
+        """The policy's shares on the cube's rows (None: the current routing). A policy's shares are per task type
+        and input length, so they are read once per quality segment and spread to its rows."""
         mix = self.current_mix()
         if policy is None:
             return mix
-        for i, (task, len_in, _) in enumerate(self.cube.keys):
-            shares = policy.tier_shares(task, len_in)
-            if shares is None:
+        G = len(self.groups)
+        shares, keep, cascade = np.zeros((G, len(TIERS))), np.ones(G), np.zeros(G)
+        for g, (task, len_in) in enumerate(self.groups):
+            found = policy.tier_shares(task, len_in)
+            if found is None:
                 continue
-            mix.keep[i] = float(shares.get(CURRENT, 0))
-            mix.cascade[i] = float(shares.get(CASCADE, 0))
-            for t, tier in enumerate(TIERS):
-                mix.shares[i, t] = float(shares.get(tier, 0))
-        mix.cascades = {t: c for t, c in policy.cascade.items()}
-        return mix
+            keep[g] = float(found.get(CURRENT, 0))
+            cascade[g] = float(found.get(CASCADE, 0))
+            shares[g] = [float(found.get(tier, 0)) for tier in TIERS]
+        g = self.group_of
+        return Mix(shares[g], keep[g], cascade[g], dict(policy.cascade))
+
+    def repriced(self, cube: CostCube) -> "RiskEngine":
+        """This engine on a cube of the same segments priced otherwise (other representatives, output inflation or
+        batch shares): failures, stakes and the Monte Carlo draws depend on requests alone, so they are shared."""
+        if cube.keys != self.cube.keys or not np.array_equal(cube.requests, self.cube.requests):
+            raise ValueError("repriced: the cube holds other segments or requests")
+        engine = copy.copy(self)
+        engine.cube = cube
+        return engine
 
     def _cascade_arrays(self, mix: Mix):
         """Per quality segment: from and to tier indices (−1 none), detection and false-alarm rates."""
@@ -580,6 +597,14 @@ class RiskEngine:
                     f"given), long-input odds per tier, 90 % interval from {self.n_draws} seeded Monte Carlo draws "
                     f"(seed {self.seed}) of the extra failures against the current routing"),
         )
+
+    def task_bands(self, result: RiskResult) -> dict[str, tuple[float, str]]:
+        """Per task type: its extra-failure rate (its rows' extra failures ÷ its requests) and its band."""
+        n = self.cube.requests
+        task = self.task_of[self.group_of]
+        extra = np.bincount(task, weights=result.segment_extra_rate * n, minlength=len(self.tasks))
+        rates = extra / np.maximum(np.bincount(task, weights=n, minlength=len(self.tasks)), 1e-300)
+        return dict(zip(self.tasks, zip(rates.tolist(), self._bands(rates))))
 
     def _bands(self, rates: np.ndarray) -> list[str]:
         bands = self.settings.bands

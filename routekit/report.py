@@ -12,10 +12,11 @@ carry no timestamps and are sorted, so the same inputs give an identical finding
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from routekit.exports import routing_inputs, routing_table
 
 TIER_ORDER = ("budget", "mid", "flagship", "reasoning")
 TASK_NOUNS = {"summarization": "summaries", "classification": "classifications", "extraction": "extractions",
@@ -122,16 +123,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             for r in spend[name]:
                 r["requests_per_month"] = _r(r["requests_per_month"], 1)
                 r["monthly_usd"] = _r(r["monthly_usd"])
-        current_by_segment = {}
-        for r in q("""SELECT task_type, len_in, coalesce(tier, 'unmapped') AS tier, model, sum(cost_usd) AS cost_usd
-                      FROM mart_cube GROUP BY ALL ORDER BY ALL"""):
-            seg = current_by_segment.setdefault((r["task_type"], r["len_in"]), {"tiers": {}, "models": {}})
-            seg["tiers"][r["tier"]] = seg["tiers"].get(r["tier"], 0.0) + (r["cost_usd"] or 0.0)
-            seg["models"][r["model"]] = seg["models"].get(r["model"], 0.0) + (r["cost_usd"] or 0.0)
-        max_tokens = {r["task_type"]: r["p99"] for r in q("""
-            SELECT task_type, quantile_disc(output_tokens, 0.99) AS p99 FROM int_calls
-            WHERE output_tokens IS NOT NULL GROUP BY ALL ORDER BY ALL""")}
-        overall = con.execute("SELECT quantile_disc(output_tokens, 0.99) FROM int_calls").fetchone()[0]
+        routing_data = routing_inputs(con)
+        current_by_segment = routing_data.current
         reconciliation = q("""SELECT provider, month, model, calls, logs_priced_usd, usage_priced_usd, billed_usd,
                                      gap_usd, log_coverage, likely_causes FROM mart_reconcile""")
         files = q("""SELECT path, format, target, rows_read, rows_loaded, rows_rejected, skipped_reason, note
@@ -217,7 +210,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         audit.policy_yaml = rec.to_yaml()
         audit.findings = _routing_findings(result["segments"], audit.mix, current_by_segment, quality.settings,
                                            rec.tiers)
-        audit.routing = _routing_table(audit.mix, current_by_segment, rec.tiers, max_tokens, overall, result)
+        audit.routing = routing_table(audit.mix, current_by_segment, rec.tiers, routing_data.max_tokens,
+                                      routing_data.overall, result["segments"])
         audit.method = {"risk": rj["method"], "priors": quality.priors_source,
                         "evals": "evals.csv" if quality.evidence else None,
                         "bands": quality.settings.bands,
@@ -341,39 +335,6 @@ def _invoice_findings(lines) -> list[dict]:
                             f"({r['billed_usd'] / total:.0%} of the invoices): without call logs or usage exports "
                             "the traffic behind it cannot be routed; it is where logs would pay off first."})
     return out
-
-
-def _routing_table(mix, current, tiers, max_tokens, overall, result) -> dict:
-    def nice(n):
-        if not n:
-            return None
-        return int(2 ** math.ceil(math.log2(max(int(n), 16))))
-
-    requests = {}
-    for s in result["segments"]:
-        requests[(s["task_type"], s["len_in"])] = requests.get((s["task_type"], s["len_in"]), 0.0) + \
-            (s.get("requests_per_month") or 0.0)
-    routes = []
-    for task in sorted(mix):
-        weights = {}
-        for len_in, shares in mix[task].items():
-            for opt, share in shares.items():
-                weights[opt] = weights.get(opt, 0.0) + share * requests.get((task, len_in), 0.0)
-        main = max(sorted(weights.items()), key=lambda kv: kv[1])[0] if weights else "current"
-        segs = [v for (t, _), v in current.items() if t == task]
-        models = {}
-        for v in segs:
-            for m, c in v["models"].items():
-                models[m] = models.get(m, 0.0) + c
-        today = max(sorted(models.items()), key=lambda kv: kv[1])[0] if models else None
-        model = tiers.get(main) if main in tiers else today
-        routes.append({"task_type": task, "tier": main if main in tiers else "current", "model": model,
-                       "max_tokens": nice(max_tokens.get(task)),
-                       "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
-    return {"routes": routes,
-            "default": {"tier": "flagship", "model": tiers.get("flagship"), "max_tokens": nice(overall)},
-            "max_tokens_method": "99th percentile of the task's observed output tokens, rounded up to a power of 2",
-            "tiers": dict(sorted(tiers.items()))}
 
 
 def _coverage(audit: Audit) -> list[str]:

@@ -378,8 +378,7 @@ class Simulator:
                     batch_share: Decimal) -> list[Decimal | None]:
         """The row at the tier's representative: [expected, low, high] output inflation."""
         if tier not in reps:
-            raise PolicyError(f"{policy.name}: tier {tier} has no representative model "
-                              f"(set tiers.{tier} in the policy or routekit.yaml)")
+            raise no_representative(policy, tier)
         lo_k, mid_k, hi_k = inflation[tier]
         return [self._at(row, reps[tier], None, batch_share, k) for k in (mid_k, lo_k, hi_k)]
 
@@ -491,49 +490,201 @@ class Simulator:
         """Each segment priced whole at every tier (and as kept), with the policy's representatives, output
         inflation and batch shares (its mix is ignored: the cube is what a mix is evaluated on). Rows whose current
         model is unpriced are left out, as in evaluate()."""
-        policy = policy or Policy(name="current routing")
-        reps = {**self.representatives, **policy.tiers}
-        inflation = {**OUTPUT_INFLATION, **policy.output_inflation}
-        factor = self.projection.factor if self.projection else Decimal(1)
-        index: dict[tuple, int] = {}
-        zero = lambda: [Decimal(0)] * len(TIERS)   # noqa: E731
-        acc: list[dict] = []
-        for row in self.rows:
-            current = self._at(row, row.model, row.provider, Decimal(1 if row.is_batch else 0), Decimal(1))
-            if current is None:
+        return self.row_prices().cost_cube(policy)
+
+    def row_prices(self) -> "RowPrices":
+        """The rows' prices as arrays (built once per simulator): what cost_cube and fast totals work on."""
+        if getattr(self, "_row_prices", None) is None:
+            self._row_prices = RowPrices(self)
+        return self._row_prices
+
+
+def no_representative(policy: Policy, tier: str) -> PolicyError:
+    return PolicyError(f"{policy.name}: tier {tier} has no representative model "
+                       f"(set tiers.{tier} in the policy or routekit.yaml)")
+
+
+# -- the same prices as arrays: many mixes of one client's traffic in milliseconds ---------------------------------
+# A float sum of n terms is off by at most about n × 1.1e-16 of the sum of their sizes; 1e-10 leaves room for
+# 10^5 cost rows, far more than any cube holds. A figure closer than that to a rounding tie is recomputed exactly.
+FLOAT_MARGIN = 1e-10
+OTHER_TIER = "unmapped"   # a current model with no tier, in the per-tier breakdown
+
+
+def rounded(value: float, places: int, size: float) -> float | None:
+    """``value`` rounded to ``places`` decimals, or None when it lies within the float error of a rounding tie
+    (``size``: the sum of the sizes of the terms behind it), where only exact Decimal arithmetic can decide."""
+    scaled = abs(value) * 10 ** places
+    if abs(scaled - np.floor(scaled) - 0.5) <= (FLOAT_MARGIN * size + 1e-12) * 10 ** places:
+        return None
+    return round(value, places)
+
+
+class RowPrices:
+    """Simulator.evaluate's pricing as numpy arrays over the cube rows, built once per simulator: token counts per
+    row, the current models' prices per row, and each representative's costs per row (cached per model). Pricing
+    a mix is then a few vector products (the tier explorer prices one per slider move), and the whole cost cube
+    a few bincounts.
+
+    Floats are exact to about 1e-15 of each figure; ``totals`` rounds a figure to the cent only when that error
+    cannot change the cent and otherwise answers None, for the caller to use the Decimal ``Simulator.evaluate``:
+    the cents shown are always evaluate()'s."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        rows = sim.rows
+        self.factor = float(sim.projection.factor) if sim.projection else 1.0
+        column = lambda name: np.array([float(getattr(r, name)) for r in rows], dtype=float)   # noqa: E731
+        self.requests = column("requests")
+        inp, cached, write = column("input_tokens"), column("cached_input_tokens"), column("cache_write_tokens")
+        self.input_tokens = np.stack([np.maximum(inp - cached - write, 0.0), cached, write], axis=1)   # [R, 3]
+        self.output_tokens = column("output_tokens")
+        self.is_batch = np.array([1.0 if r.is_batch else 0.0 for r in rows])
+        self.tier_col = np.array([TIERS.index(r.tier) if r.tier in TIERS else len(TIERS) for r in rows], dtype=int)
+        self.groups, self.group_of = _index(rows, lambda r: (r.task_type, r.len_in))
+        self.tasks, self.task_of = _index(rows, lambda r: r.task_type)
+        self.keys, self.key_of = _index(rows, lambda r: (r.task_type, r.len_in, r.len_out))
+        # the current models' own prices, looked up once per distinct (model, provider, batch)
+        own = {(r.model, r.provider): None for r in rows}
+        std = {k: self._vector(self.sim.quote(k[0], k[1], False)) for k in own}
+        bat = {k: self._vector(self.sim.quote(k[0], k[1], True)) for k in own}
+        self.own_std = self._parts(np.array([std[(r.model, r.provider)] for r in rows]).reshape(len(rows), 4))
+        self.own_batch = self._parts(np.array([bat[(r.model, r.provider)] for r in rows]).reshape(len(rows), 4))
+        self.current = self.at(self.own_std, self.own_batch, self.is_batch, 1.0)
+        self._models: dict[str, tuple | None] = {}
+
+    @staticmethod
+    def _vector(quote: PriceQuote | None) -> list[float]:
+        if quote is None:
+            return [np.nan] * 4
+        return [float(quote.input_per_mtok), float(quote.cached_input_per_mtok), float(quote.cache_write_per_mtok),
+                float(quote.output_per_mtok)]
+
+    def _parts(self, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(input cost, output cost) per row at prices [R, 4] or [4] (token_cost's terms; output before inflation)."""
+        prices = np.atleast_2d(prices)
+        return ((self.input_tokens * prices[:, :3]).sum(1) / 1e6, self.output_tokens * prices[:, 3] / 1e6)
+
+    @staticmethod
+    def at(std, batch, batch_share, factor) -> np.ndarray:
+        """Cost per row at a batch share: Simulator._at's blend of the standard and batch prices."""
+        return (std[0] + factor * std[1]) * (1 - batch_share) + (batch[0] + factor * batch[1]) * batch_share
+
+    def model(self, model: str) -> tuple | None:
+        """(standard parts, batch parts) of every row at a representative model; None when it is unpriced."""
+        if model not in self._models:
+            std = self.sim.quote(model, None, False)
+            self._models[model] = None if std is None else (
+                self._parts(np.array(self._vector(std))),
+                self._parts(np.array(self._vector(self.sim.quote(model, None, True)))))
+        return self._models[model]
+
+    def batch_shares(self, policy: Policy) -> np.ndarray:
+        """Per row: the policy's batch share of its task, else the row's current batch use."""
+        b = self.is_batch.copy()
+        for task, share in policy.batch_share.items():
+            if task in self.tasks:
+                b[self.task_of == self.tasks.index(task)] = float(share)
+        return b
+
+    def tier_costs(self, model: str | None, batch_share, inflation) -> np.ndarray:
+        """[3, R] the rows at a tier's representative: expected, low, high output inflation (NaN: unpriced)."""
+        found = self.model(model) if model else None
+        if found is None:
+            return np.full((3, len(self.requests)), np.nan)
+        low, expected, high = (float(k) for k in inflation)
+        return np.stack([self.at(*found, batch_share, k) for k in (expected, low, high)])
+
+    def mix_shares(self, policy: Policy) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per row, the share at each tier [R, T] and the share kept on today's models [R]; None when the mix sends
+        traffic through a cascade (priced by Simulator.evaluate only)."""
+        G = len(self.groups)
+        tiers, keep = np.zeros((G, len(TIERS))), np.ones(G)
+        for g, (task, len_in) in enumerate(self.groups):
+            shares = policy.tier_shares(task, len_in)
+            if shares is None:
                 continue
-            key = (row.task_type, row.len_in, row.len_out)
-            if key not in index:
-                index[key] = len(acc)
-                acc.append({"n": Decimal(0), "current": Decimal(0), "keep": Decimal(0), "cost": zero(),
-                            "low": zero(), "high": zero(), "missing": [t not in reps for t in TIERS],
-                            "tiers": [Decimal(0)] * (len(TIERS) + 1)})
-            a = acc[index[key]]
-            batch_share = policy.batch_share.get(row.task_type, Decimal(1 if row.is_batch else 0))
-            a["n"] += row.requests
-            a["current"] += current
-            a["keep"] += self._at(row, row.model, row.provider, batch_share, Decimal(1))
-            a["tiers"][TIERS.index(row.tier) if row.tier in TIERS else len(TIERS)] += row.requests
-            for t, tier in enumerate(TIERS):
-                if a["missing"][t]:
-                    continue
-                parts = self._tier_parts(policy, row, tier, reps, inflation, batch_share)
-                if None in parts:
-                    a["missing"][t] = True
-                    continue
-                a["cost"][t] += parts[0]
-                a["low"][t] += parts[1]
-                a["high"][t] += parts[2]
-        monthly = lambda v: float(v * factor)   # noqa: E731
-        tier_array = lambda name: np.array([[np.nan if a["missing"][t] else monthly(a[name][t])   # noqa: E731
-                                             for t in range(len(TIERS))] for a in acc]).reshape(len(acc), len(TIERS))
-        return CostCube(
-            keys=list(index), requests=np.array([monthly(a["n"]) for a in acc]),
-            current_cost=np.array([monthly(a["current"]) for a in acc]),
-            keep_cost=np.array([monthly(a["keep"]) for a in acc]),
-            cost=tier_array("cost"), cost_low=tier_array("low"), cost_high=tier_array("high"),
-            current_requests=np.array([[monthly(v) for v in a["tiers"]] for a in acc]).reshape(len(acc),
-                                                                                               len(TIERS) + 1))
+            if float(shares.get(CASCADE, 0)):
+                return None
+            keep[g] = float(shares.get(CURRENT, 0))
+            tiers[g] = [float(shares.get(t, 0)) for t in TIERS]
+        return tiers[self.group_of], keep[self.group_of]
+
+    def totals(self, policy: Policy | None) -> dict | None:
+        """evaluate()'s totals (monthly cost and range, baseline, all flagship, savings) and the monthly cost per
+        tier for this mix and the current routing (floats, for charts). None for a mix with a cascade; a figure at a
+        rounding tie is None, with ``needs_exact`` set: Simulator.evaluate decides those."""
+        policy = policy or Policy(name="current routing")
+        mix = self.mix_shares(policy)
+        if mix is None:
+            return None
+        shares, keep = mix
+        reps = {**self.sim.representatives, **policy.tiers}
+        inflation = {**OUTPUT_INFLATION, **policy.output_inflation}
+        b = self.batch_shares(policy)
+        kept = self.at(self.own_std, self.own_batch, b, 1.0)
+        valid = ~np.isnan(self.current)
+        cost = np.zeros((3, len(b)))
+        by_tier = np.zeros((len(TIERS) + 1, len(b)))
+        np.add.at(by_tier, (self.tier_col, np.arange(len(b))), keep * np.nan_to_num(kept))
+        for t, tier in enumerate(TIERS):
+            used = shares[:, t] > 0
+            if not used.any():
+                continue
+            if tier not in reps:
+                raise no_representative(policy, tier)
+            parts = self.tier_costs(reps[tier], b, inflation[tier])
+            valid &= ~(used & np.isnan(parts[0]))
+            part = np.where(used, shares[:, t] * np.nan_to_num(parts), 0.0)
+            cost += part
+            by_tier[t] += part[0]
+        cost += keep * np.nan_to_num(kept)
+        flag = self.tier_costs(reps.get("flagship"), self.is_batch, inflation["flagship"])[0]
+        flag = np.where(np.isnan(flag), self.current, flag)
+        current = np.where(valid, self.current, 0.0)
+        sums = np.where(valid, cost, 0.0).sum(1) * self.factor
+        base = float(current.sum()) * self.factor
+        flagship = float(np.where(valid, flag, 0.0).sum()) * self.factor
+        figures = [rounded(v, 2, v) for v in (*sums, base, flagship)]
+        figures.append(rounded(base - sums[0], 2, base + sums[0]))
+        pct = rounded(100 * (base - sums[0]) / base, 2, 100 * (base + sums[0]) / base) if base else None
+        categories = (*TIERS, OTHER_TIER)
+        current_by_tier = np.bincount(self.tier_col, weights=current, minlength=len(categories)) * self.factor
+        return {
+            "policy": policy.name, "monthly_cost_usd": figures[0], "cost_range_usd": figures[1:3],
+            "baseline_monthly_cost_usd": figures[3], "all_flagship_monthly_cost_usd": figures[4],
+            "savings_usd": figures[5], "savings_pct": pct, "tiers": {t: reps.get(t) for t in TIERS if t in reps},
+            # a figure at a rounding tie (None above) is for Simulator.evaluate to give
+            "needs_exact": None in figures or bool(base and pct is None),
+            "cost_by_tier_usd": dict(zip(categories, (np.where(valid, by_tier, 0.0).sum(1) * self.factor).tolist())),
+            "baseline_by_tier_usd": dict(zip(categories, current_by_tier.tolist())),
+        }
+
+    def cost_cube(self, policy: Policy | None = None) -> CostCube:
+        """Simulator.cost_cube: the rows summed per segment (rows with an unpriced current model left out)."""
+        policy = policy or Policy(name="current routing")
+        reps = {**self.sim.representatives, **policy.tiers}
+        inflation = {**OUTPUT_INFLATION, **policy.output_inflation}
+        b = self.batch_shares(policy)
+        valid = ~np.isnan(self.current)
+        used, key = np.unique(self.key_of[valid], return_inverse=True)   # keys in first-seen order (rows sorted)
+        K = len(used)
+        total = lambda w: np.bincount(key, weights=w[valid], minlength=K) * self.factor   # noqa: E731
+        parts = np.stack([self.tier_costs(reps.get(tier), b, inflation[tier]) for tier in TIERS], axis=2)   # [3, R, T]
+        tier_array = lambda i: np.stack([total(parts[i, :, t]) for t in range(len(TIERS))], axis=1)   # noqa: E731
+        current_requests = np.stack([total(np.where(self.tier_col == t, self.requests, 0.0))
+                                     for t in range(len(TIERS) + 1)], axis=1)
+        return CostCube(keys=[self.keys[k] for k in used], requests=total(self.requests),
+                        current_cost=total(self.current), keep_cost=total(self.at(self.own_std, self.own_batch, b, 1.0)),
+                        cost=tier_array(0), cost_low=tier_array(1), cost_high=tier_array(2),
+                        current_requests=current_requests)
+
+
+def _index(rows, key) -> tuple[list, np.ndarray]:
+    """The distinct keys in first-seen order, and each row's position among them."""
+    seen: dict = {}
+    positions = np.array([seen.setdefault(key(r), len(seen)) for r in rows], dtype=int)
+    return list(seen), positions
 
 
 def load_tier_latency(con: duckdb.DuckDBPyConnection) -> dict[str, float]:

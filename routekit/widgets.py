@@ -1,29 +1,47 @@
 """The analyst's tier explorer: sliders per task type over the budget / mid / flagship tiers, priced live.
 
-Every number shown comes from the same path as ``routekit simulate --policy`` (``cli._Scenario.evaluate``): the
-sliders are turned into a Policy (a mix per task type, shares in tenths of a percent summing to exactly 1) and
-evaluated on the client's cube, so the readout equals what simulate prints for that policy file. A task type whose
-sliders were never touched keeps its current routing (it is left out of the policy's mix), as in simulate.
+Every number shown is ``routekit simulate --policy``'s for the same mix: the controls make a Policy (a mix per task
+type, shares in tenths of a percent summing to exactly 1; the tiers' representative models; the batch share) and the
+readouts are Simulator.evaluate's figures for it, computed on the cube's arrays (``RowPrices.totals``: a slider move
+costs milliseconds whatever the number of calls) and recomputed exactly in Decimal whenever a figure sits at a rounding
+tie, and the risk engine's for its mix. A task type whose sliders were never touched keeps its current routing (it is
+left out of the policy's mix), as in simulate; so does batch use until the batch share is moved.
 
 Optimize runs the optimizer (``routekit optimize``) within the risk budget and shows its exact mix (per task type
 and input length); the sliders show that mix aggregated per task type by requests. Moving a slider afterwards
-switches back to the per-task mix of the sliders.
+switches back to the per-task mix of the sliders. Export writes the mix shown as a policy file, a routing table and
+a LiteLLM router config (routekit/exports.py, the audit's writer too).
+
+The charts are matplotlib figures built once and drawn by the Agg backend into PNG images (no ipympl, nothing from
+the network): a redraw only moves bar heights and marker positions.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
+import io
+import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import ipywidgets as W
 import numpy as np
 
-from routekit.scenario import CASCADE, CURRENT, TIERS, Policy
+from routekit import exports
+from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
 TENTHS = 1000   # shares are held in tenths of a percent: 1000 = 100 %
 PRESETS = ("current routing", "all flagship", "all mid", "recommended")
+EXPORT_DIR = Path(".routekit") / "exports"
+# Where representative candidates come from besides the client's own models: the model makers' own price lists in
+# genai-prices (resellers and hosts list the same models again under other ids).
+FIRST_PARTY = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "cohere")
+PLAIN_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")   # not fine-tune stubs such as "ft:gpt-4o-mini"
+BAND_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
+CHART_DPI = 80
 
 
 def renormalise(values: dict[str, int], moved: str, new: int) -> dict[str, int]:
@@ -46,39 +64,78 @@ def renormalise(values: dict[str, int], moved: str, new: int) -> dict[str, int]:
     return {t: out[t] for t in values}
 
 
+def representative_candidates(tier: str, tiermap, quote, extra=()) -> list[str]:
+    """Models the tier map puts in ``tier`` that the price catalog prices (``quote(model)`` is not None), one per
+    normalised model id (the shortest spelling), cheapest first: the model makers' own price lists in genai-prices
+    plus ``extra`` (the client's observed models)."""
+    from genai_prices import data_snapshot
+
+    from routekit.tiers import normalise_model
+
+    universe = [m.id for p in data_snapshot.get_snapshot().providers if p.id in FIRST_PARTY for m in p.models
+                if PLAIN_MODEL_ID.match(m.id)]
+    best: dict[str, str] = {}
+    for model in dict.fromkeys([*universe, *extra]):
+        found = tiermap.tier_of(model)
+        if found is None or found.tier != tier or quote(model) is None:
+            continue
+        key = normalise_model(model)
+        if key not in best or (len(model), model) < (len(best[key]), best[key]):
+            best[key] = model
+    return sorted(best.values(), key=lambda m: (float(quote(m).input_per_mtok), float(quote(m).output_per_mtok), m))
+
+
 class TierExplorer:
-    """Sliders per task type → a Policy → the simulator's and risk engine's numbers."""
+    """Controls (tier sliders per task type, batch share, representatives) → a Policy → the simulator's and risk
+    engine's numbers, two charts and the exports."""
 
     def __init__(self, client_dir: Path | str, *, prices: str | None = None, db: str | None = None,
                  date: str | None = None, risk_budget: float = 0.02) -> None:
         from routekit.cli import _Scenario
 
         self.client_dir = Path(client_dir)
+        self.db = Path(db) if db else None
         self.scenario = _Scenario(argparse.Namespace(prices=prices, db=db, date=date), self.client_dir)
         self.sim = self.scenario.sim
-        _, self.engine, _ = self.scenario.evaluate(None)   # the cube and risk engine (current routing)
+        self.prices = self.sim.row_prices()
+        _, self.base_engine, _ = self.scenario.evaluate(None)   # the cube and risk engine (current routing)
+        self.engine = self.base_engine
         self.tasks = list(self.engine.tasks)
         self.current_values = self._aggregate_current()
+        self.representatives = dict(self.sim.representatives)
+        n = self.prices.requests
+        self.current_batch = float((n * self.prices.is_batch).sum() / n.sum()) if n.sum() else 0.0
+        self.batch: Decimal | None = None   # None: every call keeps its current batch use
         self.touched: set[str] = set()
-        self.exact_policy: Policy | None = None   # the optimizer's per-length policy while it is shown
+        self.exact_policy: Policy | None = None   # the optimizer's (or a loaded) per-length policy while it is shown
+        self.plan = None
         self.mode = "current routing"
         self.result: dict | None = None
         self.recomputes = 0
+        self.timings: dict[str, float] = {}
+        self._priced_for = self._planned_for = None
+        self._routing: exports.RoutingInputs | None = None
         self._busy = self._pending = self._quiet = False
-        self._build()
+        self._build(risk_budget)
         self.recompute()
 
     # -- numbers ---------------------------------------------------------------------------------------------------
     def _aggregate_current(self) -> dict[str, dict[str, int]]:
         """Each task's current requests per tier (unmapped models count as flagship, as in the risk engine;
         reasoning is shown with flagship), in tenths of a percent."""
-        cube, out = self.engine.cube, {}
-        for task in self.tasks:
-            rows = [i for i, k in enumerate(cube.keys) if k[0] == task]
-            per = cube.current_requests[rows].sum(0)
-            req = {"budget": per[TIERS.index("budget")], "mid": per[TIERS.index("mid")],
-                   "flagship": per[TIERS.index("flagship")] + per[TIERS.index("reasoning")] + per[len(TIERS)]}
-            out[task] = self._to_tenths(req)
+        return self._slider_values(self.engine.cube.requests[:, None] * self.engine.current_shares)
+
+    def _slider_values(self, tier_requests: np.ndarray) -> dict[str, dict[str, int]]:
+        """Requests per cube row and tier [S, T] → each task's slider values (reasoning shown with flagship)."""
+        eng = self.engine
+        task = eng.task_of[eng.group_of]
+        per = np.stack([np.bincount(task, weights=tier_requests[:, t], minlength=len(self.tasks))
+                        for t in range(len(TIERS))], axis=1)
+        out = {}
+        for k, name in enumerate(self.tasks):
+            req = dict(zip(TIERS, per[k]))
+            out[name] = self._to_tenths({"budget": req["budget"], "mid": req["mid"],
+                                         "flagship": req["flagship"] + req["reasoning"]})
         return out
 
     @staticmethod
@@ -98,62 +155,117 @@ class TierExplorer:
         """The task's slider shares as Decimals summing to exactly 1."""
         return {t: Decimal(v) / TENTHS for t, v in self.values(task).items() if v}
 
+    def _batch_shares(self) -> dict[str, Decimal]:
+        return {t: self.batch for t in self.tasks} if self.batch is not None else {}
+
+    def pricing(self) -> Policy:
+        """The representatives and batch shares in force, without a mix: what the cube and the optimizer price."""
+        return Policy(tiers=dict(self.representatives), batch_share=self._batch_shares(), name="tier explorer")
+
     def policy(self) -> Policy | None:
-        """What the readout evaluates: None (current routing), the optimizer's policy, or the sliders' mix for
-        every touched task type (untouched ones keep their current routing)."""
+        """What the readout evaluates: None (current routing), the optimizer's (or a loaded) policy, or the sliders'
+        mix for every touched task type (untouched ones keep their current routing), with the representatives and
+        batch share in force."""
         if self.exact_policy is not None:
             return self.exact_policy
-        if not self.touched:
+        if not self.touched and self.batch is None and self.representatives == self.sim.representatives:
             return None
-        return Policy(mix={t: self.shares(t) for t in self.tasks if t in self.touched}, name="tier explorer")
+        return dataclasses.replace(self.pricing(), mix={t: self.shares(t) for t in self.tasks if t in self.touched})
 
     def policy_yaml(self) -> dict:
         policy = self.policy()
         return policy.to_yaml() if policy else {}
 
     # -- widgets ---------------------------------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, risk_budget: float) -> None:
         self.sliders: dict[str, dict[str, W.FloatSlider]] = {}
         self._values = {task: dict(v) for task, v in self.current_values.items()}
         self.groups: dict[str, W.HBox] = {}
         self.status: dict[str, W.HTML] = {}
-        rows = []
-        for task in self.tasks:
-            sl = {}
-            for tier in SLIDER_TIERS:
-                s = W.FloatSlider(value=self.current_values[task][tier] / 10, min=0, max=100, step=0.1,
-                                  description=tier, readout_format=".1f", continuous_update=True,
-                                  layout=W.Layout(width="260px"), style={"description_width": "60px"})
-                s.add_class(f"rk-tier-{tier}")
-                s.observe(lambda ch, task=task, tier=tier: self._on_slider(task, tier, ch), names="value")
-                sl[tier] = s
-            self.sliders[task] = sl
-            label = W.HTML(f"<b>{html.escape(task)}</b>", layout=W.Layout(width="120px"))
-            self.status[task] = W.HTML("", layout=W.Layout(width="120px"))
-            box = W.HBox([label, *sl.values(), self.status[task]])
-            box.add_class(f"rk-task-{task}")
-            self.groups[task] = box
-            rows.append(box)
+        self.bands: dict[str, W.HTML] = {}
+        rows = [self._task_row(task) for task in self.tasks]
         self.preset = W.Dropdown(options=PRESETS, value="current routing", description="preset")
         self.preset.add_class("rk-preset")
         self.preset.observe(lambda ch: self.apply_preset(ch["new"]), names="value")
-        self.budget = W.FloatText(value=0.02, step=0.005, description="risk budget",
+        self.budget = W.FloatText(value=risk_budget, step=0.005, description="risk budget",
                                   layout=W.Layout(width="200px"))
         self.budget.add_class("rk-risk-budget")
+        self.budget.observe(lambda _: self.request_recompute(), names="value")
         self.optimize_button = W.Button(description="Optimize", button_style="primary")
         self.optimize_button.add_class("rk-optimize")
         self.optimize_button.on_click(lambda _: self.optimize())
+        self.batch_slider = W.FloatSlider(value=round(self.current_batch * 100, 1), min=0, max=100, step=0.1,
+                                          description="batch %", readout_format=".1f", continuous_update=True,
+                                          layout=W.Layout(width="300px"), style={"description_width": "60px"})
+        self.batch_slider.add_class("rk-batch-share")
+        self.batch_slider.observe(self._on_batch, names="value")
+        self.rep_menus = {tier: self._rep_menu(tier) for tier in TIERS if tier in self.representatives}
+        self.export_dir = W.Text(placeholder=str(self.client_dir / EXPORT_DIR), description="export to",
+                                 layout=W.Layout(width="460px"))
+        self.export_dir.add_class("rk-export-dir")
+        self.export_button = W.Button(description="Export", icon="download")
+        self.export_button.add_class("rk-export")
+        self.export_button.on_click(lambda _: self._export_clicked())
+        self.export_html = W.HTML()
+        self.export_html.add_class("rk-export-paths")
         self.cost_html, self.savings_html, self.risk_html = W.HTML(), W.HTML(), W.HTML()
         self.cost_html.add_class("rk-monthly-cost")
         self.savings_html.add_class("rk-savings")
         self.risk_html.add_class("rk-risk")
         self.mode_html = W.HTML()
         self.mode_html.add_class("rk-mode")
-        controls = W.HBox([self.preset, self.budget, self.optimize_button])
+        self.cost_chart, self.frontier_chart = CostChart(), FrontierChart()
+        controls = W.VBox([W.HBox([self.preset, self.budget, self.optimize_button]),
+                           W.HBox([self.batch_slider, W.HTML("<i>of requests through the providers' batch APIs</i>")]),
+                           W.HBox(list(self.rep_menus.values()), layout=W.Layout(flex_flow="row wrap")),
+                           W.HBox([self.export_dir, self.export_button]), self.export_html])
         readouts = W.VBox([self.mode_html, self.cost_html, self.savings_html, self.risk_html])
+        charts = W.HBox([self.cost_chart.image, self.frontier_chart.image])
         self.widget = W.VBox([W.HTML(f"<h3>Tier explorer: {html.escape(self.client_dir.name)}</h3>"), controls,
-                              readouts, *rows])
+                              readouts, charts, *rows])
         self.widget.add_class("rk-tier-explorer")
+
+    def _task_row(self, task: str) -> W.HBox:
+        sl = {}
+        for tier in SLIDER_TIERS:
+            s = W.FloatSlider(value=self.current_values[task][tier] / 10, min=0, max=100, step=0.1,
+                              description=tier, readout_format=".1f", continuous_update=True,
+                              layout=W.Layout(width="260px"), style={"description_width": "60px"})
+            s.add_class(f"rk-tier-{tier}")
+            s.observe(lambda ch, task=task, tier=tier: self._on_slider(task, tier, ch), names="value")
+            sl[tier] = s
+        self.sliders[task] = sl
+        label = W.HTML(f"<b>{html.escape(task)}</b>", layout=W.Layout(width="120px"))
+        self.status[task] = W.HTML("", layout=W.Layout(width="120px"))
+        self.bands[task] = W.HTML("", layout=W.Layout(width="170px"))
+        self.bands[task].add_class("rk-band")
+        box = W.HBox([label, *sl.values(), self.status[task], self.bands[task]])
+        box.add_class(f"rk-task-{task}")
+        self.groups[task] = box
+        return box
+
+    def _rep_menu(self, tier: str) -> W.Dropdown:
+        from routekit.config import load_config
+        from routekit.tiers import TierMap
+
+        if not hasattr(self, "_tiermap"):
+            self._tiermap = TierMap.for_config(load_config(self.client_dir))
+        quote = lambda m: self.sim.catalog.quote(m, None, on=self.sim.on)   # noqa: E731  (never marks unpriced)
+        observed = [m["model"] for m in self.scenario.models if m.get("model")]
+        models = representative_candidates(tier, self._tiermap, quote, observed)
+        current = self.representatives[tier]
+        if current not in models:
+            models.insert(0, current)
+
+        def label(model: str) -> str:
+            q = quote(model)
+            return model if q is None else f"{model} (${float(q.input_per_mtok):g} / ${float(q.output_per_mtok):g})"
+
+        menu = W.Dropdown(options=[(label(m), m) for m in models], value=current, description=tier,
+                          layout=W.Layout(width="330px"), style={"description_width": "60px"})
+        menu.add_class(f"rk-rep-{tier}")
+        menu.observe(lambda ch, tier=tier: self.set_representative(tier, ch["new"]), names="value")
+        return menu
 
     def show(self):
         from IPython.display import display
@@ -190,12 +302,51 @@ class TierExplorer:
         self.mode = f"sliders (last move: {task} {tier} {change['new']:.1f} %)"
         self.request_recompute()
 
+    def _on_batch(self, change) -> None:
+        if self._quiet:
+            return
+        share = Decimal(int(round(change["new"] * 10))) / TENTHS
+        if self.batch is None and abs(float(share) - self.current_batch) < 0.0005:
+            return   # the browser echoing the starting value: each call still keeps its own batch use
+        self.set_batch_share(share)
+
+    def set_batch_share(self, share: Decimal | float | None) -> None:
+        """Send this share of every task's requests through the batch APIs (None: each call's current batch use)."""
+        self.batch = None if share is None else Decimal(str(share))
+        self._set_quietly(self.batch_slider, round((self.current_batch if share is None else float(share)) * 100, 1))
+        if self.exact_policy is not None:
+            self.exact_policy = dataclasses.replace(self.exact_policy, batch_share=self._batch_shares())
+        self.request_recompute()
+
+    def set_representative(self, tier: str, model: str) -> None:
+        """Price ``tier`` at ``model`` (Policy.tiers, as a policy file's ``tiers:`` does)."""
+        if self.representatives.get(tier) == model:
+            return
+        self.representatives[tier] = model
+        if tier in self.rep_menus and self.rep_menus[tier].value != model:
+            options = [v for _, v in self.rep_menus[tier].options]
+            if model not in options:
+                self.rep_menus[tier].options = [(model, model), *self.rep_menus[tier].options]
+            self._set_quietly(self.rep_menus[tier], model)
+        if self.exact_policy is not None:
+            self.exact_policy = dataclasses.replace(self.exact_policy, tiers=dict(self.representatives))
+        self.request_recompute()
+
+    def _set_quietly(self, widget, value) -> None:
+        was, self._quiet = self._quiet, True
+        try:
+            widget.value = value
+        finally:
+            self._quiet = was
+
     def apply_preset(self, name: str) -> None:
         self.exact_policy = None
         if name == "current routing":
             for task in self.tasks:
                 self._set_values(task, self.current_values[task])
             self.touched = set()
+            self.batch = None
+            self._set_quietly(self.batch_slider, round(self.current_batch * 100, 1))
             self.mode = "current routing"
         elif name in ("all flagship", "all mid"):
             tier = name.split()[1]
@@ -210,36 +361,42 @@ class TierExplorer:
 
     def optimize(self) -> None:
         """The optimizer's mix within the risk budget: shown exactly; the sliders show it per task type."""
-        from routekit.optimize import OPTIONS, optimize
-
         rate = float(self.budget.value)
         if not 0 <= rate <= 1:
             self.mode_html.value = "<span style='color:#b00'>risk budget: a share between 0 and 1</span>"
             return
-        plan = optimize(self.engine, rate)
-        policy = plan.policy(name=f"optimized: extra-failure rate <= {rate:g}")
-        policy.tiers = dict(self.sim.representatives)
-        # aggregate per task type by requests: kept shares follow the current tiers of those requests
-        req = {t: dict.fromkeys(SLIDER_TIERS, 0.0) for t in self.tasks}
-        eng = self.engine
-        rounded = plan.rounded_shares()
-        for i, (task, len_in, _) in enumerate(eng.cube.keys):
-            n = float(eng.cube.requests[i])
-            shares = rounded.get((task, len_in), {CURRENT: Decimal(1)})
-            for opt, share in shares.items():
-                share = float(share)
-                if opt == CURRENT or opt == CASCADE:
-                    cur = eng.current_shares[i]
-                    for t, tier in enumerate(TIERS):
-                        req[task]["flagship" if tier == "reasoning" else tier] += n * share * cur[t]
-                elif opt in OPTIONS:
-                    req[task]["flagship" if opt == "reasoning" else opt] += n * share
-        for task in self.tasks:
-            self._set_values(task, self._to_tenths(req[task]))
+        self._reprice()
+        plan = self._plan()
+        policy = plan.policy(self.pricing(), name=f"optimized: extra-failure rate <= {rate:g}")
+        policy.tiers = {**self.sim.representatives, **policy.tiers}
+        self.show_policy(policy, f"optimized (risk budget {rate:g}, feasible: {'yes' if plan.feasible else 'no'})")
+
+    def load_policy(self, path: Path | str) -> None:
+        """Show a policy file (``routekit optimize --write-policy``, the audit's policy.yaml, an export) exactly."""
+        policy = Policy.load(path)
+        shares = {policy.batch_share.get(t) for t in self.tasks}
+        self.representatives = {**self.sim.representatives, **policy.tiers}
+        for tier, menu in self.rep_menus.items():
+            if menu.value != self.representatives[tier]:
+                if self.representatives[tier] not in [v for _, v in menu.options]:
+                    menu.options = [(self.representatives[tier], self.representatives[tier]), *menu.options]
+                self._set_quietly(menu, self.representatives[tier])
+        self.batch = shares.pop() if len(shares) == 1 else None
+        self._set_quietly(self.batch_slider, round((self.current_batch if self.batch is None
+                                                    else float(self.batch)) * 100, 1))
+        self.show_policy(policy, f"policy file {Path(path).name}")
+
+    def show_policy(self, policy: Policy, mode: str) -> None:
+        """Evaluate ``policy`` exactly (per length, cascades and all); the sliders show it per task by requests."""
+        mix = self.engine.mix_of(policy)
+        # kept (and cascaded) requests are counted at the tiers serving them today
+        per_tier = self.engine.cube.requests[:, None] * (
+            mix.shares + (mix.keep + mix.cascade)[:, None] * self.engine.current_shares)
+        for task, values in self._slider_values(per_tier).items():
+            self._set_values(task, values)
         self.touched = set(self.tasks)
         self.exact_policy = policy
-        self.plan = plan
-        self.mode = f"optimized (risk budget {rate:g}, feasible: {'yes' if plan.feasible else 'no'})"
+        self.mode = mode
         self.request_recompute()
 
     def request_recompute(self) -> None:
@@ -257,11 +414,58 @@ class TierExplorer:
         finally:
             self._busy = False
 
+    # -- recompute -------------------------------------------------------------------------------------------------
+    def _reprice(self) -> None:
+        """The cube and the risk engine at the representatives and batch share in force (cost only: requests,
+        failure rates and Monte Carlo draws are shared), redone only when those change."""
+        key = (tuple(sorted(self.representatives.items())), self.batch)
+        if key != self._priced_for:
+            self.engine = self.base_engine.repriced(self.sim.cost_cube(self.pricing()))
+            self._priced_for = key
+
+    def _budget(self) -> float:
+        """The risk budget as a share of requests (a value typed outside 0..1 is held to it)."""
+        return min(max(float(self.budget.value), 0.0), 1.0)
+
+    def _plan(self):
+        """The optimizer at the risk budget on the cube in force (its frontier too), redone when either changes."""
+        from routekit.optimize import optimize
+
+        key = (self._priced_for, self._budget())
+        if key != self._planned_for:
+            self.plan = optimize(self.engine, self._budget())
+            self._planned_for = key
+        return self.plan
+
+    def evaluate(self, policy: Policy | None) -> dict:
+        """Simulator.evaluate's figures for the policy (from the cube's arrays; exactly in Decimal when a figure is
+        at a rounding tie or the mix uses a cascade), with the risk, cost per successful task and band per task."""
+        result = self.prices.totals(policy)
+        if result is None or result["needs_exact"]:
+            exact = self.sim.evaluate(policy, escalation=self.scenario.quality.escalation)
+            result = {**(result or {}), **{k: exact[k] for k in exact if k != "segments"}}
+        risk = self.engine.evaluate(self.engine.mix_of(policy))
+        result["risk"] = risk.to_json()
+        result["cost_per_success_usd"] = risk.cost_per_success(result["monthly_cost_usd"])
+        result["bands"] = self.engine.task_bands(risk)
+        self.risk = risk
+        return result
+
     def recompute(self) -> dict:
-        result, _, risk = self.scenario.evaluate(self.policy())
-        self.result, self.risk = result, risk
+        start = time.perf_counter()
+        self._reprice()
+        plan = self._plan()
+        result = self.evaluate(self.policy())
+        self.result = result
         self.recomputes += 1
+        mid = time.perf_counter()
         self._render(result)
+        drawn = time.perf_counter()
+        self.cost_chart.update(result.get("baseline_by_tier_usd"), result.get("cost_by_tier_usd"))
+        self.frontier_chart.update(plan, result, self._budget())
+        end = time.perf_counter()
+        self.timings = {"evaluate_ms": 1000 * (mid - start), "readouts_ms": 1000 * (drawn - mid),
+                        "charts_ms": 1000 * (end - drawn), "total_ms": 1000 * (end - start)}
         return result
 
     def _render(self, r: dict) -> None:
@@ -286,3 +490,204 @@ class TierExplorer:
         for task in self.tasks:
             custom = task in self.touched
             self.status[task].value = "custom mix" if custom else "<i>current routing</i>"
+            rate, band = r["bands"][task]
+            self.bands[task].value = (f"<span class='rk-band-value' data-band='{band}' style='color:"
+                                      f"{BAND_COLOURS[band]}'>&#9679; {band}</span> {rate:+.2%} extra failures")
+
+    # -- exports ---------------------------------------------------------------------------------------------------
+    def _routing_inputs(self) -> exports.RoutingInputs:
+        from routekit.db import connect, default_db_path
+
+        if self._routing is None:
+            con = connect(self.db or default_db_path(self.client_dir), read_only=True)
+            try:
+                self._routing = exports.routing_inputs(con)
+            finally:
+                con.close()
+        return self._routing
+
+    def export(self, path: Path | str | None = None) -> dict[str, Path]:
+        """Write the mix shown as policy.yaml (a ``routekit simulate --policy`` file), routing.json (the audit's
+        routing table) and litellm_config.yaml (a LiteLLM router config) into ``path`` (default
+        ``CLIENT_DIR/.routekit/exports``); returns their paths."""
+        folder = Path(path) if path else self.client_dir / EXPORT_DIR
+        policy = self.policy() or dataclasses.replace(self.pricing(), name="current routing")
+        exact = self.sim.evaluate(policy, escalation=self.scenario.quality.escalation)
+        inputs = self._routing_inputs()
+        mix = exports.policy_mix(policy, self.engine.groups)
+        tiers = {**self.sim.representatives, **policy.tiers}
+        providers = {t: q.provider for t, m in tiers.items() if (q := self.sim.catalog.quote(m, None, on=self.sim.on))}
+        rate = self.evaluate(policy)["risk"]["extra_failure_rate"]
+        about = (f"{self.client_dir.name}, {self.mode}\n# monthly cost ${exact['monthly_cost_usd']:,.2f} (current "
+                 f"routing ${exact['baseline_monthly_cost_usd']:,.2f}), extra-failure rate {rate:.4%}\n")
+        return exports.write_exports(
+            folder, policy_yaml=policy.to_yaml(),
+            policy_header=(f"# routekit tier explorer: {about}# check it: routekit simulate CLIENT_DIR --policy "
+                           "policy.yaml\n"),
+            routing=exports.routing_table(mix, inputs.current, tiers, inputs.max_tokens, inputs.overall,
+                                          exact["segments"]),
+            litellm=exports.litellm_config(mix, inputs.current, tiers, providers, exact["segments"], policy.cascade),
+            litellm_header=(f"# LiteLLM router config from the routekit tier explorer: {about}"
+                            "# call model routekit-<task_type> (routekit-default otherwise); simple-shuffle picks a "
+                            "deployment with probability weight / total weight\n# API keys come from the providers' "
+                            "usual environment variables; batch shares are not a router setting (send that share "
+                            "through the providers' batch APIs)\n"))
+
+    def _export_clicked(self) -> None:
+        try:
+            paths = self.export(self.export_dir.value.strip() or None)
+        except OSError as exc:
+            self.export_html.value = f"<span style='color:#b00'>export failed: {html.escape(str(exc))}</span>"
+            return
+        self.export_html.value = "written: " + ", ".join(f"<code>{html.escape(str(p))}</code>"
+                                                        for p in paths.values())
+
+
+# -- charts ------------------------------------------------------------------------------------------------------
+# A move redraws only what moved: the axes, ticks, labels and legend are drawn once into an Agg buffer and kept; a
+# move restores that buffer, draws the moving artists (``animated``: left out of full draws) over it and encodes PNG
+# at the fastest zlib level. Limits change only when a value leaves them (or shrinks far inside), with a full draw.
+def _figure(width: float, height: float):
+    """A matplotlib Figure on its own Agg canvas: no pyplot state, no GUI backend, no ipympl."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=CHART_DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _dollars(value, _pos=None) -> str:
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"${value / size:g}{suffix}"
+    return f"${value:g}"
+
+
+class _Chart:
+    """A figure whose moving artists are blitted over a cached background, shown as a PNG ipywidgets.Image."""
+
+    def __init__(self, css_class: str) -> None:
+        from matplotlib.ticker import FuncFormatter
+
+        self.fig = _figure(5.0, 3.0)
+        self.ax = self.fig.add_subplot()
+        self.ax.yaxis.set_major_formatter(FuncFormatter(_dollars))
+        self.ax.tick_params(labelsize=8)
+        self.image = W.Image(format="png")
+        self.image.add_class(css_class)
+        self.moving: list = []
+        self._background = None
+
+    def redraw_all(self) -> None:
+        """Draw the still parts (new limits, a new frontier) and keep them as the background."""
+        self.fig.canvas.draw()
+        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+
+    def render(self) -> None:
+        from PIL import Image
+
+        canvas = self.fig.canvas
+        if self._background is None:
+            self.redraw_all()
+        canvas.restore_region(self._background)
+        for artist in self.moving:
+            self.ax.draw_artist(artist)
+        buf = io.BytesIO()
+        Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+            buf, format="png", compress_level=1)
+        self.image.value = buf.getvalue()
+
+
+def _limits(current: tuple[float, float], lo: float, hi: float, *, floor: float | None = None,
+            fresh: bool = False) -> tuple | None:
+    """New axis limits when [lo, hi] leaves the current ones or fills under a quarter of them (or ``fresh``: the
+    data changed wholesale); else None."""
+    span = hi - lo
+    pad = span * 0.1 or max(abs(hi), 1.0) * 0.05
+    a, b = current
+    if not fresh and a <= lo and hi <= b and (b - a) * 0.25 <= span + 2 * pad:
+        return None
+    return (lo - pad if floor is None else floor, hi + pad)
+
+
+class CostChart(_Chart):
+    """Monthly cost per tier: the current routing and this mix side by side (kept traffic counts at the tier of
+    the models serving it today)."""
+
+    CATEGORIES = (*TIERS, OTHER_TIER)
+
+    def __init__(self) -> None:
+        from matplotlib.patches import Patch
+
+        super().__init__("rk-chart-cost")
+        ax = self.ax
+        x, w = np.arange(len(self.CATEGORIES)), 0.38
+        zeros = np.zeros(len(x))
+        self.current = ax.bar(x - w / 2, zeros, w, color="#9e9e9e", animated=True)
+        self.mix = ax.bar(x + w / 2, zeros, w, color="#1f77b4", animated=True)
+        self.moving = [*self.current, *self.mix]
+        ax.set_xticks(x, self.CATEGORIES, fontsize=8)
+        ax.set_title("Monthly cost by tier", fontsize=10)
+        ax.legend(handles=[Patch(color="#9e9e9e", label="current routing"), Patch(color="#1f77b4", label="this mix")],
+                  fontsize=8, loc="upper left")
+        ax.set_ylim(0, 1)
+        self.fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.12)
+
+    def update(self, current: dict | None, mix: dict | None) -> None:
+        cur = [(current or {}).get(c, 0.0) for c in self.CATEGORIES]
+        new = [(mix or {}).get(c, 0.0) for c in self.CATEGORIES]   # None: a cascade mix, not split per tier
+        for bars, values in ((self.current, cur), (self.mix, new)):
+            for bar, v in zip(bars, values):
+                bar.set_height(v)
+        limits = _limits(self.ax.get_ylim(), 0.0, max(max(cur), max(new), 1e-6), floor=0.0)
+        if limits is not None:
+            self.ax.set_ylim(*limits)
+            self.redraw_all()
+        self.render()
+
+
+class FrontierChart(_Chart):
+    """The optimizer's cost–risk frontier with the current routing, the recommended mix (optimizer at the risk
+    budget) and this mix."""
+
+    def __init__(self) -> None:
+        super().__init__("rk-chart-frontier")
+        ax = self.ax
+        (self.line,) = ax.plot([], [], "-o", ms=2, lw=1.2, color="#1f77b4", label="frontier")
+        (self.current,) = ax.plot([], [], "s", ms=7, color="black", label="current routing")
+        (self.recommended,) = ax.plot([], [], "*", ms=12, color="#d62728", label="recommended")
+        (self.this,) = ax.plot([], [], "o", ms=9, mfc="none", mew=2, color="#ff7f0e", label="this mix",
+                               animated=True)
+        self.budget = ax.axvline(0, ls="--", lw=1, color="grey", label="risk budget")
+        self.moving = [self.this]
+        ax.set_xlabel("extra-failure rate vs current routing (%)", fontsize=8)
+        ax.set_title("Cost–risk frontier", fontsize=10)
+        ax.legend(fontsize=7, loc="upper right")
+        self.fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.16)
+        self._drawn_for = None
+
+    def update(self, plan, result: dict, budget: float) -> None:
+        baseline = result["baseline_monthly_cost_usd"]
+        this = (100 * result["risk"]["extra_failure_rate"], result["monthly_cost_usd"])
+        self.this.set_data([this[0]], [this[1]])
+        still = (id(plan), budget, baseline)
+        if still != self._drawn_for:   # the frontier moves only with the representatives, batch share or budget
+            self.line.set_data([100 * p["extra_failure_rate"] for p in plan.frontier],
+                               [p["monthly_cost_usd"] for p in plan.frontier])
+            self.recommended.set_data([100 * plan.extra_failure_rate], [plan.cost])
+            self.current.set_data([0.0], [baseline])
+            self.budget.set_xdata([100 * budget] * 2)
+            self._drawn_for = still
+            fresh = True
+        else:
+            fresh = False
+        xs = [*self.line.get_xdata(), 0.0, this[0], 100 * budget, 100 * plan.extra_failure_rate]
+        ys = [*self.line.get_ydata(), baseline, this[1], plan.cost]
+        x_new = _limits(self.ax.get_xlim(), min(xs), max(xs), fresh=fresh)
+        y_new = _limits(self.ax.get_ylim(), min(ys), max(ys), fresh=fresh)
+        if x_new or y_new:
+            self.ax.set_xlim(*(x_new or self.ax.get_xlim()))
+            self.ax.set_ylim(*(y_new or self.ax.get_ylim()))
+            self.redraw_all()
+        self.render()

@@ -22,6 +22,7 @@ from conftest import ROOT, run_cli
 from test_simulate import _client
 
 CHROMIUM = Path("/usr/bin/chromium")
+BAND_NAMES = ("green", "amber", "red")
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -74,6 +75,90 @@ def test_moving_a_slider_prices_the_mix_as_simulate_does(tmp_path):
     assert x.policy() is None and x.result["monthly_cost_usd"] == 4.72
 
 
+def test_batch_share_and_representatives_price_as_simulate(tmp_path):
+    """The batch share and a tier's representative are Policy fields (batch_share, tiers): the readout is simulate's
+    for the same file. Batch prices (genai-prices): gpt-4o 1.25 in, 1.25 cached, 5 out; gpt-4o-mini 0.075 / 0.075 /
+    0.30; gpt-4.1-nano 0.05 / 0.025 / 0.20 per million tokens."""
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    x = TierExplorer(client)
+    assert x.batch_slider.value == 0.0 and x.policy() is None   # no batch use in the logs
+    x.batch_slider.value = 100.0
+    # all through batch: r1 (8,000 + 2,000) × 1.25 + 1,000 × 5 = 17,500e-6; r2 2,500 + 2,500 = 5,000e-6;
+    # r3 (mini) 300 + 300 = 600e-6; r4 1,250 + 500 = 1,750e-6 → 24,850e-6 × 100 = $2.485: a tie, half up → $2.49
+    assert x.result["monthly_cost_usd"] == 2.49 and x.result["baseline_monthly_cost_usd"] == 4.72
+    x.rep_menus["budget"].value = "gpt-4.1-nano"
+    assert x.result["monthly_cost_usd"] == 2.49   # no traffic on the budget tier yet
+    x.sliders["other"]["budget"].value = 50.0
+    x.sliders["other"]["flagship"].value = 50.0
+    assert x.values("other") == {"budget": 500, "mid": 0, "flagship": 500}
+    # budget at gpt-4.1-nano batch: 650 + 200 + 400 + 70 = 1,320e-6; flagship (gpt-4o batch) r3 at gpt-4o:
+    # 4,000 × 1.25 + 1,000 × 5 = 10,000e-6 → 17,500 + 5,000 + 10,000 + 1,750 = 34,250e-6;
+    # half each: 17,785e-6 × 100 = $1.7785 → $1.78
+    assert x.result["monthly_cost_usd"] == 1.78
+    policy = x.policy_yaml()
+    assert policy["tiers"]["budget"] == "gpt-4.1-nano" and policy["batch_share"] == {"other": 1.0}
+    path = tmp_path / "mix.yaml"
+    path.write_text(yaml.safe_dump(policy))
+    cli = json.loads(run_cli("simulate", str(client), "--policy", str(path), "--json").stdout)
+    for key in ("monthly_cost_usd", "savings_usd", "savings_pct", "cost_range_usd", "cost_per_success_usd",
+                "all_flagship_monthly_cost_usd", "risk"):
+        assert x.result[key] == cli[key], key
+    x.apply_preset("current routing")   # each call keeps its own batch use again
+    assert x.policy() is None or x.policy().batch_share == {}
+    assert x.result["monthly_cost_usd"] == 4.72
+
+
+def test_representative_candidates_are_priced_models_of_the_tier():
+    from routekit.prices import PriceCatalog
+    from routekit.tiers import TierMap
+    from routekit.widgets import representative_candidates
+
+    tiers, catalog = TierMap.default(), PriceCatalog()
+    quote = lambda m: catalog.quote(m)   # noqa: E731
+    budget = representative_candidates("budget", tiers, quote, extra=["my-unknown-model"])
+    assert {"gpt-5-nano", "gpt-4o-mini", "claude-3-haiku"} <= set(budget)
+    assert "gpt-4o" not in budget and "my-unknown-model" not in budget and not any(":" in m for m in budget)
+    assert all(tiers.tier_of(m).tier == "budget" and quote(m) is not None for m in budget)
+    prices = [float(quote(m).input_per_mtok) for m in budget]
+    assert prices == sorted(prices)
+    assert "o3" in representative_candidates("reasoning", tiers, quote)
+
+
+def test_bands_per_task_and_charts(tmp_path):
+    from routekit.widgets import TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    assert x.result["bands"] == {"other": (0.0, "green")}   # the current routing adds no failures
+    assert "green" in x.bands["other"].value
+    before = (bytes(x.cost_chart.image.value), bytes(x.frontier_chart.image.value))
+    assert all(png.startswith(b"\x89PNG") for png in before)
+    x.sliders["other"]["budget"].value = 100.0
+    # all on the budget tier: the extra-failure rate is the request-weighted q(budget) - q(today's tiers), from the
+    # engine's posterior means; bands: amber from 1 %, red from 5 % (quality.bands defaults)
+    eng = x.engine
+    q = eng.q[eng.group_of]
+    n = eng.cube.requests
+    rate = float((n * (q[:, 0] - (eng.current_shares * q).sum(1))).sum() / n.sum())
+    got_rate, band = x.result["bands"]["other"]
+    assert got_rate == pytest.approx(rate)
+    assert band == ("green" if rate < 0.01 else "amber" if rate < 0.05 else "red")
+    assert f"data-band='{band}'" in x.bands["other"].value
+    after = (bytes(x.cost_chart.image.value), bytes(x.frontier_chart.image.value))
+    assert after[0] != before[0] and after[1] != before[1]   # bars and the "this mix" marker moved
+    # the cost chart's bars are the mix's cost per tier: all of it on budget now
+    heights = {c: b.get_height() for c, b in zip(x.cost_chart.CATEGORIES, x.cost_chart.mix)}
+    assert heights["budget"] == pytest.approx(x.result["monthly_cost_usd"], abs=0.006)
+    assert heights["mid"] == heights["flagship"] == 0
+    current = {c: b.get_height() for c, b in zip(x.cost_chart.CATEGORIES, x.cost_chart.current)}
+    # today: gpt-4o (flagship) $4.60, gpt-4o-mini (budget) r3 $0.12 (test_simulate's figures)
+    assert current["flagship"] == pytest.approx(4.60) and current["budget"] == pytest.approx(0.12)
+    frontier = x.frontier_chart
+    assert list(frontier.line.get_ydata()) == [p["monthly_cost_usd"] for p in x.plan.frontier]
+    assert list(frontier.this.get_ydata()) == [x.result["monthly_cost_usd"]]
+
+
 def test_rapid_moves_are_coalesced(tmp_path):
     from routekit.widgets import TierExplorer
 
@@ -93,6 +178,37 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def engine_cost(explorer, task: str, values: dict[str, int]) -> float:
+    """The engine's monthly cost with ``task`` at these shares (tenths of a percent), the other tasks untouched."""
+    explorer._set_values(task, values)
+    explorer.touched = {task}
+    return explorer.recompute()["monthly_cost_usd"]
+
+
+def move_flagship_left(page, task: str, explorer, presses: int = 5) -> tuple[dict[str, int], float]:
+    """Press ArrowLeft on the task's flagship handle, then wait out the kernel round trip: the page's monthly cost
+    settles on the engine's figure for the mix the page's sliders show. Returns (that mix, the cost shown)."""
+    from routekit.widgets import SLIDER_TIERS
+
+    start = explorer.current_values[task]
+    handle = page.locator(f".rk-task-{task} .rk-tier-flagship .noUi-handle")
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(presses):
+        page.keyboard.press("ArrowLeft")
+    cost = page.locator(".rk-monthly-cost")
+    deadline = time.monotonic() + 15
+    while True:
+        values = {t: int(round(float(page.locator(f".rk-task-{task} .rk-tier-{t} .widget-readout").inner_text())
+                               * 10)) for t in SLIDER_TIERS}
+        shown = _money(cost.inner_text())
+        want = engine_cost(explorer, task, values)
+        if sum(values.values()) == 1000 and values != start and shown == want:
+            return values, shown
+        assert time.monotonic() < deadline, (task, values, shown, want)
+        page.wait_for_timeout(200)
 
 
 def _money(text: str) -> float:
@@ -141,29 +257,35 @@ def test_live_widget_in_a_real_browser(tmp_path):
                 cost = page.locator(".rk-monthly-cost")
                 assert _money(cost.inner_text()) == expected.result["monthly_cost_usd"]
 
-                def readouts() -> dict[str, int]:
-                    return {t: int(round(float(page.locator(f".rk-task-{task} .rk-tier-{t} .widget-readout")
-                                               .inner_text()) * 10)) for t in SLIDER_TIERS}
-
-                handle = page.locator(f".rk-task-{task} .rk-tier-flagship .noUi-handle")
-                handle.focus()
-                for _ in range(5):
-                    page.keyboard.press("ArrowLeft")
-                # wait for the kernel round trip: the DOM readout settles on the engine's number for the DOM mix
-                deadline = time.monotonic() + 15
-                while True:
-                    values = readouts()
-                    expected._set_values(task, values)
-                    expected.touched = {task}
-                    want = expected.recompute()["monthly_cost_usd"]
-                    shown = _money(cost.inner_text())
-                    if sum(values.values()) == 1000 and shown == want and values != expected.current_values[task]:
-                        break
-                    assert time.monotonic() < deadline, (values, shown, want)
-                    time.sleep(0.2)
+                values, shown = move_flagship_left(page, task, expected)
+                want = expected.result["monthly_cost_usd"]
                 assert values["flagship"] < expected.current_values[task]["flagship"]
                 assert shown != _money(f"${expected.result['baseline_monthly_cost_usd']:,.2f}") or \
                     want == expected.result["baseline_monthly_cost_usd"]
+
+                # a budget representative and the batch share, from the page: the engine's figure for that state
+                labels = dict(expected.rep_menus["budget"].options)   # the page's options carry the labels
+                page.locator(".rk-rep-budget select").select_option(
+                    label=next(k for k, v in labels.items() if v == "gpt-4.1-nano"))
+                page.locator(".rk-batch-share .noUi-handle").focus()
+                for _ in range(3):
+                    page.keyboard.press("ArrowRight")
+                deadline = time.monotonic() + 15
+                while True:
+                    batch = float(page.locator(".rk-batch-share .widget-readout").inner_text())
+                    expected.set_representative("budget", labels[page.locator(".rk-rep-budget select")
+                                                                 .evaluate("e => e.options[e.selectedIndex].text")
+                                                                 .replace("\xa0", " ")])   # the page's spaces
+                    expected.set_batch_share(Decimal(int(round(batch * 10))) / 1000)
+                    want = expected.result["monthly_cost_usd"]
+                    shown = _money(cost.inner_text())
+                    if batch > 0 and expected.representatives["budget"] == "gpt-4.1-nano" and shown == want:
+                        break
+                    assert time.monotonic() < deadline, (batch, shown, want)
+                    time.sleep(0.2)
+                for chart in ("rk-chart-cost", "rk-chart-frontier"):   # drawn PNGs, no plotting library in the page
+                    assert page.locator(f"img.{chart}").evaluate("e => e.naturalWidth") > 100
+                assert page.locator(f".rk-task-{task} .rk-band-value").get_attribute("data-band") in BAND_NAMES
 
                 page.locator(".rk-risk-budget input").fill("0.01")
                 page.locator(".rk-risk-budget input").press("Enter")
@@ -198,10 +320,20 @@ def test_tier_explorer_notebook_runs_with_papermill(tmp_path, monkeypatch):
     out = tmp_path / "tier_explorer.out.ipynb"
     monkeypatch.delenv("ROUTEKIT_CLIENT_DIR", raising=False)   # the parameter decides, not the dashboard's variable
     pm.execute_notebook(str(ROOT / "notebooks" / "tier_explorer.ipynb"), str(out), cwd=str(ROOT / "notebooks"),
-                        parameters={"client_dir": str(client)}, kernel_name="python3", progress_bar=False)
+                        parameters={"client_dir": str(client), "export_dir": str(tmp_path / "exports")},
+                        kernel_name="python3", progress_bar=False)
     text = out.read_text()
     assert "application/vnd.jupyter.widget-view+json" in text   # the explorer was displayed
     assert "monthly cost $4.72" in text                          # on the client's traffic (test_simulate)
+    # the exports of the opening mix (the current routing): simulate reads the policy back to the same cost
+    policy = tmp_path / "exports" / "policy.yaml"
+    assert json.loads(run_cli("simulate", str(client), "--policy", str(policy), "--json").stdout)[
+        "monthly_cost_usd"] == 4.72
+    config = yaml.safe_load((tmp_path / "exports" / "litellm_config.yaml").read_text())
+    # today: 300 of 400 requests on gpt-4o, 100 on gpt-4o-mini
+    assert {d["litellm_params"]["model"]: d["litellm_params"]["weight"] for d in config["model_list"]
+            if d["model_name"] == "routekit-other"} == {"openai/gpt-4o": 0.75, "openai/gpt-4o-mini": 0.25}
+    assert json.loads((tmp_path / "exports" / "routing.json").read_text())["routes"][0]["tier"] == "current"
 
 
 def test_dashboard_serves_the_explorer(tmp_path):

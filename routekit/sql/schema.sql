@@ -108,5 +108,5 @@ INSERT OR IGNORE INTO currency_rates VALUES ('USD', 1.0);
 
 -- Task types per call, written by the classifier (issue: classify traffic); empty until it runs.
 CREATE TABLE IF NOT EXISTS call_task_types (
-    _source_file VARCHAR, _source_row VARCHAR, task_type VARCHAR, reason VARCHAR, confidence DOUBLE
+    _source_file VARCHAR, _source_row VARCHAR, _key UBIGINT, task_type VARCHAR, reason VARCHAR, confidence DOUBLE
 );

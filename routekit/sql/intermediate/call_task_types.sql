@@ -5,6 +5,9 @@
 -- $min_probability is not taken: the call stays 'other' and says why.
 SELECT
     o._source_file, o._source_row,
+    -- The call's key as one integer, for int_calls to join on: a hash table of 10 M integers fits in memory where
+    -- one of 10 M file and row strings did not (engine.build checks the join kept one row per call).
+    hash(o._source_file, o._source_row) AS _key,
     CASE WHEN o.outcome IS NOT NULL THEN $o_task[o.outcome]
          WHEN l.probability >= $min_probability THEN l.task_type
          ELSE 'other' END AS task_type,

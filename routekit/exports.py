@@ -1,0 +1,191 @@
+"""A routing mix as files other tools load: the routing table (JSON), a LiteLLM router config (YAML) and the
+policy itself (YAML, what ``routekit simulate --policy`` reads). The audit report writes the recommended mix with
+these functions and the tier explorer writes the mix on its sliders, so both give the same files for the same policy.
+
+A mix here is ``{task type: {input length: {option: share}}}`` (what ``Plan.mix`` returns; ``policy_mix`` turns
+any Policy into it): options are tiers, ``current`` (the models serving the traffic today) and ``cascade``.
+
+Confidential by construction: the inputs are the cube's tiers, models, request counts and the 99th percentile of
+output tokens; no prompt or response text is read.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from routekit.prices import genai_provider_id
+from routekit.scenario import CASCADE, CURRENT, Policy
+
+ROUTE_PREFIX = "routekit-"          # LiteLLM model group of a task type: routekit-<task_type>
+DEFAULT_ROUTE = "routekit-default"
+FILES = {"policy": "policy.yaml", "routing": "routing.json", "litellm": "litellm_config.yaml"}
+# genai-prices provider id → LiteLLM's provider prefix in `litellm_params.model` (provider/model).
+LITELLM_PROVIDERS = {
+    "openai": "openai", "anthropic": "anthropic", "google": "gemini", "mistral": "mistral", "deepseek": "deepseek",
+    "x-ai": "xai", "cohere": "cohere", "aws": "bedrock", "azure": "azure", "groq": "groq",
+    "together": "together_ai", "fireworks": "fireworks_ai", "openrouter": "openrouter", "perplexity": "perplexity",
+    "cerebras": "cerebras", "moonshotai": "moonshot", "databricks": "databricks",
+}
+
+
+@dataclass
+class RoutingInputs:
+    """What the routing table needs from the client database besides the mix."""
+
+    current: dict   # (task type, input length) → {"tiers": {tier: cost}, "models": {model: cost},
+                    #                                "requests": {(provider, model): requests}}
+    max_tokens: dict[str, int | None]   # task type → 99th percentile of its output tokens
+    overall: int | None                 # the same over all calls
+
+
+def routing_inputs(con) -> RoutingInputs:
+    """The current routing per segment (cost per tier and model, requests per model) and the output-token
+    percentiles, from mart_cube and int_calls."""
+    current: dict = {}
+    for task, len_in, tier, model, cost in con.execute("""
+            SELECT task_type, len_in, coalesce(tier, 'unmapped') AS tier, model, sum(cost_usd)
+            FROM mart_cube GROUP BY ALL ORDER BY ALL""").fetchall():
+        seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}})
+        # Decimal money in cents, as the report has always summed it (engine.table_records' rounding)
+        cost = float(round(cost, 2)) if isinstance(cost, Decimal) else float(cost or 0.0)
+        seg["tiers"][tier] = seg["tiers"].get(tier, 0.0) + cost
+        seg["models"][model] = seg["models"].get(model, 0.0) + cost
+    for task, len_in, provider, model, requests in con.execute("""
+            SELECT task_type, len_in, provider, model, sum(requests) FROM mart_cube GROUP BY ALL ORDER BY ALL
+            """).fetchall():
+        seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}})
+        seg["requests"][(provider, model)] = float(requests or 0)
+    max_tokens = dict(con.execute("""
+        SELECT task_type, quantile_disc(output_tokens, 0.99) FROM int_calls
+        WHERE output_tokens IS NOT NULL GROUP BY ALL ORDER BY ALL""").fetchall())
+    overall = con.execute("SELECT quantile_disc(output_tokens, 0.99) FROM int_calls").fetchone()[0]
+    return RoutingInputs(current, max_tokens, overall)
+
+
+def policy_mix(policy: Policy | None, groups) -> dict[str, dict[str, dict[str, float]]]:
+    """A policy's shares on every (task type, input length) of the traffic; a segment the policy leaves alone is
+    ``{current: 1.0}``."""
+    out: dict = {}
+    for task, len_in in groups:
+        shares = policy.tier_shares(task, len_in) if policy is not None else None
+        out.setdefault(task, {})[len_in] = ({k: float(v) for k, v in shares.items() if v} if shares
+                                            else {CURRENT: 1.0})
+    return out
+
+
+def segment_requests(segments) -> dict[tuple[str, str], float]:
+    """Requests per month per (task type, input length), from Simulator.evaluate's segments."""
+    out: dict = {}
+    for s in segments:
+        key = (s["task_type"], s["len_in"])
+        out[key] = out.get(key, 0.0) + (s.get("requests_per_month") or 0.0)
+    return out
+
+
+def task_weights(task: str, per_length: dict, requests: dict) -> dict[str, float]:
+    """Each option's requests per month in the task, over its input lengths."""
+    weights: dict[str, float] = {}
+    for len_in, shares in per_length.items():
+        for opt, share in shares.items():
+            weights[opt] = weights.get(opt, 0.0) + share * requests.get((task, len_in), 0.0)
+    return weights
+
+
+def _power_of_two(n) -> int | None:
+    if not n:
+        return None
+    return int(2 ** math.ceil(math.log2(max(int(n), 16))))
+
+
+def routing_table(mix, current, tiers, max_tokens, overall, segments) -> dict:
+    """Routes per task type: its main option (tier, or current), the model, ``max_tokens`` (the task's 99th-percentile
+    output rounded up to a power of 2) and the mix per input length; plus a default route."""
+    requests = segment_requests(segments)
+    routes = []
+    for task in sorted(mix):
+        weights = task_weights(task, mix[task], requests)
+        main = max(sorted(weights.items()), key=lambda kv: kv[1])[0] if weights else CURRENT
+        models: dict[str, float] = {}
+        for (t, _), v in current.items():
+            if t == task:
+                for m, c in v["models"].items():
+                    models[m] = models.get(m, 0.0) + c
+        today = max(sorted(models.items()), key=lambda kv: kv[1])[0] if models else None
+        model = tiers.get(main) if main in tiers else today
+        routes.append({"task_type": task, "tier": main if main in tiers else CURRENT, "model": model,
+                       "max_tokens": _power_of_two(max_tokens.get(task)),
+                       "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
+    return {"routes": routes,
+            "default": {"tier": "flagship", "model": tiers.get("flagship"), "max_tokens": _power_of_two(overall)},
+            "max_tokens_method": "99th percentile of the task's observed output tokens, rounded up to a power of 2",
+            "tiers": dict(sorted(tiers.items()))}
+
+
+def litellm_model(model: str, provider: str | None) -> str:
+    """``provider/model`` as LiteLLM's ``litellm_params.model`` names it (a model already prefixed stays)."""
+    prefix = LITELLM_PROVIDERS.get(genai_provider_id(provider) or "", provider)
+    if not prefix or model.startswith(f"{prefix}/"):
+        return model
+    return f"{prefix}/{model}"
+
+
+def litellm_config(mix, current, tiers, tier_providers, segments, cascades=None) -> dict:
+    """A LiteLLM router config: one model group ``routekit-<task_type>`` per task type whose deployments are the
+    mix's models, each with ``weight`` = its share of the task's requests (simple-shuffle picks a deployment with
+    probability weight ÷ the group's total), and ``routekit-default`` on the flagship representative.
+
+    A tier's share goes to its representative; ``current`` to the models serving the task today, in proportion to
+    their requests; a cascade's share to the cascade's first tier (the validator and the escalation are the
+    client's code)."""
+    requests = segment_requests(segments)
+    cascades = cascades or {}
+    model_list = []
+    for task in sorted(mix):
+        weights: dict[str, float] = {}
+        for len_in, shares in mix[task].items():
+            n = requests.get((task, len_in), 0.0)
+            for opt, share in shares.items():
+                for name, part in _deployments(opt, tiers, tier_providers, current.get((task, len_in)),
+                                               cascades.get(task)):
+                    weights[name] = weights.get(name, 0.0) + share * n * part
+        total = sum(weights.values())
+        for name, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])):
+            if total and round(w / total, 6) > 0:
+                model_list.append({"model_name": f"{ROUTE_PREFIX}{task}",
+                                   "litellm_params": {"model": name, "weight": round(w / total, 6)}})
+    if tiers.get("flagship"):
+        model_list.append({"model_name": DEFAULT_ROUTE, "litellm_params": {
+            "model": litellm_model(tiers["flagship"], tier_providers.get("flagship")), "weight": 1.0}})
+    return {"model_list": model_list, "router_settings": {"routing_strategy": "simple-shuffle"}}
+
+
+def _deployments(opt, tiers, tier_providers, current, cascade):
+    """(LiteLLM model, part of the option's requests) for one option of a segment."""
+    if opt == CASCADE and cascade is not None:
+        opt = cascade.from_tier
+    if opt in tiers:
+        return [(litellm_model(tiers[opt], tier_providers.get(opt)), 1.0)]
+    if opt == CURRENT and current and current.get("requests"):
+        total = sum(current["requests"].values())
+        return [(litellm_model(model, provider), n / total)
+                for (provider, model), n in sorted(current["requests"].items(), key=str) if total and n]
+    return []
+
+
+def write_exports(folder, *, policy_yaml: dict, policy_header: str, routing: dict, litellm: dict,
+                  litellm_header: str) -> dict[str, Path]:
+    """policy.yaml, routing.json and litellm_config.yaml in ``folder`` (created if need be)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {k: folder / name for k, name in FILES.items()}
+    paths["policy"].write_text(policy_header + yaml.safe_dump(policy_yaml, sort_keys=False, allow_unicode=True),
+                               encoding="utf-8")
+    paths["routing"].write_text(json.dumps(routing, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    paths["litellm"].write_text(litellm_header + yaml.safe_dump(litellm, sort_keys=False, allow_unicode=True),
+                                encoding="utf-8")
+    return paths

@@ -1,0 +1,148 @@
+"""Exports of a routing mix (routekit/exports.py): the routing table, the LiteLLM router config and the policy file,
+from hand-built inputs and end to end from the tier explorer (checked with the real CLI and the audit's own files)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from conftest import run_cli
+from test_simulate import _client
+
+TIERS = {"budget": "gpt-5-nano", "mid": "gpt-5-mini", "flagship": "gpt-4o"}
+PROVIDERS = {"budget": "openai", "mid": "openai", "flagship": "openai"}
+# qa: 100 requests under 1k tokens (70 % budget, 30 % mid) and 100 of 1k-4k kept on today's models (75 on gpt-4o,
+# 25 on claude-sonnet-4-5); chat: 50 requests, all flagship.
+MIX = {"qa": {"<1k": {"budget": 0.7, "mid": 0.3}, "1k-4k": {"current": 1.0}}, "chat": {"<1k": {"flagship": 1.0}}}
+SEGMENTS = [{"task_type": "qa", "len_in": "<1k", "len_out": "<250", "requests_per_month": 60.0},
+            {"task_type": "qa", "len_in": "<1k", "len_out": "250-1k", "requests_per_month": 40.0},
+            {"task_type": "qa", "len_in": "1k-4k", "len_out": "<250", "requests_per_month": 100.0},
+            {"task_type": "chat", "len_in": "<1k", "len_out": "<250", "requests_per_month": 50.0}]
+CURRENT = {("qa", "<1k"): {"tiers": {"flagship": 3.0}, "models": {"gpt-4o": 3.0},
+                           "requests": {("openai", "gpt-4o"): 100.0}},
+           ("qa", "1k-4k"): {"tiers": {"flagship": 9.0}, "models": {"gpt-4o": 6.0, "claude-sonnet-4-5": 3.0},
+                             "requests": {("openai", "gpt-4o"): 75.0, ("anthropic", "claude-sonnet-4-5"): 25.0}},
+           ("chat", "<1k"): {"tiers": {"mid": 1.0}, "models": {"gpt-5-mini": 1.0},
+                             "requests": {("openai", "gpt-5-mini"): 50.0}}}
+
+
+def _groups(config: dict) -> dict[str, dict[str, float]]:
+    out: dict = {}
+    for d in config["model_list"]:
+        out.setdefault(d["model_name"], {})[d["litellm_params"]["model"]] = d["litellm_params"]["weight"]
+    return out
+
+
+def test_litellm_config_by_hand():
+    from routekit.exports import litellm_config
+
+    config = litellm_config(MIX, CURRENT, TIERS, PROVIDERS, SEGMENTS)
+    assert config["router_settings"] == {"routing_strategy": "simple-shuffle"}
+    # qa: 70 of 200 requests to budget (0.35), 30 to mid (0.15), 100 kept: 75 gpt-4o (0.375), 25 sonnet (0.125)
+    assert _groups(config) == {
+        "routekit-qa": {"openai/gpt-5-nano": 0.35, "openai/gpt-5-mini": 0.15, "openai/gpt-4o": 0.375,
+                        "anthropic/claude-sonnet-4-5": 0.125},
+        "routekit-chat": {"openai/gpt-4o": 1.0},
+        "routekit-default": {"openai/gpt-4o": 1.0}}
+
+
+def test_litellm_model_names_the_provider():
+    from routekit.exports import litellm_model
+
+    assert litellm_model("gpt-4o", "openai") == "openai/gpt-4o"
+    assert litellm_model("gemini-2.5-flash", "google") == "gemini/gemini-2.5-flash"
+    assert litellm_model("anthropic.claude-3-haiku-20240307-v1:0", "aws.bedrock") == \
+        "bedrock/anthropic.claude-3-haiku-20240307-v1:0"
+    assert litellm_model("openrouter/anthropic/claude-3-haiku", "openrouter") == "openrouter/anthropic/claude-3-haiku"
+
+
+def test_routing_table_by_hand():
+    from routekit.exports import routing_table
+
+    table = routing_table(MIX, CURRENT, TIERS, {"qa": 300, "chat": 9}, 1500, SEGMENTS)
+    qa, chat = sorted(table["routes"], key=lambda r: r["task_type"], reverse=True)
+    # qa: current 100 requests > budget 70 > mid 30: kept on today's models, the dearest of which is gpt-4o ($9)
+    assert qa == {"task_type": "qa", "tier": "current", "model": "gpt-4o", "max_tokens": 512,
+                  "by_input_length": {"1k-4k": {"current": 1.0}, "<1k": {"budget": 0.7, "mid": 0.3}}}
+    assert chat["tier"] == "flagship" and chat["model"] == "gpt-4o" and chat["max_tokens"] == 16   # at least 16
+    assert table["default"] == {"tier": "flagship", "model": "gpt-4o", "max_tokens": 2048}
+
+
+def test_policy_mix_names_every_segment():
+    from decimal import Decimal
+
+    from routekit.exports import policy_mix
+    from routekit.scenario import Policy
+
+    policy = Policy(mix={"qa": {"budget": Decimal("0.25"), "mid": Decimal("0.75")}})
+    assert policy_mix(policy, [("qa", "<1k"), ("chat", "<1k")]) == {
+        "qa": {"<1k": {"budget": 0.25, "mid": 0.75}}, "chat": {"<1k": {"current": 1.0}}}
+    assert policy_mix(None, [("qa", "<1k")]) == {"qa": {"<1k": {"current": 1.0}}}
+
+
+def test_explorer_exports_read_back_by_simulate_and_litellm(tmp_path):
+    from routekit.exports import DEFAULT_ROUTE
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    x = TierExplorer(client)
+    x.rep_menus["mid"].value = "gpt-4.1-mini"
+    x.batch_slider.value = 40.0
+    x.sliders["other"]["mid"].value = 60.0   # budget 25 % → 10 %, flagship 75 % → 30 % (kept in proportion)
+    assert x.values("other") == {"budget": 100, "mid": 600, "flagship": 300}
+    x.export_dir.value = str(tmp_path / "out")
+    x.export_button.click()
+    paths = {k: tmp_path / "out" / name for k, name in
+             (("policy", "policy.yaml"), ("routing", "routing.json"), ("litellm", "litellm_config.yaml"))}
+    assert all(str(p) in x.export_html.value for p in paths.values())
+    # the policy file: simulate prints the explorer's figures
+    cli = json.loads(run_cli("simulate", str(client), "--policy", str(paths["policy"]), "--json").stdout)
+    for key in ("monthly_cost_usd", "savings_usd", "cost_range_usd", "cost_per_success_usd", "risk"):
+        assert cli[key] == x.result[key], key
+    assert cli["tiers"]["mid"] == "gpt-4.1-mini"
+    # the LiteLLM config: weights are the sliders' shares, deployments the representatives
+    config = yaml.safe_load(paths["litellm"].read_text())
+    assert _groups(config) == {"routekit-other": {"openai/gpt-4.1-mini": 0.6, "openai/gpt-4o": 0.3,
+                                                  "openai/gpt-5-nano": 0.1},
+                               DEFAULT_ROUTE: {"openai/gpt-4o": 1.0}}
+    routing = json.loads(paths["routing"].read_text())
+    assert routing["routes"][0]["tier"] == "mid" and routing["routes"][0]["model"] == "gpt-4.1-mini"
+    # the default folder
+    default = x.export()
+    assert default["policy"] == client / ".routekit" / "exports" / "policy.yaml" and default["policy"].is_file()
+
+
+def test_explorer_routing_table_equals_the_audits(tmp_path):
+    """The audit's recommended policy, shown in the explorer and exported, gives the audit's own routing.json."""
+    from routekit import report
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    written = report.write_outputs(report.run_audit(client, risk_budget=0.01), tmp_path / "audit")
+    x = TierExplorer(client)
+    x.load_policy(written["policy"])
+    paths = x.export(tmp_path / "explorer")
+    assert paths["routing"].read_bytes() == (tmp_path / "audit" / "routing.json").read_bytes()
+    assert yaml.safe_load(paths["policy"].read_text()) == yaml.safe_load(open(written["policy"]).read())
+    audit = json.loads((tmp_path / "audit" / "findings.json").read_text())["summary"]
+    assert x.result["monthly_cost_usd"] == pytest.approx(audit["recommended_monthly_usd"], abs=0.005)
+
+
+def test_exports_hold_no_prompt_text(tmp_path):
+    """Prompts are client secrets: a log whose prompts carry a marker exports files without it."""
+    from conftest import write_files
+    from test_format_litellm import HEADER, _row
+
+    from routekit.widgets import TierExplorer
+
+    secret = "ZQXSECRET7731"
+    rows = [HEADER] + [_row(f"r{i}", "0", "1200", "300", "2026-09-01 12:00:00+00", messages=[
+        {"role": "system", "content": f"You label tickets for {secret}."},
+        {"role": "user", "content": f"Classify ticket {i}: {secret} invoice wrong"}]) for i in range(40)]
+    client = tmp_path / "secret_client"
+    write_files(client, {"litellm.csv": "\n".join(rows) + "\n"})
+    x = TierExplorer(client)
+    x.apply_preset("all mid")
+    for path in x.export(tmp_path / "out").values():
+        assert secret not in path.read_text(), path
