@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -11,14 +10,6 @@ import duckdb
 
 DEFAULT_DB = Path(".routekit") / "routekit.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
-
-
-def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
-    """The connection's DuckDB memory limit in bytes ('1.8 GiB' → 1932735283)."""
-    text = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    number, unit = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?i?B)\s*", text).groups()
-    base = 1024 if "i" in unit else 1000
-    return int(float(number) * base ** " KMGT".index(unit[0] if unit[0] in "KMGT" else " "))
 
 
 @lru_cache(maxsize=None)

@@ -3,7 +3,9 @@
 A format supplies only how to recognise its file (``matches``) and a staging model
 (``sql/staging/stg_<name>.sql``) that renames and casts the raw rows into the canonical table. The base class owns
 the lifecycle in one template method, ``load``: read the file into a raw temp table, stage, split good rows from
-rejected ones, replace the file's earlier rows, record the manifest, all in one transaction.
+rejected ones, replace the file's earlier rows, record the manifest, all in one transaction. Call-log CSVs, the big
+files, skip the raw temp table: read, staged and inserted in one pass, their rows numbered once in
+(``_stream_csv_calls``).
 
 The layers, as in dbt: the raw layer (``sql/raw/``) holds the file's rows as read; the staging model
 (``sql/staging/stg_<name>.sql``) renames and casts them into ``calls``, ``usage`` or ``invoice``.
@@ -34,9 +36,11 @@ import duckdb
 from routekit.db import sql_text
 
 SAMPLE_BYTES = 64 * 1024
-# Longest CSV row / JSON line accepted. DuckDB sizes its read buffers from these, so they cost time on every
-# file (256 MB made a 1 GB CSV read 50 % slower); a longer row is rejected with DuckDB's reason.
-MAX_CSV_ROW_BYTES = 16 * 1024 * 1024
+# Longest CSV row / JSON line accepted; a longer row is rejected with DuckDB's reason. DuckDB sizes its read
+# buffers from these, so they cost time on every file: 256 MB made a 1 GB CSV read 50 % slower, and 16 MB instead of
+# 8 MB made a 10 M-row call log's load end with a 17 s checkpoint (1.4 s at 8 MB). 8 MB holds a row carrying a
+# 1 M-token prompt (about 4 MB of text).
+MAX_CSV_ROW_BYTES = 8 * 1024 * 1024
 MAX_JSON_LINE_BYTES = 64 * 1024 * 1024     # one OTLP batch or a Bedrock invocation with its bodies
 _KEY_RE = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
 
@@ -170,7 +174,7 @@ class SourceFormat:
         clock = _PhaseClock(f"{self.name} {rel}")
         con.execute("BEGIN TRANSACTION")
         try:
-            if self.reader == "csv" and self.target == "calls" and not fits_in_memory(con, path):
+            if self.reader == "csv" and self.target == "calls":
                 streamed = self._stream_csv_calls(con, path, rel, sha256, clock)
                 if streamed is not None:
                     return streamed
@@ -211,15 +215,18 @@ class SourceFormat:
 
     def _stream_csv_calls(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str,
                           clock: "_PhaseClock") -> LoadResult | None:
-        """A call log CSV read, staged and inserted in one streaming pass (inside load()'s transaction).
+        """A call log CSV read, staged and inserted in one pass on every core (inside load()'s transaction).
 
         Call logs are the big files (10 M rows, gigabytes): materialising the raw rows first, as the other paths do,
-        wrote them all to a temp table that spilled to disk and read them back, more than doubling the ingest.
-        Here rows are numbered as they stream (``row_number() OVER ()`` keeps file order) and every staged row goes
-        into ``calls``: a row with a problem is marked (``_format`` '!reject', its reason in ``error``), then moved
-        to ``rejects``, so nothing is read twice and nothing is lost. Returns None when the reader set malformed
-        lines aside: the stream's numbering then skips them, so this file's rows are taken out again and the
-        materialised path, which numbers around them, loads it instead.
+        writes them all to a temp table (spilling to disk past the memory limit) and reads them back: 10 M calls
+        took 124 s and 1 M took 7.3 s that way, against 57 s and 5.4 s here, in 30 % less memory. Here every
+        staged row goes straight into ``calls``; a row with a problem is marked (``_format`` '!reject', its reason in
+        ``error``), then moved to ``rejects``, so nothing is read twice and nothing is lost. Rows are numbered after
+        the insert: DuckDB inserts in file order (insertion order is preserved), so this file's rows hold
+        consecutive row ids in file order, and ``row N`` is the N-th of them. (Numbering while reading, with
+        ``row_number() OVER ()``, forced the whole read onto one thread: 10 M calls took 89 s.) Returns None when
+        the reader set malformed lines aside: the numbering would skip them, so this file's rows are taken out again
+        and the materialised path, which numbers around them, loads it instead.
         """
         read_csv_stream(con, path, self.optional_columns, self.raw_extra_sql())
         self.prepare_raw(con)
@@ -231,6 +238,11 @@ class SourceFormat:
                    ? AS _source_file, coalesce(rk_reason(_problems), error) AS error
             FROM ({self.staging_sql()})""", [self.name, rel]).fetchone()[0]
         clock.lap("stream, stage and insert")
+        first, last = con.execute("SELECT min(rowid), max(rowid) FROM calls WHERE _source_file = ?", [rel]).fetchone()
+        if rows and last - first + 1 != rows:   # never seen: DuckDB gives a new table's rows consecutive ids
+            raise LoadError(f"the {rows:,} rows inserted hold {last - first + 1:,} row ids, so they cannot be numbered")
+        con.execute("UPDATE calls SET _source_row = 'row ' || (rowid - ? + 1) WHERE _source_file = ?", [first, rel])
+        clock.lap("number rows")
         malformed = con.execute("SELECT count(*) FROM rk_csv_errors").fetchone()[0]
         con.execute("DROP TABLE IF EXISTS rk_csv_errors")
         con.execute("DROP TABLE IF EXISTS rk_csv_scans")
@@ -285,16 +297,6 @@ def _clean_duckdb_message(exc: Exception) -> str:
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
 
 
-def fits_in_memory(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    """Whether a CSV's raw rows can be materialised without spilling. In memory they take about twice the file's
-    size (a 533 MB LiteLLM export: 1.26 GB at peak); materialised, DuckDB reads and stages on every core (1 M calls:
-    7.3 s), while the one-pass stream numbers rows on one thread (10.2 s) but holds no rows (780 MB). Past the memory
-    limit the materialised rows spill to disk and back, and the stream wins (10 M calls at 2 GB: 100 s against 124 s)."""
-    from routekit.db import memory_limit_bytes
-
-    return 2 * path.stat().st_size < memory_limit_bytes(con)
-
-
 def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...],
                            extra_sql: str) -> tuple[str, str, str]:
     """The read_csv call (every value VARCHAR, malformed rows to rk_csv_errors), its select-list with the optional
@@ -318,14 +320,12 @@ def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_
 
 def read_csv_stream(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...] = (),
                     extra_sql: str = "") -> None:
-    """``raw`` as a view streaming the CSV: every value VARCHAR, each row numbered ``row N`` in file order as it is
-    read. Valid only if the reader sets no malformed line aside (rk_csv_errors stays empty): see
-    SourceFormat._stream_csv_calls."""
+    """``raw`` as a view streaming the CSV: every value VARCHAR, ``_source_row`` left empty for the loader to number
+    once the rows are in (SourceFormat._stream_csv_calls)."""
     source, select, extra = _csv_source_and_select(con, path, optional_columns, extra_sql)
     literal = "'" + str(path).replace("'", "''") + "'"   # a view cannot hold a bound parameter
     con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
-        SELECT *{extra}, 'row ' || row_number() OVER () AS _source_row
-        FROM (SELECT {select} FROM {source.replace('?', literal, 1)})""")
+        SELECT *{extra}, '' AS _source_row FROM (SELECT {select} FROM {source.replace('?', literal, 1)})""")
 
 
 def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...] = (),
