@@ -61,6 +61,8 @@ CODE_LIKE_RE = (r"(?m)^\s*(?:def |class \w|async (?:def|function)\b|function\b|c
                 r"|select\s+(?:\*|distinct\b|[\w.*()]+(?:\s*,\s*[\w.*()]+)*)\s+from\s+\w|insert into\b"
                 r"|update \w+ set\b|create (?:table|index|view)\b|diff --git|#!/|@@ |(?:if|for|while) ?\()"
                 r"|[;{]\s*$|=>|\(\?[=!:<]|\\[dwsb][*+?{]")
+# Conditions computed where a rule asks for them rather than for every call (int_task_types.sql has the others).
+CONDITION_SQL = {"code_block": "rk_code_block(usr_raw, sys_raw, $code_re)"}
 _MACRO = re.compile(r"\{\{(\w+)\}\}")
 
 # The learned model's features (int_task_learned.sql builds the same terms in SQL).
@@ -325,7 +327,8 @@ def _condition_sql(name: str, value, params: dict, pname: str) -> str:
     if name == "max_messages":
         params[pname] = value
         return f"coalesce(n_messages, 0) <= ${pname}"
-    return name if value else f"NOT {name}"
+    signal = CONDITION_SQL.get(name, name)
+    return signal if value else f"NOT {signal}"
 
 
 def _match_sql(where: str, pname: str) -> str:

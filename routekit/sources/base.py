@@ -27,6 +27,7 @@ import os
 import re
 import sys
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -169,7 +170,7 @@ class SourceFormat:
         return None
 
     # -- the lifecycle -------------------------------------------------------------------------------------
-    def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str) -> LoadResult:
+    def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str | Future) -> LoadResult:
         """Load one file atomically: on any failure the database is as it was before."""
         clock = _PhaseClock(f"{self.name} {rel}")
         con.execute("BEGIN TRANSACTION")
@@ -213,7 +214,7 @@ class SourceFormat:
         finally:
             drop_temp_objects(con)
 
-    def _stream_csv_calls(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str,
+    def _stream_csv_calls(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str | Future,
                           clock: "_PhaseClock") -> LoadResult | None:
         """A call log CSV read, staged and inserted in one pass on every core (inside load()'s transaction).
 
@@ -447,8 +448,10 @@ def delete_file_rows(con: duckdb.DuckDBPyConnection, rel: str) -> None:
         con.execute(f"DELETE FROM {table} WHERE _source_file = ?", [rel])
 
 
-def record_file(con: duckdb.DuckDBPyConnection, rel: str, sha256: str | None, size: int | None,
+def record_file(con: duckdb.DuckDBPyConnection, rel: str, sha256: str | Future | None, size: int | None,
                 fmt: str | None, target: str | None, result: LoadResult | None, skipped: str | None) -> None:
+    """The file's manifest row. ``sha256`` is the hash, or a Future of it (ingest hashes a new file while it loads)."""
+    sha256 = sha256.result() if isinstance(sha256, Future) else sha256
     con.execute("DELETE FROM ingested_files WHERE path = ?", [rel])
     con.execute("""INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""",
                 [rel, sha256, size, fmt, target,

@@ -161,3 +161,9 @@ CREATE OR REPLACE TEMP MACRO rk_console_period_end(day_text) AS CASE
     WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}') THEN rk_ts(day_text) + INTERVAL 1 DAY
     WHEN regexp_full_match(day_text, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?') THEN rk_ts(day_text) + INTERVAL 1 HOUR
 END;
+
+-- Code in the user message or the system prompt: a ``` fence, or lines that look like code (code_re, classify.py's
+-- CODE_LIKE_RE, matched on the lower-cased first 4,000 characters). A rule's `when: code_block`.
+CREATE OR REPLACE TEMP MACRO rk_code_block(usr, sys, code_re) AS
+    (coalesce(contains(usr, '```'), false) OR coalesce(contains(sys, '```'), false))
+    OR coalesce(regexp_matches(lower(left(usr, 4000)), code_re), false);
