@@ -18,14 +18,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-WORK = HERE / ".work"            # generated databases; git-ignored
-RESULTS = HERE / "RESULTS.md"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from workload import NAMES, TEMPLATES  # noqa: E402  (shared with the end-to-end suite)
-
-
+from workload import NAMES, TEMPLATES, WORK  # noqa: E402  (shared with the end-to-end suite)
 
 def generate(con, rows: int) -> None:
     """Fill `calls` with `rows` calls, their text chosen and varied by hashing the row number."""

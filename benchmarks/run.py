@@ -24,7 +24,7 @@ ROOT = HERE.parent
 RESULTS = HERE / "RESULTS.md"
 sys.path.insert(0, str(HERE))
 
-from workload import WORK, generate_litellm_csv  # noqa: E402,F401  (audit_bench and slider_bench import them here)
+from workload import WORK, generate_litellm_csv  # noqa: E402
 
 PIPELINE = ("ingest", "classify", "cube")
 LABELS = {

@@ -257,8 +257,7 @@ class _Scenario:
 
     def add_risk(self, result: dict, engine, risk) -> None:
         result["risk"] = risk.to_json()
-        successes = risk.requests - risk.expected_failures
-        result["cost_per_success_usd"] = round(result["monthly_cost_usd"] / successes, 6) if successes > 0 else None
+        result["cost_per_success_usd"] = risk.cost_per_success(result["monthly_cost_usd"])
         per_row = engine.segments_json(risk)
         for seg in result["segments"]:
             seg.update(per_row.get((seg["task_type"], seg["len_in"], seg["len_out"]), {}))

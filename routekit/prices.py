@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -91,26 +91,10 @@ class PriceFileError(ValueError):
     """An unreadable or invalid prices.csv: the message names the file, the row and the reason."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class PriceQuote:
-    """The prices applied to one model, in one variant, over one period; USD per million tokens.
+@dataclass(frozen=True)
+class _Rates:
+    """The price fields of a quote, without its identity or period (hashable, so equal periods merge)."""
 
-    ``model`` is the reference asked for, ``matched_model`` the catalog entry that priced it (genai-prices model id,
-    or the model as written in prices.csv), ``provider`` the genai-prices provider whose price list was used (for a
-    prices.csv quote: the provider asked for, mapped to its genai-prices id where known).
-
-    Cached input without its own price is charged at the input price, a cache write without its own price at the
-    input price (OpenAI bills writes as input; genai-prices gives Anthropic's 1.25 x input). Above
-    ``above_input_tokens`` of total input in one request, all of that request's tokens take the ``*_above`` prices.
-    ``valid_from`` is inclusive (None: since forever), ``valid_to`` exclusive (None: still in force).
-    """
-
-    model: str
-    matched_model: str
-    provider: str | None
-    variant: str
-    valid_from: date | None
-    valid_to: date | None
     input_per_mtok: Decimal
     cached_input_per_mtok: Decimal
     cache_write_per_mtok: Decimal
@@ -120,6 +104,42 @@ class PriceQuote:
     cached_input_per_mtok_above: Decimal | None = None
     cache_write_per_mtok_above: Decimal | None = None
     output_per_mtok_above: Decimal | None = None
+    notes: tuple[str, ...] = ()
+
+    def scaled(self, factor: Decimal, note: str) -> _Rates:
+        def s(value):
+            return None if value is None else value * factor
+
+        return replace(self, input_per_mtok=s(self.input_per_mtok),
+                       cached_input_per_mtok=s(self.cached_input_per_mtok),
+                       cache_write_per_mtok=s(self.cache_write_per_mtok), output_per_mtok=s(self.output_per_mtok),
+                       input_per_mtok_above=s(self.input_per_mtok_above),
+                       cached_input_per_mtok_above=s(self.cached_input_per_mtok_above),
+                       cache_write_per_mtok_above=s(self.cache_write_per_mtok_above),
+                       output_per_mtok_above=s(self.output_per_mtok_above), notes=self.notes + (note,))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceQuote(_Rates):
+    """The prices applied to one model, in one variant, over one period; USD per million tokens.
+
+    ``model`` is the reference asked for, ``matched_model`` the catalog entry that priced it (genai-prices model id,
+    or the model as written in prices.csv), ``provider`` the genai-prices provider whose price list was used (for a
+    prices.csv quote: the provider asked for, mapped to its genai-prices id where known).
+
+    Cached input without its own price is charged at the input price, a cache write without its own price at the
+    input price (OpenAI bills writes as input; genai-prices gives Anthropic's 1.25 x input). Above
+    ``above_input_tokens`` of total input in one request, all of that request's tokens take the ``*_above`` prices.
+    ``valid_from`` is inclusive (None: since forever), ``valid_to`` exclusive (None: still in force). The prices
+    themselves are the period's _Rates.
+    """
+
+    model: str
+    matched_model: str
+    provider: str | None
+    variant: str
+    valid_from: date | None
+    valid_to: date | None
     source: str = GENAI_SOURCE
 
     def covers(self, on: date) -> bool:
@@ -150,34 +170,6 @@ class PriceQuote:
             "valid_from", "valid_to", "source", "above_input_tokens", "input_per_mtok_above",
             "cached_input_per_mtok_above", "cache_write_per_mtok_above", "output_per_mtok_above")
         return {key: text(getattr(self, key)) for key in keys}
-
-
-@dataclass(frozen=True)
-class _Rates:
-    """The price fields of a quote, without its identity or period (hashable, so equal periods merge)."""
-
-    input_per_mtok: Decimal
-    cached_input_per_mtok: Decimal
-    cache_write_per_mtok: Decimal
-    output_per_mtok: Decimal
-    above_input_tokens: int | None = None
-    input_per_mtok_above: Decimal | None = None
-    cached_input_per_mtok_above: Decimal | None = None
-    cache_write_per_mtok_above: Decimal | None = None
-    output_per_mtok_above: Decimal | None = None
-    notes: tuple[str, ...] = ()
-
-    def scaled(self, factor: Decimal, note: str) -> _Rates:
-        def s(value):
-            return None if value is None else value * factor
-
-        return replace(self, input_per_mtok=s(self.input_per_mtok),
-                       cached_input_per_mtok=s(self.cached_input_per_mtok),
-                       cache_write_per_mtok=s(self.cache_write_per_mtok), output_per_mtok=s(self.output_per_mtok),
-                       input_per_mtok_above=s(self.input_per_mtok_above),
-                       cached_input_per_mtok_above=s(self.cached_input_per_mtok_above),
-                       cache_write_per_mtok_above=s(self.cache_write_per_mtok_above),
-                       output_per_mtok_above=s(self.output_per_mtok_above), notes=self.notes + (note,))
 
 
 @dataclass(frozen=True)
@@ -519,15 +511,9 @@ class PriceCatalog:
         if key not in self._cache:
             self._cache[key] = self._find_periods(model, provider)
         return [PriceQuote(model=model, matched_model=p.matched_model, provider=p.provider, variant=p.variant,
-                           valid_from=p.valid_from, valid_to=p.valid_to, input_per_mtok=p.rates.input_per_mtok,
-                           cached_input_per_mtok=p.rates.cached_input_per_mtok,
-                           cache_write_per_mtok=p.rates.cache_write_per_mtok,
-                           output_per_mtok=p.rates.output_per_mtok, above_input_tokens=p.rates.above_input_tokens,
-                           input_per_mtok_above=p.rates.input_per_mtok_above,
-                           cached_input_per_mtok_above=p.rates.cached_input_per_mtok_above,
-                           cache_write_per_mtok_above=p.rates.cache_write_per_mtok_above,
-                           output_per_mtok_above=p.rates.output_per_mtok_above,
-                           source=p.source + (f" ({'; '.join(p.rates.notes)})" if p.rates.notes else ""))
+                           valid_from=p.valid_from, valid_to=p.valid_to,
+                           source=p.source + (f" ({'; '.join(p.rates.notes)})" if p.rates.notes else ""),
+                           **{f.name: getattr(p.rates, f.name) for f in fields(_Rates)})
                 for p in self._cache[key]]
 
     def write_price_table(self, con, pairs) -> list[tuple[str | None, str | None]]:

@@ -32,7 +32,7 @@ def force(monkeypatch):
         if stream:
             monkeypatch.undo()
         else:
-            monkeypatch.setattr(base.SourceFormat, "_stream_csv_calls", lambda self, *args: None)
+            monkeypatch.setattr(base.SourceFormat, "_stage_call_log", lambda self, *args: None)
     return _force
 
 
