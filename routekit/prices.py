@@ -520,8 +520,6 @@ class PriceCatalog:
         """Create or replace ``price_periods`` with one row per (provider, model, variant, period) for the observed
         (provider, model) pairs, keeping their strings exactly so the engine joins on them; returns the pairs no
         source prices (in the order given). NULL valid_from: since forever; NULL valid_to: still in force."""
-        import pyarrow as pa
-
         unpriced: list[tuple[str | None, str | None]] = []
         columns: dict[str, list] = {name: [] for name in _TABLE_FIELDS}
         for provider, model in dict.fromkeys((p, m) for p, m in pairs):
@@ -532,17 +530,11 @@ class PriceCatalog:
                 row = {"provider": provider, "model": model, **{f: getattr(q, f) for f in _TABLE_FIELDS[2:]}}
                 for name in _TABLE_FIELDS:
                     value = row[name]
-                    columns[name].append(value.quantize(_SCALE) if isinstance(value, Decimal) else value)
-        money = pa.decimal128(18, 6)
-        types = {"valid_from": pa.date32(), "valid_to": pa.date32(), "above_input_tokens": pa.int64()}
-        schema = pa.schema([(name, types.get(name, money if name.endswith("mtok") or name.endswith("_above")
-                                             else pa.string())) for name in _TABLE_FIELDS])
-        table = pa.Table.from_pydict(columns, schema=schema)
-        con.register("_routekit_price_rows", table)
-        try:
-            con.execute(sql_text("lookups/price_periods.sql"))
-        finally:
-            con.unregister("_routekit_price_rows")
+                    # every value as text, typed by the SQL: exact decimals, ISO dates (no frame library to load)
+                    columns[name].append(None if value is None else str(
+                        value.quantize(_SCALE) if isinstance(value, Decimal)
+                        else value.isoformat() if isinstance(value, (date, datetime)) else value))
+        con.execute(sql_text("lookups/price_periods.sql"), columns)
         return unpriced
 
     # -- how a reference is resolved -------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import duckdb
 import numpy as np
 import yaml
 
+from routekit.config import load_yaml
 from routekit.engine import INPUT_BUCKETS
 from routekit.prices import PriceCatalog, PriceQuote
 
@@ -91,7 +92,7 @@ class Policy:
     def load(cls, path: Path | str) -> "Policy":
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+            raw = load_yaml(path.read_text(encoding="utf-8-sig")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PolicyError(f"{path}: cannot read the policy: {exc}") from None
         return cls.parse(raw, str(path))

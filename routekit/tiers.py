@@ -18,7 +18,7 @@ import duckdb
 from routekit.db import sql_text
 import yaml
 
-from routekit.config import TIER_NAMES, ClientConfig
+from routekit.config import TIER_NAMES, ClientConfig, load_yaml
 
 TIERS = TIER_NAMES
 CORE_TIERS = ("budget", "mid", "flagship")
@@ -213,7 +213,7 @@ def _load_default() -> tuple[tuple[Rule, ...], dict[str, str]]:
 
 def _parse_data(text: str, where: str) -> tuple[list[Rule], dict[str, str]]:
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise TierMapError(f"{where}: not valid YAML: {exc}") from None
     known = ", ".join(TIERS)

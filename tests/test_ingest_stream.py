@@ -86,3 +86,29 @@ def test_streamed_file_loaded_twice_counts_once(ingest, force):
     # changed (one more good row): its rows are replaced, not added to
     _, con = ingest({"spend.csv": CSV + _row("req-6", "0.001", "10", "1", "2026-09-05 10:00:00+00") + "\n"})
     assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 4
+
+
+def test_row_size_limit_with_the_small_read_buffer(ingest, force):
+    """The read buffer is only as large as the longest row accepted (base.CSV_BUFFER_BYTES): a prompt just under the
+    limit, between short rows and so crossing buffer ends, loads whole; a row over it is a reject naming its line,
+    and the rows after it keep their numbers."""
+    force(True)
+    limit = base.MAX_CSV_ROW_BYTES
+    near = "n" * (limit - 4096)   # the row's other fields take under 4 KB
+    over = "o" * (limit + 1024)
+    user = lambda text: [{"role": "user", "content": text}]   # noqa: E731
+    rows = [_row(f"s-{i}", "0.001", "10", "1", "2026-09-03 10:00:00+00", messages=user("hi " * 500))
+            for i in range(1, 2001)]
+    rows.insert(700, _row("near-1", "0.001", "10", "1", "2026-09-03 10:00:00+00", messages=user(near)))
+    rows.insert(1500, _row("over-1", "0.001", "10", "1", "2026-09-03 10:00:00+00", messages=user(over)))
+    rows.insert(1800, _row("near-2", "0.001", "10", "1", "2026-09-03 10:00:00+00", messages=user(near)))
+    report, con = ingest({"big.csv": "\n".join([HEADER, *rows]) + "\n"})
+    f = file_entry(report, "big.csv")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (2003, 2002, 1)
+    # over-1 is data row 1501, so line 1502 of the file (the header is line 1)
+    (where, reason), = con.execute("SELECT _source_row, reason FROM rejects").fetchall()
+    assert where == "line 1502" and reason.startswith("line size over maximum") and str(limit) in reason
+    assert con.execute("""SELECT request_id, _source_row, strlen(user_prompt) FROM calls
+                          WHERE request_id LIKE 'near-%' ORDER BY 1""").fetchall() == [
+        ("near-1", "row 701", len(near)), ("near-2", "row 1801", len(near))]
+    assert con.execute("SELECT _source_row FROM calls WHERE request_id = 's-2000'").fetchone() == ("row 2003",)

@@ -38,10 +38,13 @@ from routekit.db import sql_text
 
 SAMPLE_BYTES = 64 * 1024
 # Longest CSV row / JSON line accepted; a longer row is rejected with DuckDB's reason. DuckDB sizes its read
-# buffers from these, so they cost time on every file: 256 MB made a 1 GB CSV read 50 % slower, and 16 MB instead of
-# 8 MB made a 10 M-row call log's load end with a 17 s checkpoint (1.4 s at 8 MB). 8 MB holds a row carrying a
-# 1 M-token prompt (about 4 MB of text).
+# buffers from these (16 times the longest line unless told), so they cost time on every file: 256 MB made a 1 GB CSV
+# read 50 % slower, and 16 MB instead of 8 MB made a 10 M-row call log's load end with a 17 s checkpoint (1.4 s at
+# 8 MB). 8 MB holds a row carrying a 1 M-token prompt (about 4 MB of text). The CSV read buffer is set to that size:
+# DuckDB's default of 128 MB for it made reading 1 M calls (511 MB) take 5.4 s against 3.9 s (three runs each); rows
+# that cross a buffer's end are still read whole.
 MAX_CSV_ROW_BYTES = 8 * 1024 * 1024
+CSV_BUFFER_BYTES = MAX_CSV_ROW_BYTES
 MAX_JSON_LINE_BYTES = 64 * 1024 * 1024     # one OTLP batch or a Bedrock invocation with its bodies
 _KEY_RE = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
 
@@ -113,15 +116,19 @@ class FileSample:
 
 
 def _csv_header(text: str) -> list[str]:
+    return _csv_header_and_delimiter(text)[0]
+
+
+def _csv_header_and_delimiter(text: str) -> tuple[list[str], str]:
     line = text.splitlines()[0] if text.splitlines() else ""
     try:
         delim = csv.Sniffer().sniff(line, delimiters=",;\t|").delimiter
     except csv.Error:
         delim = ","
     try:
-        return [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delim))]
+        return [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delim))], delim
     except (StopIteration, csv.Error):
-        return []
+        return [], delim
 
 
 @dataclass
@@ -299,20 +306,38 @@ def _clean_duckdb_message(exc: Exception) -> str:
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
 
 
-def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...],
-                           extra_sql: str) -> tuple[str, str, str]:
-    """The read_csv call (every value VARCHAR, malformed rows to rk_csv_errors), its select-list with the optional
-    columns an older export lacks, and the raw-parse extra columns."""
+def _read_csv_call(columns: list[str] | None = None, delim: str = ",") -> str:
+    """The read_csv call: every value VARCHAR, malformed rows to rk_csv_errors. ``columns``: the header's names,
+    for reading without DuckDB's sniffer."""
     # RFC 4180 quoting stated, not sniffed: on a small file the sniffer can choose no quote character and split
     # "gpt-5-nano, input_tokens" in two without a reject.
-    source = f"""read_csv(?, all_varchar = true, header = true, normalize_names = false, store_rejects = true,
-                          quote = '"', escape = '"',
-                          ignore_errors = true, max_line_size = {MAX_CSV_ROW_BYTES},
+    named = ""
+    if columns is not None:
+        cols = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
+        named = f"auto_detect = false, delim = {quote_literal(delim)}, columns = {{{cols}}},"
+    return f"""read_csv(?, all_varchar = true, header = true, normalize_names = false, store_rejects = true,
+                          quote = '"', escape = '"', {named}
+                          ignore_errors = true, max_line_size = {MAX_CSV_ROW_BYTES}, buffer_size = {CSV_BUFFER_BYTES},
                           rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')"""
-    try:
-        header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()]
+
+
+def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...],
+                           extra_sql: str) -> tuple[str, str, str]:
+    """The read_csv call, its select-list with the optional columns an older export lacks, and the raw-parse extra
+    columns."""
+    # DuckDB's sniffer gives up on the whole file ("CSV Error on Line: 1") when a row it samples is longer than
+    # MAX_CSV_ROW_BYTES, and so does a read that sniffs. The read names the columns and the delimiter instead (the
+    # sniffer's, or the header line's when it gave up), and then sets such a row aside by its line, like any
+    # malformed row, and loads the rest.
+    names, delim = _csv_header_and_delimiter(FileSample.read(path).text)
+    try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
+        with con.cursor() as cur:
+            header = [r[0] for r in cur.execute(f"DESCRIBE SELECT * FROM {_read_csv_call()}", [str(path)]).fetchall()]
     except duckdb.Error as exc:
-        raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
+        if not names or len(set(names)) != len(names):
+            raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
+        header = names
+    source = _read_csv_call(header, delim)
     # Columns an older export lacks are NULL, so staging models can name every column of the newest one.
     missing = [f"NULL::VARCHAR AS {quote_ident(c)}" for c in optional_columns if c not in header]
     select = ", ".join(["*"] + missing)
@@ -325,7 +350,7 @@ def read_csv_stream(con: duckdb.DuckDBPyConnection, path: Path, optional_columns
     """``raw`` as a view streaming the CSV: every value VARCHAR, ``_source_row`` left empty for the loader to number
     once the rows are in (SourceFormat._stage_call_log)."""
     source, select, extra = _csv_source_and_select(con, path, optional_columns, extra_sql)
-    literal = "'" + str(path).replace("'", "''") + "'"   # a view cannot hold a bound parameter
+    literal = quote_literal(str(path))   # a view cannot hold a bound parameter
     con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
         SELECT *{extra}, '' AS _source_row FROM (SELECT {select} FROM {source.replace('?', literal, 1)})""")
 
@@ -442,6 +467,10 @@ def drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def delete_file_rows(con: duckdb.DuckDBPyConnection, rel: str) -> None:

@@ -1,5 +1,6 @@
 -- The price catalog for the models a client uses: one row per (provider, model, variant, period), written by
--- routekit.prices.PriceCatalog.write_price_table from a frame of rows (_routekit_price_rows) in one statement.
+-- routekit.prices.PriceCatalog.write_price_table in one statement: each column arrives as a list parameter of text
+-- ($provider, $model, ...; the lists zip into rows) and is typed here.
 -- provider and model are the strings observed in calls/usage/invoice, so the engine joins on them exactly.
 CREATE OR REPLACE TABLE price_periods AS
 SELECT
@@ -19,4 +20,17 @@ SELECT
     CAST(output_per_mtok_above AS DECIMAL(18, 6))      AS output_per_mtok_above,
     CAST(matched_model AS VARCHAR)                     AS matched_model,
     CAST(source AS VARCHAR)                            AS source
-FROM _routekit_price_rows
+FROM (
+    SELECT unnest($provider::VARCHAR[]) AS provider, unnest($model::VARCHAR[]) AS model,
+           unnest($variant::VARCHAR[]) AS variant, unnest($valid_from::VARCHAR[]) AS valid_from,
+           unnest($valid_to::VARCHAR[]) AS valid_to, unnest($input_per_mtok::VARCHAR[]) AS input_per_mtok,
+           unnest($cached_input_per_mtok::VARCHAR[]) AS cached_input_per_mtok,
+           unnest($cache_write_per_mtok::VARCHAR[]) AS cache_write_per_mtok,
+           unnest($output_per_mtok::VARCHAR[]) AS output_per_mtok,
+           unnest($above_input_tokens::VARCHAR[]) AS above_input_tokens,
+           unnest($input_per_mtok_above::VARCHAR[]) AS input_per_mtok_above,
+           unnest($cached_input_per_mtok_above::VARCHAR[]) AS cached_input_per_mtok_above,
+           unnest($cache_write_per_mtok_above::VARCHAR[]) AS cache_write_per_mtok_above,
+           unnest($output_per_mtok_above::VARCHAR[]) AS output_per_mtok_above,
+           unnest($matched_model::VARCHAR[]) AS matched_model, unnest($source::VARCHAR[]) AS source
+)
