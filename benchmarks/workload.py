@@ -60,7 +60,8 @@ COPY (
     WITH base AS (
         SELECT i,
                CAST(hash(i, 't') % $k AS INTEGER) + 1 AS t,
-               -- numbers up to 99,999 in the prompts: nearly every prompt is unique, as in real traffic
+               -- numbers up to 99,999 in the prompts: 277 k distinct prompts in 1 M calls, 288 k in 10 M. routekit
+               -- classifies every call on its own (no cache of repeated texts), so repeats flatter nothing
                CAST(hash(i, 'n') % 100000 AS INTEGER) AS n,
                $names[CAST(hash(i, 'p') % len($names) AS INTEGER) + 1] AS name,
                (hash(i, 'in') % 1000000) / 1000000.0 AS u_in,

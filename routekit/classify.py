@@ -441,7 +441,15 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
 
     compiled = compile_rules(settings)
     outcome_sql = sql_text("intermediate/int_task_types.sql").replace("/*OUTCOME*/", compiled.expression)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE rk_task_outcome AS {outcome_sql}", compiled.params)
+    ctt_sql = sql_text("intermediate/call_task_types.sql")
+    # The learned model reads the rules' outcome twice (the calls left undecided, then the join), so it is kept in a
+    # temp table; without a model the rules run inside call_task_types' one write (the temp table of 10 M outcomes
+    # cost 3 s more). A view cannot hold the bound patterns, hence the subquery.
+    ctt_params = dict(compiled.params) if model is None else {}
+    if model is None:
+        ctt_sql = ctt_sql.replace("FROM rk_task_outcome o", f"FROM ({outcome_sql}) o")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rk_task_outcome AS {outcome_sql}", compiled.params)
     con.execute("CREATE OR REPLACE TEMP TABLE rk_task_learned (rid BIGINT, task_type VARCHAR, probability DOUBLE)")
     model_name = None
     if model is not None:
@@ -457,15 +465,15 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
         for t in ("rk_learn_input", "rk_model_vocab", "rk_model_weights", "rk_model_classes"):
             con.execute(f"DROP TABLE IF EXISTS temp.{t}")
     o = compiled.outcomes
-    con.execute(f"CREATE OR REPLACE TABLE call_task_types AS {sql_text('intermediate/call_task_types.sql')}", {
-        "o_task": [x["task"] for x in o], "o_reason": [x["reason"] for x in o],
+    con.execute(f"CREATE OR REPLACE TABLE call_task_types AS {ctt_sql}", {
+        **ctt_params, "o_task": [x["task"] for x in o], "o_reason": [x["reason"] for x in o],
         "o_confidence": [float(x["confidence"]) for x in o], "o_kind": [x["kind"] for x in o],
         "o_rule": [x["rule"] for x in o], "min_probability": settings.min_probability,
         "model_name": model_name or "none"})
     if model is not None:
         info.learned_calls = con.execute(
             "SELECT count(*) FROM call_task_types WHERE decided_by = 'learned'").fetchone()[0]
-    con.execute("DROP TABLE temp.rk_task_outcome")
+    con.execute("DROP TABLE IF EXISTS temp.rk_task_outcome")
     con.execute("DROP TABLE temp.rk_task_learned")
     classify_usage(con, settings)
     con.execute("DELETE FROM classify_state")

@@ -18,7 +18,7 @@ import duckdb
 from routekit.config import ClientConfig, load_config
 from routekit.db import connect, default_db_path
 from routekit.sources import FileSample, LoadError, detect, registry
-from routekit.sources.base import delete_file_rows, record_file
+from routekit.sources.base import delete_file_rows, discard_pending_rows, record_file
 from routekit.sources.generic_csv import GenericCsv
 
 DATA_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz")
@@ -105,6 +105,7 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
     con = connect(db_path, memory_limit=memory_limit)
     try:
         set_currency_rates(con, config)
+        discard_pending_rows(con)   # left by a call-log load killed between its two steps
         formats = formats_for(config)
         report = IngestReport(db=str(db_path))
         files = discover(client_dir, config)

@@ -112,3 +112,25 @@ def test_row_size_limit_with_the_small_read_buffer(ingest, force):
                           WHERE request_id LIKE 'near-%' ORDER BY 1""").fetchall() == [
         ("near-1", "row 701", len(near)), ("near-2", "row 1801", len(near))]
     assert con.execute("SELECT _source_row FROM calls WHERE request_id = 's-2000'").fetchone() == ("row 2003",)
+
+
+def test_a_load_killed_between_its_two_steps_is_undone_by_the_next_ingest(ingest, force, monkeypatch):
+    """A call log's rows are committed once as pending, then numbered in a second transaction. If the process dies
+    in between, the pending rows must not count: the next ingest deletes them and loads the file again."""
+    force(True)
+    _, con = ingest({"spend.csv": CSV})
+    changed = CSV + _row("req-6", "0.001", "10", "1", "2026-09-05 10:00:00+00") + "\n"
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt   # the process dies right after the pending rows were committed
+
+    monkeypatch.setattr(base, "delete_file_rows", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ingest({"spend.csv": changed})
+    monkeypatch.undo()
+    _, con = ingest()
+    # 4 good rows and 2 rejects of the changed file, and nothing else: neither its pending rows nor the first version
+    assert con.execute("SELECT request_id, _source_row FROM calls ORDER BY 2").fetchall() == [
+        ("req-1", "row 1"), ("req-2", "row 2"), ("req-3", "row 3"), ("req-6", "row 6")]
+    assert con.execute("SELECT _source_row FROM rejects ORDER BY 1").fetchall() == [("row 4",), ("row 5",)]
+    assert con.execute("SELECT rows_loaded, rows_rejected FROM ingested_files").fetchall() == [(4, 2)]
