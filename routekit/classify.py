@@ -52,6 +52,7 @@ CONDITIONS: dict[str, type] = {"tool_use": bool, "json_mode": bool, "code_block"
 RULE_KEYS = {"id", "task_type", "where", "regex", "unless", "when", "confidence", "reason", "enabled"}
 CLASSIFY_KEYS = {"rules", "mappings", "task_types", "learned"}
 # Finish reasons that mean the model stopped to call a tool (OpenAI tool_calls/function_call, Anthropic tool_use).
+# int_task_types.sql runs it only where the attributes contain `finish_reason`: every match must contain that text.
 TOOL_FINISH_RE = r'"finish_reasons?(?:_raw)?"\s*:\s*(?:\[[^\]]*)?"(?:tool_use|tool_calls|function_call)"'
 # Code in a prompt, fenced or not: a ``` fence (checked apart), or lines that look like code (definitions, imports,
 # SQL, a diff, a shebang, statements ending in ; or {, arrows, regex look-arounds). Matched on the lower-cased text.

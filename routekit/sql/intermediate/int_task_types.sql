@@ -17,9 +17,11 @@ WITH signals AS (
                    THEN left(system_prompt, 3000) || chr(10) || right(system_prompt, 1000)
                    ELSE system_prompt END) AS sys,
         -- Tools defined in the request, or a response that stopped to call one (the first turn of an agent loop
-        -- carries no tool result yet; its finish reason says tool_use / tool_calls)
+        -- carries no tool result yet; its finish reason says tool_use / tool_calls). The pattern needs the text
+        -- finish_reason, which a plain substring test rules out far faster on the calls whose attributes lack it.
         coalesce(has_tools, false)
-            OR coalesce(regexp_matches(CAST(attributes AS VARCHAR), $tool_finish_re), false) AS tool_use,
+            OR coalesce(contains(CAST(attributes AS VARCHAR), 'finish_reason')
+                        AND regexp_matches(CAST(attributes AS VARCHAR), $tool_finish_re), false) AS tool_use,
         coalesce(json_mode, false) AS json_mode,
         -- The raw texts for the code_block condition (rk_code_block), which the rules evaluate only on the calls
         -- that reach a rule using it: computed here for every call it cost 10 % of the classification
