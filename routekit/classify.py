@@ -754,11 +754,13 @@ def metrics(pairs: list[tuple[str, str]]) -> dict:
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, labels: list[tuple[str, str]]) -> dict:
-    """The classifier's task types in int_calls against labelled request ids."""
+    """The classifier's task types (int_calls') against labelled request ids."""
     _load_labels_table(con, labels)
-    pairs = con.execute("""SELECT l.task_type, i.task_type FROM int_calls i JOIN rk_labels l USING (request_id)
+    pairs = con.execute("""SELECT l.task_type, i.task_type
+                           FROM calls c JOIN rk_labels l USING (request_id)
+                           JOIN int_calls i USING (_source_file, _source_row)
                            ORDER BY i._source_file, i._source_row""").fetchall()
-    matched_labels = con.execute("SELECT count(*) FROM rk_labels SEMI JOIN int_calls USING (request_id)").fetchone()[0]
+    matched_labels = con.execute("SELECT count(*) FROM rk_labels SEMI JOIN calls USING (request_id)").fetchone()[0]
     n_labels = con.execute("SELECT count(*) FROM rk_labels").fetchone()[0]
     con.execute("DROP TABLE temp.rk_labels")
     result = metrics(pairs)

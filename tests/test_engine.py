@@ -32,7 +32,8 @@ def _built(tmp_path):
 
 
 def _tasks(con):
-    return dict(con.execute("SELECT request_id, task_type FROM int_calls ORDER BY ALL").fetchall())
+    return dict(con.execute("""SELECT c.request_id, i.task_type FROM int_calls i JOIN calls c USING (_source_file, _source_row)
+                               ORDER BY ALL""").fetchall())
 
 
 def test_int_calls_has_one_row_per_call_with_its_task(tmp_path):
