@@ -446,11 +446,11 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     # The learned model reads the rules' outcome twice (the calls left undecided, then the join), so it is kept in a
     # temp table; without a model the rules run inside call_task_types' one write (the temp table of 10 M outcomes
     # cost 3 s more). A view cannot hold the bound patterns, hence the subquery.
-    ctt_params = dict(compiled.params) if model is None else {}
     if model is None:
-        ctt_sql = ctt_sql.replace("FROM rk_task_outcome o", f"FROM ({outcome_sql}) o")
+        ctt_sql, ctt_params = ctt_sql.replace("FROM rk_task_outcome o", f"FROM ({outcome_sql}) o"), compiled.params
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE rk_task_outcome AS {outcome_sql}", compiled.params)
+        ctt_params = {}
     con.execute("CREATE OR REPLACE TEMP TABLE rk_task_learned (rid BIGINT, task_type VARCHAR, probability DOUBLE)")
     model_name = None
     if model is not None:

@@ -331,37 +331,43 @@ def _clean_duckdb_message(exc: Exception) -> str:
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
 
 
-def _read_csv_call(columns: list[str] | None = None, delim: str = ",") -> str:
-    """The read_csv call: every value VARCHAR, malformed rows to rk_csv_errors. ``columns``: the header's names,
-    for reading without DuckDB's sniffer."""
-    # RFC 4180 quoting stated, not sniffed: on a small file the sniffer can choose no quote character and split
-    # "gpt-5-nano, input_tokens" in two without a reject.
-    named = ""
-    if columns is not None:
-        cols = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
-        named = f"auto_detect = false, delim = {quote_literal(delim)}, columns = {{{cols}}},"
-    return f"""read_csv(?, all_varchar = true, header = true, normalize_names = false, store_rejects = true,
-                          quote = '"', escape = '"', {named}
-                          ignore_errors = true, max_line_size = {MAX_CSV_ROW_BYTES}, buffer_size = {CSV_BUFFER_BYTES},
-                          rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')"""
+# How every CSV is read: each value VARCHAR, the header taken as is. RFC 4180 quoting stated, not sniffed: on a small
+# file the sniffer can choose no quote character and split "gpt-5-nano, input_tokens" in two without a reject.
+# Malformed rows are skipped while sniffing too (without that, a short row can make the sniffer pick another dialect).
+_CSV_OPTIONS = f"""all_varchar = true, header = true, normalize_names = false, quote = '"', escape = '"',
+                   ignore_errors = true, max_line_size = {MAX_CSV_ROW_BYTES}, buffer_size = {CSV_BUFFER_BYTES}"""
+
+
+def _read_csv_call(columns: list[str], delim: str) -> str:
+    """The read_csv call, with the columns and delimiter found by _csv_header (no sniffing while reading); malformed
+    rows go to rk_csv_errors."""
+    cols = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
+    return f"""read_csv(?, {_CSV_OPTIONS}, auto_detect = false, delim = {quote_literal(delim)}, columns = {{{cols}}},
+                          store_rejects = true, rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')"""
+
+
+def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], str]:
+    """The file's column names and delimiter, as DuckDB's sniffer finds them, or from the header line when it gives
+    up: it fails on the whole file ("CSV Error on Line: 1") when a row it samples is longer than MAX_CSV_ROW_BYTES, and
+    so does a read that sniffs. Reading with these named, such a row is set aside by its line, like any malformed
+    row, and the rest loads."""
+    try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
+        with con.cursor() as cur:
+            delim, columns = cur.execute(f"SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS})",
+                                         [str(path)]).fetchone()
+        return [c["name"] for c in columns], delim
+    except duckdb.Error as exc:
+        names, delim = _csv_header_and_delimiter(FileSample.read(path).text)
+        if not names or len(set(names)) != len(names):
+            raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
+        return names, delim
 
 
 def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...],
                            extra_sql: str) -> tuple[str, str, str]:
     """The read_csv call, its select-list with the optional columns an older export lacks, and the raw-parse extra
     columns."""
-    # DuckDB's sniffer gives up on the whole file ("CSV Error on Line: 1") when a row it samples is longer than
-    # MAX_CSV_ROW_BYTES, and so does a read that sniffs. The read names the columns and the delimiter instead (the
-    # sniffer's, or the header line's when it gave up), and then sets such a row aside by its line, like any
-    # malformed row, and loads the rest.
-    names, delim = _csv_header_and_delimiter(FileSample.read(path).text)
-    try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
-        with con.cursor() as cur:
-            header = [r[0] for r in cur.execute(f"DESCRIBE SELECT * FROM {_read_csv_call()}", [str(path)]).fetchall()]
-    except duckdb.Error as exc:
-        if not names or len(set(names)) != len(names):
-            raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
-        header = names
+    header, delim = _csv_columns(con, path)
     source = _read_csv_call(header, delim)
     # Columns an older export lacks are NULL, so staging models can name every column of the newest one.
     missing = [f"NULL::VARCHAR AS {quote_ident(c)}" for c in optional_columns if c not in header]
