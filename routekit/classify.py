@@ -33,6 +33,7 @@ import duckdb
 
 from routekit.config import CONFIG_NAME, ConfigError, load_yaml
 from routekit.db import sql_text
+from routekit.prefilter import literal_alternation, required_atoms
 
 DEFAULT_RULES_NAME = "routekit/data/task_rules.yaml"
 MODEL_PATH = Path(".routekit") / "task_model.json"
@@ -70,6 +71,8 @@ _TOKEN = re.compile(r"[a-z0-9]{2,}")
 MODEL_MAX_CHARS = 4000
 MODEL_MAX_TOKENS = 300
 DEFAULT_MIN_PROBABILITY = 0.5
+# Rules per guarded run (compile_rules): 4, 8 and 16 measured alike at 1 M calls; longer runs pass more often.
+GUARD_GROUP = 8
 
 
 # -- rules and mappings -----------------------------------------------------------------------------------------------
@@ -349,10 +352,21 @@ def _match_sql(where: str, pname: str) -> str:
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
-def compile_rules(settings: ClassifySettings) -> Compiled:
+def _guard_sql(where: str, pname: str) -> str:
+    return " OR ".join(f"regexp_matches({col}, ${pname})" for col in WHERE[where])
+
+
+def compile_rules(settings: ClassifySettings, *, guards: bool = True) -> Compiled:
+    """The outcome expression. With `guards`, runs of 2 to GUARD_GROUP consecutive rules on the same text whose
+    patterns all have literal atoms (routekit/prefilter.py) sit behind one test of those atoms: a call holding none
+    of them skips the whole run, and the outcome is the same (tests/test_classify.py compares both ways)."""
     params: dict[str, Any] = {"tool_finish_re": TOOL_FINISH_RE, "code_re": CODE_LIKE_RE}
     outcomes: list[dict] = []
-    branches: list[str] = []
+    # The expression is a chain of segments, coalesce(seg1, seg2, ...): each a CASE over its rules in order, NULL
+    # where none decides. DuckDB evaluates a coalesce argument only on the rows still NULL and a CASE's THEN only on
+    # the rows its WHEN selected, so a guarded segment, CASE WHEN <atoms> THEN CASE <rules> END END, costs a call
+    # that reaches it one literal scan, plus its rules only if an atom is there. Segments: [guard key, atoms, WHENs].
+    segments: list[list] = [[None, None, []]]
 
     # Mappings: one list lookup per kind, in precedence order; their outcomes come first in the outcome list.
     for kind, column in CALL_MAPPING_KINDS.items():
@@ -369,12 +383,12 @@ def compile_rules(settings: ClassifySettings) -> Compiled:
             pos = f"list_min(list_transform(tags, lambda t: list_position($m_{kind}, t)))"
         else:
             pos = f"list_position($m_{kind}, {column})"
-        branches.append(f"WHEN {pos} IS NOT NULL THEN {base} + {pos}")
+        segments[-1][2].append(f"WHEN {pos} IS NOT NULL THEN {base} + {pos}")
 
-    # Rules, in order: one WHEN each. (Pre-filtering runs of rules with one alternation regex was measured and
-    # dropped: RE2's DFA for a union of dozens of these patterns outgrows its memory budget and falls back to the
-    # NFA, or costs seconds to build, so the union ran 1-5x SLOWER than the rules one by one. One by one, a call pays
-    # only for the rules before the one that decides it, on text already lower-cased once.)
+    # Rules, in order: one WHEN each. (One alternation of whole patterns as a pre-filter was measured and dropped:
+    # RE2's DFA for a union of dozens of these patterns outgrows its memory budget and falls back to the NFA, so it
+    # ran 1-5x SLOWER than the rules one by one. The guards are alternations of plain literals, which RE2 scans in
+    # one pass: a guard costs about two thirds of one rule.)
     for n, r in enumerate(settings.rules):
         parts = []
         if r.pattern:
@@ -387,8 +401,36 @@ def compile_rules(settings: ClassifySettings) -> Compiled:
             parts.append(_condition_sql(name, value, params, f"n{n}_{c}"))
         outcomes.append({"task": r.task_type, "reason": r.describe(), "confidence": r.confidence,
                          "kind": r.kind, "rule": r.id})
-        branches.append(f"WHEN {' AND '.join(parts)} THEN {len(outcomes)}")
-    expression = "CASE " + " ".join(branches) + " END" if branches else "CAST(NULL AS INTEGER)"
+        branch = f"WHEN {' AND '.join(parts)} THEN {len(outcomes)}"
+        atoms = required_atoms(r.pattern) if (guards and r.pattern) else None
+        last = segments[-1]
+        if atoms is None:
+            if last[0] is not None:
+                segments.append(last := [None, None, []])
+        elif last[0] != r.where or len(last[2]) >= GUARD_GROUP:
+            segments.append(last := [r.where, set(atoms), []])
+        else:
+            last[1] |= atoms
+        last[2].append(branch)
+
+    # Assemble: a run left unguarded (one rule measured slower behind its own guard) joins its unguarded neighbours.
+    merged: list[tuple[str | None, list[str]]] = []
+    for where, atoms, branches in segments:
+        guard = None
+        if where is not None and len(branches) > 1:
+            guard = f"g{len(merged)}"
+            params[guard] = literal_alternation(atoms)
+            guard = _guard_sql(where, guard)
+        if guard is None and merged and merged[-1][0] is None:
+            merged[-1][1].extend(branches)
+        elif branches:
+            merged.append((guard, branches))
+    cases = [f"CASE {' '.join(b)} END" if g is None else f"CASE WHEN {g} THEN CASE {' '.join(b)} END END"
+             for g, b in merged]
+    if not cases:
+        expression = "CAST(NULL AS INTEGER)"
+    else:
+        expression = cases[0] if len(cases) == 1 else "coalesce(" + ", ".join(cases) + ")"
     return Compiled(expression, params, outcomes)
 
 

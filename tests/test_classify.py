@@ -342,6 +342,36 @@ def test_heldout_prompts_from_text_alone(tmp_path):
     assert metrics(pairs)["accuracy"] >= 0.80
 
 
+@pytest.mark.skipif(not HELDOUT.exists(), reason="tests/data/heldout_prompts.csv is not in this checkout")
+def test_guarded_rules_decide_exactly_as_the_rules_alone(sample_copies, tmp_path):
+    """The literal guards (compile_rules(guards=True), routekit/prefilter.py) only let calls skip rules that cannot
+    match: on the held-out prompts and every sample client's calls, each call gets the same outcome either way."""
+    from routekit.classify import settings_for
+    from routekit.db import sql_text
+
+    con = connect(tmp_path / "heldout.duckdb")
+    con.execute("""INSERT INTO calls (request_id, system_prompt, user_prompt, _format, _source_file, _source_row)
+        SELECT CAST(id AS VARCHAR), nullif(system_prompt, ''), nullif(user_prompt, ''), 'heldout', 'heldout.csv',
+               CAST(id AS VARCHAR)
+        FROM read_csv(?, header = true, all_varchar = true)""", [str(HELDOUT)])
+    databases = [(con, default_settings())]
+    for name in CLIENTS:
+        client = sample_copies / name
+        databases.append((connect(client / ".routekit" / "routekit.duckdb"), settings_for(load_config(client))))
+    decided = guards = 0
+    for db, s in databases:
+        outcomes = []
+        for guarded in (False, True):
+            compiled = compile_rules(s, guards=guarded)
+            sql = sql_text("intermediate/int_task_types.sql").replace("/*OUTCOME*/", compiled.expression)
+            outcomes.append(db.execute(f"SELECT rid, outcome FROM ({sql}) ORDER BY rid", compiled.params).fetchall())
+            guards += guarded * sum(k.startswith("g") for k in compiled.params)
+        assert outcomes[0] == outcomes[1]
+        decided += sum(o is not None for _, o in outcomes[0])
+        db.close()
+    assert decided >= 1000 and guards >= 4 * 6     # real decisions, and each database's rules ran behind guards
+
+
 # -- the command line --------------------------------------------------------------------------------------------------
 def test_cli_classify_eval_json_on_a_sample_client(sample_copies):
     client = sample_copies / "northwind_support"
