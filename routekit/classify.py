@@ -681,7 +681,7 @@ def train(con: duckdb.DuckDBPyConnection, labels_path: Path | str, out: Path, *,
     _load_labels_table(con, labels)
     rows = con.execute("""
         SELECT c.system_prompt, c.user_prompt, l.task_type FROM calls c JOIN rk_labels l USING (request_id)
-        WHERE nullif(trim(c.user_prompt), '') IS NOT NULL OR nullif(trim(c.system_prompt), '') IS NOT NULL
+        WHERE rk_has_text(c.user_prompt) OR rk_has_text(c.system_prompt)
         ORDER BY c._source_file, c._source_row""").fetchall()
     matched = con.execute("SELECT count(DISTINCT request_id) FROM calls SEMI JOIN rk_labels USING (request_id)"
                           ).fetchone()[0]

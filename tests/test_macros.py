@@ -40,6 +40,16 @@ def test_rk_int(con, value, expected):
     assert con.execute("SELECT rk_int(?::VARCHAR)", [value]).fetchone()[0] == expected
 
 
+@pytest.mark.parametrize("value, expected", [
+    ("summarize this", True), ("é", True), ("  x  ", True),
+    ("\t", True), ("\n", True),           # trim() strips spaces only: a tab or a newline is text, as rk_text says
+    ("", False), ("   ", False), (None, False),
+])
+def test_rk_has_text(con, value, expected):
+    assert con.execute("SELECT rk_has_text(?::VARCHAR), rk_text(?::VARCHAR) IS NOT NULL",
+                       [value, value]).fetchone() == (expected, expected)
+
+
 def test_problem_sentences(con):
     row = con.execute("""SELECT rk_int_problem('prompt_tokens', '-7'), rk_int_problem('x', 'lots'),
                                 rk_required_int_problem('y', ''), rk_ts_problem('startTime', 'soon'),

@@ -26,8 +26,8 @@ WITH signals AS (
         -- The raw texts for the code_block condition (rk_code_block), which the rules evaluate only on the calls
         -- that reach a rule using it: computed here for every call it cost 10 % of the classification
         user_prompt AS usr_raw, system_prompt AS sys_raw,
-        (nullif(trim(user_prompt), '') IS NOT NULL OR nullif(trim(system_prompt), '') IS NOT NULL) AS has_text,
-        nullif(trim(system_prompt), '') IS NOT NULL AS has_system
+        (rk_has_text(user_prompt) OR rk_has_text(system_prompt)) AS has_text,
+        rk_has_text(system_prompt) AS has_system
     FROM calls
 )
 SELECT rid, _source_file, _source_row, has_text, /*OUTCOME*/ AS outcome
