@@ -3,8 +3,9 @@ request's structure and its prompt text, then (optionally) a learned model where
 
 The rules are data: ``routekit/data/task_rules.yaml`` ships the defaults and a client's ``routekit.yaml`` adds,
 overrides or disables rules and maps its own feature, endpoint, tag, project/workspace and API-key names to task
-types (``classify:``). They compile into ONE CASE expression over ``calls`` (``sql/intermediate/int_task_types.sql``):
-a WHEN per mapping kind (a list lookup) and per rule, in order, first match wins; every pattern and key is a bound
+types (``classify:``). They compile into ONE expression over ``calls`` (``sql/intermediate/int_task_types.sql``):
+a WHEN per mapping kind (a list lookup) and per rule, in order, first match wins, with runs of rules behind a test
+for the literal text their patterns require (``routekit/prefilter.py``); every pattern and key is a bound
 parameter, never SQL text. The text is lower-cased once per call (patterns are case-folded to match) and a long
 prompt is read by its first 3,000 and last 1,000 characters. The result is ``call_task_types`` (one row per call:
 task type, reason, confidence, kind of decision, rule), which ``int_calls`` joins.
@@ -331,7 +332,7 @@ def settings_for(config) -> ClassifySettings:
 # -- compiling the rules into one SQL expression -------------------------------------------------------------------
 @dataclass
 class Compiled:
-    expression: str                   # the CASE expression (columns and $parameters only)
+    expression: str                   # the outcome expression (columns and $parameters only)
     params: dict[str, Any]
     outcomes: list[dict]              # index i+1 in SQL -> {task, reason, confidence, kind, rule}
 

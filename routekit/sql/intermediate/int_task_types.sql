@@ -1,8 +1,9 @@
 -- The outcome of the client's mappings and the ordered rules for every call, in one pass over `calls` (classify.py
 -- stores it in a temp table, scores what stays undecided with the learned model, then writes call_task_types).
--- The decision itself is one CASE expression built from routekit/data/task_rules.yaml and routekit.yaml, first
--- match wins; classify.py puts it where /*OUTCOME*/ stands. It references only the columns below and bound
--- parameters ($m_*, $r*, $u*, $n*): every pattern and mapping key is a value, never SQL text. It yields the 1-based
+-- The decision itself is one expression built from routekit/data/task_rules.yaml and routekit.yaml, first match
+-- wins (CASEs chained by coalesce, runs of rules behind a literal guard: classify.compile_rules); classify.py puts it
+-- where /*OUTCOME*/ stands. It references only the columns below and bound parameters ($m_*, $r*, $u*, $n*, $g*):
+-- every pattern and mapping key is a value, never SQL text. It yields the 1-based
 -- index of the deciding outcome (task type, reason, confidence and kind are looked up by that index in
 -- call_task_types.sql), or NULL where nothing decided.
 -- Rules read the text lower-cased (their patterns are case-folded to match), and of a long text only its first 3,000
