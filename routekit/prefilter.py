@@ -19,6 +19,7 @@ call's task type), so anything not understood gives no atoms, i.e. no guard:
 """
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +33,8 @@ except ImportError:   # pragma: no cover - a Python without it simply gets no gu
 MIN_ATOM = 4          # shortest useful atom (measured: 3 let "add" / "are" in and the guards passed too often)
 MAX_EXACT = 64        # largest set of exact strings tracked through a concatenation before settling for atoms
 REGEX_META = set("\\.^$*+?()[]{}|")
+# A POSIX class, [:alpha:] inside a bracket expression: RE2 syntax that Python reads, wrongly, as a set of characters.
+_POSIX_CLASS = re.compile(r"\[:[^\]]*:\]")
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def _sequence(parsed) -> _Info:
 def required_atoms(pattern: str) -> frozenset[str] | None:
     """Strings (each at least MIN_ATOM characters) one of which every match of `pattern` contains, or None when no
     such set is known. The pattern must already be valid RE2 (classify checks that first)."""
-    if _P is None or "[:" in pattern:
+    if _P is None or _POSIX_CLASS.search(pattern):
         return None
     try:
         with warnings.catch_warnings():   # "possible nested set" and the like: about Python's future syntax

@@ -35,6 +35,8 @@ HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
     # what follows an unknown piece is no longer spelled out in full: "youre" must not be an atom
     (r"\byou(?:.re| are) (?:\w+ )?(?:nice|kind)\b", {"nice", "kind"}),
     (r"i.m (?:feeling|tired)", {"m feeling", "m tired"}),
+    # a class that merely starts with a colon is no POSIX class
+    (r"\bin french\s*[:!]", {"in french"}),
 ])
 def test_atoms_worked_by_hand(pattern, atoms):
     assert required_atoms(pattern) == atoms
@@ -45,6 +47,7 @@ def test_atoms_worked_by_hand(pattern, atoms):
     r"(?i)summarize",             # case-insensitive: the atoms would have to be case-folded
     r"x(?i:summarize)",           # the same for a group
     r"[[:alpha:]]+izing",         # a POSIX class, which Python's parser reads as a set of characters
+    r"x[[:^space:]]tion",         # ... negated
     r"\p{L}+ization",             # RE2 syntax Python does not read
     r"(?:summarize)?\w+",         # everything optional
     r"sum.ize",                   # "sum" and "ize" are each under the minimum length
