@@ -372,6 +372,31 @@ def test_guarded_rules_decide_exactly_as_the_rules_alone(sample_copies, tmp_path
     assert decided >= 1000 and guards >= 4 * 6     # real decisions, and each database's rules ran behind guards
 
 
+def test_guards_stay_short_enough_for_re2(tmp_path):
+    """A client's rules with long keyword lists: no guard pattern grows past GUARD_MAX_CHARS (past about 20,000
+    characters RE2's DFA outgrew its memory and one guard took 18 s over 200 k prompts instead of 0.07 s), a rule
+    whose keywords alone are longer is left unguarded, and the calls still get the rules' outcome."""
+    import hashlib
+
+    # Words without a shared prefix (Python's parser would factor one out, and the atom would be that prefix alone).
+    words = [hashlib.sha256(str(i).encode()).hexdigest()[:11] for i in range(3000)]   # 12 characters with the "|"
+    rules = [{"id": f"client-{k}", "task_type": "extraction", "where": "user",
+              "regex": r"\b(?:" + "|".join(words[k * 300:(k + 1) * 300]) + r")\b"} for k in range(4)]
+    rules.append({"id": "client-huge", "task_type": "qa", "where": "user",
+                  "regex": r"\b(?:" + "|".join(words[1500:]) + r")\b"})
+    s = settings({"rules": rules})
+    guards = {k: v for k, v in compile_rules(s).params.items() if k.startswith("g")}
+    # the 4 x 300 words are 14,400 characters: not one guard; and the 1,500 words of client-huge are in none
+    assert len(guards) >= 2 and all(len(v) <= 8000 for v in guards.values())
+    guarded = [a for v in guards.values() for a in v.split("|")]
+    assert set(guarded) & set(words) == set(words[:1200])
+    con = calls_db(tmp_path / "c.duckdb", [{"user_prompt": f"see {words[899]} please"},
+                                            {"user_prompt": f"and {words[2999]} too"}])
+    classify_calls(con, None, s, force=True)
+    got = decisions(con)
+    assert got["r0"][2] == "client-2" and got["r1"][2] == "client-huge"
+
+
 # -- the command line --------------------------------------------------------------------------------------------------
 def test_cli_classify_eval_json_on_a_sample_client(sample_copies):
     client = sample_copies / "northwind_support"
