@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE))
 
 from workload import NAMES, TEMPLATES, WORK  # noqa: E402  (shared with the end-to-end suite)
 
+
 def generate(con, rows: int) -> None:
     """Fill `calls` with `rows` calls, their text chosen and varied by hashing the row number."""
     import duckdb  # noqa: F401  (con is a DuckDB connection)

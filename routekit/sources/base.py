@@ -339,7 +339,7 @@ _CSV_OPTIONS = f"""all_varchar = true, header = true, normalize_names = false, q
 
 
 def _read_csv_call(columns: list[str], delim: str) -> str:
-    """The read_csv call, with the columns and delimiter found by _csv_header (no sniffing while reading); malformed
+    """The read_csv call, with the columns and delimiter found by _csv_columns (no sniffing while reading); malformed
     rows go to rk_csv_errors."""
     cols = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
     return f"""read_csv(?, {_CSV_OPTIONS}, auto_detect = false, delim = {quote_literal(delim)}, columns = {{{cols}}},

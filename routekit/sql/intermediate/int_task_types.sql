@@ -3,9 +3,9 @@
 -- The decision itself is one expression built from routekit/data/task_rules.yaml and routekit.yaml, first match
 -- wins (CASEs chained by coalesce, runs of rules behind a literal guard: classify.compile_rules); classify.py puts it
 -- where /*OUTCOME*/ stands. It references only the columns below and bound parameters ($m_*, $r*, $u*, $n*, $g*):
--- every pattern and mapping key is a value, never SQL text. It yields the 1-based
--- index of the deciding outcome (task type, reason, confidence and kind are looked up by that index in
--- call_task_types.sql), or NULL where nothing decided.
+-- every pattern and mapping key is a value, never SQL text. It yields the 1-based index of the deciding outcome
+-- (task type, reason, confidence and kind are looked up by that index in call_task_types.sql), or NULL where nothing
+-- decided.
 -- Rules read the text lower-cased (their patterns are case-folded to match), and of a long text only its first 3,000
 -- and last 1,000 characters: instructions sit at the start or the end, and scanning a pasted document in the middle
 -- costs time and invites false matches.
