@@ -68,7 +68,7 @@ def bench(rows: int, learned: bool) -> list[dict]:
     from routekit.classify import classify_calls, default_settings
     from routekit.db import connect
 
-    WORK.mkdir(exist_ok=True)
+    WORK.mkdir(parents=True, exist_ok=True)
     db = WORK / f"classify_{rows}.duckdb"
     for f in (db, db.with_suffix(".duckdb.wal")):
         if f.exists():

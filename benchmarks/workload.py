@@ -5,10 +5,13 @@ gives).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-WORK = HERE / ".work"            # generated data and databases; git-ignored
+# Generated data and databases: benchmarks/.work (git-ignored), or ROUTEKIT_BENCH_WORK (the suite's test runs it small
+# in a temporary folder).
+WORK = Path(os.environ.get("ROUTEKIT_BENCH_WORK") or HERE / ".work")
 
 # (task type, system prompt, user prompt with {n} and {name} holes). The last two carry no cue any rule knows.
 TEMPLATES = [
