@@ -110,8 +110,8 @@ def report(results: list[dict], memory_limit: str | None, cores: int | None = No
         for step, out in s.items():
             note = ""
             if step == "slider":
-                note = (f"recompute + redraw p50 {out['p50_ms']:.1f} ms, p95 {out['p95_ms']:.1f} ms, "
-                        f"max {out['max_ms']:.1f} ms; cube {out['cube_rows']:,} rows")
+                note = (f"opened in {out['open_s']:.2f} s; recompute + redraw p50 {out['p50_ms']:.1f} ms, "
+                        f"p95 {out['p95_ms']:.1f} ms, max {out['max_ms']:.1f} ms; cube {out['cube_rows']:,} rows")
             elif step == "classify":
                 note = f"{out['task_types']} task types, {out['other_share']:.1%} other"
             elif step == "cube":

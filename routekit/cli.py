@@ -27,7 +27,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     client = _client_dir(args.client_dir)
     if args.db and Path(args.db).is_dir():
         raise UsageError(f"--db {args.db}: is a folder; give the path of a database file")
-    report = ingest(client, args.db, memory_limit=args.memory_limit)
+    report = ingest(client, args.db, memory_limit=args.memory_limit, rehash=args.rehash)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -590,6 +590,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 4GB (default 2GB, or $ROUTEKIT_MEMORY_LIMIT; spills to disk beyond)")
+    p.add_argument("--rehash", action="store_true",
+                   help="hash every file, even one whose size and modification time are those already loaded")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("formats", help="list the export formats ingest recognises")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -96,7 +97,9 @@ def _skip_reason(sample: FileSample) -> str:
 
 
 def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
-           config: ClientConfig | None = None, memory_limit: str | None = None) -> IngestReport:
+           config: ClientConfig | None = None, memory_limit: str | None = None, rehash: bool = False) -> IngestReport:
+    """Load every export under the client folder; a file already loaded with the same size and modification time is
+    not read again, unless `rehash` (then every file is hashed and compared by content)."""
     client_dir = Path(client_dir)
     if not client_dir.is_dir():
         raise FileNotFoundError(f"{client_dir}: no such client folder")
@@ -111,7 +114,7 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
         files = discover(client_dir, config)
         present = {rel for _, rel in files}
         for path, rel in files:
-            report.files.append(ingest_file(con, path, rel, formats))
+            report.files.append(ingest_file(con, path, rel, formats, rehash=rehash))
         for (rel,) in con.execute("SELECT path FROM ingested_files ORDER BY path").fetchall():
             if rel not in present:
                 con.execute("BEGIN TRANSACTION")
@@ -126,10 +129,37 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
         con.close()
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats) -> FileReport:
-    size = path.stat().st_size
-    prev = con.execute("""SELECT sha256, format, rows_read, rows_loaded, rows_rejected, skipped_reason, note
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, *, rehash: bool = False) -> FileReport:
+    st = path.stat()   # before anything is read: a write during the load leaves a newer time than this
+    report = _ingest_file(con, path, rel, formats, st, rehash)
+    if report.status != "failed":   # a failed load leaves the earlier version's entry as it was
+        _vouch_for_mtime(con, rel, st)
+    return report
+
+
+# A modification time within this of the moment it was read could still be shared by a later write on a filesystem
+# with coarse timestamps (FAT and zip archives keep 2 s), so such a file is always hashed again.
+RACY_NS = 2_000_000_000
+
+
+def _vouch_for_mtime(con: duckdb.DuckDBPyConnection, rel: str, st: os.stat_result) -> None:
+    """Record the file's modification time as seen before it was read, unless that time is too recent or the size
+    recorded after the load is not the one seen before it (the file changed meanwhile)."""
+    trusted = st.st_mtime_ns if st.st_mtime_ns < time.time_ns() - RACY_NS else None
+    con.execute("UPDATE ingested_files SET mtime_ns = ? WHERE path = ? AND size_bytes = ?",
+                [trusted, rel, st.st_size])
+
+
+def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, st: os.stat_result,
+                 rehash: bool) -> FileReport:
+    size = st.st_size
+    prev = con.execute("""SELECT sha256, format, rows_read, rows_loaded, rows_rejected, skipped_reason, note,
+                                 size_bytes, mtime_ns
                           FROM ingested_files WHERE path = ?""", [rel]).fetchone()
+    # The same size and modification time as when it was last read: unchanged, without reading 5 GB again to hash it
+    # (what git's index does). --rehash reads every file anyway.
+    if prev and not rehash and prev[7] == size and prev[8] is not None and prev[8] == st.st_mtime_ns:
+        return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5], status="unchanged", note=prev[6])
     if con.execute("SELECT count(*) FROM ingested_files WHERE size_bytes = ?", [size]).fetchone()[0]:
         sha: str | Future = file_sha256(path)
         if prev and prev[0] == sha:

@@ -1,6 +1,10 @@
-"""engine.build: int_calls carries each call's own task type, once, however the task rows are keyed."""
+"""engine.build: int_calls carries each call's own task type, once, however the task rows are keyed; a build whose
+inputs did not change keeps its tables, and any change to them rebuilds."""
 from __future__ import annotations
 
+import pytest
+
+from routekit.classify import classify_calls
 from routekit.db import connect
 from routekit.engine import build
 from routekit.ingest import ingest
@@ -48,7 +52,70 @@ def test_a_shared_task_key_falls_back_to_the_exact_join(tmp_path):
     # force the collision the hash makes improbable: call b's task row now carries call a's key
     con.execute("""UPDATE call_task_types SET _key = (SELECT _key FROM call_task_types WHERE _source_row = 'row 1')
                    WHERE _source_row = 'row 2'""")
-    build(con, client)   # classification unchanged (same fingerprint): the tampered keys stay
+    # classification unchanged (same fingerprint): the tampered keys stay; the tampering is beneath what the build's
+    # fingerprint watches (it is not a load, a re-classification or a price), so the rebuild is forced
+    build(con, client, force=True)
     assert con.execute("SELECT count(*) FROM int_calls").fetchone()[0] == 3
     assert _tasks(con) == {"a": "summarization", "b": "code_generation", "c": "rewrite"}
     assert con.execute("SELECT sum(calls) FROM mart_cube").fetchone()[0] == 3
+
+
+# -- the build's fingerprint: kept when nothing changed, rebuilt when anything did ---------------------------------
+def _cost(con):
+    return float(con.execute("SELECT sum(cost_usd) FROM mart_cube").fetchone()[0])
+
+
+def _built_at(con):
+    return con.execute("SELECT built_at FROM build_state").fetchone()[0]
+
+
+def test_an_unchanged_client_keeps_its_built_tables(tmp_path):
+    client, con = _built(tmp_path)
+    first = _built_at(con)
+    cube = con.execute("SELECT * FROM mart_cube ORDER BY ALL").fetchall()
+    info = build(con, client)
+    assert info.skipped and info.classify.skipped and _built_at(con) == first
+    assert con.execute("SELECT * FROM mart_cube ORDER BY ALL").fetchall() == cube
+    info = build(con, client, force=True)
+    assert not info.skipped and _built_at(con) > first
+
+
+def test_each_input_of_the_build_rebuilds_it(tmp_path):
+    client, con = _built(tmp_path)
+    # genai-prices' gpt-4o: $2.50 per M input, $10 per M output; 600 input and 60 output tokens in all
+    assert _cost(con) == pytest.approx((600 * 2.50 + 60 * 10) / 1e6)
+    # a negotiated rate in prices.csv: 600 x $2 + 60 x $8 per M
+    write_files(client, {"prices.csv": "model,input_per_mtok,output_per_mtok\ngpt-4o,2,8\n"})
+    info = build(con, client)
+    assert not info.skipped and _cost(con) == pytest.approx((600 * 2 + 60 * 8) / 1e6)
+    assert build(con, client).skipped
+    # other length buckets (routekit.yaml): the calls of 100, 200 and 300 input tokens split at 150 and 250
+    write_files(client, {"routekit.yaml": "length_buckets: {input: [150, 250]}\n"})
+    info = build(con, client)
+    assert not info.skipped
+    assert con.execute("SELECT list(DISTINCT len_in ORDER BY len_in) FROM int_calls").fetchone()[0] == \
+        ["150-250", "250+", "<150"]
+    # a tier map that moves gpt-4o (routekit.yaml tiers.models)
+    write_files(client, {"routekit.yaml": "length_buckets: {input: [150, 250]}\ntiers: {models: {gpt-4o: budget}}\n"})
+    info = build(con, client)
+    assert not info.skipped and con.execute("SELECT DISTINCT tier FROM int_calls").fetchall() == [("budget",)]
+    assert build(con, client).skipped
+
+
+def test_new_data_a_reclassification_or_a_missing_table_rebuilds(tmp_path):
+    client, con = _built(tmp_path)
+    # a fourth call in the export: ingest reloads the file, and the build counts 4 calls
+    csv = client / "spendlogs.csv"
+    csv.write_text(csv.read_text() + 'd,gpt-4o,400,40,2026-10-02 10:00:00+00,0.004,openai,"[]"\n')
+    ingest(client, tmp_path / "rk.duckdb")
+    info = build(con, client)
+    assert not info.skipped and con.execute("SELECT sum(calls) FROM mart_cube").fetchone()[0] == 4
+    assert build(con, client).skipped
+    # a forced re-classification (same rules, a new run) is a new input too
+    classify_calls(con, client, force=True)
+    assert not build(con, client).skipped
+    # a built table gone, or a build cut short before its last mart (no build_state): rebuilt
+    con.execute("DROP TABLE mart_models")
+    assert not build(con, client).skipped and con.execute("SELECT count(*) FROM mart_models").fetchone()[0] == 1
+    con.execute("DELETE FROM build_state")
+    assert not build(con, client).skipped and build(con, client).skipped

@@ -173,3 +173,85 @@ def test_cli_json_contract(client):
     assert set(out["tables"]["usage"]) >= {"rows", "requests", "input_tokens", "cached_input_tokens",
                                            "output_tokens"}
     assert set(out["tables"]["invoice"]) == {"rows", "billed_usd"}
+
+
+
+# -- unchanged files are known by size and modification time, without reading them again -------------------------
+# req-1's prompt tokens 2000 -> 3000: the same number of bytes, 1,000 more input tokens (3,500 -> 4,500 loaded)
+SAME_SIZE_OTHER_CONTENT = LITELLM_CSV.replace(",2000,750,", ",3000,750,", 1)
+LONG_AGO = 1_790_000_000_000_000_000        # 2026-09-21 in ns: a modification time ingest can vouch for
+
+
+def _touch(path, ns):
+    import os
+
+    os.utime(path, ns=(ns, ns))
+
+
+def test_a_file_with_the_size_and_time_already_loaded_is_not_read_again_unless_rehash(ingest, client):
+    assert len(SAME_SIZE_OTHER_CONTENT.encode()) == len(LITELLM_CSV.encode()) and SAME_SIZE_OTHER_CONTENT != LITELLM_CSV
+    path = write_files(client, {"spend.csv": LITELLM_CSV}) / "spend.csv"
+    _touch(path, LONG_AGO)
+    first, con = ingest()
+    assert first["tables"]["calls"]["input_tokens"] == 3500
+    assert con.execute("SELECT mtime_ns FROM ingested_files WHERE path = 'spend.csv'").fetchone() == (LONG_AGO,)
+    # Other content, same size, and the modification time put back as it was (what only a deliberate copy with its
+    # times kept does): taken as unchanged, unread; that is the trade for not hashing gigabytes at every open.
+    write_files(client, {"spend.csv": SAME_SIZE_OTHER_CONTENT})
+    _touch(path, LONG_AGO)
+    second, con = ingest()
+    assert file_entry(second, "spend.csv")["status"] == "unchanged"
+    assert second["tables"]["calls"]["input_tokens"] == 3500
+    con.close()   # the command below writes to the database
+    # --rehash reads it and finds the change
+    proc = run_cli("ingest", str(client), "--rehash", "--json")
+    third = json.loads(proc.stdout)
+    assert file_entry(third, "spend.csv")["status"] == "replaced"
+    assert third["tables"]["calls"]["input_tokens"] == 4500
+
+
+def test_a_new_modification_time_or_size_is_read_and_compared_by_content(ingest, client):
+    path = write_files(client, {"spend.csv": LITELLM_CSV}) / "spend.csv"
+    _touch(path, LONG_AGO)
+    ingest()
+    # the same bytes written again (a new time): hashed, found unchanged, and the new time is vouched for
+    write_files(client, {"spend.csv": LITELLM_CSV})
+    _touch(path, LONG_AGO + 10**9)
+    report, con = ingest()
+    assert file_entry(report, "spend.csv")["status"] == "unchanged"
+    assert con.execute("SELECT mtime_ns FROM ingested_files").fetchone() == (LONG_AGO + 10**9,)
+    # other bytes of the same size with a new time: replaced
+    write_files(client, {"spend.csv": SAME_SIZE_OTHER_CONTENT})
+    _touch(path, LONG_AGO + 2 * 10**9)
+    report, _ = ingest()
+    assert file_entry(report, "spend.csv")["status"] == "replaced" and report["tables"]["calls"]["input_tokens"] == 4500
+
+
+def test_a_file_modified_just_now_is_always_hashed(ingest, client):
+    """On a filesystem with coarse times (2 s on FAT and in zip archives) a write right after the load could keep the
+    time it was read with, so a time within RACY_NS of the load is not vouched for."""
+    import time
+
+    path = write_files(client, {"spend.csv": LITELLM_CSV}) / "spend.csv"
+    recent = time.time_ns() - 10**8
+    _touch(path, recent)
+    _, con = ingest()
+    assert con.execute("SELECT mtime_ns FROM ingested_files").fetchone() == (None,)
+    write_files(client, {"spend.csv": SAME_SIZE_OTHER_CONTENT})
+    _touch(path, recent)                          # the same size and the same (too recent) time: still read
+    report, _ = ingest()
+    assert file_entry(report, "spend.csv")["status"] == "replaced" and report["tables"]["calls"]["input_tokens"] == 4500
+
+
+def test_a_database_made_before_mtime_ns_gains_the_column_and_keeps_its_manifest(tmp_path):
+    from routekit.db import connect
+
+    db = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(db))
+    old.execute("""CREATE TABLE ingested_files (path VARCHAR PRIMARY KEY, sha256 VARCHAR, size_bytes BIGINT,
+        format VARCHAR, target VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
+        skipped_reason VARCHAR, note VARCHAR, loaded_at TIMESTAMP)""")
+    old.execute("INSERT INTO ingested_files VALUES ('a.csv', 'abc', 10, 'x', 'calls', 1, 1, 0, NULL, NULL, now())")
+    old.close()
+    con = connect(db)
+    assert con.execute("SELECT path, sha256, mtime_ns FROM ingested_files").fetchall() == [("a.csv", "abc", None)]

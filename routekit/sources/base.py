@@ -523,7 +523,9 @@ def record_file(con: duckdb.DuckDBPyConnection, rel: str, sha256: str | Future |
     """The file's manifest row. ``sha256`` is the hash, or a Future of it (ingest hashes a new file while it loads)."""
     sha256 = sha256.result() if isinstance(sha256, Future) else sha256
     con.execute("DELETE FROM ingested_files WHERE path = ?", [rel])
-    con.execute("""INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""",
+    con.execute("""INSERT INTO ingested_files (path, sha256, size_bytes, format, target, rows_read, rows_loaded,
+                                               rows_rejected, skipped_reason, note, loaded_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""",
                 [rel, sha256, size, fmt, target,
                  result.rows_read if result else 0, result.rows_loaded if result else 0,
                  result.rows_rejected if result else 0, skipped, result.note if result else None])

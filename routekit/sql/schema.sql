@@ -101,6 +101,10 @@ CREATE TABLE IF NOT EXISTS ingested_files (
     note           VARCHAR,             -- e.g. spans deliberately not loaded (tool and agent spans)
     loaded_at      TIMESTAMP
 );
+-- The file's modification time (ns) when it was hashed, NULL when too recent to vouch for it: a file with the same size
+-- and modification time since is taken as unchanged without reading it again (ingest.ingest_file). Added after the
+-- table first shipped, hence the ALTER for databases made before.
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
 
 -- USD per unit of each billing currency, from routekit.yaml `currency_rates` (refreshed at every ingest).
 CREATE TABLE IF NOT EXISTS currency_rates (code VARCHAR PRIMARY KEY, usd_per_unit DOUBLE);
