@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 
 from routekit.config import CONFIG_NAME, ConfigError, load_yaml
-from routekit.db import sql_text
+from routekit.db import sql_text, store_fingerprint, stored_fingerprint
 from routekit.prefilter import literal_alternation, required_atoms
 
 DEFAULT_RULES_NAME = "routekit/data/task_rules.yaml"
@@ -483,16 +483,15 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
         model = model_path(client_dir)
     model = Path(model) if (model and settings.learned) else None
     info = ClassifyInfo(learned_model=str(model) if model else None)
-    con.execute("CREATE TABLE IF NOT EXISTS classify_state (fingerprint VARCHAR, classified_at TIMESTAMP)")
     fingerprint = _fingerprint(con, settings, model)
     info.calls = con.execute("SELECT count(*) FROM calls").fetchone()[0]
-    done = con.execute("SELECT fingerprint FROM classify_state").fetchone()
     current_columns = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE table_name = 'call_task_types'
         AND column_name IN ('decided_by', '_key') AND NOT internal""").fetchone()[0] == 2
-    if not force and done and done[0] == fingerprint and current_columns:
+    if not force and stored_fingerprint(con, "classify_state") == fingerprint and current_columns:
         info.skipped = True
         info.seconds = time.perf_counter() - start
         return info
+    store_fingerprint(con, "classify_state", None)   # until usage_task_types is written too
 
     compiled = compile_rules(settings)
     outcome_sql = sql_text("intermediate/int_task_types.sql").replace("/*OUTCOME*/", compiled.expression)
@@ -531,8 +530,7 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     con.execute("DROP TABLE IF EXISTS temp.rk_task_outcome")
     con.execute("DROP TABLE temp.rk_task_learned")
     classify_usage(con, settings)
-    con.execute("DELETE FROM classify_state")
-    con.execute("INSERT INTO classify_state VALUES (?, now())", [fingerprint])
+    store_fingerprint(con, "classify_state", fingerprint)
     info.seconds = time.perf_counter() - start
     return info
 

@@ -47,3 +47,16 @@ def connect(db_path: Path | str, *, memory_limit: str | None = None, threads: in
     # Macros are the connection's (TEMP), not stored in the client's database: code stays in the package.
     con.execute(sql_text("macros.sql"))
     return con
+
+
+def stored_fingerprint(con: duckdb.DuckDBPyConnection, state: str) -> str | None:
+    """The fingerprint a step recorded in its state table (classify_state, build_state) when it last finished."""
+    row = con.execute(f"SELECT fingerprint FROM {state}").fetchone()
+    return row[0] if row else None
+
+
+def store_fingerprint(con: duckdb.DuckDBPyConnection, state: str, fingerprint: str | None) -> None:
+    """Record a step's fingerprint with the time; None empties the table while the step's tables are being redone."""
+    con.execute(f"DELETE FROM {state}")
+    if fingerprint is not None:
+        con.execute(f"INSERT INTO {state} VALUES (?, now())", [fingerprint])

@@ -14,7 +14,7 @@ import duckdb
 
 from routekit.classify import ClassifyInfo, classify_calls, settings_for
 from routekit.config import ClientConfig, load_config
-from routekit.db import sql_text
+from routekit.db import sql_text, store_fingerprint, stored_fingerprint
 from routekit.prices import PriceCatalog
 from routekit.tiers import TierMap
 
@@ -82,14 +82,12 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
     info.unpriced = sorted(catalog.write_price_table(con, pairs), key=str)
     info.unmapped = sorted(tiers.write_model_tiers(con, pairs), key=str)
     buckets = length_buckets(config)
-    con.execute("CREATE TABLE IF NOT EXISTS build_state (fingerprint VARCHAR, built_at TIMESTAMP)")
     fingerprint = _build_fingerprint(con, buckets)
-    done = con.execute("SELECT fingerprint FROM build_state").fetchone()
-    if not force and done and done[0] == fingerprint and _built_tables_exist(con):
+    if not force and stored_fingerprint(con, "build_state") == fingerprint and _built_tables_exist(con):
         info.skipped = True
         info.seconds = time.perf_counter() - start
         return info
-    con.execute("DELETE FROM build_state")   # until the last mart is written: a build cut short is redone
+    store_fingerprint(con, "build_state", None)   # until the last mart is written: a build cut short is redone
 
     # Views, not tables, and no prompt text: int_calls is the one pass over the calls (at 10 M calls a materialised
     # copy with the text spilled to disk). Row order means nothing from here on; keeping it costs memory.
@@ -114,7 +112,7 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
         con.execute(f"CREATE OR REPLACE TABLE mart_models AS {sql_text('marts/mart_models.sql')}")
     finally:
         con.execute("RESET preserve_insertion_order")
-    con.execute("INSERT INTO build_state VALUES (?, now())", [fingerprint])
+    store_fingerprint(con, "build_state", fingerprint)
     info.seconds = time.perf_counter() - start
     return info
 

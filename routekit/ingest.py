@@ -158,7 +158,7 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
                           FROM ingested_files WHERE path = ?""", [rel]).fetchone()
     # The same size and modification time as when it was last read: unchanged, without reading 5 GB again to hash it
     # (what git's index does). --rehash reads every file anyway.
-    if prev and not rehash and prev[7] == size and prev[8] is not None and prev[8] == st.st_mtime_ns:
+    if prev and not rehash and prev[7] == size and prev[8] == st.st_mtime_ns:
         return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5], status="unchanged", note=prev[6])
     if con.execute("SELECT count(*) FROM ingested_files WHERE size_bytes = ?", [size]).fetchone()[0]:
         sha: str | Future = file_sha256(path)

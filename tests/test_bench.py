@@ -4,7 +4,6 @@ check); what is checked is that every step runs and is recorded, that routekit a
 agree, that the generator is seeded, that earlier results are kept, and that the targets are judged correctly."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -108,7 +107,6 @@ def test_the_generator_is_seeded(small_run, tmp_path):
     assert again != first and again.read_bytes() == first.read_bytes()
     lines = first.read_text().count("\n")
     assert lines >= 2001   # a header and 2,000 calls (a prompt may hold escaped newlines, never fewer lines)
-    assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(again.read_bytes()).hexdigest()
 
 
 def _step(seconds, cpu, peak, **extra):

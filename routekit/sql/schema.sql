@@ -106,6 +106,11 @@ CREATE TABLE IF NOT EXISTS ingested_files (
 -- table first shipped, hence the ALTER for databases made before.
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
 
+-- What the classifier and the build last ran on (db.stored_fingerprint): a step whose fingerprint is unchanged keeps its
+-- tables. Empty while a step is being redone, so one cut short is redone in full.
+CREATE TABLE IF NOT EXISTS classify_state (fingerprint VARCHAR, classified_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS build_state (fingerprint VARCHAR, built_at TIMESTAMP);
+
 -- USD per unit of each billing currency, from routekit.yaml `currency_rates` (refreshed at every ingest).
 CREATE TABLE IF NOT EXISTS currency_rates (code VARCHAR PRIMARY KEY, usd_per_unit DOUBLE);
 INSERT OR IGNORE INTO currency_rates VALUES ('USD', 1.0);
