@@ -94,14 +94,16 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
     con.execute("SET preserve_insertion_order = false")
     try:
         con.execute("CREATE OR REPLACE TEMP VIEW priceable AS "
-                    "SELECT * EXCLUDE (system_prompt, user_prompt, attributes, tags, error, user_id) FROM calls")
+                    "SELECT * EXCLUDE (system_prompt, user_prompt, attributes, tags, error, user_id), "
+                    "NULL::BOOLEAN AS above_context FROM calls")
         con.execute(f"CREATE OR REPLACE TEMP VIEW priced_rows AS {sql_text('intermediate/int_priced.sql')}")
         int_calls = sql_text('intermediate/int_calls.sql')
         con.execute(f"CREATE OR REPLACE TABLE int_calls AS {int_calls}", buckets)
         if not _one_row_per_call(con):
             con.execute(f"CREATE OR REPLACE TABLE int_calls AS {int_calls.replace(HASH_JOIN, STRING_JOIN)}", buckets)
 
-        con.execute("CREATE OR REPLACE TEMP VIEW priceable AS SELECT *, period_start AS ts FROM usage")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW priceable AS SELECT *, period_start AS ts, {USAGE_ABOVE_CONTEXT} "
+                    "AS above_context FROM usage")
         con.execute(f"CREATE OR REPLACE TEMP VIEW priced_rows AS {sql_text('intermediate/int_priced.sql')}")
         con.execute(f"CREATE OR REPLACE TABLE int_usage AS {sql_text('intermediate/int_usage.sql')}")
         con.execute("DROP VIEW temp.priced_rows")
@@ -156,6 +158,11 @@ def _built_tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
 # int_calls joins task types on a 64-bit hash of the call's file and row. Two calls sharing a hash (odds about
 # n²/2⁶⁵: 3 in a million at 10 M calls) would each pick up both task rows; that is counted, and then the join is
 # redone on the file and row themselves (slower, and at 10 M calls heavier on memory, but exact).
+# Whether an aggregated usage row is above a price cliff (200k input tokens in one request): a day's row sums many
+# requests, so its total says nothing; Anthropic's exports say it in context_window ('0-200k' or '≤ 200k' below,
+# '200k-1M' above). Without it, the row is priced below the cliff.
+USAGE_ABOVE_CONTEXT = ("coalesce(regexp_matches(lower(trim(attributes->>'context_window')), '^(200k|>)'), false)")
+
 HASH_JOIN = "tt._key = hash(p._source_file, p._source_row)"
 STRING_JOIN = "tt._source_file = p._source_file AND tt._source_row = p._source_row"
 

@@ -113,8 +113,8 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
         report = IngestReport(db=str(db_path))
         files = discover(client_dir, config)
         present = {rel for _, rel in files}
-        for path, rel in files:
-            report.files.append(ingest_file(con, path, rel, formats, rehash=rehash))
+        # Files gone from the folder go first: a renamed file, or the copy of a file that was deleted, is then new
+        # content to load, not a duplicate of rows about to disappear.
         for (rel,) in con.execute("SELECT path FROM ingested_files ORDER BY path").fetchall():
             if rel not in present:
                 con.execute("BEGIN TRANSACTION")
@@ -122,6 +122,8 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
                 con.execute("DELETE FROM ingested_files WHERE path = ?", [rel])
                 con.execute("COMMIT")
                 report.removed.append(rel)
+        for path, rel in files:
+            report.files.append(ingest_file(con, path, rel, formats, rehash=rehash))
         report.tables = table_summary(con)
         report.reject_reasons = reject_summary(con)
         return report
@@ -158,16 +160,20 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
                           FROM ingested_files WHERE path = ?""", [rel]).fetchone()
     # The same size and modification time as when it was last read: unchanged, without reading 5 GB again to hash it
     # (what git's index does). --rehash reads every file anyway.
-    if prev and not rehash and prev[7] == size and prev[8] == st.st_mtime_ns:
-        return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5], status="unchanged", note=prev[6])
-    if con.execute("SELECT count(*) FROM ingested_files WHERE size_bytes = ?", [size]).fetchone()[0]:
+    # A copy stays a copy only while the file it copies is loaded with that content (it may have been edited since).
+    was_copy = prev is not None and prev[1] is None and (prev[5] or "").startswith(DUPLICATE_REASON)
+    still_copy = was_copy and _loaded_twin(con, prev[0], rel) is not None
+    if prev and not rehash and prev[7] == size and prev[8] == st.st_mtime_ns and (still_copy or not was_copy):
+        return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5],
+                          status="duplicate" if was_copy else "unchanged", note=prev[6])
+    if con.execute("SELECT count(*) FROM ingested_files WHERE size_bytes = ? AND path <> ?", [size, rel]).fetchone()[0] \
+            or (prev and prev[7] == size):
         sha: str | Future = file_sha256(path)
-        if prev and prev[0] == sha:
+        if prev and prev[0] == sha and not was_copy:
             return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5], status="unchanged", note=prev[6])
-        twin = con.execute("""SELECT path FROM ingested_files WHERE sha256 = ? AND path <> ? AND format IS NOT NULL
-                              AND skipped_reason IS NULL ORDER BY path LIMIT 1""", [sha, rel]).fetchone()
+        twin = _loaded_twin(con, sha, rel)
         if twin:
-            reason = f"same content as {twin[0]}, already loaded"
+            reason = f"{DUPLICATE_REASON} {twin}, already loaded"
             _record_skip(con, rel, sha, size, None, reason)
             return FileReport(rel, None, skipped_reason=reason, status="duplicate")
     else:
@@ -194,7 +200,17 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
     except LoadError as exc:
         return FileReport(rel, fmt.name, skipped_reason=f"{fmt.title}: {exc}{kept}", status="failed")
     return FileReport(rel, fmt.name, result.rows_read, result.rows_loaded, result.rows_rejected,
-                      status="replaced" if prev else "loaded", note=result.note)
+                      status="replaced" if prev and prev[1] is not None else "loaded", note=result.note)
+
+
+DUPLICATE_REASON = "same content as"
+
+
+def _loaded_twin(con: duckdb.DuckDBPyConnection, sha: str, rel: str) -> str | None:
+    """Another file loaded with exactly this content, if any."""
+    twin = con.execute("""SELECT path FROM ingested_files WHERE sha256 = ? AND path <> ? AND format IS NOT NULL
+                          AND skipped_reason IS NULL ORDER BY path LIMIT 1""", [sha, rel]).fetchone()
+    return twin[0] if twin else None
 
 
 def _record_skip(con, rel: str, sha: str | Future, size: int, fmt: str | None, reason: str) -> None:

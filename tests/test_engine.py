@@ -119,3 +119,38 @@ def test_new_data_a_reclassification_or_a_missing_table_rebuilds(tmp_path):
     assert not build(con, client).skipped and con.execute("SELECT count(*) FROM mart_models").fetchone()[0] == 1
     con.execute("DELETE FROM build_state")
     assert not build(con, client).skipped and build(con, client).skipped
+
+
+# ------------------------------------------------------------------------------------------------- price cliffs
+
+TOKENS_HEADER = ("usage_date_utc,model_version,api_key,workspace,usage_type,context_window,usage_input_tokens_no_cache,"
+                 "usage_input_tokens_cache_write_5m,usage_input_tokens_cache_write_1h,usage_input_tokens_cache_read,"
+                 "usage_output_tokens,web_search_count,inference_geo,speed")
+
+
+def test_a_price_cliff_is_per_request_so_a_days_usage_row_is_above_it_only_when_the_export_says_so(tmp_path):
+    sonnet = "claude-sonnet-4-5-20250929"
+    client = tmp_path / "client"
+    write_files(client, {
+        # one day of traffic, each request under 200k: 1,000,000 + 100,000 tokens in all
+        "anthropic/claude_api_tokens_2026-10.csv": "\n".join([
+            TOKENS_HEADER,
+            f"2026-10-01,{sonnet},k,Default,standard,≤ 200k,1000000,0,0,0,100000,0,global,",
+            f"2026-10-02,{sonnet},k,Default,standard,200k-1M,300000,0,0,0,10000,0,global,"]) + "\n",
+        # one request of 250,000 input tokens, 50,000 of them written to the cache
+        "spendlogs.csv": "\n".join([
+            "request_id,model,prompt_tokens,completion_tokens,startTime,spend,custom_llm_provider,metadata",
+            'x,claude-sonnet-4-5,250000,1000,2026-10-03 10:00:00+00,1.5,anthropic,'
+            '"{""usage_object"": {""cache_creation_input_tokens"": 50000}}"']) + "\n"})
+    db = tmp_path / "rk.duckdb"
+    ingest(client, db)
+    con = connect(db)
+    build(con, client)
+    usage = [float(c) for (c,) in con.execute("SELECT cost_usd FROM int_usage ORDER BY period_start").fetchall()]
+    # claude-sonnet-4-5 list prices per million tokens: $3 in / $15 out; above 200k: $6 in / $22.50 out, $7.50 write
+    # below the cliff: 1.0 * 3 + 0.1 * 15 = 4.50 (the day's 1.1 M tokens are many requests, not one)
+    # the export's 200k-1M bucket: 0.3 * 6 + 0.01 * 22.5 = 2.025
+    assert usage == pytest.approx([4.5, 2.025], abs=1e-9)
+    (call,) = con.execute("SELECT cost_usd FROM int_calls").fetchone()
+    # 200,000 uncached * 6 + 50,000 written * 7.5 + 1,000 out * 22.5 = 1.2 + 0.375 + 0.0225
+    assert float(call) == pytest.approx(1.5975, abs=1e-9)

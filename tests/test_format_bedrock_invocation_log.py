@@ -123,7 +123,7 @@ def test_s3_delivery_jsonl_gz(ingest):
 
     assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY _source_row").fetchall() == [
         ("line 7", "missing modelId"),
-        ("line 8", "unparseable timestamp timestamp: 'yesterday'; negative token count: input.inputTokenCount = -3"),
+        ("line 8", "unparseable timestamp: 'yesterday'; negative token count: input.inputTokenCount = -3"),
     ]
     assert con.execute("SELECT attributes ->> 'inference_region' FROM calls WHERE request_id = 'req-0004'"
                        ).fetchone()[0] == "eu-central-1"
@@ -168,3 +168,21 @@ def test_cli(client):
     write_files(client, {"bedrock.jsonl": "\n".join(json.dumps(r) for r in RECORDS) + "\n"})
     f = file_entry(ingest_json(client), "bedrock.jsonl")
     assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("bedrock_invocation_log", 8, 6, 2)
+
+
+def test_a_successful_invocation_without_its_token_counts_is_rejected_not_priced_as_free(ingest):
+    no_input = record("req-a", "anthropic.claude-3-haiku-20240307-v1:0", {}, 8)
+    no_output = record("req-b", "anthropic.claude-3-haiku-20240307-v1:0", {"inputTokenCount": 7}, 8)
+    no_output.pop("output")
+    # a throttled call may log no counts: it is still a call (an error), at no cost
+    throttled = record("req-c", "anthropic.claude-3-haiku-20240307-v1:0", {}, None, errorCode="ThrottlingException")
+    throttled["output"].pop("outputTokenCount")
+    good = record("req-d", "anthropic.claude-3-haiku-20240307-v1:0", {"inputTokenCount": 7}, 8)
+    lines = "\n".join(json.dumps(r) for r in (no_input, no_output, throttled, good)) + "\n"
+    report, con = ingest({"bedrock/log.json": lines})
+    f = file_entry(report, "bedrock/log.json")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (4, 2, 2)
+    assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY _source_row").fetchall() == [
+        ("line 1", "missing input.inputTokenCount"), ("line 2", "missing output.outputTokenCount")]
+    assert con.execute("SELECT request_id, status FROM calls ORDER BY request_id").fetchall() == [
+        ("req-c", "error"), ("req-d", "success")]

@@ -260,3 +260,43 @@ def test_cli(client):
     assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("otel_genai_spans", 4, 3, 1)
     assert f["note"].startswith("3 non-model spans not loaded")
     assert out["tables"]["calls"]["input_tokens"] == 4542
+
+
+def test_a_model_span_without_its_token_counts_is_rejected_not_priced_as_free(ingest):
+    model = [a("gen_ai.operation.name", "chat"), a("gen_ai.provider.name", "openai"),
+             a("gen_ai.request.model", "gpt-4o")]
+    doc = request("svc", [
+        span("c000000000000001", model + [a("gen_ai.usage.output_tokens", 5)]),          # no input tokens
+        span("c000000000000002", model + [a("gen_ai.usage.input_tokens", 10)]),         # no output tokens
+        span("c000000000000003", model, status={"code": 2, "message": "timeout"}),     # failed: no usage is fine
+        span("c000000000000004", [a("gen_ai.operation.name", "embeddings"), a("gen_ai.provider.name", "openai"),
+                                  a("gen_ai.request.model", "text-embedding-3-small"),
+                                  a("gen_ai.usage.input_tokens", 10)]),                  # an embedding has no output
+    ])
+    report, con = ingest({"otel.json": json.dumps(doc)})
+    f = file_entry(report, "otel.json")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (4, 2, 2)
+    assert sorted(r for (r,) in con.execute("SELECT reason FROM rejects").fetchall()) == [
+        "missing gen_ai.usage.input_tokens", "missing gen_ai.usage.output_tokens"]
+    assert con.execute("SELECT request_id, status FROM calls ORDER BY request_id").fetchall() == [
+        ("c000000000000003", "error"), ("c000000000000004", "success")]
+
+
+def test_openllmetry_cache_attribute_names_are_read(ingest):
+    # OpenLLMetry (and semconv before v1.40) names the cache counts cache_read_input_tokens and
+    # cache_creation_input_tokens; prompt_tokens already includes them
+    doc = request("devportal-api", [
+        span("d000000000000001", [a("llm.request.type", "chat"), a("gen_ai.system", "Anthropic"),
+                                  a("gen_ai.request.model", "claude-sonnet-4-5"),
+                                  a("gen_ai.usage.prompt_tokens", 5000), a("gen_ai.usage.completion_tokens", 100),
+                                  a("gen_ai.usage.cache_read_input_tokens", 3000),
+                                  a("gen_ai.usage.cache_creation_input_tokens", 1200)]),
+        span("d000000000000002", [a("llm.request.type", "chat"), a("gen_ai.system", "openai"),
+                                  a("gen_ai.request.model", "gpt-4o"), a("gen_ai.usage.prompt_tokens", 50),
+                                  a("gen_ai.usage.completion_tokens", 5),
+                                  a("gen_ai.usage.cache_read_input_tokens", "many")])])
+    report, con = ingest({"otel.json": json.dumps(doc)})
+    assert con.execute("SELECT input_tokens, cached_input_tokens, cache_write_tokens FROM calls").fetchall() == [
+        (5000, 3000, 1200)]
+    assert con.execute("SELECT reason FROM rejects").fetchall() == [
+        ("gen_ai.usage.cache_read_input_tokens is not a whole number: 'many'",)]

@@ -255,3 +255,47 @@ def test_a_database_made_before_mtime_ns_gains_the_column_and_keeps_its_manifest
     old.close()
     con = connect(db)
     assert con.execute("SELECT path, sha256, mtime_ns FROM ingested_files").fetchall() == [("a.csv", "abc", None)]
+
+
+def test_a_renamed_file_keeps_its_rows_and_the_copy_of_a_deleted_file_takes_its_place(ingest, client):
+    first, _ = ingest({"spend.csv": LITELLM_CSV})
+    calls = first["tables"]["calls"]
+    (client / "spend.csv").rename(client / "spend-october.csv")
+    report, _ = ingest()
+    assert report["removed"] == ["spend.csv"]
+    assert file_entry(report, "spend-october.csv")["status"] == "loaded"
+    assert report["tables"]["calls"] == calls
+    # a copy, then the file it copies is deleted: the copy is loaded, once
+    write_files(client, {"backup/spend.csv": LITELLM_CSV})
+    report, _ = ingest()
+    assert file_entry(report, "backup/spend.csv")["status"] == "duplicate"
+    again, _ = ingest()                                     # still a copy on the quick path (size and time unchanged)
+    assert file_entry(again, "backup/spend.csv")["status"] == "duplicate"
+    (client / "spend-october.csv").unlink()
+    report, _ = ingest()
+    assert report["removed"] == ["spend-october.csv"]
+    assert file_entry(report, "backup/spend.csv")["status"] == "loaded"
+    assert report["tables"]["calls"] == calls
+    _invariant(report)
+
+
+def test_a_small_file_cut_inside_a_quoted_prompt_loads_its_good_rows(ingest):
+    """On a small file the dialect sniffer, upset by an unterminated quote, can pick another delimiter (one column)
+    and fail the whole file; the header line that identified the format decides the columns instead."""
+    prompt = lambda i: [{"role": "user", "content": f"Summarise ticket {i}, politely."}]   # noqa: E731
+    rows = [_row(f"r{i}", "0.01", "10", "1", "2026-09-01 00:00:00+00", messages=prompt(i)) for i in range(1, 21)]
+    cut = rows[14][:rows[14].index("Summarise") + 5]          # row 15 ends inside its quoted messages field
+    report, con = ingest({"spend.csv": "\n".join([HEADER, *rows[:14], cut]) + "\n"})
+    f = file_entry(report, "spend.csv")
+    assert (f["status"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 15, 14, 1)
+    (where, reason), = con.execute("SELECT _source_row, reason FROM rejects").fetchall()
+    assert where == "line 16" and reason.startswith("badly quoted value")
+    assert "Summ" not in reason                                # the prompt is not quoted back
+
+
+def test_a_short_row_is_reported_with_the_number_of_fields_it_has(ingest):
+    good = [_row(f"r{i}", "0.01", "10", "1", "2026-09-01 00:00:00+00") for i in range(1, 4)]
+    short = ",".join(good[1].split(",")[:5])                    # 5 of 27 fields
+    report, con = ingest({"spend.csv": "\n".join([HEADER, good[0], short, good[2]]) + "\n"})
+    (where, reason), = con.execute("SELECT _source_row, reason FROM rejects").fetchall()
+    assert where == "line 3" and reason.endswith("Expected Number of Columns: 27 Found: 5)")

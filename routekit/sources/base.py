@@ -351,16 +351,23 @@ def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str],
     up: it fails on the whole file ("CSV Error on Line: 1") when a row it samples is longer than MAX_CSV_ROW_BYTES, and
     so does a read that sniffs. Reading with these named, such a row is set aside by its line, like any malformed
     row, and the rest loads."""
+    names, header_delim = _csv_header_and_delimiter(FileSample.read(path).text)
+    header_ok = bool(names) and len(set(names)) == len(names)
     try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
         with con.cursor() as cur:
             delim, columns = cur.execute(f"SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS})",
                                          [str(path)]).fetchone()
-        return [c["name"] for c in columns], delim
     except duckdb.Error as exc:
-        names, delim = _csv_header_and_delimiter(FileSample.read(path).text)
-        if not names or len(set(names)) != len(names):
+        if not header_ok:
             raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
-        return names, delim
+        return names, header_delim
+    sniffed = [c["name"] for c in columns]
+    # The format was recognised by its header line. On a small file with a damaged row (an unterminated quote) the
+    # sniffer can settle on another delimiter and one column; the header line is then the better witness, and the
+    # damaged row becomes a reject.
+    if header_ok and sniffed != names:
+        return names, header_delim
+    return sniffed, delim
 
 
 def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...],
@@ -407,8 +414,10 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: t
                     WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header (' || error_message || ')'
                     WHEN 'UNQUOTED VALUE' THEN 'badly quoted value (' || error_message || ')'
                     ELSE lower(error_type) || ' (' || error_message || ')' END AS reason
-        FROM (SELECT line, min(error_type) AS error_type, min(error_message) AS error_message
-              FROM rk_csv_errors GROUP BY line)  -- one entry per missing column: one reject per line""")
+        -- one entry per missing column ('Found: 5', 'Found: 6', ...): one reject per line, with its first entry
+        FROM (SELECT line, arg_min(error_type, coalesce(column_idx, 0)) AS error_type,
+                     arg_min(error_message, coalesce(column_idx, 0)) AS error_message
+              FROM rk_csv_errors GROUP BY line)""")
     n_bad = con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
     # Temp tables number rows from an offset; row N is the N-th row in file order (CTAS keeps insertion order).
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_file").fetchone()[0]

@@ -59,9 +59,12 @@ CREATE OR REPLACE TEMP MACRO rk_money_problem(name, v) AS CASE
     WHEN rk_money(v) IS NULL THEN name || ' is not a number: ' || rk_quote(v)
 END;
 
+CREATE OR REPLACE TEMP MACRO rk_ts_field(name) AS CASE WHEN name = 'timestamp' THEN name ELSE 'timestamp ' || name END;
+
 CREATE OR REPLACE TEMP MACRO rk_ts_problem(name, v) AS CASE
-    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing timestamp ' || name
-    WHEN rk_ts(v) IS NULL THEN 'unparseable timestamp ' || name || ': ' || rk_quote(v)
+    -- a field named 'timestamp' (Bedrock's) is not said twice
+    WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN 'missing ' || rk_ts_field(name)
+    WHEN rk_ts(v) IS NULL THEN 'unparseable ' || rk_ts_field(name) || ': ' || rk_quote(v)
 END;
 
 CREATE OR REPLACE TEMP MACRO rk_text_problem(name, v) AS CASE

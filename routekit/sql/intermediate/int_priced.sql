@@ -1,7 +1,9 @@
 -- Prices any usage-shaped rows at their own date: reads the view `priceable` (calls, or usage rows with their
 -- period start as ts) and price_periods (routekit.engine writes it from the price catalog). The price is the one in
 -- force on the row's date for its variant (batch, priority, flex), falling back to the standard price when the
--- catalog has no such variant; above a cliff tier (total input over above_input_tokens) the tier's prices apply.
+-- catalog has no such variant. A cliff tier (total input over above_input_tokens) is a property of one request: a
+-- call is above it by its own input; an aggregated usage row only when the export says so (`above_context`, from
+-- Anthropic's context_window), never by its day's total. Above the cliff every token takes the tier's prices.
 -- An unknown model keeps cost_usd NULL: reported as unpriced, never $0.
 WITH priced AS (
     SELECT c.*,
@@ -9,15 +11,17 @@ WITH priced AS (
                coalesce(pv.source, ps.source) AS price_source,
                coalesce(pv.matched_model, ps.matched_model) AS priced_as,
                coalesce(pv.variant, ps.variant) AS variant_priced,
-               CASE WHEN coalesce(pv.above_input_tokens, ps.above_input_tokens) IS NOT NULL
-                         AND c.input_tokens > coalesce(pv.above_input_tokens, ps.above_input_tokens)
-                    THEN true ELSE false END AS above_tier,
+               CASE WHEN coalesce(pv.above_input_tokens, ps.above_input_tokens) IS NULL THEN false
+                    WHEN c.above_context IS NOT NULL THEN c.above_context
+                    ELSE c.input_tokens > coalesce(pv.above_input_tokens, ps.above_input_tokens) END AS above_tier,
                pv.input_per_mtok AS v_in, pv.cached_input_per_mtok AS v_cached, pv.cache_write_per_mtok AS v_write,
                pv.output_per_mtok AS v_out, pv.input_per_mtok_above AS v_in_above,
-               pv.cached_input_per_mtok_above AS v_cached_above, pv.output_per_mtok_above AS v_out_above,
+               pv.cached_input_per_mtok_above AS v_cached_above, pv.cache_write_per_mtok_above AS v_write_above,
+               pv.output_per_mtok_above AS v_out_above,
                ps.input_per_mtok AS s_in, ps.cached_input_per_mtok AS s_cached, ps.cache_write_per_mtok AS s_write,
                ps.output_per_mtok AS s_out, ps.input_per_mtok_above AS s_in_above,
-               ps.cached_input_per_mtok_above AS s_cached_above, ps.output_per_mtok_above AS s_out_above
+               ps.cached_input_per_mtok_above AS s_cached_above, ps.cache_write_per_mtok_above AS s_write_above,
+               ps.output_per_mtok_above AS s_out_above
         FROM priceable c
         LEFT JOIN price_periods pv
                ON pv.model = c.model AND pv.provider IS NOT DISTINCT FROM c.provider
@@ -27,12 +31,14 @@ WITH priced AS (
                ON ps.model = c.model AND ps.provider IS NOT DISTINCT FROM c.provider AND ps.variant = 'standard'
               AND c.ts >= coalesce(ps.valid_from, DATE '1900-01-01') AND c.ts < coalesce(ps.valid_to, DATE '9999-01-01')
 )
-SELECT p.* EXCLUDE (above_tier, v_in, v_cached, v_write, v_out, v_in_above, v_cached_above, v_out_above,
-                    s_in, s_cached, s_write, s_out, s_in_above, s_cached_above, s_out_above),
+SELECT p.* EXCLUDE (above_context, above_tier, v_in, v_cached, v_write, v_out, v_in_above, v_cached_above,
+                    v_write_above, v_out_above, s_in, s_cached, s_write, s_out, s_in_above, s_cached_above,
+                    s_write_above, s_out_above),
     CASE WHEN p.above_tier THEN
         rk_token_cost(p.input_tokens, p.cached_input_tokens, p.cache_write_tokens, p.output_tokens,
                       coalesce(p.v_in_above, p.s_in_above), coalesce(p.v_cached_above, p.s_cached_above),
-                      coalesce(p.v_write, p.s_write), coalesce(p.v_out_above, p.s_out_above))
+                      coalesce(p.v_write_above, p.s_write_above, p.v_write, p.s_write),
+                      coalesce(p.v_out_above, p.s_out_above))
     ELSE
         rk_token_cost(p.input_tokens, p.cached_input_tokens, p.cache_write_tokens, p.output_tokens,
                       coalesce(p.v_in, p.s_in), coalesce(p.v_cached, p.s_cached),

@@ -64,9 +64,12 @@ SELECT
     [CASE WHEN NOT parsed_ok THEN 'log message is not a JSON invocation record' END,
      CASE WHEN parsed_ok THEN rk_text_problem('modelId', model_ref) END,
      CASE WHEN parsed_ok THEN rk_ts_problem('timestamp', ts_text) END,
-     rk_int_problem('input.inputTokenCount', v_input),
+     -- a successful invocation always logs both counts: without them the call would be priced as free
+     CASE WHEN is_error OR NOT parsed_ok THEN rk_int_problem('input.inputTokenCount', v_input)
+          ELSE rk_required_int_problem('input.inputTokenCount', v_input) END,
      rk_int_problem('input.cacheReadInputTokenCount', v_cache_read),
      rk_int_problem('input.cacheWriteInputTokenCount', v_cache_write),
-     rk_int_problem('output.outputTokenCount', v_output)
+     CASE WHEN is_error OR NOT parsed_ok THEN rk_int_problem('output.outputTokenCount', v_output)
+          ELSE rk_required_int_problem('output.outputTokenCount', v_output) END
     ] AS _problems
 FROM src

@@ -1,16 +1,27 @@
 -- OpenTelemetry GenAI model-call spans (raw, built by raw_otel_genai_spans.sql) → calls.
 -- gen_ai.usage.input_tokens includes cache reads and writes (semconv); the deprecated prompt_tokens /
--- completion_tokens names of older instrumentations are read where the new ones are absent.
+-- completion_tokens (and cache_*_input_tokens) names of older instrumentations are read where the new ones are absent.
 WITH attrs AS (
     SELECT *,
            coalesce(m['gen_ai.usage.input_tokens'], m['gen_ai.usage.prompt_tokens']) AS v_input,
-           CASE WHEN m['gen_ai.usage.input_tokens'] IS NOT NULL THEN 'gen_ai.usage.input_tokens'
-                ELSE 'gen_ai.usage.prompt_tokens' END AS input_key,
+           CASE WHEN m['gen_ai.usage.prompt_tokens'] IS NOT NULL AND m['gen_ai.usage.input_tokens'] IS NULL
+                THEN 'gen_ai.usage.prompt_tokens' ELSE 'gen_ai.usage.input_tokens' END AS input_key,
            coalesce(m['gen_ai.usage.output_tokens'], m['gen_ai.usage.completion_tokens']) AS v_output,
-           CASE WHEN m['gen_ai.usage.output_tokens'] IS NOT NULL THEN 'gen_ai.usage.output_tokens'
-                ELSE 'gen_ai.usage.completion_tokens' END AS output_key,
-           m['gen_ai.usage.cache_read.input_tokens'] AS v_cache_read,
-           m['gen_ai.usage.cache_creation.input_tokens'] AS v_cache_write,
+           CASE WHEN m['gen_ai.usage.completion_tokens'] IS NOT NULL AND m['gen_ai.usage.output_tokens'] IS NULL
+                THEN 'gen_ai.usage.completion_tokens' ELSE 'gen_ai.usage.output_tokens' END AS output_key,
+           -- the cache counts got their semconv names in v1.40; OpenLLMetry and older instrumentations write
+           -- cache_read_input_tokens / cache_creation_input_tokens
+           coalesce(m['gen_ai.usage.cache_read.input_tokens'], m['gen_ai.usage.cache_read_input_tokens']) AS v_cache_read,
+           CASE WHEN m['gen_ai.usage.cache_read_input_tokens'] IS NOT NULL
+                     AND m['gen_ai.usage.cache_read.input_tokens'] IS NULL
+                THEN 'gen_ai.usage.cache_read_input_tokens' ELSE 'gen_ai.usage.cache_read.input_tokens' END
+               AS cache_read_key,
+           coalesce(m['gen_ai.usage.cache_creation.input_tokens'],
+                    m['gen_ai.usage.cache_creation_input_tokens']) AS v_cache_write,
+           CASE WHEN m['gen_ai.usage.cache_creation_input_tokens'] IS NOT NULL
+                     AND m['gen_ai.usage.cache_creation.input_tokens'] IS NULL
+                THEN 'gen_ai.usage.cache_creation_input_tokens' ELSE 'gen_ai.usage.cache_creation.input_tokens' END
+               AS cache_write_key,
            m['gen_ai.usage.reasoning.output_tokens'] AS v_reasoning,
            TRY_CAST(start_nanos AS HUGEINT) AS start_ns,
            TRY_CAST(end_nanos AS HUGEINT) AS end_ns,
@@ -114,10 +125,15 @@ SELECT
               THEN 'startTimeUnixNano before 2000 (not nanoseconds?): ' || rk_quote(start_nanos) END,
      CASE WHEN rk_text(m['gen_ai.response.model']) IS NULL AND rk_text(m['gen_ai.request.model']) IS NULL
           THEN 'missing model (gen_ai.request.model / gen_ai.response.model)' END,
-     rk_int_problem(input_key, v_input),
-     rk_int_problem(output_key, v_output),
-     rk_int_problem('gen_ai.usage.cache_read.input_tokens', v_cache_read),
-     rk_int_problem('gen_ai.usage.cache_creation.input_tokens', v_cache_write),
+     -- a span that ended in error may carry no usage, and an embedding has no output; any other span without its
+     -- token counts would be priced as free
+     CASE WHEN status_code IN ('2', 'STATUS_CODE_ERROR') THEN rk_int_problem(input_key, v_input)
+          ELSE rk_required_int_problem(input_key, v_input) END,
+     CASE WHEN status_code IN ('2', 'STATUS_CODE_ERROR') OR rk_text(m['gen_ai.operation.name']) = 'embeddings'
+          THEN rk_int_problem(output_key, v_output)
+          ELSE rk_required_int_problem(output_key, v_output) END,
+     rk_int_problem(cache_read_key, v_cache_read),
+     rk_int_problem(cache_write_key, v_cache_write),
      rk_int_problem('gen_ai.usage.reasoning.output_tokens', v_reasoning)
     ] AS _problems
 FROM tokens
