@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from routekit.config import ConfigError
+from routekit.db import MemoryLimitError
 
 
 class UsageError(Exception):
@@ -15,6 +17,8 @@ class UsageError(Exception):
 
 def _client_dir(value: str) -> Path:
     path = Path(value)
+    if path.is_file():
+        raise UsageError(f"{value}: a file; give the client folder that holds the exports")
     if not path.is_dir():
         raise UsageError(f"{value}: no such client folder")
     return path
@@ -44,6 +48,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
     if args.policy and not Path(args.policy).is_file():
         raise UsageError(f"--policy {args.policy}: no such file")
+    if args.policy:   # checked before the notebook starts, not by the notebook a minute later
+        from routekit.config import load_config
+        from routekit.scenario import PolicyError, load_policy
+        try:
+            load_policy(args.policy, load_config(client))
+        except PolicyError as exc:
+            raise UsageError(str(exc)) from None
     _date(args.date)
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
@@ -299,11 +310,12 @@ def _print_risk(result: dict) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from routekit.scenario import Policy, PolicyError
+    from routekit.config import load_config
+    from routekit.scenario import PolicyError, load_policy
 
     client = _client_dir(args.client_dir)
     try:
-        policy = Policy.load(args.policy) if args.policy else None
+        policy = load_policy(args.policy, load_config(client)) if args.policy else None
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
     scenario = _Scenario(args, client)
@@ -336,9 +348,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """The cheapest mix whose extra-failure rate stays within the budget, the frontier, and the policy file."""
     import yaml
 
+    from routekit.config import load_config
     from routekit.optimize import optimize
     from routekit.quality import RiskEngine
-    from routekit.scenario import Policy, PolicyError
+    from routekit.scenario import PolicyError, load_policy
 
     client = _client_dir(args.client_dir)
     rate = args.max_extra_failure_rate
@@ -346,7 +359,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-extra-failure-rate {rate}: expected a share of requests between 0 and 1 "
                          "(0.01 = one extra failure per hundred requests)")
     try:
-        base = Policy.load(args.policy) if args.policy else None
+        base = load_policy(args.policy, load_config(client)) if args.policy else None
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
     target = Path(args.write_policy) if args.write_policy else None
@@ -691,9 +704,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, ConfigError, FileNotFoundError) as exc:
+    except (UsageError, ConfigError, FileNotFoundError, MemoryLimitError) as exc:
         print(f"routekit {args.command}: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # a client's prices.csv that does not parse, from any command (prices.py loads only when prices are needed,
+        # so its error class is looked up, not imported for every command)
+        prices = sys.modules.get("routekit.prices")
+        if prices is not None and isinstance(exc, prices.PriceFileError):
+            print(f"routekit {args.command}: {exc}", file=sys.stderr)
+            return 2
+        raise
+    except BrokenPipeError:
+        # the reader went away (`routekit ... | head`): stop quietly, as other command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

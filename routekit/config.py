@@ -1,6 +1,7 @@
 """The client's routekit.yaml: every key optional, every key documented in the README."""
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,9 +83,26 @@ def _expect(cond: bool, path: Path | None, key: str, what: str) -> None:
         raise ConfigError(f"{path or CONFIG_NAME}: {key}: {what}")
 
 
+TOP_KEYS = ("client", "ingest", "currency_rates", "sources", "tiers", "length_buckets", "classify", "quality")
+GENERIC_CSV_KEYS = ("name", "columns", "provider", "currency", "input_includes_cached", "success_values")
+
+
+def _known_keys(section: dict, known: tuple[str, ...], path: Path | None, key: str) -> None:
+    """A misspelt key would be ignored silently (a `curency: EUR` loads euros as dollars): refuse it, naming the
+    closest known key."""
+    for name in sorted(map(str, set(section) - set(known))):
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        _expect(False, path, f"{key}.{name}" if key else name, f"unknown key; {hint}known: {', '.join(known)}")
+
+
 def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
+    _known_keys(raw, TOP_KEYS, path, "")
+    _expect(raw.get("client") is None or isinstance(raw.get("client"), (str, int, float)), path, "client",
+            "expected a display name (text)")
     ingest = raw.get("ingest") or {}
     _expect(isinstance(ingest, dict), path, "ingest", "expected a mapping")
+    _known_keys(ingest, ("exclude",), path, "ingest")
     exclude = ingest.get("exclude") or []
     _expect(isinstance(exclude, list) and all(isinstance(x, str) for x in exclude), path, "ingest.exclude",
             "expected a list of glob patterns")
@@ -99,10 +117,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
 
     sources = raw.get("sources") or {}
     _expect(isinstance(sources, dict), path, "sources", "expected a mapping")
+    _known_keys(sources, ("generic_csv",), path, "sources")
     mappings = []
     for i, m in enumerate(sources.get("generic_csv") or []):
         key = f"sources.generic_csv[{i}]"
         _expect(isinstance(m, dict), path, key, "expected a mapping with name and columns")
+        _known_keys(m, GENERIC_CSV_KEYS, path, key)
         cols = m.get("columns") or {}
         _expect(isinstance(cols, dict) and cols, path, f"{key}.columns", "expected a mapping field: column")
         unknown = sorted(set(cols) - GENERIC_FIELDS)
@@ -124,7 +144,8 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
     quality = _parse_quality(raw.get("quality"), path, _parse_length_buckets(raw.get("length_buckets"), path))
     if quality.get("priors") and not Path(quality["priors"]).is_absolute():
         exclude = [*exclude, quality["priors"]]   # the client's own priors table is an input, not an export
-    return ClientConfig(path=path, client=raw.get("client"), exclude=exclude, currency_rates=clean_rates,
+    client = raw.get("client")
+    return ClientConfig(path=path, client=None if client is None else str(client), exclude=exclude, currency_rates=clean_rates,
                         generic_csv=mappings, tiers=_parse_tiers(raw.get("tiers"), path), quality=quality,
                         classify=_parse_classify(raw.get("classify"), path),
                         length_buckets=_parse_length_buckets(raw.get("length_buckets"), path), raw=raw)

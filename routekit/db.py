@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -10,6 +11,25 @@ import duckdb
 
 DEFAULT_DB = Path(".routekit") / "routekit.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
+_MEMORY_RE = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
+
+
+class MemoryLimitError(ValueError):
+    """--memory-limit or ROUTEKIT_MEMORY_LIMIT is not a size."""
+
+
+def memory_limit_setting(memory_limit: str | None) -> str:
+    """The DuckDB memory limit to use: the argument, else ROUTEKIT_MEMORY_LIMIT, else the default; checked to be a
+    size such as 2GB or 500MB before it reaches SQL."""
+    if memory_limit:
+        value, where = memory_limit, "--memory-limit"
+    elif os.environ.get("ROUTEKIT_MEMORY_LIMIT"):
+        value, where = os.environ["ROUTEKIT_MEMORY_LIMIT"], "ROUTEKIT_MEMORY_LIMIT"
+    else:
+        return DEFAULT_MEMORY_LIMIT
+    if not _MEMORY_RE.fullmatch(value):
+        raise MemoryLimitError(f"{where}: {value!r} is not a size; write a number and a unit, such as 2GB or 500MB")
+    return value.strip()
 
 
 @lru_cache(maxsize=None)
@@ -38,7 +58,7 @@ def connect(db_path: Path | str, *, memory_limit: str | None = None, threads: in
         con.execute("SET temp_directory = ?", [str(db_path.parent / "tmp")])
     # A laptop-sized default: beyond it DuckDB spills to temp_directory rather than growing (a 10 M-call client
     # stays under 3 GB of memory); --memory-limit or ROUTEKIT_MEMORY_LIMIT sets another.
-    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('ROUTEKIT_MEMORY_LIMIT') or DEFAULT_MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = '{memory_limit_setting(memory_limit)}'")
     con.execute("SET enable_progress_bar = false")   # reports and batch logs, not a terminal
     if threads:
         con.execute(f"SET threads = {int(threads)}")

@@ -73,7 +73,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     from routekit.config import load_config
     from routekit.engine import open_built, table_records
     from routekit.quality import QualityModel, RiskEngine
-    from routekit.scenario import Policy, Simulator, load_cube, load_tier_latency
+    from routekit.scenario import Simulator, load_cube, load_policy, load_tier_latency
 
     client = Path(client_dir)
     if not client.is_dir():
@@ -81,8 +81,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     if not 0 <= float(risk_budget) <= 1:
         raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
     on = dt.date.fromisoformat(price_date) if price_date else None
-    base = Policy.load(policy) if policy else None
     config = load_config(client)
+    base = load_policy(policy, config) if policy else None
     con, info, catalog, tiers = open_built(client, db, config=config)
     try:
         q = lambda sql: table_records(con, sql)   # noqa: E731

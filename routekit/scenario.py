@@ -54,6 +54,20 @@ _SIZE = r"\d+(?:\.\d+)?[kM]?"
 BUCKET_LABEL = re.compile(rf"^(?:<{_SIZE}|{_SIZE}-{_SIZE}|{_SIZE}\+|unknown)$")
 
 
+def load_policy(path: Path | str, config) -> "Policy":
+    """A policy file, checked against the client's task types (routekit.yaml `classify.task_types` included) and
+    input-length buckets (`length_buckets.input`)."""
+    from routekit.classify import settings_for
+    from routekit.engine import bucket_labels
+
+    policy = Policy.load(path)
+    bounds = (config.length_buckets or {}).get("input") if config is not None else None
+    # 'unknown': aggregated usage rows, which have no request length
+    policy.check_names(settings_for(config).task_types,
+                       [*(bucket_labels(bounds) if bounds else INPUT_BUCKETS[1]), "unknown"])
+    return policy
+
+
 class PolicyError(ValueError):
     """A policy file that cannot be used; the message names the file and the key."""
 
@@ -146,6 +160,25 @@ class Policy:
             inflation[tier] = (low, expected, high)
         return cls({k: str(v) for k, v in tiers.items()}, mix, default, batch, inflation, name=where,
                    mix_by_length=by_length, cascade=cascades)
+
+    def check_names(self, task_types: list[str], input_buckets: list[str]) -> None:
+        """Refuse a task type or input-length bucket the client does not have: a misspelt `clasification:` would
+        otherwise leave that traffic on its current routing and report $0.00 of savings without a word."""
+        import difflib
+
+        def check(name: str, known: list[str], key: str, what: str) -> None:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise PolicyError(f"{self.name}: {key}: unknown {what}; {hint}{what}s are {', '.join(known)}")
+
+        for section, tasks in (("mix", [*self.mix, *self.mix_by_length]), ("batch_share", self.batch_share),
+                               ("cascade", self.cascade)):
+            for task in tasks:
+                check(task, task_types, f"{section}.{task}", "task type")
+        for task, per in self.mix_by_length.items():
+            for bucket in per:
+                check(bucket, input_buckets, f"mix.{task}.{bucket}", "input-length bucket")
 
     def tier_shares(self, task_type: str, len_in: str | None = None) -> dict[str, Decimal] | None:
         """The shares per tier (and ``cascade``) of a task's requests of that input length; None means: keep the

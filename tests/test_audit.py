@@ -154,3 +154,14 @@ def test_audit_pdf(tmp_path):
     run_cli("audit", str(client), "--out", str(tmp_path / "out"), "--pdf")
     pdf = (tmp_path / "out" / "invoice_only" / "audit.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
+def test_a_misspelt_policy_stops_the_audit_before_the_notebook_runs(tmp_path):
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, _row("r1", "0.01", "10", "1", "2026-09-01 00:00:00+00")]) + "\n",
+        "policy.yaml": "mix: {clasification: {budget: 1.0}}\n"})
+    out = tmp_path / "reports"
+    proc = run_cli("audit", str(client), "--policy", str(client / "policy.yaml"), "--out", str(out), check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "mix.clasification: unknown task type; did you mean 'classification'?" in proc.stderr
+    assert not out.exists()

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from conftest import run_cli
-from routekit.config import GENERIC_FIELDS
+from routekit.config import GENERIC_CSV_KEYS, GENERIC_FIELDS, TOP_KEYS
 from routekit.sources import registry
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -30,6 +30,8 @@ def test_readme_documents_every_config_key():
                 "representatives:", "models:", "length_buckets:", "classify:", "mappings:", "rules:",
                 "quality:", "stakes:", "bands:"):
         assert key in yaml_block, key
+    for key in (*TOP_KEYS, *GENERIC_CSV_KEYS):            # every key the parser accepts is shown
+        assert f"{key}:" in yaml_block, key
     listed = set(re.findall(r"`?([a-z_]+)`?", README.split("may name:", 1)[1]
                             .split("A file is", 1)[0]))
     assert GENERIC_FIELDS <= listed

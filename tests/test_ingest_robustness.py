@@ -150,13 +150,17 @@ def test_a_truncated_replacement_keeps_the_earlier_good_rows(ingest, client):
 
 @pytest.mark.parametrize("args, message", [
     (["ingest", "/no/such/folder"], "no such client folder"),
-    (["ingest", "."], None),
+    (["ingest", "{tmp}", "--db", "{tmp}"], "is a folder"),
+    (["ingest", "{tmp}/spend.csv"], "spend.csv: a file; give the client folder that holds the exports"),
+    (["ingest", "{tmp}", "--memory-limit", "lots"],
+     "--memory-limit: 'lots' is not a size; write a number and a unit, such as 2GB or 500MB"),
+    (["reconcile", "{tmp}"], "prices.csv row 1: input_per_mtok is not a number: 'cheap'"),
+    (["classify", "{tmp}"], "prices.csv row 1: input_per_mtok is not a number: 'cheap'"),
 ])
 def test_cli_arguments(args, message, tmp_path):
-    if message is None:   # --db pointing at a folder
-        args = ["ingest", str(tmp_path), "--db", str(tmp_path)]
-        message = "is a folder"
-    proc = run_cli(*args, check=False)
+    write_files(tmp_path, {"spend.csv": LITELLM_CSV,
+                           "prices.csv": "model,input_per_mtok,output_per_mtok\ngpt-4o,cheap,9\n"})
+    proc = run_cli(*[a.replace("{tmp}", str(tmp_path)) for a in args], check=False)
     assert proc.returncode == 2
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr

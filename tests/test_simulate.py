@@ -97,6 +97,10 @@ def test_unknown_models_are_listed_not_free(tmp_path):
     ("mix: {other: {budget: 0.7, mid: 0.2}}", "mix.other: shares must sum to 1, they sum to 0.9"),
     ("mix: {other: {cheap: 1.0}}", "unknown tier(s) cheap"),
     ("batch_share: {other: 2}", "must be between 0 and 1"),
+    # a misspelt task type or bucket would otherwise keep that traffic where it is and report $0.00 saved
+    ("mix: {clasification: {budget: 1.0}}", "mix.clasification: unknown task type; did you mean 'classification'?"),
+    ("mix: {qa: {'<2k': {budget: 1.0}}}", "mix.qa.<2k: unknown input-length bucket; did you mean '<1k'?"),
+    ("batch_share: {sumarization: 1.0}", "batch_share.sumarization: unknown task type"),
 ])
 def test_bad_policies_are_one_clear_line(tmp_path, policy, message):
     client = _client(tmp_path)
