@@ -408,6 +408,20 @@ class Simulator:
             self.unpriced.add(model)
         return self._quotes[key]
 
+    def check_priced(self, policy: Policy, reps: dict[str, str]) -> None:
+        """A tier the mix sends traffic to must have a priced representative: without a price its traffic would
+        drop out of both totals and the mix would look as cheap as today's routing."""
+        used = {t for shares in [*policy.mix.values(), *(s for per in policy.mix_by_length.values()
+                                                          for s in per.values()),
+                                 *([policy.default] if policy.default else [])]
+                for t, share in shares.items() if share and t in TIERS}
+        used |= {t for c in policy.cascade.values() for t in (c.from_tier, c.to_tier)}
+        for tier in sorted(used):
+            if tier in reps and self.quote(reps[tier], None, False) is None:
+                raise PolicyError(f"{policy.name}: tier {tier}'s model {reps[tier]} has no price "
+                                  f"{'on ' + str(self.on) if self.on else 'in the catalog'}; choose a priced model "
+                                  "or add it to the client's prices.csv")
+
     def _tier_parts(self, policy: Policy, row: CubeRow, tier: str, reps: dict, inflation: dict,
                     batch_share: Decimal) -> list[Decimal | None]:
         """The row at the tier's representative: [expected, low, high] output inflation."""
@@ -437,6 +451,7 @@ class Simulator:
             from routekit.quality import QualityModel   # quality builds on this module: import late
             escalation = QualityModel.load().escalation
         reps = {**self.representatives, **policy.tiers}
+        self.check_priced(policy, reps)
         inflation = {**OUTPUT_INFLATION, **policy.output_inflation}
         factor = self.projection.factor if self.projection else Decimal(1)
         segments: dict[tuple, SegmentResult] = {}
@@ -654,6 +669,7 @@ class RowPrices:
             return None
         shares, keep = mix
         reps = {**self.sim.representatives, **policy.tiers}
+        self.sim.check_priced(policy, reps)
         inflation = {**OUTPUT_INFLATION, **policy.output_inflation}
         b = self.batch_shares(policy)
         kept = self.at(self.own_std, self.own_batch, b, 1.0)

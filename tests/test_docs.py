@@ -24,7 +24,7 @@ def test_readme_format_table_is_the_registry_output():
 
 
 def test_readme_documents_every_config_key():
-    yaml_block = README.split("Every key is optional:", 1)[1].split("```", 2)[1]
+    yaml_block = README.split("Every key is optional", 1)[1].split("```", 2)[1]
     for key in ("client:", "ingest:", "exclude:", "currency_rates:", "sources:", "generic_csv:", "name:",
                 "columns:", "provider:", "currency:", "input_includes_cached:", "success_values:", "tiers:",
                 "representatives:", "models:", "length_buckets:", "classify:", "mappings:", "rules:",
@@ -50,7 +50,7 @@ def test_the_readme_example_config_is_valid():
 
     from routekit.config import parse_config
 
-    block = README.split("Every key is optional:", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    block = README.split("Every key is optional", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
     config = parse_config(yaml.safe_load(block))
     assert config.currency_rates == {"EUR": 1.08}
     assert config.generic_csv[0].name == "internal_gateway"

@@ -101,6 +101,10 @@ def test_unknown_models_are_listed_not_free(tmp_path):
     ("mix: {clasification: {budget: 1.0}}", "mix.clasification: unknown task type; did you mean 'classification'?"),
     ("mix: {qa: {'<2k': {budget: 1.0}}}", "mix.qa.<2k: unknown input-length bucket; did you mean '<1k'?"),
     ("batch_share: {sumarization: 1.0}", "batch_share.sumarization: unknown task type"),
+    # an unpriced representative would drop its traffic from both totals: $0.00 saved, without a word
+    ("tiers: {budget: nosuchmodel}\nmix: {other: {budget: 1.0}}",
+     "tier budget's model nosuchmodel has no price in the catalog; choose a priced model or add it to the client's "
+     "prices.csv"),
 ])
 def test_bad_policies_are_one_clear_line(tmp_path, policy, message):
     client = _client(tmp_path)
