@@ -19,7 +19,7 @@ import duckdb
 from routekit.config import ClientConfig, load_config
 from routekit.db import connect, default_db_path
 from routekit.sources import FileSample, LoadError, detect, registry
-from routekit.sources.base import delete_file_rows, discard_pending_rows, record_file
+from routekit.sources.base import REPEATED_ELSEWHERE, delete_file_rows, discard_pending_rows, record_file
 from routekit.sources.generic_csv import GenericCsv
 
 DATA_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz")
@@ -124,6 +124,13 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
                 report.removed.append(rel)
         for path, rel in files:
             report.files.append(ingest_file(con, path, rel, formats, rehash=rehash))
+        # A file whose calls were set aside as already loaded from a file that is now gone or changed loads again,
+        # so those calls are counted once, not never.
+        changed = set(report.removed) | {f.path for f in report.files if f.status == "replaced"}
+        for path, rel in files:
+            if rel not in changed and _repeats_one_of(con, rel, changed):
+                at = next(i for i, f in enumerate(report.files) if f.path == rel)
+                report.files[at] = ingest_file(con, path, rel, formats, reload=True)
         report.tables = table_summary(con)
         report.reject_reasons = reject_summary(con)
         return report
@@ -131,9 +138,20 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
         con.close()
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, *, rehash: bool = False) -> FileReport:
+def _repeats_one_of(con: duckdb.DuckDBPyConnection, rel: str, others: set[str]) -> bool:
+    if not others:
+        return False
+    prefixes = [f"{REPEATED_ELSEWHERE}{other} " for other in sorted(others)]
+    return con.execute("""SELECT count(*) FROM rejects WHERE _source_file = ?
+                          AND len(list_filter(?, lambda p: starts_with(reason, p))) > 0""",
+                       [rel, prefixes]).fetchone()[0] > 0
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, *, rehash: bool = False,
+                reload: bool = False) -> FileReport:
+    """Load one file unless it is unchanged (or a copy of a loaded file); `reload` loads it even so."""
     st = path.stat()   # before anything is read: a write during the load leaves a newer time than this
-    report = _ingest_file(con, path, rel, formats, st, rehash)
+    report = _ingest_file(con, path, rel, formats, st, rehash, reload)
     if report.status != "failed":   # a failed load leaves the earlier version's entry as it was
         _vouch_for_mtime(con, rel, st)
     return report
@@ -153,7 +171,7 @@ def _vouch_for_mtime(con: duckdb.DuckDBPyConnection, rel: str, st: os.stat_resul
 
 
 def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, st: os.stat_result,
-                 rehash: bool) -> FileReport:
+                 rehash: bool, reload: bool = False) -> FileReport:
     size = st.st_size
     prev = con.execute("""SELECT sha256, format, rows_read, rows_loaded, rows_rejected, skipped_reason, note,
                                  size_bytes, mtime_ns
@@ -163,13 +181,14 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
     # A copy stays a copy only while the file it copies is loaded with that content (it may have been edited since).
     was_copy = prev is not None and prev[1] is None and (prev[5] or "").startswith(DUPLICATE_REASON)
     still_copy = was_copy and _loaded_twin(con, prev[0], rel) is not None
-    if prev and not rehash and prev[7] == size and prev[8] == st.st_mtime_ns and (still_copy or not was_copy):
+    if prev and not (rehash or reload) and prev[7] == size and prev[8] == st.st_mtime_ns \
+            and (still_copy or not was_copy):
         return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5],
                           status="duplicate" if was_copy else "unchanged", note=prev[6])
     if con.execute("SELECT count(*) FROM ingested_files WHERE size_bytes = ? AND path <> ?", [size, rel]).fetchone()[0] \
             or (prev and prev[7] == size):
         sha: str | Future = file_sha256(path)
-        if prev and prev[0] == sha and not was_copy:
+        if prev and prev[0] == sha and not was_copy and not reload:
             return FileReport(rel, prev[1], prev[2], prev[3], prev[4], prev[5], status="unchanged", note=prev[6])
         twin = _loaded_twin(con, sha, rel)
         if twin:

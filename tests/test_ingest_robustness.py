@@ -303,3 +303,31 @@ def test_a_short_row_is_reported_with_the_number_of_fields_it_has(ingest):
     report, con = ingest({"spend.csv": "\n".join([HEADER, good[0], short, good[2]]) + "\n"})
     (where, reason), = con.execute("SELECT _source_row, reason FROM rejects").fetchall()
     assert where == "line 3" and reason.endswith("Expected Number of Columns: 27 Found: 5)")
+
+
+def test_a_call_repeated_in_a_file_or_in_an_overlapping_export_counts_once(ingest, client):
+    rows = [_row(f"r{i}", "0.01", str(100 * i), "1", "2026-09-01 00:00:00+00") for i in range(1, 6)]
+    # a paginated export that repeated r3 at a page boundary: 6 rows read, 5 calls
+    first, con = ingest({"sept-1-15.csv": "\n".join([HEADER, *rows[:3], rows[2], *rows[3:]]) + "\n"})
+    f = file_entry(first, "sept-1-15.csv")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (6, 5, 1)
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("row 4", "duplicate request_id: the same call as row 3")]
+    # an overlapping export: r4 and r5 again, then r6 and r7
+    more = [_row(f"r{i}", "0.01", str(100 * i), "1", "2026-09-12 00:00:00+00") for i in (6, 7)]
+    second, con = ingest({"sept-10-30.csv": "\n".join([HEADER, rows[3], rows[4], *more]) + "\n"})
+    f = file_entry(second, "sept-10-30.csv")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (4, 2, 2)
+    assert con.execute("SELECT _source_row, reason FROM rejects WHERE _source_file = 'sept-10-30.csv' "
+                       "ORDER BY 1").fetchall() == [
+        ("row 1", "duplicate request_id: already loaded from sept-1-15.csv row 5"),
+        ("row 2", "duplicate request_id: already loaded from sept-1-15.csv row 6")]
+    # 100 + 200 + 300 + 400 + 500 + 600 + 700 prompt tokens, each call once
+    assert second["tables"]["calls"]["rows"] == 7 and second["tables"]["calls"]["input_tokens"] == 2800
+    _invariant(second)
+    # the first export is taken away: the second one's r4 and r5 are its own again
+    (client / "sept-1-15.csv").unlink()
+    third, con = ingest()
+    assert file_entry(third, "sept-10-30.csv")["status"] == "replaced"
+    assert third["tables"]["calls"]["rows"] == 4 and third["tables"]["calls"]["input_tokens"] == 2200
+    assert con.execute("SELECT count(*) FROM rejects").fetchone() == (0,)
