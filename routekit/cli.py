@@ -9,6 +9,7 @@ from pathlib import Path
 
 from routekit.config import ConfigError
 from routekit.db import MemoryLimitError
+from routekit.report_text import money as _money
 
 
 class UsageError(Exception):
@@ -68,14 +69,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=2))
         return 0
     s = result["summary"]
-    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
     print(f"{client.name}: report in {result['out']}/ ({', '.join(result['files'].values())})")
     if s.get("current_monthly_usd") is not None:
-        print(f"current spend {money(s['current_monthly_usd'])}/month, recommended {money(s['recommended_monthly_usd'])}"
-              f"/month, savings {money(s['savings_usd'])}, extra-failure rate {s['extra_failure_rate']:.2%}; "
+        print(f"current spend {_money(s['current_monthly_usd'])}/month, recommended {_money(s['recommended_monthly_usd'])}"
+              f"/month, savings {_money(s['savings_usd'])}, extra-failure rate {s['extra_failure_rate']:.2%}; "
               f"{result['findings']} findings")
     else:
-        print(f"invoices only: {money(s.get('invoice_monthly_usd'))}/month billed; no traffic to route")
+        print(f"invoices only: {_money(s.get('invoice_monthly_usd'))}/month billed; no traffic to route")
     return 0
 
 
@@ -92,14 +92,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     out = Path(args.out)
     results = batch(root, out, jobs=args.jobs, pdf=args.pdf, risk_budget=args.risk_budget)
-    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
     print(f"{'client':<24} {'status':<8} {'current/month':>14} {'savings':>12} {'risk':>8}")
     for r in results:
         s = r.get("summary") or {}
         current = s.get("current_monthly_usd")
         current = s.get("invoice_monthly_usd") if current is None else current
         risk = s.get("extra_failure_rate")
-        print(f"{r['client']:<24} {r['status']:<8} {money(current):>14} {money(s.get('savings_usd')):>12} "
+        print(f"{r['client']:<24} {r['status']:<8} {_money(current):>14} {_money(s.get('savings_usd')):>12} "
               f"{'-' if risk is None else f'{risk:.2%}':>8}")
         if r["status"] != "ok":
             print(f"  error: {r.get('error')}")
@@ -177,8 +176,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """The tier explorer (notebooks/tier_explorer.ipynb) served live by Voila on 127.0.0.1, in the foreground."""
-    import os
     import secrets
+    import socket
     import subprocess
 
     client = _client_dir(args.client_dir).resolve()
@@ -187,10 +186,16 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise UsageError(f"{notebook}: the tier explorer notebook is missing")
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: expected a TCP port (1-65535)")
+    # Voilà would move to the next free port on its own, and the address printed below would lead elsewhere
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError:
+            raise UsageError(f"--port {args.port}: in use by another program; choose another port") from None
     token = secrets.token_urlsafe(24)
     env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client)}
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={args.port}",
-           "--Voila.ip=127.0.0.1", f"--token={token}"]
+           "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", f"--token={token}"]
     print(f"tier explorer for {client}: http://127.0.0.1:{args.port}/?token={token}", flush=True)
     print("Ctrl-C stops the server", flush=True)
     proc = subprocess.Popen(cmd, env=env, cwd=notebook.parent)
@@ -494,11 +499,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"rows": rows, "unpriced_models": sorted({m for _, m in info.unpriced})}, indent=2))
         return 0
-    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
     print(f"{'provider':<12} {'month':<8} {'model':<34} {'logs':>12} {'usage':>12} {'invoice':>12} {'gap':>12}")
     for r in rows:
-        print(f"{r['provider'] or '-':<12} {r['month'][:7]:<8} {r['model']:<34} {money(r['logs_priced_usd']):>12} "
-              f"{money(r['usage_priced_usd']):>12} {money(r['billed_usd']):>12} {money(r['gap_usd']):>12}")
+        print(f"{r['provider'] or '-':<12} {r['month'][:7]:<8} {r['model']:<34} {_money(r['logs_priced_usd']):>12} "
+              f"{_money(r['usage_priced_usd']):>12} {_money(r['billed_usd']):>12} {_money(r['gap_usd']):>12}")
         for cause in r["likely_causes"]:
             print(f"{'':<22}- {cause}")
     return 0
@@ -550,21 +554,20 @@ def cmd_classify(args: argparse.Namespace) -> int:
         print(f"trained on {trained['trained_on']:,} labelled calls ({trained['labels_matched']:,} of "
               f"{trained['labels']:,} labels found), {len(trained['classes'])} task types, "
               f"held-out accuracy {'-' if acc is None else f'{acc:.1%}'}: {trained['model']}")
-    money = lambda v: "-" if v is None else f"${v:,.2f}"   # noqa: E731
     print(f"{'task type':<16} {'requests':>10} {'share':>7} {'input tokens':>14} {'output tokens':>14} {'cost':>12}")
     for t in result["task_types"]:
         print(f"{t['task_type']:<16} {t['requests']:>10,} {t['share']:>7.1%} {t['input_tokens'] or 0:>14,} "
-              f"{t['output_tokens'] or 0:>14,} {money(t['cost_usd']):>12}")
-    print(f"{'total':<16} {result['requests']:>10,} {'':>7} {'':>14} {'':>14} {money(result['cost_usd']):>12}")
+              f"{t['output_tokens'] or 0:>14,} {_money(t['cost_usd']):>12}")
+    print(f"{'total':<16} {result['requests']:>10,} {'':>7} {'':>14} {'':>14} {_money(result['cost_usd']):>12}")
     shares = ", ".join(f"{k} {v:.1%}" for k, v in result["decided_by"].items() if v is not None)
     print(f"decided by: {shares or '-'}" + (f"   (learned model: {result['learned_model']})"
                                              if result["learned_model"] else ""))
     usage = result["usage_attribution"]
     if usage["usage_rows"]:
         share = usage["unattributed_share"]
-        print(f"aggregated usage: {money(usage['cost_usd'])} in {usage['usage_rows']:,} rows, "
-              f"{money(usage['attributed_cost_usd'])} attributed by project/API-key mappings, "
-              f"{money(usage['unattributed_cost_usd'])} unattributed"
+        print(f"aggregated usage: {_money(usage['cost_usd'])} in {usage['usage_rows']:,} rows, "
+              f"{_money(usage['attributed_cost_usd'])} attributed by project/API-key mappings, "
+              f"{_money(usage['unattributed_cost_usd'])} unattributed"
               + ("" if share is None else f" ({share:.1%})"))
     ev = result.get("eval")
     if ev:
@@ -608,8 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("formats", help="list the export formats ingest recognises")
-    p.add_argument("--json", action="store_true", help="print one JSON list")
-    p.add_argument("--markdown", action="store_true", help="print the README's table")
+    style = p.add_mutually_exclusive_group()
+    style.add_argument("--json", action="store_true", help="print one JSON list")
+    style.add_argument("--markdown", action="store_true", help="print the README's table")
     p.set_defaults(func=cmd_formats)
 
     p = sub.add_parser("estimate", help="monthly cost of a workload described by numbers (no logs needed)")
@@ -707,6 +711,10 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError, FileNotFoundError, MemoryLimitError) as exc:
         print(f"routekit {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`routekit ... | head`): stop quietly, as other command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:
         # a client's prices.csv that does not parse, from any command (prices.py loads only when prices are needed,
         # so its error class is looked up, not imported for every command)
@@ -715,10 +723,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"routekit {args.command}: {exc}", file=sys.stderr)
             return 2
         raise
-    except BrokenPipeError:
-        # the reader went away (`routekit ... | head`): stop quietly, as other command-line tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
 
 
 if __name__ == "__main__":

@@ -57,16 +57,45 @@ class IngestReport:
 
 
 def discover(client_dir: Path, config: ClientConfig) -> list[tuple[Path, str]]:
-    """Data files under the folder, recursively, in a stable order, minus routekit's own and excluded files."""
+    """Files under the folder, recursively, in a stable order, minus routekit's own and excluded files."""
     found = []
     for root, dirs, files in os.walk(client_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root) / name
             rel = path.relative_to(client_dir).as_posix()
-            if name.lower().endswith(DATA_SUFFIXES) and not config.is_excluded(rel):
+            if not config.is_excluded(rel):
                 found.append((path, rel))
     return found
+
+
+# What a file routekit does not read probably is, and what to do with it. Its content is never sampled: a text file
+# beside the exports may hold prompts, and a 'not a known format' reason would quote its first line.
+OTHER_FILES = {".zip": "a zip archive: unpack it into the client folder",
+               ".xlsx": "a spreadsheet workbook: export each sheet as CSV",
+               ".xls": "a spreadsheet workbook: export each sheet as CSV",
+               ".pdf": "a PDF (an invoice document?): routekit reads the providers' CSV and JSON exports",
+               ".parquet": "a Parquet file: export it as CSV or JSON Lines"}
+
+
+def _other_file_reason(rel: str) -> str:
+    suffix = Path(rel).suffix.lower()
+    if suffix in OTHER_FILES:
+        return f"not read: {OTHER_FILES[suffix]}"
+    kind = f"a {suffix} file" if suffix else "a file with no extension"
+    return f"not read: {kind}; routekit reads .csv, .json, .jsonl and .ndjson exports, also gzipped"
+
+
+def _skip_other_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> FileReport:
+    """List a file that is not an export format routekit reads, without reading it."""
+    st = path.stat()
+    reason = _other_file_reason(rel)
+    prev = con.execute("SELECT size_bytes, mtime_ns, skipped_reason FROM ingested_files WHERE path = ?",
+                       [rel]).fetchone()
+    if prev != (st.st_size, st.st_mtime_ns, reason):
+        _record_skip(con, rel, None, st.st_size, None, reason)
+        con.execute("UPDATE ingested_files SET mtime_ns = ? WHERE path = ?", [st.st_mtime_ns, rel])
+    return FileReport(rel, None, skipped_reason=reason, status="skipped")
 
 
 _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="routekit-sha256")
@@ -123,14 +152,21 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
                 con.execute("COMMIT")
                 report.removed.append(rel)
         for path, rel in files:
-            report.files.append(ingest_file(con, path, rel, formats, rehash=rehash))
+            if rel.lower().endswith(DATA_SUFFIXES):
+                report.files.append(ingest_file(con, path, rel, formats, rehash=rehash))
+            else:
+                report.files.append(_skip_other_file(con, path, rel))
         # A file whose calls were set aside as already loaded from a file that is now gone or changed loads again,
         # so those calls are counted once, not never.
         changed = set(report.removed) | {f.path for f in report.files if f.status == "replaced"}
         for path, rel in files:
-            if rel not in changed and _repeats_one_of(con, rel, changed):
+            if rel not in changed and rel.lower().endswith(DATA_SUFFIXES) and _repeats_one_of(con, rel, changed):
                 at = next(i for i, f in enumerate(report.files) if f.path == rel)
                 report.files[at] = ingest_file(con, path, rel, formats, reload=True)
+        con.execute("DELETE FROM ingest_failures")
+        failed = [[f.path, f.skipped_reason] for f in report.files if f.status == "failed"]
+        if failed:
+            con.executemany("INSERT INTO ingest_failures VALUES (?, ?)", failed)
         report.tables = table_summary(con)
         report.reject_reasons = reject_summary(con)
         return report

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from routekit.exports import routing_inputs, routing_table
+from routekit.report_text import money as _money
 
 TIER_ORDER = ("budget", "mid", "flagship", "reasoning")
 TASK_NOUNS = {"summarization": "summaries", "classification": "classifications", "extraction": "extractions",
@@ -129,6 +130,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                      gap_usd, log_coverage, likely_causes FROM mart_reconcile""")
         files = q("""SELECT path, format, target, rows_read, rows_loaded, rows_rejected, skipped_reason, note
                      FROM ingested_files ORDER BY path""")
+        failed = q("SELECT path, reason FROM ingest_failures ORDER BY path")
         rejects = q("""SELECT _source_file AS file, reason, count(*) AS rows FROM rejects
                        GROUP BY ALL ORDER BY rows DESC, file, reason""")
         models = q("""SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, usage_cost_usd, billed_usd,
@@ -153,7 +155,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                           "policy": Path(policy).name if policy else None, "include_prompts": bool(include_prompts)},
                   summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples)
     audit.appendix = {
-        "files": files, "rejects": rejects,
+        "files": files, "failed_files": failed, "rejects": rejects,
         "unpriced_models": sorted({m for _, m in info.unpriced}),
         "unmapped_models": sorted({m for _, m in info.unmapped}),
         "models": models,
@@ -164,7 +166,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"] else "invoices only"),
         "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
         "invoice_total_usd": _r(billed_total) if billed_months else None,
-        "current_monthly_usd": None, "recommended_monthly_usd": None, "savings_usd": None, "savings_pct": None,
+        "current_monthly_usd": None, "prices_as_of": None, "recommended_monthly_usd": None, "savings_usd": None,
+        "savings_pct": None,
         "extra_failure_rate": None, "extra_failures_per_month": None, "risk_interval": None, "feasible": None,
     }
 
@@ -191,6 +194,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         rj = risk.to_json()
         audit.summary.update({
             "current_monthly_usd": _r(result["baseline_monthly_cost_usd"]),
+            "prices_as_of": result["prices_as_of"],
             "recommended_monthly_usd": _r(result["monthly_cost_usd"]),
             "all_flagship_monthly_usd": _r(result["all_flagship_monthly_cost_usd"]),
             "savings_usd": _r(result["savings_usd"]),
@@ -356,6 +360,10 @@ def _coverage(audit: Audit) -> list[str]:
     if not d["evals"] and (d["calls"] or d["usage_rows"]):
         out.append("No evals.csv: quality risk rests on the public priors alone; the client's own pass/fail counts "
                    "per task type and model would narrow the risk intervals.")
+    failed = audit.appendix.get("failed_files") or []
+    if failed:
+        out.append(f"{len(failed)} file(s) could not be loaded and are not in these figures: "
+                   + ", ".join(f["path"] for f in failed) + " (reasons in the data appendix); re-export them.")
     if not any(d[k] for k in ("calls", "usage_rows", "invoice_lines")):
         out.append("No usable export was found in the folder: see the data appendix for what was read.")
     return out
@@ -431,8 +439,6 @@ def _pct(v):
     return "-" if v is None else f"{v:.1f} %"
 
 
-def _money(v):
-    return "-" if v is None else f"-${-v:,.2f}" if v < 0 else f"${v:,.2f}"
 
 
 def show_summary(audit: Audit) -> None:
@@ -443,7 +449,11 @@ def show_summary(audit: Audit) -> None:
              f"{audit.params['risk_budget']:.2%} of requests."]
     if s["current_monthly_usd"] is not None:
         lo, hi = s["risk_interval"]
-        lines += ["", f"- Current spend: **{_money(s['current_monthly_usd'])} a month** at list prices",
+        # Both headline figures use one price list, so the saving is the routing's alone; the spend-per-month
+        # table prices each call at its own date, so the two differ by any price change since.
+        when = "today's" if s.get("prices_as_of") in (None, "latest") else f"{s['prices_as_of']}'s"
+        lines += ["", f"- Current routing: **{_money(s['current_monthly_usd'])} a month** at {when} list prices "
+                      "(the spend per month below prices each call at its own date)",
                   f"- At the recommended mix: **{_money(s['recommended_monthly_usd'])} a month**, saving "
                   f"**{_money(s['savings_usd'])}** ({_pct(s['savings_pct'])})",
                   f"- Quality risk: {s['extra_failures_per_month']:+,.1f} failures a month against the current "
@@ -555,6 +565,9 @@ def show_appendix(audit: Audit) -> None:
     a = audit.appendix
     _md("## Data appendix\n### Files read")
     _table(a["files"])
+    if a.get("failed_files"):
+        _md("### Files that could not be loaded")
+        _table(a["failed_files"])
     _md("### Rows rejected, by reason")
     _table(a["rejects"], columns=["file", "reason", "rows"])
     cov = a["log_coverage"]

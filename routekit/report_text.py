@@ -4,6 +4,11 @@ from __future__ import annotations
 from routekit.ingest import IngestReport
 
 
+def money(value: float | None) -> str:
+    """Dollars for a person: -$55.19, not $-55.19; '-' for no figure."""
+    return "-" if value is None else f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+
+
 def _n(v) -> str:
     return f"{v:,}" if isinstance(v, int) else "-"
 

@@ -165,3 +165,20 @@ def test_a_misspelt_policy_stops_the_audit_before_the_notebook_runs(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "mix.clasification: unknown task type; did you mean 'classification'?" in proc.stderr
     assert not out.exists()
+
+
+def test_a_file_that_failed_to_load_is_named_in_the_report(tmp_path):
+    from routekit.report import run_audit
+
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, _row("r1", "0.01", "10", "1", "2026-09-01 00:00:00+00")]) + "\n",
+        "usage.json": '{"object": "page", "data": [{"object": "bucket", "start_time": 1790553600,'})  # cut off
+    audit = run_audit(client)
+    assert audit.appendix["failed_files"] == [
+        {"path": "usage.json", "reason": audit.appendix["failed_files"][0]["reason"]}]
+    assert audit.appendix["failed_files"][0]["reason"].startswith("truncated or malformed JSON")
+    assert any(c.startswith("1 file(s) could not be loaded and are not in these figures: usage.json")
+               for c in audit.coverage)
+    # once the file is fixed, the next run no longer lists it
+    (client / "usage.json").unlink()
+    assert run_audit(client).appendix["failed_files"] == []

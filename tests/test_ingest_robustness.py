@@ -331,3 +331,23 @@ def test_a_call_repeated_in_a_file_or_in_an_overlapping_export_counts_once(inges
     assert file_entry(third, "sept-10-30.csv")["status"] == "replaced"
     assert third["tables"]["calls"]["rows"] == 4 and third["tables"]["calls"]["input_tokens"] == 2200
     assert con.execute("SELECT count(*) FROM rejects").fetchone() == (0,)
+
+
+def test_files_routekit_does_not_read_are_listed_without_being_read(ingest, client):
+    (client / "exports.zip").write_bytes(b"PK\x03\x04 not really")
+    report, con = ingest({"spend.csv": LITELLM_CSV, "notes.txt": "Summarise the board minutes: secret plan\n",
+                          "invoice.pdf": "%PDF-1.7", "README": "read me"})
+    reasons = {f["path"]: (f["status"], f["skipped_reason"]) for f in report["files"] if f["path"] != "spend.csv"}
+    assert reasons == {
+        "exports.zip": ("skipped", "not read: a zip archive: unpack it into the client folder"),
+        "notes.txt": ("skipped", "not read: a .txt file; routekit reads .csv, .json, .jsonl and .ndjson exports, "
+                                 "also gzipped"),
+        "invoice.pdf": ("skipped", "not read: a PDF (an invoice document?): routekit reads the providers' CSV and "
+                                   "JSON exports"),
+        "README": ("skipped", "not read: a file with no extension; routekit reads .csv, .json, .jsonl and .ndjson "
+                              "exports, also gzipped")}
+    # the manifest lists them for the audit's appendix; their content is never quoted
+    assert con.execute("SELECT count(*) FROM ingested_files WHERE skipped_reason LIKE 'not read:%'").fetchone() == (4,)
+    assert "secret" not in json.dumps(report)
+    again, _ = ingest()
+    assert [f["status"] for f in again["files"] if f["path"] == "notes.txt"] == ["skipped"]

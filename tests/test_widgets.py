@@ -364,3 +364,15 @@ def test_dashboard_serves_the_explorer(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+def test_dashboard_refuses_a_port_in_use(tmp_path):
+    """Voilà would move to the next port by itself, so the printed address would lead to whatever holds this one."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "routekit.cli", "dashboard", str(_client(tmp_path)),
+                               "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == f"routekit dashboard: --port {port}: in use by another program; choose another port"

@@ -106,6 +106,14 @@ CREATE TABLE IF NOT EXISTS ingested_files (
 -- table first shipped, hence the ALTER for databases made before.
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
 
+-- The files the last ingest could not load (status failed: a damaged JSON document, an unreadable CSV), with the
+-- reason; a failed file's earlier version, if any, stays in ingested_files. Rewritten by every ingest, so the audit
+-- can say which exports are missing from its figures.
+CREATE TABLE IF NOT EXISTS ingest_failures (
+    path           VARCHAR PRIMARY KEY,
+    reason         VARCHAR
+);
+
 -- What the classifier and the build last ran on (db.stored_fingerprint): a step whose fingerprint is unchanged keeps its
 -- tables. Empty while a step is being redone, so one cut short is redone in full.
 CREATE TABLE IF NOT EXISTS classify_state (fingerprint VARCHAR, classified_at TIMESTAMP);
