@@ -210,12 +210,15 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
                  rehash: bool, reload: bool = False) -> FileReport:
     size = st.st_size
     prev = con.execute("""SELECT sha256, format, rows_read, rows_loaded, rows_rejected, skipped_reason, note,
-                                 size_bytes, mtime_ns
+                                 size_bytes, mtime_ns, loader
                           FROM ingested_files WHERE path = ?""", [rel]).fetchone()
+    # Read by other loader code than today's (routekit was upgraded, a generic_csv mapping changed), or skipped as
+    # no known format by another set of formats: read it again.
+    was_copy = prev is not None and prev[1] is None and (prev[5] or "").startswith(DUPLICATE_REASON)
+    reload = reload or (prev is not None and not was_copy and prev[9] != _loader_of(formats, prev[1]))
     # The same size and modification time as when it was last read: unchanged, without reading 5 GB again to hash it
     # (what git's index does). --rehash reads every file anyway.
     # A copy stays a copy only while the file it copies is loaded with that content (it may have been edited since).
-    was_copy = prev is not None and prev[1] is None and (prev[5] or "").startswith(DUPLICATE_REASON)
     still_copy = was_copy and _loaded_twin(con, prev[0], rel) is not None
     if prev and not (rehash or reload) and prev[7] == size and prev[8] == st.st_mtime_ns \
             and (still_copy or not was_copy):
@@ -248,7 +251,7 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
         # A damaged file is a failed load, not a new empty version: the database stays as it was.
         return FileReport(rel, None, skipped_reason=reason + kept, status="failed")
     if fmt is None:
-        _record_skip(con, rel, sha, size, None, reason)
+        _record_skip(con, rel, sha, size, None, reason, loader=_loader_of(formats, None))
         return FileReport(rel, None, skipped_reason=reason, status="skipped")
     try:
         result = fmt.load(con, path, rel, sha)
@@ -268,10 +271,20 @@ def _loaded_twin(con: duckdb.DuckDBPyConnection, sha: str, rel: str) -> str | No
     return twin[0] if twin else None
 
 
-def _record_skip(con, rel: str, sha: str | Future, size: int, fmt: str | None, reason: str) -> None:
+def _loader_of(formats, name: str | None) -> str | None:
+    """The fingerprint of the format called `name` (None when no such format is configured now); for None, that of
+    format detection as a whole, which decided a file is no known format."""
+    if name is None:
+        return hashlib.md5(" ".join(sorted(f.name + ":" + f.loader_fingerprint() for f in formats))
+                           .encode("utf-8")).hexdigest()
+    return next((f.loader_fingerprint() for f in formats if f.name == name), None)
+
+
+def _record_skip(con, rel: str, sha: str | Future | None, size: int, fmt: str | None, reason: str, *,
+                 loader: str | None = None) -> None:
     con.execute("BEGIN TRANSACTION")
     delete_file_rows(con, rel)
-    record_file(con, rel, sha, size, fmt, None, None, reason)
+    record_file(con, rel, sha, size, fmt, None, None, reason, loader=loader)
     con.execute("COMMIT")
 
 

@@ -109,3 +109,26 @@ def test_cli(client):
         "generic_csv:internal_gateway", 5, 3, 2)
     # 0.0135 + 1.62 USD
     assert out["tables"]["calls"]["reported_cost_usd"] == 1.6335
+
+
+def test_a_file_is_read_again_when_the_code_or_the_mapping_that_reads_it_changes(ingest, client, monkeypatch):
+    """Without --rehash: a file skipped as no known format loads once routekit.yaml maps it; a changed mapping
+    reloads it; a new routekit version (another loader fingerprint) reloads what the old one loaded."""
+    first, _ = ingest({"gateway.csv": GATEWAY_CSV})
+    assert file_entry(first, "gateway.csv")["status"] == "skipped"
+    mapped, con = ingest({"routekit.yaml": CONFIG_EUR})
+    f = file_entry(mapped, "gateway.csv")
+    # r3's timestamp and r4's 12.5 output tokens are rejected
+    assert (f["status"], f["format"], f["rows_loaded"]) == ("loaded", "generic_csv:internal_gateway", 3)
+    assert file_entry(ingest()[0], "gateway.csv")["status"] == "unchanged"
+    # the same columns, now in GBP with no rate: the costs can no longer be converted
+    regbp, con = ingest({"routekit.yaml": CONFIG_EUR.replace("currency: EUR", "currency: GBP")})
+    assert file_entry(regbp, "gateway.csv")["status"] == "replaced"
+    assert con.execute("SELECT count(reported_cost_usd) FROM calls").fetchone() == (0,)
+    # another loader version
+    from routekit.sources.base import SourceFormat
+    real = SourceFormat.loader_fingerprint
+    monkeypatch.setattr(SourceFormat, "loader_fingerprint", lambda self: "v2:" + real(self))
+    upgraded, _ = ingest()
+    assert file_entry(upgraded, "gateway.csv")["status"] == "replaced"
+    assert file_entry(ingest()[0], "gateway.csv")["status"] == "unchanged"

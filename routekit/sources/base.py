@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -173,6 +174,19 @@ class SourceFormat:
     def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
         """Hook for formats that reshape ``raw`` before staging (the generic CSV renames columns)."""
 
+    def loader_fingerprint(self) -> str:
+        """What decides how this format's files become rows: its SQL (staging, raw parse, macros) and the Python that
+        runs it. A file loaded by another version of these is loaded again (ingest), so a fix in a loader reaches
+        databases built before it."""
+        parts = [self.staging_sql(), self.raw_extra_sql(), sql_text("macros.sql"), repr(self.fingerprint_extra())]
+        for module in sorted({type(self).__module__, __name__}):
+            parts.append(Path(sys.modules[module].__file__).read_text(encoding="utf-8"))
+        return hashlib.md5("\0".join(parts).encode("utf-8")).hexdigest()
+
+    def fingerprint_extra(self) -> object:
+        """Hook: settings of this format's instance that change its rows (the generic CSV's column mapping)."""
+        return None
+
     def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
         """Hook: something a person should know about the file once its rows are in (rows deliberately not
         loaded, amounts left unconverted). ``raw`` and the file's loaded rows (``_source_file = rel``) are there."""
@@ -193,7 +207,8 @@ class SourceFormat:
                 loaded, rejected = loaded - repeated, rejected + repeated
                 clock.lap("repeated calls")
             result = LoadResult(loaded + rejected, loaded, rejected, self.note(con, rel))
-            record_file(con, rel, sha256, path.stat().st_size, self.name, self.target, result, None)
+            record_file(con, rel, sha256, path.stat().st_size, self.name, self.target, result, None,
+                        loader=self.loader_fingerprint())
             con.execute("COMMIT")
             clock.lap("commit")
             return result
@@ -573,13 +588,15 @@ def discard_pending_rows(con: duckdb.DuckDBPyConnection, rel: str | None = None)
 
 
 def record_file(con: duckdb.DuckDBPyConnection, rel: str, sha256: str | Future | None, size: int | None,
-                fmt: str | None, target: str | None, result: LoadResult | None, skipped: str | None) -> None:
-    """The file's manifest row. ``sha256`` is the hash, or a Future of it (ingest hashes a new file while it loads)."""
+                fmt: str | None, target: str | None, result: LoadResult | None, skipped: str | None, *,
+                loader: str | None = None) -> None:
+    """The file's manifest row. ``sha256`` is the hash, or a Future of it (ingest hashes a new file while it loads);
+    ``loader`` the fingerprint of the code that loaded it."""
     sha256 = sha256.result() if isinstance(sha256, Future) else sha256
     con.execute("DELETE FROM ingested_files WHERE path = ?", [rel])
     con.execute("""INSERT INTO ingested_files (path, sha256, size_bytes, format, target, rows_read, rows_loaded,
-                                               rows_rejected, skipped_reason, note, loaded_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""",
+                                               rows_rejected, skipped_reason, note, loaded_at, loader)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)""",
                 [rel, sha256, size, fmt, target,
                  result.rows_read if result else 0, result.rows_loaded if result else 0,
-                 result.rows_rejected if result else 0, skipped, result.note if result else None])
+                 result.rows_rejected if result else 0, skipped, result.note if result else None, loader])

@@ -30,6 +30,9 @@ class GenericCsv(SourceFormat):
         self.name = f"generic_csv:{mapping.name}"
         self.title = f"generic call-log CSV '{mapping.name}' (routekit.yaml)"
 
+    def fingerprint_extra(self) -> object:
+        return repr(self.mapping)
+
     def matches(self, sample: FileSample) -> bool:
         return sample.kind == "csv" and sample.has_columns(*self.mapping.columns.values())
 

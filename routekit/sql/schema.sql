@@ -105,6 +105,9 @@ CREATE TABLE IF NOT EXISTS ingested_files (
 -- and modification time since is taken as unchanged without reading it again (ingest.ingest_file). Added after the
 -- table first shipped, hence the ALTER for databases made before.
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
+-- The fingerprint of the loader that read the file (SourceFormat.loader_fingerprint): a file read by other loader code
+-- is read again, so a loader fix reaches databases built before it. NULL in databases made before it was recorded.
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS loader VARCHAR;
 
 -- The files the last ingest could not load (status failed: a damaged JSON document, an unreadable CSV), with the
 -- reason; a failed file's earlier version, if any, stays in ingested_files. Rewritten by every ingest, so the audit
