@@ -113,7 +113,25 @@ def formats_for(config: ClientConfig):
     return registry.formats() + [GenericCsv(m) for m in config.generic_csv]
 
 
-def _skip_reason(sample: FileSample) -> str:
+def _near_miss(sample: FileSample, formats) -> str | None:
+    """A CSV that has most of a format's identifying columns but not all: the format, and what it lacks (a column
+    dropped while the export was edited, or an older layout), rather than 'not a known export format'."""
+    best = None
+    for fmt in formats:
+        need = fmt.required_columns
+        if not need or fmt.reader != "csv":
+            continue
+        missing = [c for c in need if c not in sample.header]
+        if missing and len(missing) * 2 <= len(need) and (best is None or len(missing) < len(best[1])):
+            best = (fmt, missing)
+    if best is None:
+        return None
+    fmt, missing = best
+    return (f"looks like {fmt.title} but lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+            "re-export it with every column")
+
+
+def _skip_reason(sample: FileSample, formats=()) -> str:
     if sample.kind == "empty":
         return "empty file"
     if sample.kind == "html":
@@ -122,6 +140,10 @@ def _skip_reason(sample: FileSample) -> str:
         return "not text (binary or unreadable compressed data)"
     if sample.parse_error:
         return f"truncated or malformed JSON ({sample.parse_error}); none of it was loaded, re-export the file"
+    if sample.kind == "csv":
+        near = _near_miss(sample, formats)
+        if near:
+            return near
     return f"not a known export format: {sample.describe()}"
 
 
@@ -245,7 +267,7 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
     except LookupError as exc:
         fmt, reason = None, str(exc)
     else:
-        reason = None if fmt else _skip_reason(sample)
+        reason = None if fmt else _skip_reason(sample, formats)
     kept = "; the rows of its earlier version are kept" if prev and prev[3] else ""
     if fmt is None and sample.parse_error:
         # A damaged file is a failed load, not a new empty version: the database stays as it was.

@@ -351,3 +351,14 @@ def test_files_routekit_does_not_read_are_listed_without_being_read(ingest, clie
     assert "secret" not in json.dumps(report)
     again, _ = ingest()
     assert [f["status"] for f in again["files"] if f["path"] == "notes.txt"] == ["skipped"]
+
+
+def test_a_csv_missing_a_column_of_a_known_format_says_which(ingest):
+    header = ",".join(c for c in HEADER.split(",") if c != "prompt_tokens")
+    report, _ = ingest({"spend.csv": header + "\n"})
+    assert file_entry(report, "spend.csv")["skipped_reason"] == (
+        "looks like LiteLLM proxy SpendLogs (CSV) but lacks the column prompt_tokens; re-export it with every column")
+    # a CSV that shares one column with a format is not said to look like it
+    report, _ = ingest({"other.csv": "model,comment\nx,y\n"})
+    assert file_entry(report, "other.csv")["skipped_reason"] == (
+        "not a known export format: a CSV with columns model, comment")

@@ -6,7 +6,7 @@ and, in newer files, the list price beside it. ``model`` is the display name ("C
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import SourceFormat
 
 REQUIRED = ("usage_date_utc", "model", "token_type", "cost_usd")
 # 2025-12 files stop at `token_type,cost_usd,cost_type`; later ones before api_key_id/api_key_status.
@@ -22,10 +22,8 @@ class AnthropicCostCsv(SourceFormat):
               "member: Cost → choose the date range → Export, which downloads `claude_api_cost_<from>_to_<to>.csv`. "
               "Export every workspace (the default view) rather than one.")
     reader = "csv"
+    required_columns = REQUIRED
     optional_columns = OPTIONAL
-
-    def matches(self, sample: FileSample) -> bool:
-        return sample.kind == "csv" and sample.has_columns(*REQUIRED)
 
 
 registry.register(AnthropicCostCsv())

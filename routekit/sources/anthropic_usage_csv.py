@@ -6,7 +6,7 @@ Token counts per day (or hour), model, API key name, workspace name and service 
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import SourceFormat
 
 REQUIRED = ("usage_date_utc", "model_version", "usage_input_tokens_no_cache", "usage_output_tokens")
 # A 2025-06 copy lacks context_window, inference_geo and speed; the rest is optional so older or trimmed files load.
@@ -23,10 +23,8 @@ class AnthropicUsageCsv(SourceFormat):
               "member: Usage → choose the date range and the daily or hourly grouping → Export, which downloads "
               "`claude_api_tokens_<from>_to_<to>.csv`. Export every workspace (the default view) rather than one.")
     reader = "csv"
+    required_columns = REQUIRED
     optional_columns = OPTIONAL
-
-    def matches(self, sample: FileSample) -> bool:
-        return sample.kind == "csv" and sample.has_columns(*REQUIRED)
 
 
 registry.register(AnthropicUsageCsv())

@@ -152,9 +152,13 @@ class SourceFormat:
     reader: ClassVar[str] = "csv"        # csv | json
     optional_columns: ClassVar[tuple[str, ...]] = ()   # CSV columns older exports lack: added as NULL
     staging_model: ClassVar[str] = ""    # default stg_<name>; formats of one source in two encodings share one
+    required_columns: ClassVar[tuple[str, ...]] = ()   # a CSV format: the header columns that identify it
 
     def matches(self, sample: FileSample) -> bool:
-        raise NotImplementedError
+        """A CSV format is recognised by its required columns; other formats say how they are recognised."""
+        if not self.required_columns:
+            raise NotImplementedError
+        return sample.kind == "csv" and sample.has_columns(*self.required_columns)
 
     def staging_sql(self) -> str:
         return sql_text(f"staging/{self.staging_model or 'stg_' + self.name}.sql")

@@ -27,14 +27,13 @@ class GenericCsv(SourceFormat):
 
     def __init__(self, mapping: GenericCsvMapping) -> None:
         self.mapping = mapping
+        self.required_columns = tuple(mapping.columns.values())   # the mapped columns identify the file
         self.name = f"generic_csv:{mapping.name}"
         self.title = f"generic call-log CSV '{mapping.name}' (routekit.yaml)"
 
     def fingerprint_extra(self) -> object:
         return repr(self.mapping)
 
-    def matches(self, sample: FileSample) -> bool:
-        return sample.kind == "csv" and sample.has_columns(*self.mapping.columns.values())
 
     def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
         cols = self.mapping.columns

@@ -30,11 +30,9 @@ class LiteLLMSpendLogsCsv(SourceFormat):
     title = "LiteLLM proxy SpendLogs (CSV)"
     obtain = OBTAIN
     reader = "csv"
+    required_columns = REQUIRED
     optional_columns = COLUMNS[len(REQUIRED):]
     staging_model = "stg_litellm_spendlogs"
-
-    def matches(self, sample: FileSample) -> bool:
-        return sample.kind == "csv" and sample.has_columns(*REQUIRED)
 
 
 class LiteLLMSpendLogsJson(LiteLLMSpendLogsCsv):

@@ -7,7 +7,7 @@ user's e-mail address: it is never read.
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import SourceFormat
 
 REQUIRED = ("start_time", "end_time", "amount_value", "amount_currency")
 # Older exports lack quantity, quantity_unit and api_source; the rest is optional so a trimmed file still loads.
@@ -23,10 +23,8 @@ class OpenAICostCsv(SourceFormat):
               "60 days per export) → Export → CSV, which downloads `cost_<from>_<to>.csv`; repeat for longer "
               "periods. Group by line item where the view offers it, so the lines name the model.")
     reader = "csv"
+    required_columns = REQUIRED
     optional_columns = OPTIONAL
-
-    def matches(self, sample: FileSample) -> bool:
-        return sample.kind == "csv" and sample.has_columns(*REQUIRED)
 
 
 registry.register(OpenAICostCsv())

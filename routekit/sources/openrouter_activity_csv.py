@@ -6,7 +6,7 @@ dated slug OpenRouter served (``openai/gpt-oss-120b``), ``provider_name`` the up
 from __future__ import annotations
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import SourceFormat
 
 REQUIRED = ("generation_id", "created_at", "model_permaslug", "tokens_prompt", "tokens_completion", "cost_total")
 OPTIONAL = (
@@ -25,11 +25,8 @@ class OpenRouterActivityCsv(SourceFormat):
               "choose the date range → Export → CSV (one row per generation). Export each month separately if "
               "the range is long; the file names do not matter.")
     reader = "csv"
+    required_columns = REQUIRED
     optional_columns = OPTIONAL
-
-    def matches(self, sample: FileSample) -> bool:
-        return sample.kind == "csv" and sample.has_columns("generation_id", "model_permaslug", "tokens_prompt",
-                                                           "tokens_completion")
 
 
 registry.register(OpenRouterActivityCsv())
