@@ -341,7 +341,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     _print_risk(result)
     print("models:")
     for m in models:
-        cost = "unpriced" if not m["priced"] else f"${(m['calls_cost_usd'] or 0):,.2f} in the logs"
+        where = [f"{_money(m[k])} in {label}" for k, label in (("calls_cost_usd", "the logs"),
+                                                               ("usage_cost_usd", "usage exports")) if m[k]]
+        cost = "unpriced" if not m["priced"] else ", ".join(where) or "$0.00"
         print(f"  {m['model']:<40} {m['tier'] or 'UNMAPPED':<10} {cost}")
     for key in ("unpriced_models", "unmapped_models"):
         if result[key]:

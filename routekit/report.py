@@ -90,7 +90,11 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         counts = con.execute("""SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM usage),
                                        (SELECT count(*) FROM invoice)""").fetchone()
         data = {"calls": counts[0], "usage_rows": counts[1], "invoice_lines": counts[2],
-                "evals": (client / "evals.csv").is_file()}
+                "evals": (client / "evals.csv").is_file(),
+                # providers whose traffic, in some month, is known from usage exports alone (mart_cube)
+                "usage_only_providers": [r[0] for r in con.execute(
+                    """SELECT DISTINCT coalesce(provider, '?') FROM mart_cube WHERE calls IS NULL ORDER BY 1"""
+                ).fetchall()] if counts[0] else []}
         rows, projection = load_cube(con)
         latency = load_tier_latency(con)
         factor = float(projection.factor) if projection else 1.0
@@ -354,6 +358,10 @@ def _coverage(audit: Audit) -> list[str]:
                    "are not, so the recommendation treats all traffic as one task ('other') of unknown length.")
         out.append("Would sharpen it: call logs (LiteLLM, Bedrock invocation logs, OpenTelemetry GenAI spans, "
                    "OpenRouter activity) so each request gets a task type and a length.")
+    if d["calls"] and d.get("usage_only_providers"):
+        out.append("Usage exports show traffic the call logs do not ("
+                   + ", ".join(d["usage_only_providers"]) + "): it is counted in the spend and the mix as task "
+                   "'other' of unknown length; call logs for it would give it task types and lengths.")
     if not d["invoice_lines"]:
         out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "
                    "providers' cost exports (OpenAI costs, Anthropic cost report, AWS CUR) would add it.")

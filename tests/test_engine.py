@@ -2,6 +2,8 @@
 inputs did not change keeps its tables, and any change to them rebuilds."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from routekit.classify import classify_calls
@@ -154,3 +156,33 @@ def test_a_price_cliff_is_per_request_so_a_days_usage_row_is_above_it_only_when_
     (call,) = con.execute("SELECT cost_usd FROM int_calls").fetchone()
     # 200,000 uncached * 6 + 50,000 written * 7.5 + 1,000 out * 22.5 = 1.2 + 0.375 + 0.0225
     assert float(call) == pytest.approx(1.5975, abs=1e-9)
+
+
+def test_the_cube_adds_usage_only_for_providers_and_months_without_logs(tmp_path):
+    sonnet = "claude-sonnet-4-5-20250929"
+    client = tmp_path / "client"
+    oct_15 = 1792022400   # 2026-10-15 00:00 UTC
+    write_files(client, {
+        # October's logs: OpenAI calls only
+        "spendlogs.csv": "\n".join([
+            "request_id,model,prompt_tokens,completion_tokens,startTime,spend,custom_llm_provider",
+            "a,gpt-4o,1000,100,2026-10-15 10:00:00+00,0.0035,openai"]) + "\n",
+        # OpenAI's usage export for the same month: the same traffic, already in the logs
+        "openai_usage.json": json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
+            {"object": "bucket", "start_time": oct_15, "end_time": oct_15 + 86400, "results": [
+                {"object": "organization.usage.completions.result", "input_tokens": 1000, "output_tokens": 100,
+                 "num_model_requests": 1, "model": "gpt-4o"}]}]}),
+        # Anthropic's console usage: traffic no log shows
+        "anthropic/claude_api_tokens_2026-10.csv": "\n".join([
+            TOKENS_HEADER, f"2026-10-15,{sonnet},k,Default,standard,≤ 200k,1000000,0,0,0,100000,0,global,"]) + "\n"})
+    db = tmp_path / "rk.duckdb"
+    ingest(client, db)
+    con = connect(db)
+    build(con, client)
+    cube = con.execute("""SELECT provider, task_type, len_in, calls, requests, round(cost_usd, 6) FROM mart_cube
+                          ORDER BY provider""").fetchall()
+    # gpt-4o at $2.50 / $10 per million: 1000 * 2.5e-6 + 100 * 1e-5 = $0.0035, once (from the log, not the usage)
+    # claude-sonnet-4-5 at $3 / $15: 1.0 * 3 + 0.1 * 15 = $4.50, as 'other' of unknown length (Anthropic counts no
+    # requests in this export)
+    assert [(p, t, li, c, float(cost)) for p, t, li, c, _, cost in cube] == [
+        ("anthropic", "other", "unknown", None, 4.5), ("openai", "other", "1k-4k", 1, 0.0035)]   # 1,000 is 1k-4k

@@ -20,8 +20,11 @@ SELECT
 FROM int_calls
 GROUP BY ALL
 UNION ALL BY NAME
--- A client with no call logs still has traffic: its aggregated usage rows, with no text (task type 'other') and no
--- per-request lengths ('unknown'). Only when there are no calls, so the same traffic is never counted twice.
+-- Traffic the call logs do not show is still traffic: aggregated usage rows, with no text (task type 'other') and no
+-- per-request lengths ('unknown'), for each provider and month that has no logged call (Anthropic console usage
+-- beside Bedrock invocation logs, or a client with no logs at all). A provider's month with logs is taken from the
+-- logs alone, so the same traffic is never counted twice (a usage export and the logs of one provider usually cover
+-- the same requests; the reconciliation compares them).
 SELECT
     month, provider, model, tier, NULL AS feature, 'other' AS task_type, 'unknown' AS len_in, 'unknown' AS len_out,
     is_batch, price_variant,
@@ -31,6 +34,6 @@ SELECT
     count(*) FILTER (cost_usd IS NULL) AS unpriced_calls, NULL AS reported_cost_usd, NULL AS errors,
     NULL AS avg_latency_ms, min(period_start) AS first_ts,
     max(period_end) - INTERVAL 1 MICROSECOND AS last_ts   -- a bucket ends where the next begins
-FROM int_usage
-WHERE NOT EXISTS (SELECT 1 FROM calls)
+FROM int_usage u
+WHERE NOT EXISTS (SELECT 1 FROM int_calls c WHERE c.month = u.month AND c.provider IS NOT DISTINCT FROM u.provider)
 GROUP BY ALL
