@@ -74,8 +74,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"current spend {_money(s['current_monthly_usd'])}/month, recommended {_money(s['recommended_monthly_usd'])}"
               f"/month, savings {_money(s['savings_usd'])}, extra-failure rate {s['extra_failure_rate']:.2%}; "
               f"{result['findings']} findings")
-    else:
+    elif s.get("invoice_monthly_usd") is not None:
         print(f"invoices only: {_money(s.get('invoice_monthly_usd'))}/month billed; no traffic to route")
+    else:
+        print("no usable export in the folder: the report's data appendix lists what was found")
     return 0
 
 
@@ -372,6 +374,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     target = Path(args.write_policy) if args.write_policy else None
     if target is not None and target.is_dir():
         raise UsageError(f"--write-policy {target}: is a folder; give the path of a YAML file")
+    if target is not None and any(parent.is_file() for parent in target.parents):
+        blocking = next(parent for parent in target.parents if parent.is_file())
+        raise UsageError(f"--write-policy {target}: {blocking} is a file, not a folder")
     scenario = _Scenario(args, client)
     engine = RiskEngine(scenario.sim.cost_cube(base), scenario.quality, observed_latency_ms=scenario.latency)
     plan = optimize(engine, rate, base.cascade if base else None, stakes_weighted=args.stakes_weighted)

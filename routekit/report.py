@@ -167,7 +167,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         "projection": projection.to_json() if projection else None,
     }
     audit.summary = {
-        "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"] else "invoices only"),
+        "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"]
+                    else "invoices only" if data["invoice_lines"] else "no usable export"),
         "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
         "invoice_total_usd": _r(billed_total) if billed_months else None,
         "current_monthly_usd": None, "prices_as_of": None, "recommended_monthly_usd": None, "savings_usd": None,

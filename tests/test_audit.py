@@ -182,3 +182,13 @@ def test_a_file_that_failed_to_load_is_named_in_the_report(tmp_path):
     # once the file is fixed, the next run no longer lists it
     (client / "usage.json").unlink()
     assert run_audit(client).appendix["failed_files"] == []
+
+
+def test_a_folder_with_no_usable_export_says_so(tmp_path):
+    from routekit.report import run_audit
+
+    client = write_files(tmp_path / "acme", {"notes.txt": "call Bob about the invoice\n"})
+    audit = run_audit(client)
+    assert audit.summary["traffic"] == "no usable export"
+    assert audit.coverage[-1] == "No usable export was found in the folder: see the data appendix for what was read."
+    assert [f["path"] for f in audit.appendix["files"]] == ["notes.txt"]

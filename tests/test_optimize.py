@@ -265,3 +265,12 @@ def test_optimize_errors_are_one_clear_line(tmp_path, files, args, message):
     args = [a.replace("{client}", str(client)) for a in args] or ["--max-extra-failure-rate", "0.01"]
     proc = run_cli("optimize", str(client), "--db", str(tmp_path / "c.duckdb"), *args, check=False)
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_write_policy_into_a_path_through_a_file_is_one_clear_line(tmp_path):
+    client = _client(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    proc = run_cli("optimize", str(client), "--max-extra-failure-rate", "0.05",
+                   "--write-policy", str(tmp_path / "afile" / "policy.yaml"), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith(f"afile/policy.yaml: {tmp_path / 'afile'} is a file, not a folder")
