@@ -343,9 +343,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     _print_risk(result)
     print("models:")
     for m in models:
-        where = [f"{_money(m[k])} in {label}" for k, label in (("calls_cost_usd", "the logs"),
-                                                               ("usage_cost_usd", "usage exports")) if m[k]]
-        cost = "unpriced" if not m["priced"] else ", ".join(where) or "$0.00"
+        # the logs where there are any (a usage export of the same traffic would say it twice), else usage
+        cost = ("unpriced" if not m["priced"] else f"{_money(m['calls_cost_usd'])} in the logs" if m["calls_cost_usd"]
+                else f"{_money(m['usage_cost_usd'])} in usage exports" if m["usage_cost_usd"] else "$0.00")
         print(f"  {m['model']:<40} {m['tier'] or 'UNMAPPED':<10} {cost}")
     for key in ("unpriced_models", "unmapped_models"):
         if result[key]:
