@@ -144,10 +144,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
     quality = _parse_quality(raw.get("quality"), path, _parse_length_buckets(raw.get("length_buckets"), path))
     if quality.get("priors") and not Path(quality["priors"]).is_absolute():
         exclude = [*exclude, quality["priors"]]   # the client's own priors table is an input, not an export
+    classify = _parse_classify(raw.get("classify"), path)
+    _check_stakes(quality, classify, path)
     client = raw.get("client")
     return ClientConfig(path=path, client=None if client is None else str(client), exclude=exclude, currency_rates=clean_rates,
                         generic_csv=mappings, tiers=_parse_tiers(raw.get("tiers"), path), quality=quality,
-                        classify=_parse_classify(raw.get("classify"), path),
+                        classify=classify,
                         length_buckets=_parse_length_buckets(raw.get("length_buckets"), path), raw=raw)
 
 
@@ -253,6 +255,21 @@ def _parse_quality(quality: Any, path: Path | None, length_buckets: dict[str, li
                 "quality.monte_carlo.seed", f"expected a whole number >= 0, got {mc['seed']!r}")
     out["monte_carlo"] = {str(k): int(v) for k, v in mc.items()}
     return out
+
+
+def _check_stakes(quality: dict[str, Any], classify, path: Path | None) -> None:
+    """quality.stakes names task types: the shipped ones and `classify.task_types` (a misspelt one would weigh
+    nothing, silently)."""
+    if not quality.get("stakes"):
+        return
+    from routekit.classify import default_settings   # classify imports this module: import late
+
+    known = (classify or default_settings()).task_types
+    for task in quality["stakes"]:
+        if task not in known:
+            close = difflib.get_close_matches(task, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            _expect(False, path, f"quality.stakes.{task}", f"unknown task type; {hint}task types are {', '.join(known)}")
 
 
 def _parse_classify(section: Any, path: Path | None):

@@ -19,7 +19,7 @@ import duckdb
 from routekit.config import ClientConfig, load_config
 from routekit.db import connect, default_db_path
 from routekit.sources import FileSample, LoadError, detect, registry
-from routekit.sources.base import REPEATED_ELSEWHERE, delete_file_rows, discard_pending_rows, record_file
+from routekit.sources.base import delete_file_rows, discard_pending_rows, record_file
 from routekit.sources.generic_csv import GenericCsv
 
 DATA_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz")
@@ -178,13 +178,7 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
                 report.files.append(ingest_file(con, path, rel, formats, rehash=rehash))
             else:
                 report.files.append(_skip_other_file(con, path, rel))
-        # A file whose calls were set aside as already loaded from a file that is now gone or changed loads again,
-        # so those calls are counted once, not never.
-        changed = set(report.removed) | {f.path for f in report.files if f.status == "replaced"}
-        for path, rel in files:
-            if rel not in changed and rel.lower().endswith(DATA_SUFFIXES) and _repeats_one_of(con, rel, changed):
-                at = next(i for i, f in enumerate(report.files) if f.path == rel)
-                report.files[at] = ingest_file(con, path, rel, formats, reload=True)
+        _settle_dependents(con, report, [(p, r) for p, r in files if r.lower().endswith(DATA_SUFFIXES)], formats)
         con.execute("DELETE FROM ingest_failures")
         failed = [[f.path, f.skipped_reason] for f in report.files if f.status == "failed"]
         if failed:
@@ -196,13 +190,32 @@ def ingest(client_dir: Path | str, db_path: Path | str | None = None, *,
         con.close()
 
 
-def _repeats_one_of(con: duckdb.DuckDBPyConnection, rel: str, others: set[str]) -> bool:
-    if not others:
-        return False
-    prefixes = [f"{REPEATED_ELSEWHERE}{other} " for other in sorted(others)]
-    return con.execute("""SELECT count(*) FROM rejects WHERE _source_file = ?
-                          AND len(list_filter(?, lambda p: starts_with(reason, p))) > 0""",
-                       [rel, prefixes]).fetchone()[0] > 0
+def _settle_dependents(con: duckdb.DuckDBPyConnection, report: IngestReport, files: list[tuple[Path, str]],
+                       formats) -> None:
+    """Load again, until none is left, each file whose content may now be nobody's: one that set calls aside as
+    already loaded from another file which no longer holds them (removed, replaced, emptied: they would count
+    never), and a copy whose original changed. Files are read in name order, so the file a dependent points at may
+    change after the dependent was read; each round looks at every file again. A reload takes only calls another
+    file holds now, so rounds end; the bound is a guard."""
+    for _ in range(len(files) + 1):
+        stale = {r for (r,) in con.execute("""
+            SELECT DISTINCT j._source_file FROM rejects j
+            WHERE j.repeated_request_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.request_id = j.repeated_request_id
+                              AND c._format = j._format AND c._source_file <> j._source_file)""").fetchall()}
+        again = False
+        for path, rel in files:
+            entry = next(i for i, f in enumerate(report.files) if f.path == rel)
+            if rel in stale or (report.files[entry].status == "duplicate" and not _still_a_copy(con, rel)):
+                report.files[entry] = ingest_file(con, path, rel, formats, reload=True)
+                again = True
+        if not again:
+            return
+
+
+def _still_a_copy(con: duckdb.DuckDBPyConnection, rel: str) -> bool:
+    sha = con.execute("SELECT sha256 FROM ingested_files WHERE path = ?", [rel]).fetchone()
+    return bool(sha and sha[0]) and _loaded_twin(con, sha[0], rel) is not None
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, *, rehash: bool = False,

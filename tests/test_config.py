@@ -37,3 +37,12 @@ def test_the_cli_stops_on_a_misspelt_key_before_loading_anything(tmp_path):
                                    "did you mean 'currency_rates'? known: client, ingest, currency_rates, sources, "
                                    "tiers, length_buckets, classify, quality")
     assert not (client / ".routekit").exists()
+
+
+def test_stakes_name_known_task_types():
+    with pytest.raises(ConfigError, match=r"quality.stakes.chatt: unknown task type; did you mean 'chat'\?"):
+        parse_config({"quality": {"stakes": {"chatt": 3.0}}})
+    # a client's own task type is known once classify.task_types declares it
+    config = parse_config({"classify": {"task_types": ["contract_review"]},
+                           "quality": {"stakes": {"contract_review": 3.0}}})
+    assert config.quality["stakes"] == {"contract_review": 3.0}

@@ -174,7 +174,10 @@ def test_the_cube_adds_usage_only_for_providers_and_months_without_logs(tmp_path
                  "num_model_requests": 1, "model": "gpt-4o"}]}]}),
         # Anthropic's console usage: traffic no log shows
         "anthropic/claude_api_tokens_2026-10.csv": "\n".join([
-            TOKENS_HEADER, f"2026-10-15,{sonnet},k,Default,standard,≤ 200k,1000000,0,0,0,100000,0,global,"]) + "\n"})
+            TOKENS_HEADER, f"2026-10-15,{sonnet},k,Default,standard,≤ 200k,1000000,0,0,0,100000,0,global,",
+            # days the logs do not cover: left out, or they would widen the window the logs' totals are divided by
+            f"2026-09-15,{sonnet},k,Default,standard,≤ 200k,7000000,0,0,0,100000,0,global,",
+            f"2026-10-20,{sonnet},k,Default,standard,≤ 200k,7000000,0,0,0,100000,0,global,"]) + "\n"})
     db = tmp_path / "rk.duckdb"
     ingest(client, db)
     con = connect(db)
@@ -186,3 +189,22 @@ def test_the_cube_adds_usage_only_for_providers_and_months_without_logs(tmp_path
     # requests in this export)
     assert [(p, t, li, c, float(cost)) for p, t, li, c, _, cost in cube] == [
         ("anthropic", "other", "unknown", None, 4.5), ("openai", "other", "1k-4k", 1, 0.0035)]   # 1,000 is 1k-4k
+
+
+def test_a_logged_call_with_no_provider_keeps_its_months_usage_out_of_the_cube(tmp_path):
+    client = tmp_path / "client"
+    oct_15 = 1792022400   # 2026-10-15 00:00 UTC
+    write_files(client, {
+        "spendlogs.csv": "request_id,model,prompt_tokens,completion_tokens,startTime,spend\n"
+                         "a,gpt-4o,1000,100,2026-10-15 10:00:00+00,0.0035\n",      # no provider column
+        "openai_usage.json": json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
+            {"object": "bucket", "start_time": oct_15, "end_time": oct_15 + 86400, "results": [
+                {"object": "organization.usage.completions.result", "input_tokens": 1000, "output_tokens": 100,
+                 "num_model_requests": 1, "model": "gpt-4o"}]}]})})
+    db = tmp_path / "rk.duckdb"
+    ingest(client, db)
+    con = connect(db)
+    build(con, client)
+    # the call could be OpenAI's: its month's OpenAI usage is the same traffic, not more
+    assert con.execute("SELECT provider, calls, round(cost_usd, 6)::DOUBLE FROM mart_cube").fetchall() == [
+        (None, 1, 0.0035)]

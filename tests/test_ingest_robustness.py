@@ -362,3 +362,50 @@ def test_a_csv_missing_a_column_of_a_known_format_says_which(ingest):
     report, _ = ingest({"other.csv": "model,comment\nx,y\n"})
     assert file_entry(report, "other.csv")["skipped_reason"] == (
         "not a known export format: a CSV with columns model, comment")
+
+
+def test_a_header_with_an_empty_first_name_loads(ingest):
+    """pandas' to_csv writes its index column with an empty name: DuckDB names it column0 and the rest loads."""
+    rows = [_row(f"r{i}", "0.01", "10", "1", "2026-09-01 00:00:00+00") for i in range(1, 4)]
+    text = "\n".join(["," + HEADER, *(f"{i}," + r for i, r in enumerate(rows))]) + "\n"
+    report, _ = ingest({"spend.csv": text})
+    f = file_entry(report, "spend.csv")
+    assert (f["status"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 3, 0)
+
+
+def _calls_file(ids, day="2026-09-01"):
+    return "\n".join([HEADER, *(_row(i, "0.01", "10", "1", f"{day} 00:00:00+00") for i in ids)]) + "\n"
+
+
+def _ids(con):
+    return sorted(r for (r,) in con.execute("SELECT request_id FROM calls").fetchall())
+
+
+def test_overlapping_files_edited_together_keep_every_call_once(ingest):
+    # B is loaded first, so A's id1 is set aside as B's
+    ingest({"B.csv": _calls_file(["id1", "id2"])})
+    _, con = ingest({"A.csv": _calls_file(["id1", "id3"])})
+    assert _ids(con) == ["id1", "id2", "id3"]
+    # both edited in one go: A is read (still sets id1 aside, B has it), then B drops id1
+    report, con = ingest({"A.csv": _calls_file(["id1", "id3", "id5"]), "B.csv": _calls_file(["id2", "id4"])})
+    assert _ids(con) == ["id1", "id2", "id3", "id4", "id5"]
+    _invariant(report)
+
+
+def test_emptying_the_file_a_call_was_first_loaded_from_hands_the_call_to_the_other(ingest):
+    ingest({"A.csv": _calls_file(["id1", "id2"])})
+    _, con = ingest({"B.csv": _calls_file(["id1", "id3"])})
+    assert _ids(con) == ["id1", "id2", "id3"]
+    report, con = ingest({"A.csv": ""})
+    assert file_entry(report, "A.csv")["status"] == "skipped"
+    assert _ids(con) == ["id1", "id3"]
+
+
+def test_a_copy_read_before_its_edited_original_loads_in_the_same_run(ingest, client):
+    ingest({"z.csv": _calls_file(["id1", "id2"])})
+    write_files(client, {"a.csv": _calls_file(["id1", "id2"])})
+    report, con = ingest()
+    assert file_entry(report, "a.csv")["status"] == "duplicate"
+    report, con = ingest({"z.csv": _calls_file(["id7", "id8"], day="2026-09-02")})
+    assert file_entry(report, "a.csv")["status"] == "loaded"
+    assert _ids(con) == ["id1", "id2", "id7", "id8"]

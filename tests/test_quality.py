@@ -97,7 +97,8 @@ def test_documented_stakes_put_customer_facing_work_first():
     s = QualitySettings()
     assert s.stake("chat") > s.stake("classification") and s.stake("drafting") > s.stake("extraction")
     assert s.stake("a_client_task") == 1.0
-    s = QualitySettings.from_config(parse_config({"quality": {"stakes": {"chat": 5, "a_client_task": 2}}}))
+    s = QualitySettings.from_config(parse_config({"classify": {"task_types": ["a_client_task"]},
+                                                  "quality": {"stakes": {"chat": 5, "a_client_task": 2}}}))
     assert (s.stake("chat"), s.stake("a_client_task"), s.stake("drafting")) == (5.0, 2.0, 2.0)
 
 

@@ -375,7 +375,8 @@ def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str],
     so does a read that sniffs. Reading with these named, such a row is set aside by its line, like any malformed
     row, and the rest loads."""
     names, header_delim = _csv_header_and_delimiter(FileSample.read(path).text)
-    header_ok = bool(names) and len(set(names)) == len(names)
+    # an empty name (pandas' index column) is the sniffer's to name (column0)
+    header_ok = bool(names) and all(names) and len(set(names)) == len(names)
     try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
         with con.cursor() as cur:
             delim, columns = cur.execute(f"SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS})",
@@ -544,12 +545,16 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
     same id (a paginated export that repeats a row at a page boundary), or a row another file of the same format
     already loaded (overlapping exports, Sept 1-15 and Sept 10-30). The first occurrence stays. Returns how many.
 
-    The common case, no repeat and no other file of the format, costs one count of distinct id hashes: about
-    0.1 s per million calls (1 s at 10 M, where grouping by the ids themselves took 2.9 s)."""
-    others = con.execute("""SELECT count(*) FROM ingested_files WHERE format = ? AND path <> ? AND rows_loaded > 0""",
-                         [fmt, rel]).fetchone()[0]
-    if not others and not con.execute("""SELECT count(*) - count(DISTINCT hash(request_id)) FROM calls
-                                         WHERE _source_file = ? AND request_id IS NOT NULL""", [rel]).fetchone()[0]:
+    The common case, no repeat and no other file of the format over the same hours, costs one count of distinct
+    id hashes: about 0.1 s per million calls (1 s at 10 M, where grouping by the ids themselves took 2.9 s). Another
+    file is compared only over this file's time span: a repeated call has the same time, and a month of Bedrock
+    deliveries (thousands of files of a few minutes each) does not join each file with every call before it."""
+    lo, hi, repeats = con.execute("""SELECT min(ts), max(ts), count(request_id) - count(DISTINCT hash(request_id))
+                                     FROM calls WHERE _source_file = ?""", [rel]).fetchone()
+    overlap = lo is not None and con.execute(
+        """SELECT count(*) FROM (SELECT 1 FROM calls WHERE ts BETWEEN ? AND ? AND _format = ? AND _source_file <> ?
+                                 AND request_id IS NOT NULL LIMIT 1)""", [lo, hi, fmt, rel]).fetchone()[0]
+    if not overlap and not repeats:
         return 0   # distinct hashes: distinct ids (equal hashes of different ids are settled below)
     con.execute("""CREATE OR REPLACE TEMP TABLE rk_repeated AS
         WITH mine AS (SELECT rowid AS rid, request_id, _source_row FROM calls
@@ -560,18 +565,21 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
                                       AS reason,
                                row_number() OVER (PARTITION BY m.request_id ORDER BY m.rid) AS n
                         FROM mine m SEMI JOIN twice t ON t.request_id = m.request_id),
-             elsewhere AS (SELECT m.rid, arg_min($prefix || o._source_file || ' ' || o._source_row,
-                                                 o._source_file || o._source_row) AS reason
+             elsewhere AS (SELECT m.rid, any_value(m.request_id) AS request_id,
+                                  arg_min($prefix || o._source_file || ' ' || o._source_row,
+                                          o._source_file || o._source_row) AS reason
                            FROM mine m JOIN calls o ON o.request_id = m.request_id
-                           WHERE o._source_file <> $rel AND o._format = $fmt GROUP BY m.rid)
-        SELECT rid, coalesce(e.reason, w.reason) AS reason
+                           WHERE o._source_file <> $rel AND o._format = $fmt AND $overlap
+                             AND o.ts BETWEEN $lo AND $hi
+                           GROUP BY m.rid)
+        SELECT rid, coalesce(e.reason, w.reason) AS reason, e.request_id AS repeated_request_id
         FROM (SELECT rid, reason FROM within WHERE n > 1) w FULL JOIN elsewhere e USING (rid)""",
-                {"rel": rel, "fmt": fmt, "prefix": REPEATED_ELSEWHERE})
+                {"rel": rel, "fmt": fmt, "prefix": REPEATED_ELSEWHERE, "overlap": bool(overlap), "lo": lo, "hi": hi})
     n = con.execute("SELECT count(*) FROM rk_repeated").fetchone()[0]
     if n:
-        con.execute("""INSERT INTO rejects (_source_file, _format, _source_row, reason)
-                       SELECT ?, ?, c._source_row, r.reason FROM calls c JOIN rk_repeated r ON r.rid = c.rowid""",
-                    [rel, fmt])
+        con.execute("""INSERT INTO rejects (_source_file, _format, _source_row, reason, repeated_request_id)
+                       SELECT ?, ?, c._source_row, r.reason, r.repeated_request_id
+                       FROM calls c JOIN rk_repeated r ON r.rid = c.rowid""", [rel, fmt])
         con.execute("DELETE FROM calls WHERE rowid IN (SELECT rid FROM rk_repeated)")
     con.execute("DROP TABLE rk_repeated")
     return n

@@ -87,6 +87,9 @@ CREATE TABLE IF NOT EXISTS rejects (
     _source_row  VARCHAR,                 -- "row 12" (CSV data row, header excluded), "line 7" or "line 3 $.data[0].results[2]"
     reason       VARCHAR NOT NULL
 );
+-- For a call set aside as already loaded from another file: its request id, so that ingest can see when that file
+-- no longer holds it (and load this file again). Added after the table first shipped, hence the ALTER.
+ALTER TABLE rejects ADD COLUMN IF NOT EXISTS repeated_request_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS ingested_files (
     path           VARCHAR PRIMARY KEY,   -- relative to the client folder

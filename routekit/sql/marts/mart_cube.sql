@@ -35,5 +35,11 @@ SELECT
     NULL AS avg_latency_ms, min(period_start) AS first_ts,
     max(period_end) - INTERVAL 1 MICROSECOND AS last_ts   -- a bucket ends where the next begins
 FROM int_usage u
-WHERE NOT EXISTS (SELECT 1 FROM int_calls c WHERE c.month = u.month AND c.provider IS NOT DISTINCT FROM u.provider)
+-- a logged call with no provider could be any provider's: its month is then taken from the logs alone
+WHERE NOT EXISTS (SELECT 1 FROM int_calls c WHERE c.month = u.month AND (c.provider = u.provider OR c.provider IS NULL))
+  -- and only within the logs' own window (whole days), so that adding usage never widens the window the logs'
+  -- totals are divided by (mart_cube's first_ts..last_ts is the projection's)
+  AND (NOT EXISTS (SELECT 1 FROM int_calls)
+       OR (u.period_start >= (SELECT date_trunc('day', min(ts)) FROM int_calls)
+           AND u.period_end <= (SELECT date_trunc('day', max(ts)) + INTERVAL 1 DAY FROM int_calls)))
 GROUP BY ALL
