@@ -204,8 +204,9 @@ def _settle_dependents(con: duckdb.DuckDBPyConnection, report: IngestReport, fil
               AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.request_id = j.repeated_request_id
                               AND c._format = j._format AND c._source_file <> j._source_file)""").fetchall()}
         again = False
+        at = {f.path: i for i, f in enumerate(report.files)}
         for path, rel in files:
-            entry = next(i for i, f in enumerate(report.files) if f.path == rel)
+            entry = at[rel]
             if rel in stale or (report.files[entry].status == "duplicate" and not _still_a_copy(con, rel)):
                 report.files[entry] = ingest_file(con, path, rel, formats, reload=True)
                 again = True
