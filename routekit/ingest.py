@@ -196,7 +196,8 @@ def _settle_dependents(con: duckdb.DuckDBPyConnection, report: IngestReport, fil
     already loaded from another file which no longer holds them (removed, replaced, emptied: they would count
     never), and a copy whose original changed. Files are read in name order, so the file a dependent points at may
     change after the dependent was read; each round looks at every file again. A reload takes only calls another
-    file holds now, so rounds end; the bound is a guard."""
+    file holds now, so rounds end (a failed reload does not start another round); the bound is a guard."""
+    failed: set[str] = set()
     for _ in range(len(files) + 1):
         stale = {r for (r,) in con.execute("""
             SELECT DISTINCT j._source_file FROM rejects j
@@ -207,9 +208,14 @@ def _settle_dependents(con: duckdb.DuckDBPyConnection, report: IngestReport, fil
         at = {f.path: i for i, f in enumerate(report.files)}
         for path, rel in files:
             entry = at[rel]
+            if rel in failed:
+                continue   # damaged now: its earlier rows stay (tried once a run)
             if rel in stale or (report.files[entry].status == "duplicate" and not _still_a_copy(con, rel)):
                 report.files[entry] = ingest_file(con, path, rel, formats, reload=True)
-                again = True
+                if report.files[entry].status == "failed":
+                    failed.add(rel)
+                else:
+                    again = True
         if not again:
             return
 

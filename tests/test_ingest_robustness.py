@@ -409,3 +409,40 @@ def test_a_copy_read_before_its_edited_original_loads_in_the_same_run(ingest, cl
     report, con = ingest({"z.csv": _calls_file(["id7", "id8"], day="2026-09-02")})
     assert file_entry(report, "a.csv")["status"] == "loaded"
     assert _ids(con) == ["id1", "id2", "id7", "id8"]
+
+
+def test_a_repeat_with_another_timestamp_precision_is_still_a_repeat(ingest):
+    a = [_row("P", "0.01", "10", "1", "2026-09-01 00:00:00+00"), _row("X", "0.01", "10", "1", "2026-09-05 10:00:00+00")]
+    b = [_row("X", "0.01", "10", "1", "2026-09-05 10:00:00.5+00"), _row("Q", "0.01", "10", "1", "2026-09-20 00:00:00+00")]
+    _, con = ingest({"a.csv": "\n".join([HEADER, *a]) + "\n", "b.csv": "\n".join([HEADER, *b]) + "\n"})
+    assert _ids(con) == ["P", "Q", "X"]
+
+
+def test_a_damaged_dependent_is_tried_once_and_keeps_its_rows(ingest, client, monkeypatch):
+    def doc(ids):   # LiteLLM SpendLogs as one JSON document (json_agg)
+        return json.dumps([{"request_id": i, "model": "gpt-4o", "custom_llm_provider": "openai", "spend": 0.01,
+                            "prompt_tokens": 10, "completion_tokens": 1, "startTime": "2026-09-01T00:00:00Z"}
+                           for i in ids], indent=1)
+
+    ingest({"a.json": doc(["id1", "id2"])})
+    ingest({"b.json": doc(["id2", "id3"])})
+    import routekit.ingest as ingest_module
+    loads = []
+    real = ingest_module.ingest_file
+    monkeypatch.setattr(ingest_module, "ingest_file", lambda *a, **k: loads.append(a[2]) or real(*a, **k))
+    # a drops id2 and b is cut off mid-document: b fails, keeps its earlier rows, and is tried once, not every round
+    report, con = ingest({"a.json": doc(["id1"]), "b.json": doc(["id2", "id3"])[:60]})
+    assert file_entry(report, "b.json")["status"] == "failed"
+    assert loads.count("b.json") == 2                      # the ordinary read, then one reload
+    assert _ids(con) == ["id1", "id3"]                     # id2 waits for a readable b.json
+    report, con = ingest({"b.json": doc(["id2", "id3"])})
+    assert _ids(con) == ["id1", "id2", "id3"]
+
+
+def test_an_unnamed_index_column_and_a_damaged_row_load_the_good_rows(ingest):
+    rows = [_row(f"r{i}", "0.01", "10", "1", "2026-09-01 00:00:00+00") for i in range(1, 6)]
+    cut = rows[4][:rows[4].index("acompletion") + 4]          # the last row ends inside its fields
+    text = "\n".join(["," + HEADER, *(f"{i}," + r for i, r in enumerate(rows[:4])), "4," + cut + ',"x']) + "\n"
+    report, _ = ingest({"spend.csv": text})
+    f = file_entry(report, "spend.csv")
+    assert (f["status"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 4, 1)

@@ -375,8 +375,9 @@ def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str],
     so does a read that sniffs. Reading with these named, such a row is set aside by its line, like any malformed
     row, and the rest loads."""
     names, header_delim = _csv_header_and_delimiter(FileSample.read(path).text)
-    # an empty name (pandas' index column) is the sniffer's to name (column0)
-    header_ok = bool(names) and all(names) and len(set(names)) == len(names)
+    # an empty name (pandas' index column) gets the name DuckDB gives it: column<position>
+    names = [name or f"column{i}" for i, name in enumerate(names)]
+    header_ok = bool(names) and len(set(names)) == len(names)
     try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
         with con.cursor() as cur:
             delim, columns = cur.execute(f"SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS})",
@@ -547,9 +548,12 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
 
     The common case, no repeat and no other file of the format over the same hours, costs one count of distinct
     id hashes: about 0.1 s per million calls (1 s at 10 M, where grouping by the ids themselves took 2.9 s). Another
-    file is compared only over this file's time span: a repeated call has the same time, and a month of Bedrock
+    file is compared only over this file's time span, an hour either side: a repeated call has the same time, give
+    or take its precision, and a month of Bedrock
     deliveries (thousands of files of a few minutes each) does not join each file with every call before it."""
-    lo, hi, repeats = con.execute("""SELECT min(ts), max(ts), count(request_id) - count(DISTINCT hash(request_id))
+    # an hour either side: two exports of one call may stamp it with another precision (10:00:00 and 10:00:00.5)
+    lo, hi, repeats = con.execute("""SELECT min(ts) - INTERVAL 1 HOUR, max(ts) + INTERVAL 1 HOUR,
+                                            count(request_id) - count(DISTINCT hash(request_id))
                                      FROM calls WHERE _source_file = ?""", [rel]).fetchone()
     overlap = lo is not None and con.execute(
         """SELECT count(*) FROM (SELECT 1 FROM calls WHERE ts BETWEEN ? AND ? AND _format = ? AND _source_file <> ?
