@@ -49,13 +49,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
     if args.policy and not Path(args.policy).is_file():
         raise UsageError(f"--policy {args.policy}: no such file")
-    if args.policy:   # checked before the notebook starts, not by the notebook a minute later
-        from routekit.config import load_config
-        from routekit.scenario import PolicyError, load_policy
-        try:
-            load_policy(args.policy, load_config(client))
-        except PolicyError as exc:
-            raise UsageError(str(exc)) from None
+    _policy_arg(args, client)   # checked before the notebook starts, not by the notebook a minute later
     _date(args.date)
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
@@ -71,8 +65,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     s = result["summary"]
     print(f"{client.name}: report in {result['out']}/ ({', '.join(result['files'].values())})")
     if s.get("current_monthly_usd") is not None:
-        print(f"current spend {_money(s['current_monthly_usd'])}/month, recommended {_money(s['recommended_monthly_usd'])}"
-              f"/month, savings {_money(s['savings_usd'])}, extra-failure rate {s['extra_failure_rate']:.2%}; "
+        print(f"current spend {_money(s['current_monthly_usd'])}/month, recommended "
+              f"{_money(s['recommended_monthly_usd'])}/month, savings {_money(s['savings_usd'])}, extra-failure rate {s['extra_failure_rate']:.2%}; "
               f"{result['findings']} findings")
     elif s.get("invoice_monthly_usd") is not None:
         print(f"invoices only: {_money(s.get('invoice_monthly_usd'))}/month billed; no traffic to route")
@@ -316,15 +310,20 @@ def _print_risk(result: dict) -> None:
               f"{latency} ({c['latency_source']})")
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
+def _policy_arg(args: argparse.Namespace, client: Path):
+    """--policy, read and checked against the client's task types and buckets; None without the option."""
     from routekit.config import load_config
     from routekit.scenario import PolicyError, load_policy
 
-    client = _client_dir(args.client_dir)
     try:
-        policy = load_policy(args.policy, load_config(client)) if args.policy else None
+        return load_policy(args.policy, load_config(client)) if args.policy else None
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    client = _client_dir(args.client_dir)
+    policy = _policy_arg(args, client)
     scenario = _Scenario(args, client)
     result, _, _ = scenario.evaluate(policy)
     models = result["models"]
@@ -357,20 +356,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """The cheapest mix whose extra-failure rate stays within the budget, the frontier, and the policy file."""
     import yaml
 
-    from routekit.config import load_config
     from routekit.optimize import optimize
     from routekit.quality import RiskEngine
-    from routekit.scenario import PolicyError, load_policy
 
     client = _client_dir(args.client_dir)
     rate = args.max_extra_failure_rate
     if not 0 <= rate <= 1:
         raise UsageError(f"--max-extra-failure-rate {rate}: expected a share of requests between 0 and 1 "
                          "(0.01 = one extra failure per hundred requests)")
-    try:
-        base = load_policy(args.policy, load_config(client)) if args.policy else None
-    except PolicyError as exc:
-        raise UsageError(str(exc)) from None
+    base = _policy_arg(args, client)
     target = Path(args.write_policy) if args.write_policy else None
     if target is not None and target.is_dir():
         raise UsageError(f"--write-policy {target}: is a folder; give the path of a YAML file")

@@ -87,13 +87,18 @@ TOP_KEYS = ("client", "ingest", "currency_rates", "sources", "tiers", "length_bu
 GENERIC_CSV_KEYS = ("name", "columns", "provider", "currency", "input_includes_cached", "success_values")
 
 
+def did_you_mean(name: str, known) -> str:
+    """'did you mean 'x'? ' for the closest known name, or '' (for messages about a misspelt name)."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
 def _known_keys(section: dict, known: tuple[str, ...], path: Path | None, key: str) -> None:
     """A misspelt key would be ignored silently (a `curency: EUR` loads euros as dollars): refuse it, naming the
     closest known key."""
     for name in sorted(map(str, set(section) - set(known))):
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        _expect(False, path, f"{key}.{name}" if key else name, f"unknown key; {hint}known: {', '.join(known)}")
+        _expect(False, path, f"{key}.{name}" if key else name,
+                f"unknown key; {did_you_mean(name, known)}known: {', '.join(known)}")
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
@@ -147,7 +152,8 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
     classify = _parse_classify(raw.get("classify"), path)
     _check_stakes(quality, classify, path)
     client = raw.get("client")
-    return ClientConfig(path=path, client=None if client is None else str(client), exclude=exclude, currency_rates=clean_rates,
+    return ClientConfig(path=path, client=None if client is None else str(client), exclude=exclude,
+                        currency_rates=clean_rates,
                         generic_csv=mappings, tiers=_parse_tiers(raw.get("tiers"), path), quality=quality,
                         classify=classify,
                         length_buckets=_parse_length_buckets(raw.get("length_buckets"), path), raw=raw)
@@ -266,10 +272,8 @@ def _check_stakes(quality: dict[str, Any], classify, path: Path | None) -> None:
 
     known = (classify or default_settings()).task_types
     for task in quality["stakes"]:
-        if task not in known:
-            close = difflib.get_close_matches(task, known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            _expect(False, path, f"quality.stakes.{task}", f"unknown task type; {hint}task types are {', '.join(known)}")
+        _expect(task in known, path, f"quality.stakes.{task}",
+                f"unknown task type; {did_you_mean(task, known)}task types are {', '.join(known)}")
 
 
 def _parse_classify(section: Any, path: Path | None):

@@ -210,19 +210,21 @@ def _settle_dependents(con: duckdb.DuckDBPyConnection, report: IngestReport, fil
             entry = at[rel]
             if rel in failed:
                 continue   # damaged now: its earlier rows stay (tried once a run)
-            if rel in stale or (report.files[entry].status == "duplicate" and not _still_a_copy(con, rel)):
+            if rel in stale:
                 report.files[entry] = ingest_file(con, path, rel, formats, reload=True)
-                if report.files[entry].status == "failed":
-                    failed.add(rel)
-                else:
-                    again = True
+            elif report.files[entry].status == "duplicate":
+                # ingest_file keeps a copy a copy only while its original is loaded with that content
+                report.files[entry] = ingest_file(con, path, rel, formats)
+                if report.files[entry].status == "duplicate":
+                    continue
+            else:
+                continue
+            if report.files[entry].status == "failed":
+                failed.add(rel)
+            else:
+                again = True
         if not again:
             return
-
-
-def _still_a_copy(con: duckdb.DuckDBPyConnection, rel: str) -> bool:
-    sha = con.execute("SELECT sha256 FROM ingested_files WHERE path = ?", [rel]).fetchone()
-    return bool(sha and sha[0]) and _loaded_twin(con, sha[0], rel) is not None
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, *, rehash: bool = False,

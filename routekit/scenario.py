@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import yaml
 
-from routekit.config import load_yaml
+from routekit.config import did_you_mean, load_yaml
 from routekit.engine import INPUT_BUCKETS
 from routekit.prices import PriceCatalog, PriceQuote
 
@@ -164,13 +164,10 @@ class Policy:
     def check_names(self, task_types: list[str], input_buckets: list[str]) -> None:
         """Refuse a task type or input-length bucket the client does not have: a misspelt `clasification:` would
         otherwise leave that traffic on its current routing and report $0.00 of savings without a word."""
-        import difflib
-
         def check(name: str, known: list[str], key: str, what: str) -> None:
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
-                raise PolicyError(f"{self.name}: {key}: unknown {what}; {hint}{what}s are {', '.join(known)}")
+                raise PolicyError(f"{self.name}: {key}: unknown {what}; {did_you_mean(name, known)}{what}s are "
+                                  f"{', '.join(known)}")
 
         for section, tasks in (("mix", [*self.mix, *self.mix_by_length]), ("batch_share", self.batch_share),
                                ("cascade", self.cascade)):

@@ -181,11 +181,14 @@ class SourceFormat:
     def loader_fingerprint(self) -> str:
         """What decides how this format's files become rows: its SQL (staging, raw parse, macros) and the Python that
         runs it. A file loaded by another version of these is loaded again (ingest), so a fix in a loader reaches
-        databases built before it."""
-        parts = [self.staging_sql(), self.raw_extra_sql(), sql_text("macros.sql"), repr(self.fingerprint_extra())]
-        for module in sorted({type(self).__module__, __name__}):
-            parts.append(Path(sys.modules[module].__file__).read_text(encoding="utf-8"))
-        return hashlib.md5("\0".join(parts).encode("utf-8")).hexdigest()
+        databases built before it. Computed once per format object (a month of Bedrock deliveries is thousands of
+        files)."""
+        if getattr(self, "_loader_fingerprint", None) is None:
+            parts = [self.staging_sql(), self.raw_extra_sql(), sql_text("macros.sql"), repr(self.fingerprint_extra())]
+            for module in sorted({type(self).__module__, __name__}):
+                parts.append(Path(sys.modules[module].__file__).read_text(encoding="utf-8"))
+            self._loader_fingerprint = hashlib.md5("\0".join(parts).encode("utf-8")).hexdigest()
+        return self._loader_fingerprint
 
     def fingerprint_extra(self) -> object:
         """Hook: settings of this format's instance that change its rows (the generic CSV's column mapping)."""
@@ -549,8 +552,8 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
     The common case, no repeat and no other file of the format over the same hours, costs one count of distinct
     id hashes: about 0.1 s per million calls (1 s at 10 M, where grouping by the ids themselves took 2.9 s). Another
     file is compared only over this file's time span, an hour either side: a repeated call has the same time, give
-    or take its precision, and a month of Bedrock
-    deliveries (thousands of files of a few minutes each) does not join each file with every call before it."""
+    or take its precision, and a month of Bedrock deliveries (thousands of files of a few minutes each) does not
+    join each file with every call before it."""
     # an hour either side: two exports of one call may stamp it with another precision (10:00:00 and 10:00:00.5)
     lo, hi, repeats = con.execute("""SELECT min(ts) - INTERVAL 1 HOUR, max(ts) + INTERVAL 1 HOUR,
                                             count(request_id) - count(DISTINCT hash(request_id))
