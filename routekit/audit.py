@@ -38,10 +38,29 @@ def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, p
               "db": str(Path(db).resolve()) if db else None}
     try:
         pm.execute_notebook(str(NOTEBOOK), str(target), parameters=params, kernel_name="python3",
-                            cwd=str(out_dir.resolve()), progress_bar=False, log_output=False)
+                            cwd=str(out_dir.resolve()), progress_bar=False, log_output=False,
+                            kernel_manager_class=local_kernel_manager())
     except PapermillExecutionError as exc:
         raise AuditFailed(f"{exc.ename}: {exc.evalue}".splitlines()[0]) from None
     return target
+
+
+def local_kernel_manager():
+    """The kernel manager papermill starts the audit's kernel with: over Unix sockets where there are any.
+
+    The kernel receives the client's data (prompts included with --include-prompts). By default Jupyter talks to it
+    over plain TCP on localhost, which ipykernel warns about on every run ("Kernel is running over TCP without
+    encryption"); IPC sockets sit in the user's own runtime folder (mode 0700) instead. Windows has no IPC transport.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class LocalKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc" if os.name == "posix" else "tcp"
+
+    return LocalKernelManager
 
 
 def html_exporter(cls=None):

@@ -192,6 +192,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client)}
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={args.port}",
            "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", f"--token={token}"]
+    if os.name == "posix":   # the kernel over Unix sockets, not plain TCP: see audit.local_kernel_manager
+        cmd.append("--KernelManager.transport=ipc")
     print(f"tier explorer for {client}: http://127.0.0.1:{args.port}/?token={token}", flush=True)
     print("Ctrl-C stops the server", flush=True)
     proc = subprocess.Popen(cmd, env=env, cwd=notebook.parent)

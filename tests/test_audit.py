@@ -25,11 +25,11 @@ EXTERNAL_REF = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.IGNORECA
 def northwind(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     proc = run_cli("audit", str(ROOT / "sample_data" / "northwind_support"), "--out", str(out), "--json")
-    return out / "northwind_support", json.loads(proc.stdout)
+    return out / "northwind_support", json.loads(proc.stdout), proc.stderr
 
 
 def test_audit_writes_every_output(northwind):
-    folder, result = northwind
+    folder, result, _ = northwind
     assert result["status"] == "ok"
     for name in ("audit.ipynb", "audit.html", "findings.json", "policy.yaml", "routing.json"):
         assert (folder / name).is_file(), name
@@ -46,8 +46,15 @@ def test_audit_writes_every_output(northwind):
     assert table["default"]["model"]
 
 
+def test_audit_prints_no_kernel_warnings(northwind):
+    """The kernel is reached over Unix sockets (audit.local_kernel_manager): over TCP, ipykernel printed a warning
+    that the client's data went unencrypted on every run."""
+    _, _, stderr = northwind
+    assert stderr.strip() == ""
+
+
 def test_audit_html_has_no_code_and_no_external_resources(northwind):
-    folder, _ = northwind
+    folder, _, _ = northwind
     text = (folder / "audit.html").read_text()
     assert "data:image/png;base64" in text          # matplotlib figures embedded
     assert not EXTERNAL_REF.search(text), EXTERNAL_REF.search(text)
@@ -57,7 +64,7 @@ def test_audit_html_has_no_code_and_no_external_resources(northwind):
 
 
 def test_recommended_policy_is_a_valid_simulate_policy(northwind):
-    folder, result = northwind
+    folder, result, _ = northwind
     sim = json.loads(run_cli("simulate", str(ROOT / "sample_data" / "northwind_support"), "--policy",
                              str(folder / "policy.yaml"), "--json").stdout)
     assert sim["monthly_cost_usd"] == pytest.approx(result["summary"]["recommended_monthly_usd"], abs=0.01)
@@ -67,7 +74,7 @@ def test_findings_are_deterministic(northwind, tmp_path):
     """A second run of the same inputs (here in-process) writes a byte-identical findings.json."""
     from routekit import report
 
-    folder, _ = northwind
+    folder, _, _ = northwind
     report.write_outputs(report.run_audit(ROOT / "sample_data" / "northwind_support"), tmp_path)
     assert (tmp_path / "findings.json").read_bytes() == (folder / "findings.json").read_bytes()
     assert (tmp_path / "policy.yaml").read_bytes() == (folder / "policy.yaml").read_bytes()

@@ -339,8 +339,9 @@ def test_tier_explorer_notebook_runs_with_papermill(tmp_path, monkeypatch):
 def test_dashboard_serves_the_explorer(tmp_path):
     """`routekit dashboard` starts Voila on 127.0.0.1 in the foreground and prints the URL with its token."""
     port = _free_port()
+    log = (tmp_path / "stderr.txt").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "routekit.cli", "dashboard", str(_client(tmp_path)),
-                             "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
                             text=True, start_new_session=True)
     try:
         line = proc.stdout.readline()
@@ -357,6 +358,10 @@ def test_dashboard_serves_the_explorer(tmp_path):
                 assert time.monotonic() < deadline and proc.poll() is None, "voila did not start"
                 time.sleep(0.3)
         assert proc.poll() is None   # still in the foreground
+        # the page runs the notebook in a kernel; it is reached over Unix sockets, so ipykernel has no plain-TCP
+        # warning to print (cli.cmd_dashboard)
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={match.group(3)}", timeout=90).read()
+        assert b"tier explorer" in page.lower()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -364,6 +369,9 @@ def test_dashboard_serves_the_explorer(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+        log.close()
+    stderr = (tmp_path / "stderr.txt").read_text()
+    assert "Traceback" not in stderr and "without encryption" not in stderr, stderr[-2000:]
 
 
 def test_dashboard_refuses_a_port_in_use(tmp_path):
