@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 import time
@@ -32,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from routekit.config import CONFIG_NAME, ConfigError, load_yaml
+from routekit.config import CONFIG_NAME, ConfigError, did_you_mean, known_keys, load_yaml
 from routekit.db import sql_text, store_fingerprint, stored_fingerprint
 from routekit.prefilter import literal_alternation, required_atoms
 
@@ -201,8 +202,7 @@ def _fold_case(pattern: str) -> str:
 def _parse_rule(spec: dict, path, key: str, task_types: list[str], macros: dict[str, str], source: str,
                 checks: list[tuple[str, Any, str]]) -> Rule:
     """One rule; its patterns are appended to ``checks`` for _check_regexes."""
-    unknown = sorted(map(str, set(spec) - RULE_KEYS))
-    _expect(not unknown, path, key, f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(RULE_KEYS))}")
+    known_keys(spec, tuple(sorted(RULE_KEYS)), path, key)
     rule_id = spec.get("id")
     _expect(isinstance(rule_id, str) and rule_id.strip() != "", path, f"{key}.id", "expected a name")
     task = spec.get("task_type")
@@ -254,9 +254,7 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
     section = {} if section is None else section
     _expect(isinstance(section, dict), where_from, "classify",
             "expected a mapping (rules, mappings, task_types, learned)")
-    unknown = sorted(map(str, set(section) - CLASSIFY_KEYS))
-    _expect(not unknown, where_from, "classify",
-            f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(CLASSIFY_KEYS))}")
+    known_keys(section, tuple(sorted(CLASSIFY_KEYS)), where_from, "classify")
 
     extra = section.get("task_types") or []
     _expect(isinstance(extra, list) and all(isinstance(t, str) and re.fullmatch(r"[a-z][a-z0-9_]*", t) for t in extra),
@@ -283,6 +281,11 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
                 spec["where"] = base.get("where")
             specs[ids[rule_id]] = ({**base, **spec}, str(where_from), key)
         else:
+            # without a task type it can only be meant to change a shipped rule: a misspelt id would leave that rule
+            # as it was (`{id: open-sumarize, enabled: false}` kept open-summarize on) without a word
+            _expect("task_type" in spec, where_from, f"{key}.id",
+                    f"no shipped rule {rule_id!r}; {did_you_mean(str(rule_id), ids)}a new rule needs a task_type "
+                    "and a regex or a when")
             added.append((spec, str(where_from), key))
     rules, checks = [], []
     for spec, origin, key in added + specs:
@@ -315,9 +318,7 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
 
     learned = section.get("learned") or {}
     _expect(isinstance(learned, dict), where_from, "classify.learned", "expected a mapping (enabled, min_probability)")
-    unknown = sorted(map(str, set(learned) - {"enabled", "min_probability"}))
-    _expect(not unknown, where_from, "classify.learned", f"unknown key(s) {', '.join(unknown)}; "
-            "known: enabled, min_probability")
+    known_keys(learned, ("enabled", "min_probability"), where_from, "classify.learned")
     enabled = learned.get("enabled", True)
     _expect(isinstance(enabled, bool), where_from, "classify.learned.enabled", "expected true or false")
     min_p = learned.get("min_probability", DEFAULT_MIN_PROBABILITY)
@@ -655,19 +656,54 @@ class LinearTaskModel:
         return out
 
 
-def read_labels(path: Path | str) -> list[tuple[str, str]]:
-    """A labels CSV with columns request_id and task_type (others ignored)."""
+def read_labels(path: Path | str, task_types: list[str] | None = None) -> list[tuple[str, str]]:
+    """A labels CSV with columns request_id and task_type (others ignored), one label per request id.
+
+    Every row either gives a label or is refused with the file, line and reason: a label quietly dropped or
+    misread would move the reported accuracy without a word. Refused: a file that is not UTF-8 (an Excel save as
+    Windows-1252), a quote left open, a row with one of the two cells empty, a task type the client does not have
+    (``task_types``; ``Summarization`` for ``summarization`` too), and a request id labelled twice with different
+    task types (the same label twice counts once). Wholly empty rows are skipped."""
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such labels file")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"request_id", "task_type"} - set(reader.fieldnames or [])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise TrainError(f"{path}: line {line}: not UTF-8 text (an Excel save as Windows-1252?); save it as "
+                         "\"CSV UTF-8\"") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        fields = reader.fieldnames or []
+        missing = {"request_id", "task_type"} - set(fields)
         if missing:
             raise TrainError(f"{path}: expected columns request_id and task_type; missing {', '.join(sorted(missing))}")
-        rows = [(r["request_id"].strip(), r["task_type"].strip()) for r in reader
-                if (r.get("request_id") or "").strip() and (r.get("task_type") or "").strip()]
-    return rows
+        seen: dict[str, tuple[str, int]] = {}
+        last = reader.line_num   # the last line read whole: a quote left open starts after it
+        for r in reader:
+            line, last = reader.line_num, reader.line_num
+            rid, task = (r.get("request_id") or "").strip(), (r.get("task_type") or "").strip()
+            if not rid and not task:
+                continue
+            if not rid or not task:
+                raise TrainError(f"{path}: line {line}: {'request_id' if not rid else 'task_type'} is empty")
+            if "\n" in rid or "\n" in task:
+                raise TrainError(f"{path}: line {line}: a quote opened here is closed lines later; check the quoting")
+            if task_types is not None and task not in task_types:
+                raise TrainError(f"{path}: line {line}: unknown task type {task!r}; "
+                                 f"{did_you_mean(task, task_types)}known: {', '.join(task_types)}")
+            if rid in seen and seen[rid][0] != task:
+                raise TrainError(f"{path}: line {line}: request {rid} is labelled {task}, but line {seen[rid][1]} "
+                                 f"labels it {seen[rid][0]}")
+            seen.setdefault(rid, (task, line))
+    except csv.Error as exc:
+        raise TrainError(f"{path}: line {last + 1}: a quote opened here is never closed ({exc})") from None
+    if not seen:
+        raise TrainError(f"{path}: no labels: expected a row per request with its request_id and task_type")
+    return [(rid, task) for rid, (task, _) in seen.items()]
 
 
 def _load_labels_table(con: duckdb.DuckDBPyConnection, labels: list[tuple[str, str]]) -> None:
@@ -683,11 +719,7 @@ def train(con: duckdb.DuckDBPyConnection, labels_path: Path | str, out: Path, *,
           task_types: list[str] | None = None) -> dict:
     """Fit the learned model on the calls whose request_id is labelled, report a held-out accuracy (a stratified
     fifth of the labelled calls, fitted on the rest), then refit on all of them and save to ``out``."""
-    labels = read_labels(labels_path)
-    if task_types:
-        bad = sorted({t for _, t in labels} - set(task_types))
-        if bad:
-            raise TrainError(f"{labels_path}: unknown task type(s) {', '.join(bad)}; known: {', '.join(task_types)}")
+    labels = read_labels(labels_path, task_types)
     _load_labels_table(con, labels)
     rows = con.execute("""
         SELECT c.system_prompt, c.user_prompt, l.task_type FROM calls c JOIN rk_labels l USING (request_id)

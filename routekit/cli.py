@@ -265,9 +265,22 @@ class _Scenario:
         result["unmapped_models"] = sorted({m for _, m in self.info.unmapped})
         result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in self.info.unpriced})
         result["models"] = self.models   # every observed model with its tier and how it was priced
+        result["policy_names_without_traffic"] = self.idle_names(policy)
         result["traffic"] = ("call logs" if any(r.len_in != "unknown" for r in self.rows)
                              else "aggregated usage (no call logs: no task types or request lengths)")
         return result, engine, risk
+
+    def idle_names(self, policy) -> list[str]:
+        """The policy's task types (and task × input length) with no traffic in this client's data: valid names
+        (check_names passed), but they change nothing, which the output says rather than a quiet $0.00."""
+        if policy is None:
+            return []
+        tasks = {r.task_type for r in self.rows if r.sized}
+        pairs = {(r.task_type, r.len_in) for r in self.rows if r.sized}
+        named = [*policy.mix, *policy.batch_share, *policy.cascade]
+        idle = sorted({t for t in named if t not in tasks})
+        return idle + sorted(f"{t} {b}" for t, per in policy.mix_by_length.items() for b in per
+                             if t in tasks and (t, b) not in pairs)
 
     def add_risk(self, result: dict, engine, risk) -> None:
         result["risk"] = risk.to_json()
@@ -291,11 +304,24 @@ class _Scenario:
         }
 
 
+def _print_idle(result: dict) -> None:
+    if result.get("policy_names_without_traffic"):
+        print("note: the policy names " + ", ".join(result["policy_names_without_traffic"])
+              + ", which have no traffic in this client's data: those entries change nothing")
+
+
+def _print_unsized(result: dict) -> None:
+    if result.get("unsized_usage_monthly_cost_usd"):
+        print(f"kept as it is:       ${result['unsized_usage_monthly_cost_usd']:>12,.2f}   usage exports without request "
+              "counts: no quality risk can be estimated for moving it, so no policy moves it (call logs would)")
+
+
 def _print_risk(result: dict) -> None:
     risk = result["risk"]
-    lo, hi = risk["interval"]
-    print(f"quality risk:        {risk['extra_failures_per_month']:+,.1f} failures/month vs current routing "
-          f"(90 % interval {lo:+,.1f} to {hi:+,.1f}), extra-failure rate {risk['extra_failure_rate']:.2%}")
+    lo, hi = (round(v, 1) + 0.0 for v in risk["interval"])   # + 0.0: a tiny negative prints as 0.0, not -0.0
+    extra, rate = round(risk["extra_failures_per_month"], 1) + 0.0, round(risk["extra_failure_rate"], 4) + 0.0
+    print(f"quality risk:        {extra:+,.1f} failures/month vs current routing "
+          f"(90 % interval {lo:+,.1f} to {hi:+,.1f}), extra-failure rate {rate:.2%}")
     cps = result["cost_per_success_usd"]
     print(f"expected failures:   {risk['expected_failures']:,.1f} per month (current routing "
           f"{risk['current_failures']:,.1f}); cost per successful task "
@@ -341,6 +367,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     print(f"all flagship:        ${result['all_flagship_monthly_cost_usd']:>12,.2f}")
     pct = "-" if result["savings_pct"] is None else f"{result['savings_pct']:.1f} %"
     print(f"savings:             ${result['savings_usd']:>12,.2f}   ({pct})")
+    _print_unsized(result)
+    _print_idle(result)
     _print_risk(result)
     print("models:")
     for m in models:
@@ -379,8 +407,12 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     policy = plan.policy(base, name=f"optimized: extra-failure rate <= {rate:g}")
     policy.tiers = {**scenario.sim.representatives, **policy.tiers}   # the written file names what it was priced at
     result, _, risk = scenario.evaluate(policy)
+    result["policy_names_without_traffic"] = scenario.idle_names(base)
+    # a tier whose model has no price is no option for the optimizer (simulate refuses a mix that uses it)
+    unpriced_tiers = {t: m for t, m in policy.tiers.items() if scenario.sim.quote(m, None, False) is None}
     out = {
         "max_extra_failure_rate": rate,
+        "unpriced_tiers": unpriced_tiers,
         "feasible": plan.feasible,
         "monthly_cost_usd": result["monthly_cost_usd"],
         "baseline_monthly_cost_usd": result["baseline_monthly_cost_usd"],
@@ -426,10 +458,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
           + (" (weighted by stakes)" if args.stakes_weighted else ""))
     if not plan.feasible:
         print("not reachable: even the safest mix exceeds it; shown is the safest mix")
+    for tier, model in unpriced_tiers.items():
+        print(f"note: tier {tier}'s model {model} has no price, so the optimizer left that tier out; choose a priced "
+              "model or add it to the client's prices.csv")
     print(f"monthly cost:        ${out['monthly_cost_usd']:>12,.2f}")
     print(f"current routing:     ${out['baseline_monthly_cost_usd']:>12,.2f}")
     pct = "-" if out["savings_pct"] is None else f"{out['savings_pct']:.1f} %"
     print(f"savings:             ${out['savings_usd']:>12,.2f}   ({pct})")
+    _print_unsized(result)
+    _print_idle(result)
     _print_risk(result)
     print("mix per task type and input length:")
     for task, per in out["mix"].items():
@@ -529,7 +566,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     config = load_config(client)
     settings = classify.settings_for(config)
     try:
-        labels = classify.read_labels(args.eval) if args.eval else None
+        labels = classify.read_labels(args.eval, settings.task_types) if args.eval else None
         trained = None
         if args.train:
             db = Path(args.db) if args.db else default_db_path(client)

@@ -93,7 +93,7 @@ def did_you_mean(name: str, known) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
-def _known_keys(section: dict, known: tuple[str, ...], path: Path | None, key: str) -> None:
+def known_keys(section: dict, known: tuple[str, ...], path: Path | None, key: str) -> None:
     """A misspelt key would be ignored silently (a `curency: EUR` loads euros as dollars): refuse it, naming the
     closest known key."""
     for name in sorted(map(str, set(section) - set(known))):
@@ -102,12 +102,12 @@ def _known_keys(section: dict, known: tuple[str, ...], path: Path | None, key: s
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
-    _known_keys(raw, TOP_KEYS, path, "")
+    known_keys(raw, TOP_KEYS, path, "")
     _expect(raw.get("client") is None or isinstance(raw.get("client"), (str, int, float)), path, "client",
             "expected a display name (text)")
     ingest = raw.get("ingest") or {}
     _expect(isinstance(ingest, dict), path, "ingest", "expected a mapping")
-    _known_keys(ingest, ("exclude",), path, "ingest")
+    known_keys(ingest, ("exclude",), path, "ingest")
     exclude = ingest.get("exclude") or []
     _expect(isinstance(exclude, list) and all(isinstance(x, str) for x in exclude), path, "ingest.exclude",
             "expected a list of glob patterns")
@@ -122,12 +122,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
 
     sources = raw.get("sources") or {}
     _expect(isinstance(sources, dict), path, "sources", "expected a mapping")
-    _known_keys(sources, ("generic_csv",), path, "sources")
+    known_keys(sources, ("generic_csv",), path, "sources")
     mappings = []
     for i, m in enumerate(sources.get("generic_csv") or []):
         key = f"sources.generic_csv[{i}]"
         _expect(isinstance(m, dict), path, key, "expected a mapping with name and columns")
-        _known_keys(m, GENERIC_CSV_KEYS, path, key)
+        known_keys(m, GENERIC_CSV_KEYS, path, key)
         cols = m.get("columns") or {}
         _expect(isinstance(cols, dict) and cols, path, f"{key}.columns", "expected a mapping field: column")
         unknown = sorted(set(cols) - GENERIC_FIELDS)

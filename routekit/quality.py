@@ -434,7 +434,7 @@ class RiskResult:
         return round(monthly_cost_usd / successes, 6) if successes > 0 else None
 
     def to_json(self) -> dict:
-        r = lambda v, nd=2: float(round(v, nd))   # noqa: E731
+        r = lambda v, nd=2: float(round(v, nd)) + 0.0   # noqa: E731  (+ 0.0: no "-0.0" for a tiny negative)
         return {
             "expected_failures": r(self.expected_failures),
             "current_failures": r(self.current_failures),
@@ -613,7 +613,8 @@ class RiskEngine:
     def _evidence(self, m: np.ndarray, cascade: np.ndarray, c_from, c_to) -> list[str]:
         """Each row's label, worked out once per distinct (task type, tiers used)."""
         g = self.group_of
-        used = m > 0
+        # the extra failures compare the mix with today's routing: the tiers serving the row today count too
+        used = (m > 0) | (self.current_shares > 0)
         casc = cascade > 0
         rows = np.flatnonzero(casc)
         used[rows, c_from[g[rows]]] = True

@@ -172,7 +172,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
         "invoice_total_usd": _r(billed_total) if billed_months else None,
         "current_monthly_usd": None, "prices_as_of": None, "recommended_monthly_usd": None, "savings_usd": None,
-        "savings_pct": None,
+        "savings_pct": None, "unsized_usage_monthly_usd": None,
         "extra_failure_rate": None, "extra_failures_per_month": None, "risk_interval": None, "feasible": None,
     }
 
@@ -204,6 +204,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             "all_flagship_monthly_usd": _r(result["all_flagship_monthly_cost_usd"]),
             "savings_usd": _r(result["savings_usd"]),
             "savings_pct": _r(result["savings_pct"], 1),
+            "unsized_usage_monthly_usd": _r(result["unsized_usage_monthly_cost_usd"]),
             "extra_failure_rate": _r(risk.extra_failure_rate, 6),
             "extra_failures_per_month": _r(rj["extra_failures_per_month"]),
             "risk_interval": [_r(v) for v in rj["interval"]],
@@ -346,6 +347,13 @@ def _invoice_findings(lines) -> list[dict]:
     return out
 
 
+def _unsized_text(audit: Audit) -> str:
+    unsized = audit.summary.get("unsized_usage_monthly_usd")
+    return (f" Of it, {_money(unsized)} a month comes without request counts: "
+            "with no requests there is no failure rate to estimate, so the recommendation keeps it on its current "
+            "models." if unsized else "")
+
+
 def _coverage(audit: Audit) -> list[str]:
     d, out = audit.data, []
     if not d["calls"] and not d["usage_rows"] and d["invoice_lines"]:
@@ -356,13 +364,15 @@ def _coverage(audit: Audit) -> list[str]:
                    "(OpenAI usage API, Anthropic usage report) for requests and tokens per model.")
     elif not d["calls"] and d["usage_rows"]:
         out.append("Aggregated usage only: requests and tokens per model are known, task types and request lengths "
-                   "are not, so the recommendation treats all traffic as one task ('other') of unknown length.")
+                   "are not, so the recommendation treats all traffic as one task ('other') of unknown length."
+                   + _unsized_text(audit))
         out.append("Would sharpen it: call logs (LiteLLM, Bedrock invocation logs, OpenTelemetry GenAI spans, "
                    "OpenRouter activity) so each request gets a task type and a length.")
     if d["calls"] and d.get("usage_only_providers"):
         out.append("Usage exports show traffic the call logs do not ("
                    + ", ".join(d["usage_only_providers"]) + "): it is counted in the spend and the mix as task "
-                   "'other' of unknown length; call logs for it would give it task types and lengths.")
+                   "'other' of unknown length; call logs for it would give it task types and lengths."
+                   + _unsized_text(audit))
     if not d["invoice_lines"]:
         out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "
                    "providers' cost exports (OpenAI costs, Anthropic cost report, AWS CUR) would add it.")
@@ -464,7 +474,9 @@ def show_summary(audit: Audit) -> None:
         lines += ["", f"- Current routing: **{_money(s['current_monthly_usd'])} a month** at {when} list prices "
                       "(the spend per month below prices each call at its own date)",
                   f"- At the recommended mix: **{_money(s['recommended_monthly_usd'])} a month**, saving "
-                  f"**{_money(s['savings_usd'])}** ({_pct(s['savings_pct'])})",
+                  f"**{_money(s['savings_usd'])}** ({_pct(s['savings_pct'])})"
+                  + (f"; {_money(s['unsized_usage_monthly_usd'])} of it is usage without request counts, kept on "
+                     "its current models" if s.get("unsized_usage_monthly_usd") else ""),
                   f"- Quality risk: {s['extra_failures_per_month']:+,.1f} failures a month against the current "
                   f"routing (90 % interval {lo:+,.1f} to {hi:+,.1f}), extra-failure rate "
                   f"{s['extra_failure_rate']:.2%}" + ("" if s["feasible"] else " (budget not reachable: safest mix)")]

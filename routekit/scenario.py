@@ -60,11 +60,17 @@ def load_policy(path: Path | str, config) -> "Policy":
     from routekit.classify import settings_for
     from routekit.engine import bucket_labels
 
+    from routekit.tiers import TierMap, TierMapError
+
     policy = Policy.load(path)
     bounds = (config.length_buckets or {}).get("input") if config is not None else None
     # 'unknown': aggregated usage rows, which have no request length
     policy.check_names(settings_for(config).task_types,
                        [*(bucket_labels(bounds) if bounds else INPUT_BUCKETS[1]), "unknown"])
+    try:
+        TierMap.for_config(config).check_representatives(policy.tiers, f"{policy.name}: tiers")
+    except TierMapError as exc:
+        raise PolicyError(str(exc)) from None
     return policy
 
 
@@ -120,6 +126,9 @@ class Policy:
             raise PolicyError(f"{where}: unknown key(s) {', '.join(unknown)}")
         tiers = raw.get("tiers") or {}
         _check_tier_names(tiers, f"{where}: tiers")
+        for tier, model in tiers.items():
+            if not isinstance(model, str) or not model.strip():
+                raise PolicyError(f"{where}: tiers.{tier}: expected a model id, got {model!r}")
         raw_mix = raw.get("mix") or {}
         if not isinstance(raw_mix, dict):
             raise PolicyError(f"{where}: mix: expected a mapping task type: {{tier: share}}")
@@ -141,6 +150,14 @@ class Policy:
             if CASCADE in shares and task not in cascades:
                 raise PolicyError(f"{where}: mix.{task}: a {CASCADE} share needs cascade.{task} "
                                   "(from, to, detection_rate, false_alarm_rate)")
+        for task in cascades:
+            given = [mix[task]] if task in mix else list((by_length.get(task) or {}).values())
+            if given and not any(CASCADE in shares for shares in given):
+                # a task's cascade takes all its traffic unless its mix names a cascade share: an explicit mix
+                # without one would be silently overruled
+                raise PolicyError(f"{where}: mix.{task}: cascade.{task} is set but this mix gives it no {CASCADE} "
+                                  f"share; add one (e.g. {{{CASCADE}: 0.8, flagship: 0.2}}), or drop the mix to send "
+                                  "all of it through the cascade, or drop the cascade")
         batch = {}
         for task, share in (raw.get("batch_share") or {}).items():
             value = _decimal(share, f"{where}: batch_share.{task}")
@@ -217,9 +234,12 @@ class Policy:
 
 def _decimal(value, where: str) -> Decimal:
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except ArithmeticError:
         raise PolicyError(f"{where}: not a number: {value!r}") from None
+    if not number.is_finite():   # YAML's .nan and .inf
+        raise PolicyError(f"{where}: not a finite number: {value!r}")
+    return number
 
 
 def _check_tier_names(mapping: dict, where: str) -> None:
@@ -314,17 +334,21 @@ class CubeRow:
     cached_input_tokens: Decimal
     cache_write_tokens: Decimal
     output_tokens: Decimal
+    # False for usage-export traffic without a request count (Anthropic's usage report has none): with no requests
+    # there are no failures to count, so no quality risk for moving it can be estimated, and every scenario keeps
+    # it on its current models and batch use (a mix, a default or a batch share never moves it)
+    sized: bool = True
 
 
 def load_cube(con: duckdb.DuckDBPyConnection) -> tuple[list[CubeRow], Projection | None]:
     rows = con.execute("""
         SELECT task_type, len_in, len_out, provider, model, tier, coalesce(is_batch, false),
                sum(requests), sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
-               sum(output_tokens)
+               sum(output_tokens), requests IS NOT NULL AS sized
         FROM mart_cube GROUP BY ALL ORDER BY ALL""").fetchall()
     span = con.execute("SELECT min(first_ts), max(last_ts) FROM mart_cube").fetchone()
     projection = Projection.of(span[0], span[1]) if span[0] else None
-    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:])) for r in rows], projection
+    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:12]), sized=r[12]) for r in rows], projection
 
 
 def token_cost(row: CubeRow, quote: PriceQuote, output_factor: Decimal = Decimal(1)) -> Decimal:
@@ -453,17 +477,20 @@ class Simulator:
         factor = self.projection.factor if self.projection else Decimal(1)
         segments: dict[tuple, SegmentResult] = {}
         totals = {"cost": Decimal(0), "low": Decimal(0), "high": Decimal(0), "current": Decimal(0),
-                  "flagship": Decimal(0)}
+                  "flagship": Decimal(0), "unsized": Decimal(0)}
         for row in self.rows:
             seg = segments.setdefault((row.task_type, row.len_in, row.len_out),
                                       SegmentResult(row.task_type, row.len_in, row.len_out))
             current = self._at(row, row.model, row.provider, Decimal(1 if row.is_batch else 0), Decimal(1))
             if current is None:
                 continue   # unpriced: listed, excluded from every total alike so comparisons stay fair
-            shares = policy.tier_shares(row.task_type, row.len_in)
-            batch_share = policy.batch_share.get(row.task_type, Decimal(1 if row.is_batch else 0))
+            shares = policy.tier_shares(row.task_type, row.len_in) if row.sized else None
+            batch_share = policy.batch_share.get(row.task_type, Decimal(1 if row.is_batch else 0)) if row.sized \
+                else Decimal(1 if row.is_batch else 0)
+            if not row.sized:
+                totals["unsized"] += current
             flagship = self._at(row, reps["flagship"], None, Decimal(1 if row.is_batch else 0),
-                                inflation["flagship"][1]) if "flagship" in reps else None
+                                inflation["flagship"][1]) if "flagship" in reps and row.sized else None
             if shares is None:   # keep the current routing for this task
                 cost = low = high = self._at(row, row.model, row.provider, batch_share, Decimal(1))
                 seg.tier_requests[row.tier or "unmapped"] = seg.tier_requests.get(row.tier or "unmapped", 0) \
@@ -511,6 +538,9 @@ class Simulator:
             "monthly_cost_usd": money(totals["cost"]),
             "baseline_monthly_cost_usd": money(totals["current"]),
             "all_flagship_monthly_cost_usd": money(totals["flagship"]),
+            # usage without request counts, kept on its current models whatever the policy (CubeRow.sized); part of
+            # both the baseline and the policy's cost, and of no segment below
+            "unsized_usage_monthly_cost_usd": money(totals["unsized"]),
             "savings_usd": float(savings.quantize(CENT, ROUND_HALF_UP)),
             "savings_pct": float(round(100 * (totals["current"] - totals["cost"]) / totals["current"], 2))
             if totals["current"] else None,
@@ -586,6 +616,7 @@ class RowPrices:
         self.input_tokens = np.stack([np.maximum(inp - cached - write, 0.0), cached, write], axis=1)   # [R, 3]
         self.output_tokens = column("output_tokens")
         self.is_batch = np.array([1.0 if r.is_batch else 0.0 for r in rows])
+        self.fixed = np.array([not r.sized for r in rows], dtype=bool)   # kept as they are by every policy
         self.tier_col = np.array([TIERS.index(r.tier) if r.tier in TIERS else len(TIERS) for r in rows], dtype=int)
         self.groups, self.group_of = _index(rows, lambda r: (r.task_type, r.len_in))
         self.tasks, self.task_of = _index(rows, lambda r: r.task_type)
@@ -630,7 +661,7 @@ class RowPrices:
         b = self.is_batch.copy()
         for task, share in policy.batch_share.items():
             if task in self.tasks:
-                b[self.task_of == self.tasks.index(task)] = float(share)
+                b[(self.task_of == self.tasks.index(task)) & ~self.fixed] = float(share)
         return b
 
     def tier_costs(self, model: str | None, batch_share, inflation) -> np.ndarray:
@@ -654,7 +685,9 @@ class RowPrices:
                 return None
             keep[g] = float(shares.get(CURRENT, 0))
             tiers[g] = [float(shares.get(t, 0)) for t in TIERS]
-        return tiers[self.group_of], keep[self.group_of]
+        tiers, keep = tiers[self.group_of], keep[self.group_of]
+        tiers[self.fixed], keep[self.fixed] = 0.0, 1.0
+        return tiers, keep
 
     def totals(self, policy: Policy | None) -> dict | None:
         """evaluate()'s totals (monthly cost and range, baseline, all flagship, savings) and the monthly cost per
@@ -687,12 +720,13 @@ class RowPrices:
             by_tier[t] += part[0]
         cost += keep * np.nan_to_num(kept)
         flag = self.tier_costs(reps.get("flagship"), self.is_batch, inflation["flagship"])[0]
-        flag = np.where(np.isnan(flag), self.current, flag)
+        flag = np.where(np.isnan(flag) | self.fixed, self.current, flag)
         current = np.where(valid, self.current, 0.0)
         sums = np.where(valid, cost, 0.0).sum(1) * self.factor
         base = float(current.sum()) * self.factor
         flagship = float(np.where(valid, flag, 0.0).sum()) * self.factor
-        figures = [rounded(v, 2, v) for v in (*sums, base, flagship)]
+        unsized = float(np.where(self.fixed, current, 0.0).sum()) * self.factor
+        figures = [rounded(v, 2, v) for v in (*sums, base, flagship, unsized)]
         figures.append(rounded(base - sums[0], 2, base + sums[0]))
         pct = rounded(100 * (base - sums[0]) / base, 2, 100 * (base + sums[0]) / base) if base else None
         categories = (*TIERS, OTHER_TIER)
@@ -700,7 +734,8 @@ class RowPrices:
         return {
             "policy": policy.name, "monthly_cost_usd": figures[0], "cost_range_usd": figures[1:3],
             "baseline_monthly_cost_usd": figures[3], "all_flagship_monthly_cost_usd": figures[4],
-            "savings_usd": figures[5], "savings_pct": pct, "tiers": {t: reps.get(t) for t in TIERS if t in reps},
+            "unsized_usage_monthly_cost_usd": figures[5], "savings_usd": figures[6], "savings_pct": pct,
+            "tiers": {t: reps.get(t) for t in TIERS if t in reps},
             # a figure at a rounding tie (None above) is for Simulator.evaluate to give
             "needs_exact": None in figures or bool(base and pct is None),
             "cost_by_tier_usd": dict(zip(categories, (np.where(valid, by_tier, 0.0).sum(1) * self.factor).tolist())),
@@ -718,6 +753,7 @@ class RowPrices:
         K = len(used)
         total = lambda w: np.bincount(key, weights=w[valid], minlength=K) * self.factor   # noqa: E731
         parts = np.stack([self.tier_costs(reps.get(tier), b, inflation[tier]) for tier in TIERS], axis=2)   # [3, R, T]
+        parts[:, self.fixed, :] = self.current[self.fixed, None]   # whichever tier it is given, it stays as it is
         tier_array = lambda i: np.stack([total(parts[i, :, t]) for t in range(len(TIERS))], axis=1)   # noqa: E731
         current_requests = np.stack([total(np.where(self.tier_col == t, self.requests, 0.0))
                                      for t in range(len(TIERS) + 1)], axis=1)

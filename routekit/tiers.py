@@ -18,7 +18,7 @@ import duckdb
 from routekit.db import sql_text
 import yaml
 
-from routekit.config import TIER_NAMES, ClientConfig, load_yaml
+from routekit.config import TIER_NAMES, ClientConfig, ConfigError, load_yaml
 
 TIERS = TIER_NAMES
 CORE_TIERS = ("budget", "mid", "flagship")
@@ -142,8 +142,26 @@ class TierMap:
         """The shipped map with the client's `tiers:` from routekit.yaml applied."""
         base = cls.default()
         tiers = (config.tiers if config is not None else None) or {}
-        return cls(base.rules, {**base.representatives, **(tiers.get("representatives") or {})},
-                   tiers.get("models") or {})
+        found = cls(base.rules, {**base.representatives, **(tiers.get("representatives") or {})},
+                    tiers.get("models") or {})
+        where = (config.path if config is not None else None) or "routekit.yaml"
+        try:
+            found.check_representatives(tiers.get("representatives") or {}, f"{where}: tiers.representatives")
+        except TierMapError as exc:   # the client's file is at fault: a configuration error (exit 2, one line)
+            raise ConfigError(str(exc)) from None
+        return found
+
+    def check_representatives(self, representatives: dict[str, str], where: str) -> None:
+        """A tier's representative must be a model of that tier (or one the map does not know): the risk engine
+        scores a tier's traffic with that tier's failure rates, so a budget model standing for flagship would be
+        priced as a budget model and judged as a flagship one."""
+        for tier, model in representatives.items():
+            found = self.tier_of(model)
+            if found is not None and found.tier != tier:
+                raise TierMapError(
+                    f"{where}.{tier}: {model} is a {found.tier} model in the tier map, so it cannot stand for the "
+                    f"{tier} tier; choose a {tier} model, or, if it is {tier} for this client, say so in "
+                    f"routekit.yaml under tiers.models ({model}: {tier})")
 
     def tier_of(self, model: str | None, provider: str | None = None) -> TierMatch | None:
         """The tier of a model id as observed; None when no rule knows it (or it is not a text model)."""

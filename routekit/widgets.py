@@ -479,7 +479,9 @@ class TierExplorer:
         cps = r["cost_per_success_usd"]
         self.savings_html.value = (f"<b>Savings:</b> <span class='rk-value' data-value='{r['savings_usd']}'>"
                                    f"{money(r['savings_usd'])}</span> ({pct}); cost per successful task "
-                                   + ("-" if cps is None else f"${cps:,.6f}"))
+                                   + ("-" if cps is None else f"${cps:,.6f}")
+                                   + (f"; {money(r['unsized_usage_monthly_cost_usd'])} of usage without request "
+                                      "counts kept as it is" if r.get("unsized_usage_monthly_cost_usd") else ""))
         k = r["risk"]
         a, b = k["interval"]
         self.risk_html.value = (f"<b>Quality risk:</b> {k['extra_failures_per_month']:+,.1f} extra failures/month "

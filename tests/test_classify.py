@@ -262,7 +262,12 @@ def test_length_buckets_from_config_or_defaults():
     ({"rules": [{"id": "x", "task_type": "qa", "where": "user", "regex": "{{nope}}"}]}, "classify.rules[0].regex",
      "unknown macro"),
     ({"learned": {"min_probability": "high"}}, "classify.learned.min_probability", "between 0 and 1"),
-    ({"colour": "blue"}, "classify", "unknown key(s) colour"),
+    ({"colour": "blue"}, "classify.colour", "unknown key"),
+    ({"mapping": {"feature": {"x": "qa"}}}, "classify.mapping", "unknown key; did you mean 'mappings'?"),
+    ({"learned": {"min_prob": 0.5}}, "classify.learned.min_prob", "did you mean 'min_probability'?"),
+    # a misspelt shipped rule id would leave that rule on without a word
+    ({"rules": [{"id": "open-sumarize", "enabled": False}]}, "classify.rules[0].id",
+     "no shipped rule 'open-sumarize'; did you mean 'open-summarize'? a new rule needs a task_type"),
 ])
 def test_bad_classify_config_names_file_and_key(tmp_path, section, key, what):
     import yaml
@@ -457,3 +462,34 @@ def test_cli_train_then_classify_with_the_learned_model(client):
 def test_cli_refuses_a_missing_labels_file(client):
     proc = run_cli("classify", str(client), "--eval", "/no/such/labels.csv", check=False)
     assert proc.returncode == 2 and "--eval /no/such/labels.csv: no such file" in proc.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"request_id,task_type\nr1,summarization\nr2,r\xe9sum\xe9\n",
+     "line 3: not UTF-8 text (an Excel save as Windows-1252?)"),
+    (b'request_id,task_type\n"r1,summarization\nr2,qa\n', "line 2: a quote opened here is never closed"),
+    (b"request_id,task_type\nr1,summarization\nr2,\n", "line 3: task_type is empty"),
+    (b"request_id,task_type\nr1,Summarization\n", "line 2: unknown task type 'Summarization'; did you mean "
+                                                   "'summarization'?"),
+    (b"request_id,task_type\nr1,sentiment\n", "line 2: unknown task type 'sentiment'; known: classification"),
+    (b"request_id,task_type\nr1,summarization\nr2,qa\nr1,drafting\n",
+     "line 4: request r1 is labelled drafting, but line 2 labels it summarization"),
+    (b"request_id,task_type\n", "no labels"),
+])
+def test_a_bad_labels_file_is_refused_naming_the_line(client, tmp_path, content, message):
+    """A label dropped or misread would move the reported accuracy without a word (every one of these exited 0
+    or with a traceback before)."""
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes(content)
+    for option in ("--eval", "--train"):
+        proc = run_cli("classify", str(client), option, str(labels), check=False)
+        assert proc.returncode == 2 and f"{labels}: {message}" in proc.stderr, (option, proc.stderr)
+        assert "Traceback" not in proc.stderr
+
+
+def test_the_same_label_twice_counts_once(tmp_path):
+    from routekit.classify import read_labels
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("request_id,task_type\nr1,qa\n\nr1,qa\nr2,chat\n")
+    assert read_labels(labels) == [("r1", "qa"), ("r2", "chat")]

@@ -198,6 +198,8 @@ def test_simulate_reports_risk_per_mix_and_segment(tmp_path):
         assert seg["band"] in ("green", "amber", "red")
         # budget has client evals, mid does not
         assert seg["evidence"].startswith("client evals (n=") and "priors for mid" in seg["evidence"]
+        # the extra failures are against today's routing, whose flagship evals count too
+        assert "flagship" in seg["evidence"].split("; priors")[0]
     # the current routing: no extra risk
     now = json.loads(run_cli("simulate", str(client), "--db", db, "--json").stdout)
     assert now["risk"]["extra_failures_per_month"] == 0 and now["risk"]["interval"] == [0, 0]

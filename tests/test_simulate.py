@@ -105,6 +105,15 @@ def test_unknown_models_are_listed_not_free(tmp_path):
     ("tiers: {budget: nosuchmodel}\nmix: {other: {budget: 1.0}}",
      "tier budget's model nosuchmodel has no price in the catalog; choose a priced model or add it to the client's "
      "prices.csv"),
+    # a budget model standing for flagship would be priced as budget and judged by flagship failure rates
+    ("tiers: {flagship: gpt-5-nano}", "tiers.flagship: gpt-5-nano is a budget model in the tier map, so it cannot "
+     "stand for the flagship tier"),
+    ("tiers: {budget: null}", "tiers.budget: expected a model id, got None"),
+    ("mix: {other: {budget: .nan, mid: 0}}", "mix.other.budget: not a finite number: nan"),
+    ("batch_share: {other: .nan}", "batch_share.other: not a finite number: nan"),
+    # the cascade would take all of it and the mix would be silently ignored
+    ("mix: {other: {flagship: 1.0}}\ncascade: {other: {from: budget, to: mid, detection_rate: 0.8, "
+     "false_alarm_rate: 0.05}}", "mix.other: cascade.other is set but this mix gives it no cascade share"),
 ])
 def test_bad_policies_are_one_clear_line(tmp_path, policy, message):
     client = _client(tmp_path)
@@ -174,3 +183,62 @@ def test_a_client_with_only_aggregated_usage_is_simulated_on_it(tmp_path):
     assert out["traffic"].startswith("aggregated usage")
     assert out["projection"]["days"] == 30 and "whole calendar month" in out["projection"]["method"]
     assert out["baseline_monthly_cost_usd"] == 7.38   # $7.375 → rounded for display
+
+
+def _usage_beside_logs(tmp_path):
+    """One logged gpt-4o call and Anthropic console usage the logs do not show (that export counts no requests)."""
+    from test_engine import TOKENS_HEADER
+
+    return write_files(tmp_path / "client", {
+        "spendlogs.csv": "request_id,model,prompt_tokens,completion_tokens,startTime,spend,custom_llm_provider\n"
+                         "a,gpt-4o,1000,100,2026-10-15 10:00:00+00,0.0035,openai\n",
+        "anthropic/claude_api_tokens_2026-10.csv": TOKENS_HEADER + "\n"
+        "2026-10-15,claude-sonnet-4-5-20250929,k,Default,standard,≤ 200k,1000000,0,0,0,100000,0,global,\n"})
+
+
+def test_usage_without_request_counts_is_kept_as_it_is_by_every_policy(tmp_path):
+    """No requests, no failure count: moving that traffic would look risk-free, so no policy and no optimizer moves
+    it (a reviewer's case: northwind's console usage went to the budget tier at "0.01 %" risk)."""
+    client = _usage_beside_logs(tmp_path)
+    policy = write_files(tmp_path / "p", {"all_budget.yaml": "default: {budget: 1.0}\n"}) / "all_budget.yaml"
+    out = json.loads(run_cli("simulate", str(client), "--policy", str(policy), "--json").stdout)
+    # By hand. The logs cover one day, so a month is 30.4375 of it. Sonnet 4.5 at $3 / $15 per million:
+    # 1.0 * 3 + 0.1 * 15 = $4.50 a day -> $136.96875 -> $136.97 a month, kept as it is.
+    # gpt-4o at $2.50 / $10: 1000 * 2.5e-6 + 100 * 1e-5 = $0.0035; at the budget tier (gpt-5-nano, $0.05 / $0.40):
+    # 1000 * 0.05e-6 + 100 * 0.4e-6 = $0.00009.
+    assert out["unsized_usage_monthly_cost_usd"] == 136.97
+    assert out["baseline_monthly_cost_usd"] == 137.08            # (4.5 + 0.0035) * 30.4375 = 137.0753
+    assert out["monthly_cost_usd"] == 136.97                     # (4.5 + 0.00009) * 30.4375 = 136.9715
+    assert [(s["task_type"], s["len_in"]) for s in out["segments"]] == [("other", "1k-4k")]   # the logged call only
+    assert out["risk"]["extra_failures_per_month"] > 0           # the one logged request moved
+    text = run_cli("simulate", str(client), "--policy", str(policy)).stdout
+    assert "kept as it is:       $      136.97   usage exports without request counts" in text
+    # the optimizer has nothing to gain from it either, at any risk budget: at most the logged call's $0.1065
+    opt = json.loads(run_cli("optimize", str(client), "--max-extra-failure-rate", "1", "--json").stdout)
+    assert opt["monthly_cost_usd"] >= 136.97
+
+
+def test_the_tier_explorer_keeps_unsized_usage_too(tmp_path):
+    """The tier explorer prices slider moves with RowPrices.totals, not evaluate(): the same rule, the same cents,
+    and its batch slider leaves that usage's batch use alone."""
+    from decimal import Decimal
+
+    from routekit.scenario import Policy
+    from routekit.widgets import TierExplorer
+
+    client = _usage_beside_logs(tmp_path)
+    run_cli("simulate", str(client))   # ingest and build
+    explorer = TierExplorer(client)
+    fast = explorer.prices.totals(Policy(default={"budget": Decimal(1)}))
+    assert fast["unsized_usage_monthly_cost_usd"] == 136.97 and fast["monthly_cost_usd"] == 136.97
+    explorer.set_batch_share(1.0)
+    # the logged call at gpt-4o's batch price, half the standard one: $0.00175; the usage stays at $4.50:
+    # (4.5 + 0.00175) * 30.4375 = 137.0220 (at batch prices the usage would be $68.54)
+    assert explorer.result["monthly_cost_usd"] == 137.02
+
+
+def test_policy_names_without_traffic_are_noted(tmp_path):
+    client = _client(tmp_path)
+    (client / "idle.yaml").write_text("mix: {code_generation: {budget: 1.0}}\n")
+    proc = run_cli("simulate", str(client), "--policy", str(client / "idle.yaml"))
+    assert "note: the policy names code_generation, which have no traffic in this client's data" in proc.stdout
