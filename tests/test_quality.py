@@ -182,7 +182,8 @@ def test_expected_and_extra_failures_by_hand():
     # bands: other 150 / 1,000 = 0.15 → red; chat 18.689 / 500 = 0.0374 → amber
     assert risk.bands == ["red", "amber"]
     assert risk.segment_failure_rate[0] == pytest.approx(0.2)
-    assert risk.evidence == ["client evals (n=100)", "priors"]
+    # the extra failures compare budget (client evals) with today's flagship (priors): both are named
+    assert risk.evidence == ["client evals (n=100) for budget; priors for flagship", "priors"]
     # the cost of the mix on the cube: other 1,000 × 0.001; chat 500 × (0.5 × 0.01 + 0.5 × 0.05)
     assert risk.cost == pytest.approx(1 + 15)
     lo, hi = risk.interval
