@@ -84,6 +84,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"{root}: no client folders inside")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
+    if not 0 <= args.risk_budget <= 1:
+        raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     out = Path(args.out)

@@ -119,6 +119,11 @@ def options(engine: RiskEngine, cascades: dict[str, Cascade] | None = None) -> t
                                    float(c.false_alarm_rate))
         cost[g, T + 1] = cost[g, a] + esc * cost[g, b]
         fail[g, T + 1] = engine.group_requests[g] * resid
+    # A segment with no requests is usage without request counts (scenario.CubeRow.sized): it stays where it is, so
+    # keeping it is its only option (its tiers all cost what it costs today; a written policy must not move it).
+    unsized = engine.group_requests == 0
+    cost[unsized, :T], fail[unsized, :T] = np.nan, np.nan
+    cost[unsized, T + 1:], fail[unsized, T + 1:] = np.nan, np.nan
     return cost, fail
 
 

@@ -364,14 +364,16 @@ def _coverage(audit: Audit) -> list[str]:
                    "(OpenAI usage API, Anthropic usage report) for requests and tokens per model.")
     elif not d["calls"] and d["usage_rows"]:
         out.append("Aggregated usage only: requests and tokens per model are known, task types and request lengths "
-                   "are not, so the recommendation treats all traffic as one task ('other') of unknown length."
+                   "are not, so the recommendation treats the traffic as task 'other' (or the task a project, workspace or "
+                   "API-key mapping names) of unknown length."
                    + _unsized_text(audit))
         out.append("Would sharpen it: call logs (LiteLLM, Bedrock invocation logs, OpenTelemetry GenAI spans, "
                    "OpenRouter activity) so each request gets a task type and a length.")
     if d["calls"] and d.get("usage_only_providers"):
         out.append("Usage exports show traffic the call logs do not ("
-                   + ", ".join(d["usage_only_providers"]) + "): it is counted in the spend and the mix as task "
-                   "'other' of unknown length; call logs for it would give it task types and lengths."
+                   + ", ".join(d["usage_only_providers"]) + "): it is counted in the spend and the mix with "
+                   "unknown length, as task 'other' unless a project, workspace or API-key mapping in routekit.yaml "
+                   "names its task; call logs for it would give it task types and lengths."
                    + _unsized_text(audit))
     if not d["invoice_lines"]:
         out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "

@@ -242,3 +242,21 @@ def test_policy_names_without_traffic_are_noted(tmp_path):
     (client / "idle.yaml").write_text("mix: {code_generation: {budget: 1.0}}\n")
     proc = run_cli("simulate", str(client), "--policy", str(client / "idle.yaml"))
     assert "note: the policy names code_generation, which have no traffic in this client's data" in proc.stdout
+
+
+def test_mapped_usage_keeps_its_task_and_the_written_policy_keeps_unsized_usage(tmp_path):
+    """classify attributes usage rows through API-key mappings; the cube (and so every report) uses that task, and
+    the optimizer's policy keeps usage without request counts on its current models rather than naming a tier for
+    it (a reviewer's case: routing.json sent northwind's $130 a month of console usage to gpt-5-nano)."""
+    import yaml
+
+    client = _usage_beside_logs(tmp_path)
+    (client / "routekit.yaml").write_text("classify:\n  mappings:\n    api_key: {k: summarization}\n")
+    written = tmp_path / "optimized.yaml"
+    run_cli("optimize", str(client), "--max-extra-failure-rate", "0.5", "--write-policy", str(written))
+    import duckdb
+
+    con = duckdb.connect(str(client / ".routekit" / "routekit.duckdb"), read_only=True)
+    assert con.execute("SELECT task_type, len_in FROM mart_cube WHERE provider = 'anthropic'").fetchall() == [
+        ("summarization", "unknown")]
+    assert yaml.safe_load(written.read_text())["mix"]["summarization"] == {"unknown": {"current": 1.0}}

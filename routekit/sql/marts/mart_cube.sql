@@ -20,13 +20,14 @@ SELECT
 FROM int_calls
 GROUP BY ALL
 UNION ALL BY NAME
--- Traffic the call logs do not show is still traffic: aggregated usage rows, with no text (task type 'other') and no
--- per-request lengths ('unknown'), for each provider and month that has no logged call (Anthropic console usage
+-- Traffic the call logs do not show is still traffic: aggregated usage rows, with no text (task type 'other', or the
+-- one the client's project / workspace / API-key mapping names: usage_task_types) and no per-request lengths ('unknown'), for each provider and month that has no logged call (Anthropic console usage
 -- beside Bedrock invocation logs, or a client with no logs at all). A provider's month with logs is taken from the
 -- logs alone, so the same traffic is never counted twice (a usage export and the logs of one provider usually cover
 -- the same requests; the reconciliation compares them).
 SELECT
-    month, provider, model, tier, NULL AS feature, 'other' AS task_type, 'unknown' AS len_in, 'unknown' AS len_out,
+    month, provider, model, tier, NULL AS feature, coalesce(ut.task_type, 'other') AS task_type, 'unknown' AS len_in,
+    'unknown' AS len_out,
     is_batch, price_variant,
     NULL AS calls, sum(requests) AS requests, sum(input_tokens) AS input_tokens,
     sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens,
@@ -35,6 +36,7 @@ SELECT
     NULL AS avg_latency_ms, min(period_start) AS first_ts,
     max(period_end) - INTERVAL 1 MICROSECOND AS last_ts   -- a bucket ends where the next begins
 FROM int_usage u
+LEFT JOIN usage_task_types ut USING (_source_file, _source_row)
 -- a logged call with no provider could be any provider's: its month is then taken from the logs alone
 WHERE NOT EXISTS (SELECT 1 FROM int_calls c WHERE c.month = u.month AND (c.provider = u.provider OR c.provider IS NULL))
   -- and only within the logs' own window (whole days), so that adding usage never widens the window the logs'
