@@ -314,8 +314,9 @@ def _print_idle(result: dict) -> None:
 
 def _print_unsized(result: dict) -> None:
     if result.get("unsized_usage_monthly_cost_usd"):
-        print(f"kept as it is:       ${result['unsized_usage_monthly_cost_usd']:>12,.2f}   usage exports without request "
-              "counts: no quality risk can be estimated for moving it, so no policy moves it (call logs would)")
+        print(f"kept as it is:       ${result['unsized_usage_monthly_cost_usd']:>12,.2f}   usage exports without "
+              "request counts: no quality risk can be estimated for moving it, so no policy moves it (call logs "
+              "would)")
 
 
 def _print_risk(result: dict) -> None:

@@ -347,6 +347,10 @@ def _invoice_findings(lines) -> list[dict]:
     return out
 
 
+# how mart_cube files aggregated usage rows (they have no text): usage_task_types, through the client's mappings
+USAGE_TASK = "as task 'other' unless a project, workspace or API-key mapping in routekit.yaml names its task"
+
+
 def _unsized_text(audit: Audit) -> str:
     unsized = audit.summary.get("unsized_usage_monthly_usd")
     return (f" Of it, {_money(unsized)} a month comes without request counts: "
@@ -364,16 +368,14 @@ def _coverage(audit: Audit) -> list[str]:
                    "(OpenAI usage API, Anthropic usage report) for requests and tokens per model.")
     elif not d["calls"] and d["usage_rows"]:
         out.append("Aggregated usage only: requests and tokens per model are known, task types and request lengths "
-                   "are not, so the recommendation treats the traffic as task 'other' (or the task a project, workspace or "
-                   "API-key mapping names) of unknown length."
+                   f"are not, so the recommendation treats the traffic as of unknown length, {USAGE_TASK}."
                    + _unsized_text(audit))
         out.append("Would sharpen it: call logs (LiteLLM, Bedrock invocation logs, OpenTelemetry GenAI spans, "
                    "OpenRouter activity) so each request gets a task type and a length.")
     if d["calls"] and d.get("usage_only_providers"):
         out.append("Usage exports show traffic the call logs do not ("
                    + ", ".join(d["usage_only_providers"]) + "): it is counted in the spend and the mix with "
-                   "unknown length, as task 'other' unless a project, workspace or API-key mapping in routekit.yaml "
-                   "names its task; call logs for it would give it task types and lengths."
+                   f"unknown length, {USAGE_TASK}; call logs for it would give it task types and lengths."
                    + _unsized_text(audit))
     if not d["invoice_lines"]:
         out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "
@@ -477,8 +479,8 @@ def show_summary(audit: Audit) -> None:
                       "(the spend per month below prices each call at its own date)",
                   f"- At the recommended mix: **{_money(s['recommended_monthly_usd'])} a month**, saving "
                   f"**{_money(s['savings_usd'])}** ({_pct(s['savings_pct'])})"
-                  + (f"; {_money(s['unsized_usage_monthly_usd'])} of it is usage without request counts, kept on "
-                     "its current models" if s.get("unsized_usage_monthly_usd") else ""),
+                  + (f" (both include {_money(s['unsized_usage_monthly_usd'])} a month of usage without request "
+                     "counts, which stays on its current models)" if s.get("unsized_usage_monthly_usd") else ""),
                   f"- Quality risk: {s['extra_failures_per_month']:+,.1f} failures a month against the current "
                   f"routing (90 % interval {lo:+,.1f} to {hi:+,.1f}), extra-failure rate "
                   f"{s['extra_failure_rate']:.2%}" + ("" if s["feasible"] else " (budget not reachable: safest mix)")]

@@ -20,8 +20,8 @@ COLUMNS = REQUIRED + (
 )
 OBTAIN = ("From the proxy's PostgreSQL database: "
           "`\\copy (SELECT * FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" >= '2026-09-01') TO 'spendlogs.csv' "
-          "CSV HEADER`, or as JSON with `psql \"$DATABASE_URL\" -At -c 'SELECT json_agg(t) FROM \"LiteLLM_SpendLogs\" t' "
-          "> spendlogs.json`. Enable "
+          "CSV HEADER`, or as JSON with "
+          "`psql \"$DATABASE_URL\" -At -c 'SELECT json_agg(t) FROM \"LiteLLM_SpendLogs\" t' > spendlogs.json`. Enable "
           "`store_prompts_in_spend_logs` in the proxy config to get the messages column filled.")
 
 

@@ -14,8 +14,8 @@ class OpenAIUsageCompletions(ApiPageFormat):
     title = "OpenAI Usage API completions (JSON)"
     obtain = ("With an Admin key: `curl 'https://api.openai.com/v1/organization/usage/completions?"
               "start_time=1790812800&bucket_width=1d&limit=31&group_by[]=model&group_by[]=project_id"
-              "&group_by[]=api_key_id&group_by[]=batch' -H \"Authorization: Bearer $OPENAI_ADMIN_KEY\" > usage.json`; follow "
-              "`next_page` and save each page (one file, one page per line, or one file per page).")
+              "&group_by[]=api_key_id&group_by[]=batch' -H \"Authorization: Bearer $OPENAI_ADMIN_KEY\" > usage.json`; "
+              "follow `next_page` and save each page (one file, one page per line, or one file per page).")
 
     def matches(self, sample: FileSample) -> bool:
         return sample.kind in ("json", "jsonl") and (

@@ -21,8 +21,9 @@ FROM int_calls
 GROUP BY ALL
 UNION ALL BY NAME
 -- Traffic the call logs do not show is still traffic: aggregated usage rows, with no text (task type 'other', or the
--- one the client's project / workspace / API-key mapping names: usage_task_types) and no per-request lengths ('unknown'), for each provider and month that has no logged call (Anthropic console usage
--- beside Bedrock invocation logs, or a client with no logs at all). A provider's month with logs is taken from the
+-- one the client's project / workspace / API-key mapping names: usage_task_types) and no per-request lengths
+-- ('unknown'), for each provider and month that has no logged call (Anthropic console usage beside Bedrock
+-- invocation logs, or a client with no logs at all). A provider's month with logs is taken from the
 -- logs alone, so the same traffic is never counted twice (a usage export and the logs of one provider usually cover
 -- the same requests; the reconciliation compares them).
 SELECT
