@@ -525,6 +525,19 @@ def _expand_arrays(con: duckdb.DuckDBPyConnection) -> None:
               FROM docs WHERE json_type(doc) = 'ARRAY')""")
 
 
+def not_loaded_note(con: duckdb.DuckDBPyConnection, column: str, noun: str) -> str | None:
+    """"3 non-model spans not loaded (execute_tool 1, invoke_agent 1, ...)": the rows of ``raw`` whose ``column`` is
+    not 'model', by class. For formats whose files mix model calls with other records (agent, tool, workflow
+    steps) that are deliberately not loaded: the load note says what was left out, so no row goes unaccounted."""
+    rows = con.execute(f"""SELECT {column}, count(*) AS n FROM raw WHERE {column} <> 'model'
+                           GROUP BY {column} ORDER BY n DESC, {column}""").fetchall()
+    if not rows:
+        return None
+    total = sum(n for _, n in rows)
+    parts = ", ".join(f"{cls} {n}" for cls, n in rows)
+    return f"{total} {noun}{'s' if total != 1 else ''} not loaded ({parts})"
+
+
 def drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:
     """Temp tables and views of one load: gone before the next file so no file sees another's rows."""
     for name, kind in con.execute("""SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary

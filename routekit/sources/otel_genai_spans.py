@@ -11,7 +11,7 @@ import duckdb
 
 from routekit.db import sql_text
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import FileSample, SourceFormat, not_loaded_note
 
 
 class OtelGenAISpans(SourceFormat):
@@ -41,13 +41,7 @@ class OtelGenAISpans(SourceFormat):
         if con.execute("SELECT count(*) FROM raw").fetchone()[0] == 0:
             # e.g. a trace wrapped by a backend's API ({"trace": {"resourceSpans": ...}}): say why nothing loaded
             return "no spans found at resourceSpans[].scopeSpans[].spans[] (top level of each document)"
-        rows = con.execute("""SELECT span_class, count(*) AS n FROM raw WHERE span_class <> 'model'
-                              GROUP BY span_class ORDER BY n DESC, span_class""").fetchall()
-        if not rows:
-            return None
-        total = sum(n for _, n in rows)
-        parts = ", ".join(f"{cls} {n}" for cls, n in rows)
-        return f"{total} non-model span{'s' if total != 1 else ''} not loaded ({parts})"
+        return not_loaded_note(con, "span_class", "non-model span")
 
 
 registry.register(OtelGenAISpans())

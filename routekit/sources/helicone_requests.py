@@ -1,0 +1,44 @@
+"""Helicone request logs: one record per request the Helicone gateway or proxy logged.
+
+Exported with Helicone's own tool, ``npx @helicone/export`` (JSON Lines by default, or ``--format json``), or saved
+from its REST query ``POST /v1/request/query-clickhouse`` (``{"data": [...]}`` pages). Its CSV format is not read: it
+drops the provider and the cache token counts, so neither the price nor the input total could be right.
+Token semantics are Helicone's, not the provider's: see sql/staging/stg_helicone_requests.sql.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from routekit.db import sql_text
+from routekit.sources import registry
+from routekit.sources.base import FileSample, SourceFormat
+
+
+class HeliconeRequests(SourceFormat):
+    name = "helicone_requests"
+    target = "calls"
+    title = "Helicone request logs (JSON Lines / JSON)"
+    obtain = (
+        "With Helicone's export tool (Node 18+): `HELICONE_API_KEY=<key> npx @helicone/export --start-date 2026-09-01 "
+        "--end-date 2026-09-30 --format jsonl --include-body` (add `--region eu` for the EU data region; "
+        "`--include-body` brings the prompts the classifier reads). It writes `output.jsonl`; rename it as you like. "
+        "Custom properties (`Helicone-Property-Feature`, `-Project`, `-Team` or `-App` headers) become the call's "
+        "feature and project. The tool's `--format csv` lacks the provider and the cache token counts: use jsonl.")
+    reader = "json"
+
+    def matches(self, sample: FileSample) -> bool:
+        return (sample.kind in ("json", "jsonl") and sample.has_keys("request_created_at", "response_status")
+                and (sample.has_keys("request_path") or sample.has_keys("prompt_tokens")))
+
+    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('raw/raw_helicone_requests.sql')}")
+
+    def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
+        hits = con.execute("SELECT count(*) FROM raw WHERE helicone_cache_hit").fetchone()[0]
+        if not hits:
+            return None
+        return (f"{hits} response{'s' if hits != 1 else ''} served from Helicone's cache not loaded "
+                "(the provider never saw them: no model call, no bill)")
+
+
+registry.register(HeliconeRequests())

@@ -1,0 +1,58 @@
+-- Helicone request records (docs) → raw: one row per request, each record parsed ONCE into a struct. Three shapes
+-- arrive as docs: `npx @helicone/export` JSON Lines (the doc is the record), its JSON array (expanded into one doc
+-- per record) and a saved page of the REST query `POST /v1/request/query-clickhouse` ({"data": [records]}).
+WITH pages AS (
+    SELECT _source_row, doc, json_transform(doc, '{"data": "JSON[]"}').data AS page FROM docs
+), records AS (
+    SELECT rk_at(_source_row, '') AS _source_row, doc AS rec FROM pages WHERE page IS NULL
+    UNION ALL
+    SELECT rk_at(_source_row, '.data[' || i || ']'), page[i + 1]
+    FROM (SELECT _source_row, page, unnest(range(len(page))) AS i FROM pages WHERE page IS NOT NULL)
+), parsed AS (
+    SELECT _source_row, json_transform(rec, '{
+        "request_id": "VARCHAR", "request_created_at": "VARCHAR", "request_path": "VARCHAR",
+        "request_user_id": "VARCHAR", "request_properties": "JSON", "properties": "JSON",
+        "request_model": "VARCHAR", "model_override": "VARCHAR", "response_model": "VARCHAR", "model": "VARCHAR",
+        "provider": "VARCHAR", "response_status": "VARCHAR", "delay_ms": "VARCHAR",
+        "time_to_first_token": "VARCHAR", "prompt_tokens": "VARCHAR", "completion_tokens": "VARCHAR",
+        "prompt_cache_read_tokens": "VARCHAR", "prompt_cache_write_tokens": "VARCHAR",
+        "prompt_audio_tokens": "VARCHAR", "completion_audio_tokens": "VARCHAR",
+        "costUSD": "VARCHAR", "cost_usd": "VARCHAR", "cost": "VARCHAR",
+        "cache_reference_id": "VARCHAR", "country_code": "VARCHAR", "target_url": "VARCHAR",
+        "request_body": "JSON"}') AS r
+    FROM records
+), bodies AS (
+    SELECT _source_row, r,
+           -- the provider request as sent (only with `--include-body`; else absent or {}): OpenAI chat, Anthropic
+           -- messages; a body kept as a JSON string holds the JSON text of the body
+           json_transform(CASE WHEN starts_with(r.request_body, '"') THEN rk_json(r.request_body ->> '$')
+                               ELSE r.request_body END,
+                          '{"system": "JSON", "messages": "JSON", "tools": "JSON", "response_format": "JSON",
+                            "prompt": "VARCHAR", "input": "JSON"}') AS b,
+           -- custom properties (Helicone-Property-<Name> headers): the newer `properties`, else `request_properties`
+           json_transform(coalesce(nullif(CAST(r.properties AS VARCHAR), '{}'), r.request_properties),
+                          '"MAP(VARCHAR, VARCHAR)"') AS props
+    FROM parsed
+)
+-- Flat columns, as for Bedrock: no struct reaches staging (see raw_bedrock_invocation_log.sql).
+SELECT
+    _source_row,
+    r.request_id AS request_id, r.request_created_at AS created_text, r.request_path AS request_path,
+    r.request_user_id AS request_user_id, props,
+    -- property names as the header gave them after its prefix (some versions keep the prefix), without regard to case
+    map_from_entries(list_transform(map_entries(props), lambda e: {'k': regexp_replace(lower(e.key), '^helicone-property-', ''),
+                                                                  'v': e.value})) AS props_lc,
+    r.request_model AS request_model, r.model_override AS model_override, r.response_model AS response_model,
+    r.model AS helicone_model, r.provider AS provider_name, r.response_status AS response_status,
+    r.delay_ms AS delay_ms, r.time_to_first_token AS ttft_ms,
+    r.prompt_tokens AS v_prompt, r.completion_tokens AS v_completion,
+    r.prompt_cache_read_tokens AS v_cache_read, r.prompt_cache_write_tokens AS v_cache_write,
+    r.prompt_audio_tokens AS v_prompt_audio, r.completion_audio_tokens AS v_completion_audio,
+    coalesce(r.costUSD, r.cost_usd) AS v_cost_usd, r.cost AS v_cost_raw,
+    r.cache_reference_id AS cache_reference_id, r.country_code AS country_code, r.target_url AS target_url,
+    -- a response Helicone served from its own cache never reached the provider: no bill, not a model call
+    coalesce(r.cache_reference_id NOT IN ('', '00000000-0000-0000-0000-000000000000'), false) AS helicone_cache_hit,
+    b.system AS body_system, rk_msgs(b.messages) AS body_messages, b.tools AS body_tools,
+    b.response_format AS body_response_format,
+    coalesce(b.prompt, CASE WHEN json_type(b.input) = 'VARCHAR' THEN b.input ->> '$' END) AS body_text
+FROM bodies

@@ -1,0 +1,72 @@
+-- Helicone request records (raw, built by raw_helicone_requests.sql) → calls. Helicone stores prompt_tokens WITHOUT
+-- the cache reads, cache writes and audio tokens it reports beside them, for every provider (its OpenAI processor
+-- subtracts prompt_tokens_details.cached_tokens and audio_tokens; Anthropic's input_tokens exclude the cache), so
+-- input_tokens = prompt_tokens + prompt_cache_read_tokens + prompt_cache_write_tokens + prompt_audio_tokens, and
+-- output_tokens = completion_tokens + completion_audio_tokens.
+-- Responses Helicone served from its own cache are not model calls (the provider never saw them): left out here,
+-- counted in the load note (HeliconeRequests.note).
+WITH src AS (
+    SELECT *,
+           TRY_CAST(response_status AS INTEGER) AS http_status,
+           -- Helicone logs a request that got no response (timeout, client gone) with a negative status
+           NOT coalesce(TRY_CAST(response_status AS INTEGER) BETWEEN 200 AND 299, false) AS is_error,
+           coalesce(rk_text(model_override), rk_text(helicone_model), rk_text(response_model),
+                    rk_text(request_model)) AS model_ref
+    FROM raw
+    WHERE NOT helicone_cache_hit
+)
+SELECT
+    _source_row,
+    rk_text(request_id) AS request_id,
+    rk_ts(created_text) AS ts,
+    -- Helicone's provider enum (OPENAI, ANTHROPIC, AZURE, BEDROCK, ...) in the lower case routekit's tables carry
+    CASE lower(rk_text(provider_name)) WHEN 'bedrock' THEN 'aws.bedrock' WHEN 'aws' THEN 'aws.bedrock'
+         ELSE lower(rk_text(provider_name)) END AS provider,
+    model_ref AS model,
+    coalesce(rk_text(request_model), model_ref) AS model_requested,
+    rk_text(props_lc['feature']) AS feature,
+    coalesce(rk_text(props_lc['project']), rk_text(props_lc['team']), rk_text(props_lc['app'])) AS project,
+    NULL::VARCHAR AS api_key,                 -- the export carries no key id
+    rk_text(request_user_id) AS user_id,
+    CASE WHEN cardinality(props) > 0
+         THEN list_transform(map_entries(props), lambda e: e.key || ':' || coalesce(e.value, '')) END AS tags,
+    CASE WHEN is_error THEN 'error' ELSE 'success' END AS status,
+    CASE WHEN is_error THEN 'HTTP status ' || coalesce(response_status, 'missing') END AS error,
+    1 AS requests,
+    rk_int(v_prompt) + coalesce(rk_int(v_cache_read), 0) + coalesce(rk_int(v_cache_write), 0)
+        + coalesce(rk_int(v_prompt_audio), 0) AS input_tokens,
+    coalesce(rk_int(v_cache_read), 0) AS cached_input_tokens,
+    coalesce(rk_int(v_cache_write), 0) AS cache_write_tokens,
+    rk_int(v_completion) + coalesce(rk_int(v_completion_audio), 0) AS output_tokens,
+    NULL::BIGINT AS reasoning_tokens,         -- not exported separately: inside completion_tokens
+    -- costUSD is dollars; the bare `cost` of Helicone's ClickHouse is dollars times 1e9, kept in attributes only
+    rk_money(v_cost_usd) AS reported_cost_usd,
+    TRY_CAST(delay_ms AS DOUBLE) AS latency_ms,
+    false AS is_batch,
+    NULL::VARCHAR AS service_tier,
+    rk_text(regexp_replace(request_path, '^https?://[^/]+', '')) AS operation,
+    coalesce(rk_content_text(body_system), rk_msgs_system(body_messages)) AS system_prompt,
+    coalesce(rk_msgs_last_user(body_messages), rk_text(body_text)) AS user_prompt,
+    CAST(len(body_messages) AS INTEGER) AS n_messages,
+    body_tools IS NOT NULL OR coalesce(rk_msgs_has_tool_use(body_messages), false) AS has_tools,
+    body_response_format IS NOT NULL AS json_mode,
+    json_object('http_status', http_status,
+                'time_to_first_token_ms', TRY_CAST(ttft_ms AS DOUBLE),
+                'country_code', rk_text(country_code),
+                'target_url', rk_text(target_url),
+                'helicone_cost_raw', rk_text(v_cost_raw)) AS attributes,
+    [rk_text_problem('request_id', request_id),
+     rk_ts_problem('request_created_at', created_text),
+     rk_text_problem('model', model_ref),
+     -- a successful call always has both counts: without them it would be priced as free
+     CASE WHEN is_error THEN rk_int_problem('prompt_tokens', v_prompt)
+          ELSE rk_required_int_problem('prompt_tokens', v_prompt) END,
+     CASE WHEN is_error THEN rk_int_problem('completion_tokens', v_completion)
+          ELSE rk_required_int_problem('completion_tokens', v_completion) END,
+     rk_int_problem('prompt_cache_read_tokens', v_cache_read),
+     rk_int_problem('prompt_cache_write_tokens', v_cache_write),
+     rk_int_problem('prompt_audio_tokens', v_prompt_audio),
+     rk_int_problem('completion_audio_tokens', v_completion_audio),
+     rk_money_problem('costUSD', v_cost_usd)
+    ] AS _problems
+FROM src

@@ -1,0 +1,80 @@
+-- Langfuse observations (raw, built by raw_langfuse_observations.sql) → calls: generations and embeddings only
+-- (the other observation types are counted in the load note, LangfuseObservations.note).
+-- Usage is a map of usage types → units whose names depend on the SDK or integration ("input", "output",
+-- "input_cached_tokens", "cache_read_input_tokens", "output_reasoning_tokens", ...). Langfuse keeps each type apart
+-- (its integrations subtract the cached and audio tokens from "input") and its UI sums every type whose name contains
+-- "input" into the input, "output" into the output: so does this model, hence input_tokens includes cache reads and
+-- writes, as the canonical table wants. Older exports name them promptTokens / completionTokens.
+WITH src AS (
+    SELECT *,
+           list_transform(map_entries(usage_map), lambda e: {'k': lower(e.key), 'v': e.value}) AS usage_entries,
+           upper(coalesce(level, '')) = 'ERROR' AS is_error
+    FROM raw
+    WHERE obs_class = 'model'
+), typed AS (
+    SELECT *,
+           -- a usage type counts once, where its name puts it; costs, units and totals are not token counts
+           list_filter(usage_entries, lambda e: NOT (contains(e.k, 'total') OR contains(e.k, 'cost')
+                                                     OR contains(e.k, 'unit') OR contains(e.k, 'details')))
+               AS counts
+    FROM src
+)
+SELECT
+    _source_row,
+    rk_text(observation_id) AS request_id,
+    rk_ts(start_text) AS ts,
+    -- Langfuse records no provider; LangChain's callback puts one in the metadata (ls_provider). Without it the
+    -- price catalog infers the provider from the model name.
+    lower(rk_text(metadata_json ->> 'ls_provider')) AS provider,
+    rk_text(model_ref) AS model,
+    rk_text(model_ref) AS model_requested,
+    coalesce(rk_text(metadata_json ->> 'feature'), rk_text(prompt_name), rk_text(trace_name)) AS feature,
+    coalesce(rk_text(metadata_json ->> 'project'), rk_text(metadata_json ->> 'team'), rk_text(project_id)) AS project,
+    NULL::VARCHAR AS api_key,
+    coalesce(rk_text(user_ref), rk_text(metadata_json ->> 'user_id')) AS user_id,
+    tags,
+    CASE WHEN is_error THEN 'error' ELSE 'success' END AS status,
+    CASE WHEN is_error THEN coalesce(rk_text(status_message), 'level ERROR') END AS error,
+    1 AS requests,
+    list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'input') OR starts_with(e.k, 'prompt')),
+                            lambda e: rk_int(e.v))) AS input_tokens,
+    coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
+                                                  AND NOT (contains(e.k, 'creat') OR contains(e.k, 'write'))),
+                                     lambda e: rk_int(e.v))), 0) AS cached_input_tokens,
+    coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
+                                                  AND (contains(e.k, 'creat') OR contains(e.k, 'write'))),
+                                     lambda e: rk_int(e.v))), 0) AS cache_write_tokens,
+    list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'output') OR starts_with(e.k, 'completion')),
+                            lambda e: rk_int(e.v))) AS output_tokens,
+    list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'reasoning')),
+                            lambda e: rk_int(e.v))) AS reasoning_tokens,
+    rk_money(v_cost) AS reported_cost_usd,
+    coalesce(epoch_ms(rk_ts(end_text)) - epoch_ms(rk_ts(start_text)), TRY_CAST(latency_s AS DOUBLE) * 1000)
+        AS latency_ms,
+    false AS is_batch,
+    NULL::VARCHAR AS service_tier,
+    lower(obs_type) AS operation,
+    rk_msgs_system(input_messages) AS system_prompt,
+    coalesce(rk_msgs_last_user(input_messages), rk_text(input_text)) AS user_prompt,
+    CAST(len(input_messages) AS INTEGER) AS n_messages,
+    params.tools IS NOT NULL OR input_tools IS NOT NULL OR coalesce(rk_msgs_has_tool_use(input_messages), false)
+        AS has_tools,
+    params.response_format IS NOT NULL AS json_mode,
+    json_object('trace_id', rk_text(trace_id), 'session_id', rk_text(session_id),
+                'observation_name', rk_text(obs_name), 'environment', rk_text(environment),
+                'level', rk_text(level)) AS attributes,
+    [rk_text_problem('id', observation_id),
+     rk_ts_problem('startTime', start_text),
+     rk_text_problem('model', model_ref),
+     -- every usage count must be a whole number, named by its usage type
+     nullif(array_to_string(list_transform(list_filter(counts, lambda e: rk_int_problem(e.k, e.v) IS NOT NULL),
+                                           lambda e: rk_int_problem('usage ' || e.k, e.v)), '; '), ''),
+     -- a successful generation always has counts: without them it would be priced as free
+     CASE WHEN NOT is_error AND len(list_filter(counts, lambda e: contains(e.k, 'input') OR starts_with(e.k, 'prompt'))) = 0
+          THEN 'missing input token count (usageDetails)' END,
+     CASE WHEN NOT is_error AND len(list_filter(counts, lambda e: contains(e.k, 'output') OR starts_with(e.k, 'completion'))) = 0
+               AND obs_type <> 'EMBEDDING'
+          THEN 'missing output token count (usageDetails)' END,
+     rk_money_problem('costDetails.total', v_cost)
+    ] AS _problems
+FROM typed

@@ -1,0 +1,134 @@
+"""Helicone request logs: `npx @helicone/export` JSON Lines / JSON array, and saved query-clickhouse pages."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from conftest import file_entry, ingest_json, write_files
+from routekit.db import connect
+from routekit.engine import build
+from routekit.ingest import ingest as run_ingest
+
+
+def record(request_id, provider, model, prompt, completion, *, created="2026-09-14T08:15:30.000Z", status=200,
+           **extra):
+    rec = {"response_id": "resp-" + request_id, "response_created_at": created, "response_status": status,
+           "response_model": model, "request_id": request_id, "request_created_at": created,
+           "request_path": "https://api.openai.com/v1/chat/completions", "request_user_id": None,
+           "request_properties": {}, "request_model": model, "model_override": None, "helicone_user": "acct-1",
+           "provider": provider, "delay_ms": 1200, "time_to_first_token": 300, "total_tokens": None,
+           "prompt_tokens": prompt, "prompt_cache_write_tokens": 0, "prompt_cache_read_tokens": 0,
+           "completion_tokens": completion, "prompt_audio_tokens": 0, "completion_audio_tokens": 0,
+           "prompt_id": None, "country_code": "DE", "costUSD": None, "properties": {}, "assets": [],
+           "target_url": "https://api.openai.com/v1/chat/completions", "model": model,
+           "cache_reference_id": "00000000-0000-0000-0000-000000000000", "cache_enabled": False}
+    rec.update(extra)
+    return rec
+
+
+OPENAI_BODY = {"model": "gpt-4o", "response_format": {"type": "json_object"},
+               "messages": [{"role": "system", "content": "You label support tickets."},
+                            {"role": "user", "content": "Ticket 12: the refund never arrived"}]}
+ANTHROPIC_BODY = {"model": "claude-sonnet-4-5", "system": "You summarise calls.", "max_tokens": 500,
+                  "messages": [{"role": "user", "content": [{"type": "text", "text": "Summarise this call"}]}],
+                  "tools": [{"name": "lookup", "input_schema": {"type": "object"}}]}
+
+RECORDS = [
+    # line 1: OpenAI. Helicone stores prompt_tokens WITHOUT the cached ones: 800 fresh + 400 cached = 1,200 input
+    record("hc-1", "OPENAI", "gpt-4o-2024-08-06", 800, 100, prompt_cache_read_tokens=400, costUSD=0.0035,
+           request_body=OPENAI_BODY, request_user_id="user-7",
+           properties={"Feature": "ticket-triage", "Team": "cx"}),
+    # line 2: Anthropic: 50 fresh + 1,000 read + 200 written = 1,250 input; an older export keeps the header prefix
+    record("hc-2", "ANTHROPIC", "claude-sonnet-4-5-20250929", 50, 300, prompt_cache_read_tokens=1000,
+           prompt_cache_write_tokens=200, request_body=ANTHROPIC_BODY,
+           request_path="https://anthropic.helicone.ai/v1/messages",
+           request_properties={"Helicone-Property-Project": "notes"}, created="2026-09-14T09:00:00Z"),
+    # line 3: rate limited: no counts, kept as an error call
+    record("hc-3", "OPENAI", "gpt-4o", None, None, status=429),
+    # line 4: served from Helicone's own cache: not a model call
+    record("hc-4", "OPENAI", "gpt-4o", 800, 100, cache_reference_id="hc-1"),
+    # line 5: a successful call without completion_tokens, and a count that is not a number
+    record("hc-5", "OPENAI", "gpt-4o", "abc", None),
+    # line 6: audio: 20 text + 30 audio in, 5 text + 7 audio out
+    record("hc-6", "OPENAI", "gpt-4o-mini", 20, 5, prompt_audio_tokens=30, completion_audio_tokens=7),
+]
+
+
+def test_export_tool_jsonl(ingest):
+    report, con = ingest({"helicone/output.jsonl": "\n".join(json.dumps(r) for r in RECORDS) + "\n"})
+    f = file_entry(report, "helicone/output.jsonl")
+    assert f["format"] == "helicone_requests"
+    # 6 records: 4 loaded, 1 rejected, 1 cache hit named in the note (not a call)
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (5, 4, 1)
+    assert f["note"] == "1 response served from Helicone's cache not loaded (the provider never saw them: no model " \
+                        "call, no bill)"
+    rows = {r[0]: r[1:] for r in con.execute("""
+        SELECT request_id, provider, model, feature, project, user_id, status, error, input_tokens,
+               cached_input_tokens, cache_write_tokens, output_tokens, reported_cost_usd, latency_ms, operation,
+               system_prompt, user_prompt, n_messages, has_tools, json_mode, ts, tags, _source_row
+        FROM calls""").fetchall()}
+    assert set(rows) == {"hc-1", "hc-2", "hc-3", "hc-6"}
+    h1 = rows["hc-1"]
+    assert h1[:7] == ("openai", "gpt-4o-2024-08-06", "ticket-triage", "cx", "user-7", "success", None)
+    assert h1[7:11] == (1200, 400, 0, 100)
+    assert float(h1[11]) == 0.0035 and h1[12] == 1200.0 and h1[13] == "/v1/chat/completions"
+    assert h1[14:19] == ("You label support tickets.", "Ticket 12: the refund never arrived", 2, False, True)
+    assert h1[19] == datetime(2026, 9, 14, 8, 15, 30)
+    assert sorted(h1[20]) == ["Feature:ticket-triage", "Team:cx"] and h1[21] == "line 1"
+
+    h2 = rows["hc-2"]
+    assert h2[:4] == ("anthropic", "claude-sonnet-4-5-20250929", None, "notes")
+    assert h2[7:11] == (1250, 1000, 200, 300)
+    assert h2[13:18] == ("/v1/messages", "You summarise calls.", "Summarise this call", 1, True)
+
+    assert rows["hc-3"][5:8] == ("error", "HTTP status 429", None)
+    assert rows["hc-6"][7:11] == (50, 0, 0, 12)      # 20 + 30 in, 5 + 7 out
+
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("line 5", "prompt_tokens is not a whole number: 'abc'; missing completion_tokens")]
+
+
+def test_json_array_and_api_pages(ingest):
+    page = {"data": RECORDS[:2], "error": None}
+    report, con = ingest({"export.json": json.dumps(RECORDS[2:3], indent=2),
+                          "query-page-1.json": json.dumps(page)})
+    assert file_entry(report, "export.json")["rows_loaded"] == 1
+    assert file_entry(report, "query-page-1.json")["rows_loaded"] == 2
+    assert sorted(con.execute("SELECT _source_file, _source_row FROM calls").fetchall()) == [
+        ("export.json", "$[0]"), ("query-page-1.json", "line 1 $.data[0]"), ("query-page-1.json", "line 1 $.data[1]")]
+
+
+def test_priced_from_the_totals_through_the_cli(client, tmp_path):
+    write_files(client, {"output.jsonl": "\n".join(json.dumps(r) for r in RECORDS[:2]) + "\n"})
+    report = ingest_json(client)
+    assert report["files"][0]["format"] == "helicone_requests"
+    con = connect(client / ".routekit" / "routekit.duckdb")
+    build(con, client)
+    costs = dict(con.execute("SELECT _source_row, cost_usd FROM int_calls").fetchall())
+    # gpt-4o per million: $2.50 in, $1.25 cached, $10 out: 800 * 2.5 + 400 * 1.25 + 100 * 10 = 3,500 → $0.0035
+    # (pricing prompt_tokens as the whole input, the cached 400 would be missed: $0.0030)
+    assert float(costs["line 1"]) == pytest.approx(0.0035, abs=1e-12)
+    # claude-sonnet-4-5: $3 in, $0.30 read, $3.75 write, $15 out: 50*3 + 1000*0.3 + 200*3.75 + 300*15
+    # = 150 + 300 + 750 + 4,500 = 5,700 → $0.0057
+    assert float(costs["line 2"]) == pytest.approx(0.0057, abs=1e-12)
+
+
+def test_reloading_the_same_export_counts_once(ingest):
+    files = {"output.jsonl": "\n".join(json.dumps(r) for r in RECORDS[:2]) + "\n"}
+    ingest(files)
+    ingest(dict(files, **{"copy/output.jsonl": files["output.jsonl"]}))
+    report, con = ingest()
+    assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 2
+    assert {f["path"]: f["status"] for f in report["files"]}["output.jsonl"] == "unchanged"
+
+
+def test_detected_by_content_alone(tmp_path):
+    from routekit.sources import FileSample, detect, registry
+
+    for name, text in [("a.jsonl", json.dumps(RECORDS[0]) + "\n"), ("b.json", json.dumps(RECORDS, indent=2)),
+                       ("c.json", json.dumps({"data": RECORDS, "error": None}))]:
+        (tmp_path / name).write_text(text)
+        found = detect(FileSample.read(tmp_path / name), registry.formats())
+        assert found is not None and found.name == "helicone_requests", name

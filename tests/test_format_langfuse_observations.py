@@ -1,0 +1,133 @@
+"""Langfuse observations: public API pages (v1 camelCase), the UI's JSON export, blob storage JSONL (snake_case)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from conftest import file_entry, ingest_json, write_files
+from routekit.db import connect
+from routekit.engine import build
+
+
+def generation(obs_id, model, usage_details, *, start="2026-09-14T08:15:30.000Z", end="2026-09-14T08:15:31.500Z", **extra):
+    obs = {"id": obs_id, "traceId": "tr-" + obs_id, "type": "GENERATION", "name": "OpenAI-generation",
+           "startTime": start, "endTime": end, "completionStartTime": None, "model": model, "modelId": "m-1",
+           "modelParameters": {"temperature": 0}, "input": None, "output": None, "metadata": {},
+           "level": "DEFAULT", "statusMessage": None, "parentObservationId": None, "promptName": None,
+           "usageDetails": usage_details, "costDetails": {}, "environment": "production", "latency": 1.5}
+    obs.update(extra)
+    return obs
+
+
+PAGE = {"data": [
+    # $.data[0]: the OpenAI integration keeps cached tokens apart from "input": 400 + 400 cached = 800 input;
+    # output 60 + 40 reasoning = 100
+    generation("obs-1", "gpt-4o", {"input": 400, "input_cached_tokens": 400, "output": 60,
+                                   "output_reasoning_tokens": 40, "total": 900},
+               costDetails={"input": 0.001, "input_cached_tokens": 0.0005, "output": 0.001, "total": 0.0025},
+               modelParameters={"response_format": {"type": "json_object"}},
+               input=[{"role": "system", "content": "You label tickets."},
+                      {"role": "user", "content": "Ticket 12: refund please"}],
+               metadata={"feature": "ticket-triage"}),
+    # $.data[1]: a span: not a model call
+    {"id": "obs-2", "traceId": "tr-obs-1", "type": "SPAN", "name": "retrieve", "startTime": "2026-09-14T08:15:29Z",
+     "usageDetails": {}},
+    # $.data[2]: an errored LangChain generation: no usage, kept as an error call; provider from ls_provider
+    generation("obs-3", "claude-sonnet-4-5-20250929", {}, level="ERROR", statusMessage="overloaded_error",
+               metadata={"ls_provider": "anthropic"}, promptName="call-notes",
+               input={"messages": [{"role": "user", "content": "Summarise this call"}], "tools": [{"name": "x"}]}),
+    # $.data[3]: Anthropic keys: 50 + 1,000 read + 200 written = 1,250 input
+    generation("obs-4", "claude-haiku-4-5", {"input": 50, "cache_read_input_tokens": 1000,
+                                             "cache_creation_input_tokens": 200, "output": 30},
+               input="Translate to French: hello", start="2026-09-14T10:00:00Z", end=None),
+    # $.data[4]: a count that is not a number
+    generation("obs-5", "gpt-4o", {"input": 10, "output": "x"}),
+    # $.data[5]: a successful generation without usage would be priced as free
+    generation("obs-6", "gpt-4o", {}),
+    # $.data[6]: an agent step (Langfuse v3 observation types): not loaded
+    {"id": "obs-7", "traceId": "tr-7", "type": "AGENT", "name": "planner", "startTime": "2026-09-14T08:15:29Z"},
+], "meta": {"page": 1, "limit": 50, "totalItems": 7, "totalPages": 1}}
+
+# blob storage export, observations_v2: snake_case, input and metadata as strings holding JSON, trace fields inline
+BLOB = {"id": "b-1", "trace_id": "t-9", "project_id": "proj-abc", "environment": "default", "type": "GENERATION",
+        "parent_observation_id": None, "start_time": "2026-09-15 07:00:00.000000",
+        "end_time": "2026-09-15 07:00:00.800000", "name": "llm", "metadata": "{\"team\": \"growth\"}",
+        "level": "DEFAULT", "status_message": None, "version": None,
+        "input": "[{\"role\": \"user\", \"content\": \"Extract the email from the signature below\"}]",
+        "output": "ana@example.com", "provided_model_name": "gpt-4o-mini", "model_parameters": "{}",
+        "usage_details": {"input": 120, "output": 8, "total": 128}, "cost_details": {"total": 0.0000228},
+        "total_cost": 0.0000228, "user_id": "u-1", "session_id": "s-1", "trace_name": "lead-intake",
+        "tags": ["prod"]}
+# exports made before Langfuse v3: only the deprecated usage object
+OLD = generation("old-1", "gpt-4o-mini", None, usage={"input": 1000, "output": 10, "total": 1010, "unit": "TOKENS",
+                                                      "inputCost": 0.00015, "totalCost": 0.000156})
+
+
+def test_api_pages(ingest):
+    report, con = ingest({"langfuse/observations-p1.json": json.dumps(PAGE, indent=2)})
+    f = file_entry(report, "langfuse/observations-p1.json")
+    assert f["format"] == "langfuse_observations"
+    # 7 observations: 5 generations (3 loaded, 2 rejected); a span and an agent step named in the note
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (5, 3, 2)
+    assert f["note"] == "2 non-model observations not loaded (agent 1, span 1)"
+    rows = {r[0]: r[1:] for r in con.execute("""
+        SELECT request_id, provider, model, feature, status, error, input_tokens, cached_input_tokens,
+               cache_write_tokens, output_tokens, reasoning_tokens, reported_cost_usd, latency_ms, operation,
+               system_prompt, user_prompt, n_messages, has_tools, json_mode, ts, _source_row
+        FROM calls""").fetchall()}
+    o1 = rows["obs-1"]
+    assert o1[:5] == (None, "gpt-4o", "ticket-triage", "success", None)
+    assert o1[5:10] == (800, 400, 0, 100, 40)
+    assert float(o1[10]) == 0.0025 and o1[11] == 1500.0 and o1[12] == "generation"
+    assert o1[13:18] == ("You label tickets.", "Ticket 12: refund please", 2, False, True)
+    assert o1[18:] == (datetime(2026, 9, 14, 8, 15, 30), "$.data[0]")
+
+    o3 = rows["obs-3"]
+    assert o3[:5] == ("anthropic", "claude-sonnet-4-5-20250929", "call-notes", "error", "overloaded_error")
+    assert o3[14:17] == ("Summarise this call", 1, True)
+
+    o4 = rows["obs-4"]
+    assert o4[5:9] == (1250, 1000, 200, 30)
+    assert o4[11] == 1500.0       # no end time: the API's latency (seconds)
+    assert o4[14] == "Translate to French: hello"
+
+    assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY 1").fetchall() == [
+        ("$.data[4]", "usage output is not a whole number: 'x'"),
+        ("$.data[5]", "missing input token count (usageDetails); missing output token count (usageDetails)")]
+
+
+def test_blob_storage_jsonl_and_old_exports(ingest):
+    report, con = ingest({"observations_v2/2026/09/15/part-0001.jsonl": json.dumps(BLOB) + "\n",
+                          "old-export.json": json.dumps([OLD])})
+    assert file_entry(report, "observations_v2/2026/09/15/part-0001.jsonl")["format"] == "langfuse_observations"
+    rows = {r[0]: r[1:] for r in con.execute("""
+        SELECT request_id, model, feature, project, user_id, tags, input_tokens, output_tokens, latency_ms,
+               user_prompt, ts FROM calls""").fetchall()}
+    assert rows["b-1"] == ("gpt-4o-mini", "lead-intake", "growth", "u-1", ["prod"], 120, 8, 800.0,
+                           "Extract the email from the signature below", datetime(2026, 9, 15, 7, 0))
+    # the deprecated usage object: input and output only (its costs and unit are not counts)
+    assert rows["old-1"][5:7] == (1000, 10)
+
+
+def test_priced_through_the_cli(client):
+    write_files(client, {"langfuse.json": json.dumps(PAGE)})
+    assert ingest_json(client)["files"][0]["format"] == "langfuse_observations"
+    con = connect(client / ".routekit" / "routekit.duckdb")
+    build(con, client)
+    costs = dict(con.execute("SELECT _source_row, cost_usd FROM int_calls").fetchall())
+    # gpt-4o per million: $2.50 in, $1.25 cached, $10 out: 400 * 2.5 + 400 * 1.25 + 100 * 10 = 2,500 → $0.0025
+    assert float(costs["line 1 $.data[0]"]) == pytest.approx(0.0025, abs=1e-12)
+    # claude-haiku-4-5: $1 in, $0.10 read, $1.25 write, $5 out: 50 + 100 + 250 + 150 = 550 → $0.00055
+    assert float(costs["line 1 $.data[3]"]) == pytest.approx(0.00055, abs=1e-12)
+
+
+def test_detected_by_content_alone(tmp_path):
+    from routekit.sources import FileSample, detect, registry
+
+    for name, text in [("a.json", json.dumps(PAGE, indent=2)), ("b.jsonl", json.dumps(BLOB) + "\n"),
+                       ("c.json", json.dumps([OLD]))]:
+        (tmp_path / name).write_text(text)
+        found = detect(FileSample.read(tmp_path / name), registry.formats())
+        assert found is not None and found.name == "langfuse_observations", name
