@@ -69,5 +69,31 @@ def ingest(client: Path):
         con.close()
 
 
+def ingest_and_price(client: Path, files: dict[str, str]) -> tuple[dict, dict[str, float]]:
+    """Write the files, run `routekit ingest` as a user does, build the client: (the ingest report as JSON, the
+    priced cost of each call by its _source_row)."""
+    from routekit.db import connect
+    from routekit.engine import build
+
+    write_files(client, files)
+    report = ingest_json(client)
+    con = connect(client / ".routekit" / "routekit.duckdb")
+    try:
+        build(con, client)
+        rows = con.execute("SELECT _source_row, cost_usd FROM int_calls").fetchall()
+    finally:
+        con.close()
+    return report, {row: float(cost) for row, cost in rows}
+
+
+def detected_format(folder: Path, name: str, text: str) -> str | None:
+    """The format ingest picks for a file of this content (by content alone, never by its name)."""
+    from routekit.sources import FileSample, detect, registry
+
+    (folder / name).write_text(text, encoding="utf-8")
+    found = detect(FileSample.read(folder / name), registry.formats())
+    return found.name if found else None
+
+
 def file_entry(report: dict, path: str) -> dict:
     return next(f for f in report["files"] if f["path"] == path)

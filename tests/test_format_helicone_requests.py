@@ -6,10 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import file_entry, ingest_json, write_files
-from routekit.db import connect
-from routekit.engine import build
-from routekit.ingest import ingest as run_ingest
+from conftest import detected_format, file_entry, ingest_and_price
 
 
 def record(request_id, provider, model, prompt, completion, *, created="2026-09-14T08:15:30.000Z", status=200,
@@ -102,19 +99,15 @@ def test_json_array_and_api_pages(ingest):
         ("export.json", "$[0]"), ("query-page-1.json", "line 1 $.data[0]"), ("query-page-1.json", "line 1 $.data[1]")]
 
 
-def test_priced_from_the_totals_through_the_cli(client, tmp_path):
-    write_files(client, {"output.jsonl": "\n".join(json.dumps(r) for r in RECORDS[:2]) + "\n"})
-    report = ingest_json(client)
+def test_priced_from_the_totals_through_the_cli(client):
+    report, costs = ingest_and_price(client, {"output.jsonl": "\n".join(json.dumps(r) for r in RECORDS[:2]) + "\n"})
     assert report["files"][0]["format"] == "helicone_requests"
-    con = connect(client / ".routekit" / "routekit.duckdb")
-    build(con, client)
-    costs = dict(con.execute("SELECT _source_row, cost_usd FROM int_calls").fetchall())
     # gpt-4o per million: $2.50 in, $1.25 cached, $10 out: 800 * 2.5 + 400 * 1.25 + 100 * 10 = 3,500 → $0.0035
     # (pricing prompt_tokens as the whole input, the cached 400 would be missed: $0.0030)
-    assert float(costs["line 1"]) == pytest.approx(0.0035, abs=1e-12)
+    assert costs["line 1"] == pytest.approx(0.0035, abs=1e-12)
     # claude-sonnet-4-5: $3 in, $0.30 read, $3.75 write, $15 out: 50*3 + 1000*0.3 + 200*3.75 + 300*15
     # = 150 + 300 + 750 + 4,500 = 5,700 → $0.0057
-    assert float(costs["line 2"]) == pytest.approx(0.0057, abs=1e-12)
+    assert costs["line 2"] == pytest.approx(0.0057, abs=1e-12)
 
 
 def test_reloading_the_same_export_counts_once(ingest):
@@ -127,10 +120,6 @@ def test_reloading_the_same_export_counts_once(ingest):
 
 
 def test_detected_by_content_alone(tmp_path):
-    from routekit.sources import FileSample, detect, registry
-
     for name, text in [("a.jsonl", json.dumps(RECORDS[0]) + "\n"), ("b.json", json.dumps(RECORDS, indent=2)),
                        ("c.json", json.dumps({"data": RECORDS, "error": None}))]:
-        (tmp_path / name).write_text(text)
-        found = detect(FileSample.read(tmp_path / name), registry.formats())
-        assert found is not None and found.name == "helicone_requests", name
+        assert detected_format(tmp_path, name, text) == "helicone_requests", name

@@ -6,12 +6,11 @@ from datetime import datetime
 
 import pytest
 
-from conftest import file_entry, ingest_json, write_files
-from routekit.db import connect
-from routekit.engine import build
+from conftest import detected_format, file_entry, ingest_and_price
 
 
-def generation(obs_id, model, usage_details, *, start="2026-09-14T08:15:30.000Z", end="2026-09-14T08:15:31.500Z", **extra):
+def generation(obs_id, model, usage_details, *, start="2026-09-14T08:15:30.000Z", end="2026-09-14T08:15:31.500Z",
+               **extra):
     obs = {"id": obs_id, "traceId": "tr-" + obs_id, "type": "GENERATION", "name": "OpenAI-generation",
            "startTime": start, "endTime": end, "completionStartTime": None, "model": model, "modelId": "m-1",
            "modelParameters": {"temperature": 0}, "input": None, "output": None, "metadata": {},
@@ -112,22 +111,15 @@ def test_blob_storage_jsonl_and_old_exports(ingest):
 
 
 def test_priced_through_the_cli(client):
-    write_files(client, {"langfuse.json": json.dumps(PAGE)})
-    assert ingest_json(client)["files"][0]["format"] == "langfuse_observations"
-    con = connect(client / ".routekit" / "routekit.duckdb")
-    build(con, client)
-    costs = dict(con.execute("SELECT _source_row, cost_usd FROM int_calls").fetchall())
+    report, costs = ingest_and_price(client, {"langfuse.json": json.dumps(PAGE)})
+    assert report["files"][0]["format"] == "langfuse_observations"
     # gpt-4o per million: $2.50 in, $1.25 cached, $10 out: 400 * 2.5 + 400 * 1.25 + 100 * 10 = 2,500 → $0.0025
-    assert float(costs["line 1 $.data[0]"]) == pytest.approx(0.0025, abs=1e-12)
+    assert costs["line 1 $.data[0]"] == pytest.approx(0.0025, abs=1e-12)
     # claude-haiku-4-5: $1 in, $0.10 read, $1.25 write, $5 out: 50 + 100 + 250 + 150 = 550 → $0.00055
-    assert float(costs["line 1 $.data[3]"]) == pytest.approx(0.00055, abs=1e-12)
+    assert costs["line 1 $.data[3]"] == pytest.approx(0.00055, abs=1e-12)
 
 
 def test_detected_by_content_alone(tmp_path):
-    from routekit.sources import FileSample, detect, registry
-
     for name, text in [("a.json", json.dumps(PAGE, indent=2)), ("b.jsonl", json.dumps(BLOB) + "\n"),
                        ("c.json", json.dumps([OLD]))]:
-        (tmp_path / name).write_text(text)
-        found = detect(FileSample.read(tmp_path / name), registry.formats())
-        assert found is not None and found.name == "langfuse_observations", name
+        assert detected_format(tmp_path, name, text) == "langfuse_observations", name

@@ -184,11 +184,16 @@ class SourceFormat:
         databases built before it. Computed once per format object (a month of Bedrock deliveries is thousands of
         files)."""
         if getattr(self, "_loader_fingerprint", None) is None:
-            parts = [self.staging_sql(), self.raw_extra_sql(), sql_text("macros.sql"), repr(self.fingerprint_extra())]
+            parts = [self.staging_sql(), self.raw_extra_sql(), sql_text("macros.sql"), repr(self.fingerprint_extra()),
+                     *(sql_text(name) for name in self.shared_raw_sql)]
             for module in sorted({type(self).__module__, __name__}):
                 parts.append(Path(sys.modules[module].__file__).read_text(encoding="utf-8"))
             self._loader_fingerprint = hashlib.md5("\0".join(parts).encode("utf-8")).hexdigest()
         return self._loader_fingerprint
+
+    # SQL files of the raw layer that prepare_raw runs besides this format's own raw_<model>.sql (walks shared by
+    # several formats): part of the loader fingerprint, so a fix in one reloads the files it read.
+    shared_raw_sql: ClassVar[tuple[str, ...]] = ()
 
     def fingerprint_extra(self) -> object:
         """Hook: settings of this format's instance that change its rows (the generic CSV's column mapping)."""
@@ -337,9 +342,23 @@ class ApiPageFormat(SourceFormat):
     ``page_results`` (``_source_row``, bucket bounds ``bk``, the result as JSON ``rec``) for the staging model."""
 
     reader = "json"
+    shared_raw_sql = ("raw/api_page_results.sql",)
 
     def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_text("raw/api_page_results.sql"))
+
+
+class RecordListFormat(SourceFormat):
+    """Call logs exported as JSON records: JSON Lines, a JSON array, or saved API pages that hold them in ``data``.
+    The shared walk (``sql/raw/records.sql``) builds ``records`` (``_source_row``, ``rec``: one record as JSON); the
+    format's ``sql/raw/raw_<name>.sql`` parses each record once into ``raw``."""
+
+    reader = "json"
+    shared_raw_sql = ("raw/records.sql",)
+
+    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(sql_text("raw/records.sql"))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {self.raw_extra_sql()}")
 
 
 def _undo(con: duckdb.DuckDBPyConnection, rel: str) -> None:

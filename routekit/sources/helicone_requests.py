@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import duckdb
 
-from routekit.db import sql_text
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat
+from routekit.sources.base import FileSample, RecordListFormat
 
 
-class HeliconeRequests(SourceFormat):
+class HeliconeRequests(RecordListFormat):
     name = "helicone_requests"
     target = "calls"
     title = "Helicone request logs (JSON Lines / JSON)"
@@ -24,14 +23,10 @@ class HeliconeRequests(SourceFormat):
         "`--include-body` brings the prompts the classifier reads). It writes `output.jsonl`; rename it as you like. "
         "Custom properties (`Helicone-Property-Feature`, `-Project`, `-Team` or `-App` headers) become the call's "
         "feature and project. The tool's `--format csv` lacks the provider and the cache token counts: use jsonl.")
-    reader = "json"
 
     def matches(self, sample: FileSample) -> bool:
         return (sample.kind in ("json", "jsonl") and sample.has_keys("request_created_at", "response_status")
                 and (sample.has_keys("request_path") or sample.has_keys("prompt_tokens")))
-
-    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('raw/raw_helicone_requests.sql')}")
 
     def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
         hits = con.execute("SELECT count(*) FROM raw WHERE helicone_cache_hit").fetchone()[0]

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import duckdb
 
-from routekit.db import sql_text
 from routekit.sources import registry
-from routekit.sources.base import FileSample, SourceFormat, not_loaded_note
+from routekit.sources.base import FileSample, RecordListFormat, not_loaded_note
 
 
-class LangfuseObservations(SourceFormat):
+class LangfuseObservations(RecordListFormat):
     name = "langfuse_observations"
     target = "calls"
     title = "Langfuse observations (API pages, JSON export, blob storage JSONL)"
@@ -27,7 +26,6 @@ class LangfuseObservations(SourceFormat):
         "dates → Export → JSON. Or, with blob storage export set up (Project settings → Integrations), copy the "
         "`observations_v2/` (or `observations/`) JSONL files. The trace or prompt name becomes the call's feature "
         "unless the metadata carries `feature`; the CSV export is not read (use JSON).")
-    reader = "json"
 
     def matches(self, sample: FileSample) -> bool:
         if sample.kind not in ("json", "jsonl"):
@@ -37,9 +35,6 @@ class LangfuseObservations(SourceFormat):
         snake = sample.has_keys("trace_id", "start_time") and (sample.has_keys("usage_details")
                                                                or sample.has_keys("provided_model_name"))
         return camel or snake
-
-    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {sql_text('raw/raw_langfuse_observations.sql')}")
 
     def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
         return not_loaded_note(con, "obs_class", "non-model observation")

@@ -1,14 +1,7 @@
--- Helicone request records (docs) → raw: one row per request, each record parsed ONCE into a struct. Three shapes
--- arrive as docs: `npx @helicone/export` JSON Lines (the doc is the record), its JSON array (expanded into one doc
--- per record) and a saved page of the REST query `POST /v1/request/query-clickhouse` ({"data": [records]}).
-WITH pages AS (
-    SELECT _source_row, doc, json_transform(doc, '{"data": "JSON[]"}').data AS page FROM docs
-), records AS (
-    SELECT rk_at(_source_row, '') AS _source_row, doc AS rec FROM pages WHERE page IS NULL
-    UNION ALL
-    SELECT rk_at(_source_row, '.data[' || i || ']'), page[i + 1]
-    FROM (SELECT _source_row, page, unnest(range(len(page))) AS i FROM pages WHERE page IS NOT NULL)
-), parsed AS (
+-- Helicone request records (records, built by records.sql) → raw: one row per request, each record parsed ONCE into
+-- a struct. From `npx @helicone/export` JSON Lines or JSON, or saved pages of the REST query
+-- `POST /v1/request/query-clickhouse` ({"data": [records]}).
+WITH parsed AS (
     SELECT _source_row, json_transform(rec, '{
         "request_id": "VARCHAR", "request_created_at": "VARCHAR", "request_path": "VARCHAR",
         "request_user_id": "VARCHAR", "request_properties": "JSON", "properties": "JSON",
@@ -40,8 +33,9 @@ SELECT
     r.request_id AS request_id, r.request_created_at AS created_text, r.request_path AS request_path,
     r.request_user_id AS request_user_id, props,
     -- property names as the header gave them after its prefix (some versions keep the prefix), without regard to case
-    map_from_entries(list_transform(map_entries(props), lambda e: {'k': regexp_replace(lower(e.key), '^helicone-property-', ''),
-                                                                  'v': e.value})) AS props_lc,
+    map_from_entries(list_transform(map_entries(props),
+                                    lambda e: {'k': regexp_replace(lower(e.key), '^helicone-property-', ''),
+                                               'v': e.value})) AS props_lc,
     r.request_model AS request_model, r.model_override AS model_override, r.response_model AS response_model,
     r.model AS helicone_model, r.provider AS provider_name, r.response_status AS response_status,
     r.delay_ms AS delay_ms, r.time_to_first_token AS ttft_ms,

@@ -1,16 +1,10 @@
--- Langfuse observations (docs) → raw: one row per observation, each parsed ONCE into a struct. Shapes read as docs:
+-- Langfuse observations (records, built by records.sql) → raw: one row per observation, each parsed ONCE into a
+-- struct. From:
 -- pages of the public API (GET /api/public/observations and /api/public/v2/observations: {"data": [...], "meta":
 -- {...}}), a JSON array or JSON Lines of observations (the UI's batch export, a script's dump), and the blob storage
 -- export (observations/ and observations_v2/ JSONL). The API and the UI name fields in camelCase, the blob export in
 -- snake_case: each field is read under both names.
-WITH pages AS (
-    SELECT _source_row, doc, json_transform(doc, '{"data": "JSON[]"}').data AS page FROM docs
-), records AS (
-    SELECT rk_at(_source_row, '') AS _source_row, doc AS rec FROM pages WHERE page IS NULL
-    UNION ALL
-    SELECT rk_at(_source_row, '.data[' || i || ']'), page[i + 1]
-    FROM (SELECT _source_row, page, unnest(range(len(page))) AS i FROM pages WHERE page IS NOT NULL)
-), parsed AS (
+WITH parsed AS (
     SELECT _source_row, json_transform(rec, '{
         "id": "VARCHAR", "type": "VARCHAR", "name": "VARCHAR", "level": "VARCHAR", "environment": "VARCHAR",
         "traceId": "VARCHAR", "trace_id": "VARCHAR", "traceName": "VARCHAR", "trace_name": "VARCHAR",

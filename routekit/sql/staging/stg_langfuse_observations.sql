@@ -11,13 +11,18 @@ WITH src AS (
            upper(coalesce(level, '')) = 'ERROR' AS is_error
     FROM raw
     WHERE obs_class = 'model'
-), typed AS (
+), counted AS (
     SELECT *,
            -- a usage type counts once, where its name puts it; costs, units and totals are not token counts
            list_filter(usage_entries, lambda e: NOT (contains(e.k, 'total') OR contains(e.k, 'cost')
                                                      OR contains(e.k, 'unit') OR contains(e.k, 'details')))
                AS counts
     FROM src
+), typed AS (
+    SELECT *,
+           list_filter(counts, lambda e: contains(e.k, 'input') OR starts_with(e.k, 'prompt')) AS input_counts,
+           list_filter(counts, lambda e: contains(e.k, 'output') OR starts_with(e.k, 'completion')) AS output_counts
+    FROM counted
 )
 SELECT
     _source_row,
@@ -36,16 +41,14 @@ SELECT
     CASE WHEN is_error THEN 'error' ELSE 'success' END AS status,
     CASE WHEN is_error THEN coalesce(rk_text(status_message), 'level ERROR') END AS error,
     1 AS requests,
-    list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'input') OR starts_with(e.k, 'prompt')),
-                            lambda e: rk_int(e.v))) AS input_tokens,
+    list_sum(list_transform(input_counts, lambda e: rk_int(e.v))) AS input_tokens,
     coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
                                                   AND NOT (contains(e.k, 'creat') OR contains(e.k, 'write'))),
                                      lambda e: rk_int(e.v))), 0) AS cached_input_tokens,
     coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
                                                   AND (contains(e.k, 'creat') OR contains(e.k, 'write'))),
                                      lambda e: rk_int(e.v))), 0) AS cache_write_tokens,
-    list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'output') OR starts_with(e.k, 'completion')),
-                            lambda e: rk_int(e.v))) AS output_tokens,
+    list_sum(list_transform(output_counts, lambda e: rk_int(e.v))) AS output_tokens,
     list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'reasoning')),
                             lambda e: rk_int(e.v))) AS reasoning_tokens,
     rk_money(v_cost) AS reported_cost_usd,
@@ -70,11 +73,8 @@ SELECT
      nullif(array_to_string(list_transform(list_filter(counts, lambda e: rk_int_problem(e.k, e.v) IS NOT NULL),
                                            lambda e: rk_int_problem('usage ' || e.k, e.v)), '; '), ''),
      -- a successful generation always has counts: without them it would be priced as free
-     CASE WHEN NOT is_error AND len(list_filter(counts, lambda e: contains(e.k, 'input') OR starts_with(e.k, 'prompt'))) = 0
-          THEN 'missing input token count (usageDetails)' END,
-     CASE WHEN NOT is_error AND len(list_filter(counts, lambda e: contains(e.k, 'output') OR starts_with(e.k, 'completion'))) = 0
-               AND obs_type <> 'EMBEDDING'
-          THEN 'missing output token count (usageDetails)' END,
+     CASE WHEN NOT is_error AND len(input_counts) = 0 THEN 'missing input token count (usageDetails)' END,
+     CASE WHEN NOT is_error AND len(output_counts) = 0 AND obs_type <> 'EMBEDDING' THEN 'missing output token count (usageDetails)' END,
      rk_money_problem('costDetails.total', v_cost)
     ] AS _problems
 FROM typed
