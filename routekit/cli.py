@@ -286,7 +286,7 @@ class _Scenario:
 
     def add_risk(self, result: dict, engine, risk) -> None:
         result["risk"] = risk.to_json()
-        result["cost_per_success_usd"] = risk.cost_per_success(result["monthly_cost_usd"])
+        result["cost_per_success_usd"] = risk.cost_per_success()
         per_row = engine.segments_json(risk)
         for seg in result["segments"]:
             seg.update(per_row.get((seg["task_type"], seg["len_in"], seg["len_out"]), {}))

@@ -446,7 +446,7 @@ class TierExplorer:
             result = {**(result or {}), **{k: exact[k] for k in exact if k != "segments"}}
         risk = self.engine.evaluate(self.engine.mix_of(policy))
         result["risk"] = risk.to_json()
-        result["cost_per_success_usd"] = risk.cost_per_success(result["monthly_cost_usd"])
+        result["cost_per_success_usd"] = risk.cost_per_success()
         result["bands"] = self.engine.task_bands(risk)
         self.risk = risk
         return result
