@@ -15,10 +15,8 @@ from typing import Any, Iterable
 
 import duckdb
 
+from routekit.config import TIER_NAMES, ClientConfig, ConfigError, YamlFileError, parse_yaml, read_yaml
 from routekit.db import sql_text
-import yaml
-
-from routekit.config import TIER_NAMES, ClientConfig, ConfigError, load_yaml
 
 TIERS = TIER_NAMES
 CORE_TIERS = ("budget", "mid", "flagship")
@@ -133,8 +131,11 @@ class TierMap:
 
     @classmethod
     def from_file(cls, path: Path | str) -> TierMap:
-        path = Path(path)
-        rules, reps = _parse_data(path.read_text(encoding="utf-8"), str(path))
+        try:
+            raw = read_yaml(path)
+        except YamlFileError as exc:
+            raise TierMapError(str(exc)) from None
+        rules, reps = _parse_data(raw, str(path))
         return cls(rules, reps)
 
     @classmethod
@@ -225,15 +226,19 @@ def write_model_tiers(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str 
 @lru_cache(maxsize=1)
 def _load_default() -> tuple[tuple[Rule, ...], dict[str, str]]:
     text = resources.files("routekit").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    rules, reps = _parse_data(text, f"routekit/data/{DATA_FILE}")
+    where = f"routekit/data/{DATA_FILE}"
+    try:
+        raw = parse_yaml(text, where)
+    except YamlFileError as exc:
+        raise TierMapError(str(exc)) from None
+    rules, reps = _parse_data(raw, where)
     return tuple(rules), reps
 
 
-def _parse_data(text: str, where: str) -> tuple[list[Rule], dict[str, str]]:
-    try:
-        raw = load_yaml(text) or {}
-    except yaml.YAMLError as exc:
-        raise TierMapError(f"{where}: not valid YAML: {exc}") from None
+def _parse_data(raw, where: str) -> tuple[list[Rule], dict[str, str]]:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise TierMapError(f"{where}: expected a mapping with representatives and rules at the top level")
     known = ", ".join(TIERS)
     reps = raw.get("representatives") or {}
     if not isinstance(reps, dict) or any(t not in TIERS or not isinstance(m, str) for t, m in reps.items()):
