@@ -126,14 +126,25 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 
 def _date(value: str | None):
+    """--date as a date the price catalog covers (routekit.prices.check_price_date): refused outside it, a note on
+    stderr where the catalog can only approximate."""
     import datetime as dt
+
+    from routekit.prices import PriceDateError, check_price_date
 
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        on = dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--date {value}: expected YYYY-MM-DD") from None
+    try:
+        note = check_price_date(on)
+    except PriceDateError as exc:
+        raise UsageError(str(exc)) from None
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    return on
 
 
 def _catalog(prices: str | None, client_dir=None):
