@@ -24,7 +24,7 @@ DATA_FILE = "model_tiers.yaml"
 OVERRIDE_RULE = "routekit.yaml"
 
 # Bedrock model ids: `<geo>.<vendor>.<model>-v1:0` (cross-region inference profile) or `<vendor>.<model>-v1:0`.
-_BEDROCK_GEO = re.compile(r"^(?:us-gov|us|eu|apac|global|jp|au|ca)\.(?=[a-z0-9-]+\.)")
+_BEDROCK_GEO = re.compile(r"^(?:us-gov|us|eu|apac|global|jp|au|ca|in)\.(?=[a-z0-9-]+\.)")
 _BEDROCK_VENDOR = re.compile(
     r"^(anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|google|writer|moonshotai|minimax|nvidia"
     r"|zai|twelvelabs|stability|luma)\.(.+)$")
