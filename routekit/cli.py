@@ -126,14 +126,25 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 
 def _date(value: str | None):
+    """--date as a date the price catalog covers (routekit.prices.check_price_date): refused outside it, a note on
+    stderr where the catalog can only approximate."""
     import datetime as dt
+
+    from routekit.prices import PriceDateError, check_price_date
 
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        on = dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--date {value}: expected YYYY-MM-DD") from None
+    try:
+        note = check_price_date(on)
+    except PriceDateError as exc:
+        raise UsageError(str(exc)) from None
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    return on
 
 
 def _catalog(prices: str | None, client_dir=None):
@@ -286,7 +297,7 @@ class _Scenario:
 
     def add_risk(self, result: dict, engine, risk) -> None:
         result["risk"] = risk.to_json()
-        result["cost_per_success_usd"] = risk.cost_per_success(result["monthly_cost_usd"])
+        result["cost_per_success_usd"] = risk.cost_per_success()
         per_row = engine.segments_json(risk)
         for seg in result["segments"]:
             seg.update(per_row.get((seg["task_type"], seg["len_in"], seg["len_out"]), {}))
@@ -535,17 +546,21 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     con, info, _, _ = open_built(_client_dir(args.client_dir), args.db)
     try:
         rows = table_records(con, """SELECT provider, month, model, calls, logs_priced_usd, logs_reported_usd,
-                                            usage_requests, usage_priced_usd, billed_usd, gap_usd, log_coverage,
-                                            likely_causes FROM mart_reconcile""")
+                                            logs_source_minus_list_usd, usage_requests, usage_priced_usd, billed_usd,
+                                            gap_usd, log_coverage, likely_causes FROM mart_reconcile""")
     finally:
         con.close()
     if args.json:
         print(json.dumps({"rows": rows, "unpriced_models": sorted({m for _, m in info.unpriced})}, indent=2))
         return 0
-    print(f"{'provider':<12} {'month':<8} {'model':<34} {'logs':>12} {'usage':>12} {'invoice':>12} {'gap':>12}")
+    # "logs" is the calls at list price (what every simulation uses); "logs billed" the log source's own cost where
+    # it has one (OpenRouter's cost_total is what the client was charged), so both figures sit side by side
+    print(f"{'provider':<12} {'month':<8} {'model':<34} {'logs':>12} {'logs billed':>12} {'usage':>12} "
+          f"{'invoice':>12} {'gap':>12}")
     for r in rows:
         print(f"{r['provider'] or '-':<12} {r['month'][:7]:<8} {r['model']:<34} {_money(r['logs_priced_usd']):>12} "
-              f"{_money(r['usage_priced_usd']):>12} {_money(r['billed_usd']):>12} {_money(r['gap_usd']):>12}")
+              f"{_money(r['logs_reported_usd']):>12} {_money(r['usage_priced_usd']):>12} {_money(r['billed_usd']):>12} "
+              f"{_money(r['gap_usd']):>12}")
         for cause in r["likely_causes"]:
             print(f"{'':<22}- {cause}")
     return 0

@@ -65,14 +65,52 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_YAML_LOADER)
 
 
+class YamlFileError(ValueError):
+    """A YAML file that cannot be read or parsed; the message names the file, and the line and column."""
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """``text`` parsed; a syntax error names ``where`` (the file) and the line, not PyYAML's '<unicode string>'."""
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"{where}: not valid YAML: {yaml_problem(exc)}") from None
+
+
+def read_yaml(path: Path | str) -> Any:
+    """A user's YAML file (routekit.yaml, a policy, a tier map) parsed; YamlFileError names the file and why."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlFileError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise YamlFileError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    return parse_yaml(text, str(path))
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """'line L, column C: what is wrong (context)', 1-based as editors count: PyYAML's own text quotes the stream
+    it was given ('<unicode string>') and repeats the source lines."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return str(exc)
+    text = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        at = f" at line {context_mark.line + 1}, column {context_mark.column + 1}" if context_mark else ""
+        text += f" ({context}{at})"
+    return text
+
+
 def load_config(client_dir: Path | str) -> ClientConfig:
     path = Path(client_dir) / CONFIG_NAME
     if not path.exists():
         return ClientConfig()
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raw = read_yaml(path) or {}
+    except YamlFileError as exc:
+        raise ConfigError(str(exc)) from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level")
     return parse_config(raw, path)

@@ -11,13 +11,13 @@ output tokens; no prompt or response text is read.
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
+from routekit.output_limits import METHOD, reasoning_in_logs, route_limit
 from routekit.prices import genai_provider_id
 from routekit.scenario import CASCADE, CURRENT, Policy
 
@@ -41,6 +41,7 @@ class RoutingInputs:
                     #                                "requests": {(provider, model): requests}}
     max_tokens: dict[str, int | None]   # task type → 99th percentile of its output tokens
     overall: int | None                 # the same over all calls
+    reasoning: dict[str, str] = field(default_factory=dict)   # model → why: reasoning tokens in the client's logs
 
 
 def routing_inputs(con) -> RoutingInputs:
@@ -64,7 +65,7 @@ def routing_inputs(con) -> RoutingInputs:
         SELECT task_type, quantile_disc(output_tokens, 0.99) FROM int_calls
         WHERE output_tokens IS NOT NULL GROUP BY ALL ORDER BY ALL""").fetchall())
     overall = con.execute("SELECT quantile_disc(output_tokens, 0.99) FROM int_calls").fetchone()[0]
-    return RoutingInputs(current, max_tokens, overall)
+    return RoutingInputs(current, max_tokens, overall, reasoning_in_logs(con))
 
 
 def policy_mix(policy: Policy | None, groups) -> dict[str, dict[str, dict[str, float]]]:
@@ -96,16 +97,14 @@ def task_weights(task: str, per_length: dict, requests: dict) -> dict[str, float
     return weights
 
 
-def _power_of_two(n) -> int | None:
-    if not n:
-        return None
-    return int(2 ** math.ceil(math.log2(max(int(n), 16))))
-
-
-def routing_table(mix, current, tiers, max_tokens, overall, segments) -> dict:
-    """Routes per task type: its main option (tier, or current), the model, ``max_tokens`` (the task's 99th-percentile
-    output rounded up to a power of 2) and the mix per input length; plus a default route."""
+def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=None) -> dict:
+    """Routes per task type: its main option (tier, or current), the model, its output limit (routekit/output_limits:
+    the task's 99th-percentile output rounded up to a power of 2, or the reasoning reserve for a model that reasons;
+    ``reasoning``: models seen reasoning in the client's logs) and the mix per input length; plus a default route."""
     requests = segment_requests(segments)
+    reasoning = reasoning or {}
+    # today's models are served by the provider the logs name; a tier's representative by the catalog's
+    providers = {m: p for seg in current.values() for (p, m) in seg["requests"]}
     routes = []
     for task in sorted(mix):
         weights = task_weights(task, mix[task], requests)
@@ -117,12 +116,15 @@ def routing_table(mix, current, tiers, max_tokens, overall, segments) -> dict:
                     models[m] = models.get(m, 0.0) + c
         today = max(sorted(models.items()), key=lambda kv: kv[1])[0] if models else None
         model = tiers.get(main) if main in tiers else today
-        routes.append({"task_type": task, "tier": main if main in tiers else CURRENT, "model": model,
-                       "max_tokens": _power_of_two(max_tokens.get(task)),
+        on_tier = main in tiers
+        routes.append({"task_type": task, "tier": main if on_tier else CURRENT, "model": model,
+                       **route_limit(model, None if on_tier else providers.get(model), max_tokens.get(task),
+                                     reasoning),
                        "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
+    flagship = tiers.get("flagship")
     return {"routes": routes,
-            "default": {"tier": "flagship", "model": tiers.get("flagship"), "max_tokens": _power_of_two(overall)},
-            "max_tokens_method": "99th percentile of the task's observed output tokens, rounded up to a power of 2",
+            "default": {"tier": "flagship", "model": flagship, **route_limit(flagship, None, overall, reasoning)},
+            "max_tokens_method": METHOD,
             "tiers": dict(sorted(tiers.items()))}
 
 

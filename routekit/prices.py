@@ -301,6 +301,44 @@ def _breakpoints(model: ModelInfo, with_variants: bool) -> list[date]:
     return sorted(dates)
 
 
+# OpenAI's API opened to the public on 2020-06-11 (openai.com/blog/openai-api): the first LLM API with a price, so no
+# catalog price can apply before it, and an earlier --date is a typo, not a what-if.
+FIRST_LLM_API = date(2020, 6, 11)
+
+
+def catalog_dates() -> tuple[date, date]:
+    """(first, last) price change genai-prices dates, scheduled changes included. A price with no start date holds
+    "since forever", so before ``first`` each model is priced at the earliest price the catalog knows; after
+    ``last`` nothing is known beyond the prices then in force."""
+    found = [d for provider in data_snapshot.get_snapshot().providers for model in provider.models
+             for d in _breakpoints(model, True)]
+    return min(found), max(found)
+
+
+class PriceDateError(ValueError):
+    """A price date the catalog cannot answer for; the message gives the dates it covers."""
+
+
+def check_price_date(on: date, today: date | None = None) -> str | None:
+    """A --date the catalog can price: None, or a note to show when it can only approximate (before the first
+    dated price change); PriceDateError for a date no catalog price applies to (before the first LLM API, or after
+    both today and the last change the catalog knows of: the prices then are unknown, not today's)."""
+    first, last = catalog_dates()
+    today = today or datetime.now(timezone.utc).date()
+    end = max(today, last)
+    covers = (f"{GENAI_SOURCE} dates price changes from {first} to {last} (scheduled ones included); "
+              f"leave --date out for the latest prices")
+    if on < FIRST_LLM_API:
+        raise PriceDateError(f"--date {on}: before the first LLM API price ({FIRST_LLM_API}); {covers}")
+    if on > end:
+        raise PriceDateError(f"--date {on}: after {end}, the last date whose prices are known; {covers}")
+    if on < first:
+        return (f"--date {on}: {GENAI_SOURCE} dates no price change before {first}; each model is priced at the "
+                "earliest price the catalog knows, which may not be what was billed then (a prices.csv with "
+                "valid_from dates gives the client's own)")
+    return None
+
+
 def _genai_periods(provider: Provider, model: ModelInfo, note: str | None, billed_by: str) -> list[_Period]:
     """Every (variant, period) genai-prices implies for a model, merged where consecutive periods price alike.
 

@@ -428,10 +428,15 @@ class RiskResult:
     def extra_failure_rate(self) -> float:
         return self.extra_failures / self.requests if self.requests else 0.0
 
-    def cost_per_success(self, monthly_cost_usd: float) -> float | None:
-        """Cost per successful task: the cost ÷ (requests − expected failures), rounded to 6 places."""
+    def cost_per_success(self) -> float | None:
+        """Cost per successful task: the mix's unrounded monthly cost ÷ (requests − expected failures).
+
+        Not the cent-rounded monthly cost: a cent on a few hundred dollars is a 1e-5 error, which shows in the
+        sixth decimal of a per-task cost. Kept to 9 significant digits (far below any price's precision; fixed
+        decimal places would wipe out a budget task's $0.00001 scale) so that the same mix reads the same whether
+        its cube was built fresh or repriced: the display rounds it."""
         successes = self.requests - self.expected_failures
-        return round(monthly_cost_usd / successes, 6) if successes > 0 else None
+        return float(f"{self.cost / successes:.9g}") if successes > 0 else None
 
     def to_json(self) -> dict:
         r = lambda v, nd=2: float(round(v, nd)) + 0.0   # noqa: E731  (+ 0.0: no "-0.0" for a tiny negative)

@@ -26,9 +26,8 @@ from typing import Callable
 
 import duckdb
 import numpy as np
-import yaml
 
-from routekit.config import did_you_mean, load_yaml
+from routekit.config import YamlFileError, did_you_mean, read_yaml
 from routekit.engine import INPUT_BUCKETS
 from routekit.prices import PriceCatalog, PriceQuote
 
@@ -112,9 +111,9 @@ class Policy:
     def load(cls, path: Path | str) -> "Policy":
         path = Path(path)
         try:
-            raw = load_yaml(path.read_text(encoding="utf-8-sig")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise PolicyError(f"{path}: cannot read the policy: {exc}") from None
+            raw = read_yaml(path) or {}
+        except YamlFileError as exc:
+            raise PolicyError(str(exc)) from None
         return cls.parse(raw, str(path))
 
     @classmethod

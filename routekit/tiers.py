@@ -15,10 +15,8 @@ from typing import Any, Iterable
 
 import duckdb
 
+from routekit.config import TIER_NAMES, ClientConfig, ConfigError, YamlFileError, parse_yaml, read_yaml
 from routekit.db import sql_text
-import yaml
-
-from routekit.config import TIER_NAMES, ClientConfig, ConfigError, load_yaml
 
 TIERS = TIER_NAMES
 CORE_TIERS = ("budget", "mid", "flagship")
@@ -26,7 +24,7 @@ DATA_FILE = "model_tiers.yaml"
 OVERRIDE_RULE = "routekit.yaml"
 
 # Bedrock model ids: `<geo>.<vendor>.<model>-v1:0` (cross-region inference profile) or `<vendor>.<model>-v1:0`.
-_BEDROCK_GEO = re.compile(r"^(?:us-gov|us|eu|apac|global|jp|au|ca)\.(?=[a-z0-9-]+\.)")
+_BEDROCK_GEO = re.compile(r"^(?:us-gov|us|eu|apac|global|jp|au|ca|in)\.(?=[a-z0-9-]+\.)")
 _BEDROCK_VENDOR = re.compile(
     r"^(anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|google|writer|moonshotai|minimax|nvidia"
     r"|zai|twelvelabs|stability|luma)\.(.+)$")
@@ -116,8 +114,9 @@ class TierMap:
     """Ordered rules + client overrides → the tier of any model id, and the representative model of each tier."""
 
     def __init__(self, rules: Iterable[Rule], representatives: dict[str, str],
-                 models: dict[str, str] | None = None) -> None:
+                 models: dict[str, str] | None = None, reasons_by_default: Iterable[re.Pattern] = ()) -> None:
         self.rules = list(rules)
+        self.reasons_by_default = list(reasons_by_default)
         self.representatives = dict(representatives)
         self.models = dict(models or {})
         # A key written as a bare model id (`gpt-4o`, `claude-sonnet-4-5`) covers every spelling of that model
@@ -128,14 +127,17 @@ class TierMap:
 
     @classmethod
     def default(cls) -> TierMap:
-        rules, reps = _load_default()
-        return cls(rules, reps)
+        rules, reps, reasons = _load_default()
+        return cls(rules, reps, reasons_by_default=reasons)
 
     @classmethod
     def from_file(cls, path: Path | str) -> TierMap:
-        path = Path(path)
-        rules, reps = _parse_data(path.read_text(encoding="utf-8"), str(path))
-        return cls(rules, reps)
+        try:
+            raw = read_yaml(path)
+        except YamlFileError as exc:
+            raise TierMapError(str(exc)) from None
+        rules, reps, reasons = _parse_data(raw, str(path))
+        return cls(rules, reps, reasons_by_default=reasons)
 
     @classmethod
     def for_config(cls, config: ClientConfig | None) -> TierMap:
@@ -143,7 +145,7 @@ class TierMap:
         base = cls.default()
         tiers = (config.tiers if config is not None else None) or {}
         found = cls(base.rules, {**base.representatives, **(tiers.get("representatives") or {})},
-                    tiers.get("models") or {})
+                    tiers.get("models") or {}, base.reasons_by_default)
         where = (config.path if config is not None else None) or "routekit.yaml"
         try:
             found.check_representatives(tiers.get("representatives") or {}, f"{where}: tiers.representatives")
@@ -181,6 +183,18 @@ class TierMap:
         if rule is None:
             return None
         return TierMatch(rule.tier, rule.family, rule.pattern.pattern, normalised, rule.note)
+
+    def reasons(self, model: str | None, provider: str | None = None) -> str | None:
+        """Why the model spends hidden reasoning tokens on every call (its tier, or the map's reasons_by_default
+        list), or None. Hybrids that only reason when a request asks for it are not listed: the client's logs tell
+        (routekit/output_limits.py)."""
+        found = self.tier_of(model, provider)
+        if found is not None and found.tier == "reasoning":
+            return "a reasoning-tier model"
+        normalised = normalise_model(model, provider) if model else ""
+        if any(p.search(normalised) for p in self.reasons_by_default):
+            return "reasons by default (model_tiers.yaml reasons_by_default)"
+        return None
 
     def _rule_for(self, normalised: str) -> Rule | None:
         return next((r for r in self.rules if r.pattern.search(normalised)), None)
@@ -223,17 +237,21 @@ def write_model_tiers(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str 
 
 
 @lru_cache(maxsize=1)
-def _load_default() -> tuple[tuple[Rule, ...], dict[str, str]]:
+def _load_default() -> tuple[tuple[Rule, ...], dict[str, str], tuple[re.Pattern, ...]]:
     text = resources.files("routekit").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    rules, reps = _parse_data(text, f"routekit/data/{DATA_FILE}")
-    return tuple(rules), reps
-
-
-def _parse_data(text: str, where: str) -> tuple[list[Rule], dict[str, str]]:
+    where = f"routekit/data/{DATA_FILE}"
     try:
-        raw = load_yaml(text) or {}
-    except yaml.YAMLError as exc:
-        raise TierMapError(f"{where}: not valid YAML: {exc}") from None
+        raw = parse_yaml(text, where)
+    except YamlFileError as exc:
+        raise TierMapError(str(exc)) from None
+    rules, reps, reasons = _parse_data(raw, where)
+    return tuple(rules), reps, tuple(reasons)
+
+
+def _parse_data(raw, where: str) -> tuple[list[Rule], dict[str, str], list[re.Pattern]]:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise TierMapError(f"{where}: expected a mapping with representatives and rules at the top level")
     known = ", ".join(TIERS)
     reps = raw.get("representatives") or {}
     if not isinstance(reps, dict) or any(t not in TIERS or not isinstance(m, str) for t, m in reps.items()):
@@ -253,4 +271,10 @@ def _parse_data(text: str, where: str) -> tuple[list[Rule], dict[str, str]]:
         except re.error as exc:
             raise TierMapError(f"{key}: pattern {r['pattern']!r}: {exc}") from None
         rules.append(Rule(pattern, r.get("tier"), r.get("family"), str(r.get("note") or "")))
-    return rules, dict(reps)
+    reasons = []
+    for i, text in enumerate(raw.get("reasons_by_default") or []):
+        try:
+            reasons.append(re.compile(text))
+        except (re.error, TypeError) as exc:
+            raise TierMapError(f"{where}: reasons_by_default[{i}]: pattern {text!r}: {exc}") from None
+    return rules, dict(reps), reasons

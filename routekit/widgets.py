@@ -446,7 +446,7 @@ class TierExplorer:
             result = {**(result or {}), **{k: exact[k] for k in exact if k != "segments"}}
         risk = self.engine.evaluate(self.engine.mix_of(policy))
         result["risk"] = risk.to_json()
-        result["cost_per_success_usd"] = risk.cost_per_success(result["monthly_cost_usd"])
+        result["cost_per_success_usd"] = risk.cost_per_success()
         result["bands"] = self.engine.task_bands(risk)
         self.risk = risk
         return result
@@ -527,7 +527,7 @@ class TierExplorer:
             policy_header=(f"# routekit tier explorer: {about}# check it: routekit simulate CLIENT_DIR --policy "
                            "policy.yaml\n"),
             routing=exports.routing_table(mix, inputs.current, tiers, inputs.max_tokens, inputs.overall,
-                                          exact["segments"]),
+                                          exact["segments"], inputs.reasoning),
             litellm=exports.litellm_config(mix, inputs.current, tiers, providers, exact["segments"], policy.cascade),
             litellm_header=(f"# LiteLLM router config from the routekit tier explorer: {about}"
                             "# call model routekit-<task_type> (routekit-default otherwise); simple-shuffle picks a "

@@ -46,3 +46,51 @@ def test_stakes_name_known_task_types():
     config = parse_config({"classify": {"task_types": ["contract_review"]},
                            "quality": {"stakes": {"contract_review": 3.0}}})
     assert config.quality["stakes"] == {"contract_review": 3.0}
+
+
+# A flow mapping opened on line 3 ("  other: {" puts the brace in column 10) and never closed: the parser notices at
+# line 4, column 12 (the ':' after batch_share, where it expected ',' or '}').
+UNCLOSED = "tiers: {budget: gpt-5-nano}\nmix:\n  other: {budget: 0.5, mid: 0.5\nbatch_share: {}\n"
+UNCLOSED_ERROR = ("not valid YAML: line 4, column 12: did not find expected ',' or '}' "
+                  "(while parsing a flow mapping at line 3, column 10)")
+
+
+def test_a_malformed_routekit_yaml_names_the_file_and_line(tmp_path):
+    client = write_files(tmp_path / "c", {"routekit.yaml": "client: Acme\n" + UNCLOSED})
+    proc = run_cli("ingest", str(client), check=False)
+    assert proc.returncode == 2
+    # one line down from UNCLOSED's numbers: the client line comes first
+    assert proc.stderr.strip() == (f"routekit ingest: {client / 'routekit.yaml'}: not valid YAML: line 5, column 12: "
+                                   "did not find expected ',' or '}' (while parsing a flow mapping at line 4, "
+                                   "column 10)")
+    assert "<unicode string>" not in proc.stderr
+
+
+def test_a_malformed_policy_names_the_file_and_line(tmp_path):
+    client = write_files(tmp_path / "c", {"calls.csv": "timestamp,model\n2026-09-01T00:00:00Z,gpt-4o\n",
+                                          "bad policy.yaml": UNCLOSED})
+    proc = run_cli("simulate", str(client), "--policy", str(client / "bad policy.yaml"), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"routekit simulate: {client / 'bad policy.yaml'}: {UNCLOSED_ERROR}"
+
+
+def test_a_malformed_tier_map_names_the_file_and_line(tmp_path):
+    from routekit.tiers import TierMap, TierMapError
+
+    data = tmp_path / "tiers.yaml"
+    data.write_text(UNCLOSED)
+    with pytest.raises(TierMapError) as err:
+        TierMap.from_file(data)
+    assert str(err.value) == f"{data}: {UNCLOSED_ERROR}"
+    data.write_text("- budget\n- mid\n")   # valid YAML, but a list: was an AttributeError
+    with pytest.raises(TierMapError, match=r"tiers\.yaml: expected a mapping with representatives and rules"):
+        TierMap.from_file(data)
+
+
+def test_a_routekit_yaml_that_is_not_utf8_names_the_byte(tmp_path):
+    # "client: Café" in Latin-1: 'é' is byte 0xE9 at offset 11 (8 for "client: " + 3 for "Caf")
+    client = write_files(tmp_path / "c", {"routekit.yaml": "client: Café\n".encode("latin-1")})
+    proc = run_cli("ingest", str(client), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"routekit ingest: {client / 'routekit.yaml'}: not UTF-8 text (byte 11); "
+                                   "save it as UTF-8")

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from conftest import run_cli
+from conftest import run_cli, write_files
 from test_simulate import _client
 
 TIERS = {"budget": "gpt-5-nano", "mid": "gpt-5-mini", "flagship": "gpt-4o"}
@@ -63,10 +63,62 @@ def test_routing_table_by_hand():
     table = routing_table(MIX, CURRENT, TIERS, {"qa": 300, "chat": 9}, 1500, SEGMENTS)
     qa, chat = sorted(table["routes"], key=lambda r: r["task_type"], reverse=True)
     # qa: current 100 requests > budget 70 > mid 30: kept on today's models, the dearest of which is gpt-4o ($9)
+    # max_tokens: 300 → 512; OpenAI's Chat Completions name the limit max_completion_tokens; gpt-4o does not reason
     assert qa == {"task_type": "qa", "tier": "current", "model": "gpt-4o", "max_tokens": 512,
+                  "max_tokens_parameter": "max_completion_tokens", "reasoning": None,
                   "by_input_length": {"1k-4k": {"current": 1.0}, "<1k": {"budget": 0.7, "mid": 0.3}}}
     assert chat["tier"] == "flagship" and chat["model"] == "gpt-4o" and chat["max_tokens"] == 16   # at least 16
-    assert table["default"] == {"tier": "flagship", "model": "gpt-4o", "max_tokens": 2048}
+    assert table["default"] == {"tier": "flagship", "model": "gpt-4o", "max_tokens": 2048,
+                                "max_tokens_parameter": "max_completion_tokens", "reasoning": None}
+
+
+@pytest.mark.parametrize("tiers, reasoning, p99, expected", [
+    # gpt-5-nano reasons by default: the 25,000-token reserve, rounded up to a power of 2 = 2^15 = 32,768
+    ({"budget": "gpt-5-nano"}, {}, 20,
+     (32768, "max_completion_tokens", "reasons by default (model_tiers.yaml reasons_by_default)")),
+    ({"budget": "o4-mini"}, {}, 20, (32768, "max_completion_tokens", "a reasoning-tier model")),
+    # answers longer than the reserve: their own 99th percentile, 40,000 → 2^16 = 65,536
+    ({"budget": "o3"}, {}, 40_000, (65536, "max_completion_tokens", "a reasoning-tier model")),
+    # Claude thinks only when asked: the client's logs show it did; Anthropic's limit is max_tokens
+    ({"budget": "claude-haiku-4-5"}, {"claude-haiku-4-5": "reasoning tokens in the client's logs (3 calls)"}, 20,
+     (32768, "max_tokens", "reasoning tokens in the client's logs (3 calls)")),
+    ({"budget": "claude-haiku-4-5"}, {}, 20, (32, "max_tokens", None)),
+    ({"budget": "gemini-2.5-flash"}, {}, 20,
+     (32768, "generationConfig.maxOutputTokens", "reasons by default (model_tiers.yaml reasons_by_default)")),
+    ({"budget": "gemini-2.5-flash-lite"}, {}, 20, (32, "generationConfig.maxOutputTokens", None)),
+    ({"budget": "gpt-4.1-nano"}, {}, 20, (32, "max_completion_tokens", None)),   # 20 → 32, no reasoning
+])
+def test_a_reasoning_model_gets_room_to_reason(tiers, reasoning, p99, expected):
+    """A classification task answers in ~20 tokens, but a reasoning model spends its reasoning out of the same
+    limit: 32 tokens would leave it no room to answer."""
+    from routekit.exports import routing_table
+
+    mix = {"classification": {"<1k": {"budget": 1.0}}}
+    segments = [{"task_type": "classification", "len_in": "<1k", "requests_per_month": 10.0}]
+    table = routing_table(mix, {}, {**tiers, "flagship": "gpt-4o"}, {"classification": p99}, p99, segments,
+                          reasoning)
+    [route] = table["routes"]
+    assert (route["max_tokens"], route["max_tokens_parameter"], route["reasoning"]) == expected
+    assert "25,000" in table["max_tokens_method"]
+
+
+def test_reasoning_tokens_in_the_logs_mark_a_model_as_reasoning(tmp_path):
+    """End to end: a LiteLLM log whose claude calls report reasoning tokens (extended thinking) → routing_inputs."""
+    import duckdb
+
+    from routekit.exports import routing_inputs
+    from test_format_litellm import HEADER, _row
+
+    md = {"usage_object": {"completion_tokens_details": {"reasoning_tokens": 700}}}
+    rows = [HEADER, *(_row(f"t{i}", "0", "500", "900", "2026-09-01 12:00:00+00", model="claude-sonnet-4-5", md=md)
+                      for i in range(3)),
+            _row("n1", "0", "500", "20", "2026-09-01 12:00:00+00", model="gpt-4o")]
+    client = write_files(tmp_path / "c", {"litellm.csv": "\n".join(rows) + "\n"})
+    db = tmp_path / "c.duckdb"
+    run_cli("simulate", str(client), "--db", str(db))
+    with duckdb.connect(str(db), read_only=True) as con:
+        inputs = routing_inputs(con)
+    assert inputs.reasoning == {"claude-sonnet-4-5": "reasoning tokens in the client's logs (3 calls)"}
 
 
 def test_policy_mix_names_every_segment():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from conftest import file_entry, ingest_json, write_files
+from conftest import file_entry, ingest_json, run_cli, write_files
 from routekit.sources import FileSample, registry
 
 
@@ -118,7 +118,9 @@ def test_s3_delivery_jsonl_gz(ingest):
     assert r5[1:5] == (arn, arn, None, "search")
 
     r6 = rows["req-0006"]
-    assert r6[1:3] == ("anthropic.claude-sonnet-4-5-20250929-v1:0", "global.anthropic.claude-sonnet-4-5-20250929-v1:0")
+    # the global profile keeps its prefix: it is priced 10 % below the regional endpoints (next test)
+    assert r6[1:3] == ("global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                       "global.anthropic.claude-sonnet-4-5-20250929-v1:0")
     assert r6[4] is None and r6[18] == "latency_optimized"
 
     assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY _source_row").fetchall() == [
@@ -186,3 +188,26 @@ def test_a_successful_invocation_without_its_token_counts_is_rejected_not_priced
         ("line 1", "missing input.inputTokenCount"), ("line 2", "missing output.outputTokenCount")]
     assert con.execute("SELECT request_id, status FROM calls ORDER BY request_id").fetchall() == [
         ("req-c", "error"), ("req-d", "success")]
+
+
+def test_global_profiles_cost_10_percent_less_than_regional_ones_from_claude_4_5_on(tmp_path):
+    """AWS (Bedrock user guide, global cross-Region inference) and Anthropic's pricing page: from Claude Sonnet 4.5
+    on, regional endpoints (in-region and geographic profiles) carry a 10 % premium over the global profile; earlier
+    models cost the same everywhere. 1M input and 100k output tokens per call:
+      global Sonnet 4.5    1 × $3.00 + 0.1 × $15.00 = $4.50
+      us. Sonnet 4.5       1 × $3.30 + 0.1 × $16.50 = $4.95   (1.1 × global)
+      in-region Sonnet 4.5                            $4.95
+      us. Sonnet 4         1 × $3.00 + 0.1 × $15.00 = $4.50   (no premium before 4.5)"""
+    lines = [record(rid, model, {"inputTokenCount": 1_000_000}, 100_000) for rid, model in (
+        ("g", "global.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("us", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("local", "anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("old", "us.anthropic.claude-sonnet-4-20250514-v1:0"))]
+    import duckdb
+
+    client = write_files(tmp_path / "c", {"bedrock.jsonl": "\n".join(json.dumps(r) for r in lines) + "\n"})
+    run_cli("simulate", str(client), "--db", str(tmp_path / "c.duckdb"))   # builds the priced calls
+    with duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True) as con:
+        costs = dict(con.execute("""SELECT c.request_id, i.cost_usd FROM int_calls i
+                                        JOIN calls c USING (_source_file, _source_row)""").fetchall())
+    assert {k: float(v) for k, v in costs.items()} == {"g": 4.50, "us": 4.95, "local": 4.95, "old": 4.50}

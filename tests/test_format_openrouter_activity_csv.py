@@ -1,10 +1,13 @@
 """OpenRouter activity CSV export (openrouter.ai/activity → Export)."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 
-from conftest import file_entry, ingest_json, write_files
+import pytest
+
+from conftest import file_entry, ingest_json, run_cli, write_files
 from routekit.sources import FileSample, registry
 
 HEADER = ("generation_id,created_at,cost_total,cost_web_search,cost_cache,cost_file_processing,byok_usage_inference,"
@@ -85,3 +88,22 @@ def test_cli(client):
     f = file_entry(out, "activity.csv")
     assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("openrouter_activity_csv", 5, 4, 1)
     assert out["tables"]["calls"]["reported_cost_usd"] == 0.0125
+
+
+def test_reconcile_shows_what_openrouter_billed_beside_the_list_price(tmp_path):
+    """Simulations price OpenRouter calls at list price (so every mix is priced alike); reconcile puts the amount
+    OpenRouter billed (cost_total) beside it and explains the difference."""
+    row = ("gen-1,2026-09-02 10:00:00.000,0.25,0,0,0,0,1000000,100000,0,0,openai/gpt-4o-mini,OpenAI,standard,"
+           "false,false,,stop,stop,100,10,false,k,App")
+    client = write_files(tmp_path / "c", {"or.csv": HEADER + "\n" + row + "\n"})
+    db = str(tmp_path / "c.duckdb")
+    [r] = json.loads(run_cli("reconcile", str(client), "--db", db, "--json").stdout)["rows"]
+    # list price of gpt-4o-mini: 1,000,000 × $0.15 + 100,000 × $0.60 per million = $0.15 + $0.06 = $0.21
+    assert r["logs_priced_usd"] == pytest.approx(0.21) and r["logs_reported_usd"] == pytest.approx(0.25)
+    # billed − list = $0.04, i.e. 0.04 / 0.21 = 19.0 %
+    assert r["logs_source_minus_list_usd"] == pytest.approx(0.04)
+    assert ("the log source's own cost ($0.25) differs from list price ($0.21) by 19.0 %: OpenRouter's cost_total is "
+            "what it billed") in r["likely_causes"][-1]
+    text = run_cli("reconcile", str(client), "--db", db).stdout
+    assert "logs billed" in text.splitlines()[0]
+    assert "$0.21        $0.25" in text

@@ -206,6 +206,24 @@ def test_simulate_reports_risk_per_mix_and_segment(tmp_path):
     assert {s["evidence"].split(" (")[0] for s in now["segments"]} == {"client evals"}
 
 
+def test_cost_per_success_divides_the_unrounded_cost(tmp_path):
+    """The monthly cost is shown in cents, but the cost per successful task divides the exact cost."""
+    client = _client(tmp_path)
+    (client / "split.yaml").write_text("tiers: {budget: gpt-5-nano, mid: gpt-5-mini, flagship: gpt-4o}\n"
+                                       "mix: {other: {budget: 0.3, mid: 0.7}}\n")
+    out = json.loads(run_cli("simulate", str(client), "--db", str(tmp_path / "c.duckdb"), "--json", "--policy",
+                             str(client / "split.yaml")).stdout)
+    # cost: (0.3 × 1,800e-6 + 0.7 × 9,000e-6) × 100 = (540 + 6,300)e-4 = $0.684, shown as $0.68
+    assert out["monthly_cost_usd"] == 0.68
+    # failures: 400 × (0.3 × 29/120 + 0.7 × 0.1) = 400 × (0.0725 + 0.07) = 57 → 343 successes
+    assert out["risk"]["expected_failures"] == pytest.approx(57, abs=1e-9)
+    # $0.684 / 343 = $0.00199417…; the cent-rounded $0.68 / 343 would be $0.00198251…
+    assert out["cost_per_success_usd"] == pytest.approx(0.684 / 343, rel=1e-8)
+    text = run_cli("simulate", str(client), "--db", str(tmp_path / "c.duckdb"), "--policy",
+                   str(client / "split.yaml")).stdout
+    assert "cost per successful task $0.001994" in text
+
+
 def test_a_cascade_policy_through_the_cli(tmp_path):
     client = _client(tmp_path)
     out = json.loads(run_cli("simulate", str(client), "--db", str(tmp_path / "c.duckdb"), "--json", "--policy",

@@ -435,3 +435,45 @@ def test_cli_bad_prices_row_exits_2(tmp_path):
     proc = run_cli("prices", "gpt-4o", "--prices", str(path), check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"routekit prices: --prices: {path} row 1: output_per_mtok is not a number: 'abc'"
+
+
+# -- the price date (--date) ----------------------------------------------------------------------------------------
+def test_the_catalog_dates_its_price_changes_from_the_o3_cut_era_on():
+    """genai-prices 0.2.3's dated changes: the earliest is Mistral OCR's on 2025-05-22 (o3's cut, 2025-06-10, is
+    among the first); the latest are changes scheduled for 2027-01-01 (Gemini preview models)."""
+    from routekit.prices import catalog_dates
+
+    first, last = catalog_dates()
+    assert first <= date(2025, 6, 10) < last
+    if GENAI_SOURCE == "genai-prices 0.2.3":
+        assert (first, last) == (date(2025, 5, 22), date(2027, 1, 1))
+
+
+def test_a_price_date_outside_the_catalog_is_refused_or_noted():
+    from routekit.prices import PriceDateError, catalog_dates, check_price_date
+
+    first, last = catalog_dates()
+    with pytest.raises(PriceDateError, match=r"--date 1990-01-01: before the first LLM API price \(2020-06-11\); "
+                                             rf"genai-prices .* dates price changes from {first} to {last}"):
+        check_price_date(date(1990, 1, 1))
+    # a day after the last known change, while today is earlier: those prices are unknown
+    later = date.fromordinal(last.toordinal() + 1)
+    with pytest.raises(PriceDateError, match=rf"--date {later}: after {last}, the last date whose prices are known"):
+        check_price_date(later, today=date(2026, 11, 23))
+    # once that day has come, it is priced at what is then in force (the latest known)
+    assert check_price_date(later, today=later) is None
+    assert check_price_date(first) is None and check_price_date(last) is None
+    note = check_price_date(date(2024, 3, 1))
+    assert note.startswith(f"--date 2024-03-01: {GENAI_SOURCE} dates no price change before {first}")
+
+
+@pytest.mark.parametrize("command", [["prices", "gpt-4o"], ["estimate", "--requests", "1000", "--input-tokens", "100",
+                                                              "--output-tokens", "10", "--mix", "gpt-4o=1"]])
+def test_the_cli_refuses_a_price_date_no_price_applies_to(command):
+    for day, reason in (("1990-01-01", "before the first LLM API price (2020-06-11)"),
+                        ("2099-01-01", "the last date whose prices are known")):
+        proc = run_cli(*command, "--date", day, check=False)
+        assert proc.returncode == 2, proc.stderr
+        assert reason in proc.stderr and "leave --date out for the latest prices" in proc.stderr
+    proc = run_cli(*command, "--date", "2024-03-01")   # before the first dated change: priced, with a note
+    assert "note: --date 2024-03-01:" in proc.stderr and "earliest price the catalog knows" in proc.stderr

@@ -42,6 +42,9 @@ WITH logs AS (
           AND b.month = coalesce(l.month, u.month) AND b.model_key = coalesce(l.model_key, u.model_key)
 )
 SELECT *,
+       -- what the log source itself charged or computed (OpenRouter's cost_total: what the client was billed) less
+       -- the catalog's list price of the same calls; simulations keep list prices so every mix is priced alike
+       logs_reported_usd - logs_priced_usd AS logs_source_minus_list_usd,
        -- the bill less what the best export explains (usage covers all traffic, logs maybe not); nothing
        -- explained means the whole bill is the gap
        billed_usd - coalesce(usage_priced_usd, logs_priced_usd, 0) AS gap_usd,
@@ -62,8 +65,13 @@ SELECT *,
            CASE WHEN unconverted_lines > 0 THEN 'invoice lines in a currency with no rate in routekit.yaml' END,
            CASE WHEN logs_reported_usd > 0 AND logs_priced_usd > 0
                      AND abs(logs_reported_usd - logs_priced_usd) / logs_priced_usd > 0.02
-                THEN 'the log source''s own cost differs from list price by '
-                     || round(100 * (logs_reported_usd - logs_priced_usd) / logs_priced_usd, 1) || ' %' END
+                THEN 'the log source''s own cost ($' || round(logs_reported_usd, 2) || ') differs from list price ($'
+                     || round(logs_priced_usd, 2) || ') by '
+                     || round(100 * (logs_reported_usd - logs_priced_usd) / logs_priced_usd, 1) || ' %'
+                     || CASE WHEN provider = 'openrouter'
+                             THEN ': OpenRouter''s cost_total is what it billed (the upstream provider''s price, '
+                                  || 'fees, free variants, discounts); simulations price every mix at list prices'
+                             ELSE ': simulations price every mix at list prices' END END
        ], lambda x: x IS NOT NULL) AS likely_causes
 FROM joined
 ORDER BY provider, month, model

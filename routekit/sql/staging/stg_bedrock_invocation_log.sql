@@ -19,8 +19,13 @@ SELECT
     rk_text(request_id) AS request_id,
     rk_ts(ts_text) AS ts,
     'aws.bedrock' AS provider,
-    -- a cross-region inference profile is the model id behind a geographic prefix
-    coalesce(regexp_replace(model_no_arn, '^(us-gov|us|eu|apac|global|jp|au|ca)\.([^.]+\..+)$', '\2'), model_ref)
+    -- A geographic cross-region inference profile (us., eu., jp. ...) is billed like the in-region model id behind
+    -- it, so its prefix goes. The global. profile keeps its prefix: from Claude Sonnet 4.5 / Haiku 4.5 on, regional
+    -- endpoints (in-region and geographic profiles) cost 10 % more than global ones, and genai-prices prices the
+    -- bare id at the regional rate and global.* at the global one (AWS: docs.aws.amazon.com/bedrock/latest/
+    -- userguide/global-cross-region-inference.html, "approximately 10% savings ... compared to geographic
+    -- cross-Region inference"; Anthropic: platform.claude.com/docs/en/about-claude/pricing, third-party platforms).
+    coalesce(regexp_replace(model_no_arn, '^(us-gov|us|eu|apac|jp|au|ca|in)\.([^.]+\..+)$', '\2'), model_ref)
         AS model,
     model_ref AS model_requested,
     rk_text(request_metadata ->> 'feature') AS feature,

@@ -1,0 +1,68 @@
+"""The output-token limit routing.json gives a route, and the name of the request parameter that carries it.
+
+A model that reasons writes hidden reasoning tokens before its answer, and they come out of the same limit:
+- OpenAI, "Reasoning models" guide, section "Allocating space for reasoning"
+  (https://platform.openai.com/docs/guides/reasoning): reasoning tokens count against ``max_completion_tokens`` /
+  ``max_output_tokens``; a response that hits the limit during reasoning has no visible answer (and is still billed);
+  OpenAI recommends reserving at least 25,000 tokens for reasoning and outputs when starting out. Chat Completions'
+  ``max_tokens`` is deprecated and not accepted by o-series models: ``max_completion_tokens`` is the parameter.
+- Anthropic, "Extended thinking" (https://platform.claude.com/docs/en/build-with-claude/extended-thinking):
+  thinking tokens count towards ``max_tokens``; ``thinking.budget_tokens`` must be at least 1,024 and below
+  ``max_tokens``.
+- Google, Gemini "Thinking" (https://ai.google.dev/gemini-api/docs/thinking): thinking tokens are part of the
+  output, bounded by ``generationConfig.maxOutputTokens``.
+
+So a route whose model reasons gets at least the 25,000-token reserve (rounded up to a power of 2, like every
+limit here: 32,768) instead of its answers' 99th percentile, which for a classification task is a few dozen tokens
+and would leave a reasoning model no room to answer at all.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from routekit.prices import PriceCatalog, genai_provider_id
+from routekit.tiers import TierMap
+
+REASONING_RESERVE = 25_000   # OpenAI's starting reserve for reasoning + answer (see above)
+# genai-prices provider id → the request parameter that caps the output (reasoning included) in its API; every other
+# provider's (OpenAI-compatible) API takes max_tokens, as do Anthropic's Messages API and Bedrock's InvokeModel.
+PARAMETERS = {"openai": "max_completion_tokens", "azure": "max_completion_tokens",
+              "google": "generationConfig.maxOutputTokens"}
+DEFAULT_PARAMETER = "max_tokens"
+METHOD = ("99th percentile of the task's observed output tokens, rounded up to a power of 2; a route whose model "
+          f"reasons (reasoning tier, reasons by default, or reasoning tokens in the client's logs) gets at least "
+          f"{REASONING_RESERVE:,} (OpenAI's reserve for reasoning and answer), i.e. 32,768, since reasoning tokens "
+          "count against the same limit; max_tokens_parameter names the request parameter of the model's API "
+          "(with Claude extended thinking, keep thinking.budget_tokens below max_tokens)")
+
+
+def power_of_two(n) -> int | None:
+    """``n`` rounded up to a power of 2 (at least 16); None without a figure."""
+    if not n:
+        return None
+    return int(2 ** math.ceil(math.log2(max(int(n), 16))))
+
+
+def reasoning_in_logs(con) -> dict[str, str]:
+    """Models whose calls report reasoning tokens in the client's logs → why they count as reasoning. This is how a
+    hybrid that reasons only when asked (Claude with extended thinking, GPT-5.1 with an effort set) is recognised;
+    exports that do not break reasoning tokens out (Anthropic, Bedrock) cannot show it."""
+    return {model: f"reasoning tokens in the client's logs ({calls:,} calls)" for model, calls in con.execute("""
+        SELECT model, count(*) FROM int_calls WHERE reasoning_tokens > 0 GROUP BY model ORDER BY model""").fetchall()}
+
+
+@lru_cache(maxsize=256)
+def _catalog_provider(model: str) -> str | None:
+    quote = PriceCatalog().quote(model)
+    return quote.provider if quote is not None else None
+
+
+def route_limit(model: str | None, provider: str | None, p99, observed: dict[str, str]) -> dict:
+    """``max_tokens`` (the limit), ``max_tokens_parameter`` and ``reasoning`` (why the model counts as reasoning, or
+    None) for a route served by ``model``."""
+    why = (observed.get(model) or TierMap.default().reasons(model, provider)) if model else None
+    limit = power_of_two(max(p99 or 0, REASONING_RESERVE)) if why else power_of_two(p99)
+    provider_id = genai_provider_id(provider) if provider else (_catalog_provider(model) if model else None)
+    return {"max_tokens": limit, "max_tokens_parameter": PARAMETERS.get(provider_id or "", DEFAULT_PARAMETER),
+            "reasoning": why}
