@@ -49,8 +49,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
     if args.policy and not Path(args.policy).is_file():
         raise UsageError(f"--policy {args.policy}: no such file")
-    _policy_arg(args, client)   # checked before the notebook starts, not by the notebook a minute later
-    _date(args.date)
+    # checked before the notebook starts, not by the notebook a minute later
+    _audit_policy_priced(_policy_arg(args, client), client, _date(args.date))
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     try:
@@ -348,6 +348,22 @@ def _policy_arg(args: argparse.Namespace, client: Path):
 
     try:
         return load_policy(args.policy, load_config(client)) if args.policy else None
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _audit_policy_priced(policy, client: Path, on) -> None:
+    """audit --policy: a tier without a priced representative is refused as simulate refuses it (report's check)."""
+    if policy is None:
+        return
+    from routekit.config import load_config
+    from routekit.report import check_policy_priced
+    from routekit.scenario import PolicyError, Simulator
+    from routekit.tiers import TierMap
+
+    sim = Simulator([], None, _catalog(None, client), TierMap.for_config(load_config(client)).representatives, on=on)
+    try:
+        check_policy_priced(sim, policy)
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
 

@@ -180,6 +180,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         from routekit.optimize import optimize
 
         sim = Simulator(rows, projection, catalog, tiers.representatives, on=on)
+        if base is not None:
+            check_policy_priced(sim, base)
 
         def tier_of(model):
             found = tiers.tier_of(model)
@@ -240,6 +242,18 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         f["rank"] = i
     audit.coverage = _coverage(audit)
     return audit
+
+
+def check_policy_priced(sim, policy) -> None:
+    """Refuse a policy naming a tier whose representative has no price (PolicyError, one line), with simulate's own
+    check. The audit optimizes the mix, so every tier the policy names is a candidate, not only those its mix uses:
+    the optimizer would otherwise drop the tier without a word and the report would look complete."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    named = {tier: Decimal(1) for tier in policy.tiers}
+    sim.check_priced(replace(policy, default={**(policy.default or {}), **named}),
+                     {**sim.representatives, **policy.tiers})
 
 
 def _log_coverage(reconciliation):

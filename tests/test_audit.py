@@ -199,3 +199,25 @@ def test_a_folder_with_no_usable_export_says_so(tmp_path):
     assert audit.summary["traffic"] == "no usable export"
     assert audit.coverage[-1] == "No usable export was found in the folder: see the data appendix for what was read."
     assert [f["path"] for f in audit.appendix["files"]] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("policy", [
+    "tiers: {budget: nosuchmodel}\nmix: {other: {budget: 1.0}}\n",   # the mix sends traffic there (simulate refuses)
+    "tiers: {budget: nosuchmodel}\n",   # named only: the audit's optimizer may send traffic to any tier
+])
+def test_audit_refuses_a_policy_tier_without_a_price_as_simulate_does(tmp_path, policy):
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, _row("r1", "0.01", "10", "1", "2026-09-01 00:00:00+00")]) + "\n",
+        "policy.yaml": policy})
+    out = tmp_path / "reports"
+    proc = run_cli("audit", str(client), "--policy", str(client / "policy.yaml"), "--out", str(out), check=False)
+    message = ("tier budget's model nosuchmodel has no price in the catalog; choose a priced model or add it to the "
+               "client's prices.csv")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [f"routekit audit: {client / 'policy.yaml'}: {message}"]
+    assert not out.exists()   # refused before the notebook ran
+    # the notebook's own path (run top to bottom by hand) refuses it too, with the same words
+    from routekit.report import run_audit
+    from routekit.scenario import PolicyError
+    with pytest.raises(PolicyError, match=re.escape(message)):
+        run_audit(client, policy=client / "policy.yaml")
