@@ -71,13 +71,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     elif s.get("invoice_monthly_usd") is not None:
         print(f"invoices only: {_money(s.get('invoice_monthly_usd'))}/month billed; no traffic to route")
     else:
-        print("no usable export in the folder: the report's data appendix lists what was found")
+        print(f"no data: {s.get('no_data_reason')}; the report's data appendix lists what was found")
     return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Every client folder under CLIENTS_DIR, each audited in its own process (kernel and DuckDB); OUT/index.html."""
-    from routekit.audit import CHROMIUM, batch, client_folders
+    from routekit.audit import CHROMIUM, batch, batch_exit_code, batch_summary, client_folders, status_text
 
     root = _client_dir(args.clients_dir)
     if not client_folders(root):
@@ -99,12 +99,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"{r['client']:<24} {r['status']:<8} {_money(current):>14} {_money(s.get('savings_usd')):>12} "
               f"{'-' if risk is None else f'{risk:.2%}':>8}")
         if r["status"] != "ok":
-            print(f"  error: {r.get('error')}")
+            print(f"  {status_text(r)}")
     print(f"index: {out / 'index.html'}")
-    failed = [r["client"] for r in results if r["status"] != "ok"]
-    if failed:
-        print(f"{len(failed)} of {len(results)} clients failed: {', '.join(failed)}")
-    return 1 if failed else 0
+    print(batch_summary(results))
+    return batch_exit_code(results)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:

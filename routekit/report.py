@@ -166,7 +166,9 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         "log_coverage": _log_coverage(reconciliation),
         "projection": projection.to_json() if projection else None,
     }
+    no_data = not any(data[k] for k in ("calls", "usage_rows", "invoice_lines"))
     audit.summary = {
+        "no_data_reason": _no_data_reason(files, failed, rejects) if no_data else None,
         "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"]
                     else "invoices only" if data["invoice_lines"] else "no usable export"),
         "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
@@ -254,6 +256,27 @@ def check_policy_priced(sim, policy) -> None:
     named = {tier: Decimal(1) for tier in policy.tiers}
     sim.check_priced(replace(policy, default={**(policy.default or {}), **named}),
                      {**sim.representatives, **policy.tiers})
+
+
+def _no_data_reason(files, failed, rejects, shown: int = 3) -> str:
+    """Why a folder gave nothing to audit, in one line (batch prints it beside the client): the files and what
+    became of each, from the data appendix's own records."""
+    first_reject = {}
+    for r in rejects:   # sorted by rows: the commonest reason per file first
+        first_reject.setdefault(r["file"], r["reason"])
+    parts = [f"{f['path']} could not be loaded ({f['reason']})" for f in failed]
+    for f in files:
+        if f["skipped_reason"]:
+            parts.append(f"{f['path']} ({f['skipped_reason']})")
+        elif f["rows_read"] and not f["rows_loaded"]:
+            parts.append(f"{f['path']}: all {f['rows_read']:,} row(s) rejected"
+                         + (f" ({first_reject[f['path']]})" if f["path"] in first_reject else ""))
+        else:
+            parts.append(f"{f['path']}: no rows")
+    if not parts:
+        return "no files in the folder"
+    more = f"; and {len(parts) - shown} more file(s)" if len(parts) > shown else ""
+    return "no usable export: " + "; ".join(parts[:shown]) + more
 
 
 def _log_coverage(reconciliation):

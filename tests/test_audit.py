@@ -125,12 +125,18 @@ def test_batch_isolates_failures_and_keeps_secrets_out(tmp_path):
     clients = tmp_path / "clients"
     _secret_client(clients / "acme")
     write_files(clients / "broken", {"routekit.yaml": "tiers: [not, a, mapping\n", "x.csv": "a,b\n1,2\n"})
+    write_files(clients / "notes", {"notes.txt": "call Bob about the invoice\n"})   # nothing loadable: "no data"
     out = tmp_path / "reports"
     proc = run_cli("batch", str(clients), "--out", str(out), "--jobs", "2", check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == 1   # a failed client outranks one with no data
     assert "broken" in proc.stdout and "failed" in proc.stdout
+    assert re.search(r"^notes +no data ", proc.stdout, re.MULTILINE)   # not "ok"
+    assert "  no data: no usable export: notes.txt (not read: a .txt file;" in proc.stdout
+    summary = "1 of 3 clients audited; 1 with no data (notes); 1 failed (broken)."
+    assert proc.stdout.strip().splitlines()[-1] == summary
     index = (out / "index.html").read_text()
     assert "acme" in index and "broken" in index and "failed" in index
+    assert summary in index and '<tr class="no-data"><td>notes</td><td>no data: no usable export: notes.txt' in index
     assert 'href="acme/audit.html"' in index
     assert not EXTERNAL_REF.search(index)
     findings = json.loads((out / "acme" / "findings.json").read_text())
@@ -221,3 +227,27 @@ def test_audit_refuses_a_policy_tier_without_a_price_as_simulate_does(tmp_path, 
     from routekit.scenario import PolicyError
     with pytest.raises(PolicyError, match=re.escape(message)):
         run_audit(client, policy=client / "policy.yaml")
+
+
+def test_batch_of_clients_without_data_exits_3_and_says_why(tmp_path):
+    clients = tmp_path / "clients"
+    (clients / "empty").mkdir(parents=True)
+    proc = run_cli("batch", str(clients), "--out", str(tmp_path / "reports"), check=False)
+    assert proc.returncode == 3, proc.stdout + proc.stderr   # nothing failed, but nothing was audited either
+    assert re.search(r"^empty +no data ", proc.stdout, re.MULTILINE)
+    assert "  no data: no files in the folder" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "0 of 1 clients audited; 1 with no data (empty)."
+    # the single-client command says the same in its JSON (and still writes the report saying so)
+    result = json.loads(run_cli("audit", str(clients / "empty"), "--out", str(tmp_path / "one"), "--json").stdout)
+    assert (result["status"], result["reason"]) == ("no data", "no files in the folder")
+
+
+def test_no_data_reason_names_each_file_and_what_became_of_it(tmp_path):
+    from routekit.report import run_audit
+
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, _row("r1", "0.01", "abc", "1", "2026-09-01 00:00:00+00")]) + "\n",
+        "usage.json": '{"object": "page", "data": [{"object": "bucket",'})   # cut off
+    reason = run_audit(client).summary["no_data_reason"]
+    assert reason.startswith("no usable export: usage.json could not be loaded (truncated or malformed JSON")
+    assert reason.endswith("; spend.csv: all 1 row(s) rejected (prompt_tokens is not a whole number: 'abc')")
