@@ -472,19 +472,13 @@ def _md(text: str):
     display(Markdown(text.replace("$", "\\$")))   # a dollar sign is money here, never LaTeX
 
 
-def _table(records, columns=None, money=()):
-    import pandas as pd
-    from IPython.display import display
+def _table(records, columns=None, **layout):
+    """A table as a reader sees it (report_tables: human headers, formatted cells, fits the printed page)."""
+    from IPython.display import HTML, display
 
-    frame = pd.DataFrame(records, columns=columns)
-    if frame.empty:
-        _md("_(none)_")
-        return
-    fmt = {c: (lambda v: "-" if v is None or v != v else f"${v:,.2f}") for c in frame.columns
-           if c in money or c.endswith("_usd")}
-    fmt.update({c: (lambda v: "-" if v is None or v != v else f"{v:,.0f}") for c in frame.columns
-                if "requests" in c or c in ("calls", "rows", "rows_read", "rows_loaded", "rows_rejected")})
-    display(frame.style.format(fmt, na_rep="-").hide(axis="index"))
+    from routekit.report_tables import table_html
+
+    display(HTML(table_html(records, columns, **layout)))
 
 
 def _show_fig(fig):
@@ -502,6 +496,11 @@ def _pct(v):
 
 
 def show_summary(audit: Audit) -> None:
+    from IPython.display import HTML, display
+
+    from routekit.report_tables import STYLE
+
+    display(HTML(STYLE))   # the report's table and print layout, for every section below
     s = audit.summary
     lines = [f"# LLM spend audit: {audit.client}", "",
              f"Data: **{s['traffic']}** ({audit.data['calls']:,} calls, {audit.data['usage_rows']:,} usage rows, "
@@ -566,13 +565,11 @@ def show_spend(audit: Audit) -> None:
         for name, label, title in (("by_provider", "provider", "By provider"), ("by_model", "model", "By model"),
                                    ("by_task_type", "task_type", "By task type"),
                                    ("by_length", "input_length", "By input length (tokens)")):
-            _md(f"### {title} (per month)")
-            _table(sp[name])
+            _table(sp[name], title=f"{title} (per month)")
             if any(r.get("monthly_usd") for r in sp[name]):
                 _show_fig(_bar(sp[name], label, f"Monthly spend {title.lower()}"))
     if sp["invoice_by_provider_model"]:
-        _md("### Invoiced per provider and model (whole period)")
-        _table(sp["invoice_by_provider_model"])
+        _table(sp["invoice_by_provider_model"], title="Invoiced per provider and model (whole period)")
 
 
 def show_findings(audit: Audit) -> None:
@@ -585,8 +582,8 @@ def show_findings(audit: Audit) -> None:
                   f"[{f['risk_band'] or 'billing'}] {f['text']} _Evidence: {f['evidence']}._"
                   for f in audit.findings[:25]))
     if audit.examples:
-        _md("### Example prompts per task type (include_prompts is set)")
-        _table([{"task_type": t, "example": p} for t, ps in audit.examples.items() for p in ps])
+        _table([{"task_type": t, "example": p} for t, ps in audit.examples.items() for p in ps],
+               title="Example prompts per task type (include_prompts is set)")
 
 
 def show_frontier(audit: Audit) -> None:
@@ -609,29 +606,26 @@ def show_frontier(audit: Audit) -> None:
     ax.legend()
     fig.tight_layout()
     _show_fig(fig)
-    _md("### Recommended mix per task type and input length")
     _table([{"task_type": t, "input_length": b, "mix": ", ".join(f"{k} {v:.1%}" for k, v in s.items())}
-            for t, per in audit.mix.items() for b, s in per.items()])
+            for t, per in audit.mix.items() for b, s in per.items()],
+           title="Recommended mix per task type and input length")
     if audit.routing:
-        _md("### Routing table")
         _table([{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")} for r in audit.routing["routes"]]
-               + [{"task_type": "(default)", **audit.routing["default"]}])
+               + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table")
 
 
 def show_reconciliation(audit: Audit) -> None:
-    _md("## Reconciliation\nInvoice vs usage exports vs priced logs, per provider × month × model.")
-    _table([{**r, "likely_causes": "; ".join(r["likely_causes"])} for r in audit.reconciliation])
+    _table(audit.reconciliation, title="Reconciliation", level=2,
+           intro="Invoice vs usage exports vs priced logs, per provider × month × model.")
 
 
 def show_appendix(audit: Audit) -> None:
     a = audit.appendix
-    _md("## Data appendix\n### Files read")
-    _table(a["files"])
+    _md("## Data appendix")
+    _table(a["files"], title="Files read")
     if a.get("failed_files"):
-        _md("### Files that could not be loaded")
-        _table(a["failed_files"])
-    _md("### Rows rejected, by reason")
-    _table(a["rejects"], columns=["file", "reason", "rows"])
+        _table(a["failed_files"], title="Files that could not be loaded")
+    _table(a["rejects"], columns=["file", "reason", "rows"], title="Rows rejected, by reason")
     cov = a["log_coverage"]
     proj = a["projection"]
     _md("\n".join([
@@ -641,8 +635,7 @@ def show_appendix(audit: Audit) -> None:
                                               else f"{cov['coverage']:.1%} ({_money(cov['logs_priced_usd_where_billed'])}"
                                                    f" of {_money(cov['billed_usd'])} billed)"),
         f"- Log window: {proj['method'] if proj else 'no call logs or usage'}"]))
-    _md("### Models observed")
-    _table([{k: v for k, v in m.items()} for m in a["models"]])
+    _table(a["models"], title="Models observed")
 
 
 def show_method(audit: Audit) -> None:

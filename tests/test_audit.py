@@ -63,6 +63,88 @@ def test_audit_html_has_no_code_and_no_external_resources(northwind):
     assert "Findings, by dollar impact" in text and "Cost–risk frontier" in text
 
 
+# Letter paper less the report's 12 mm margins, in CSS px (96 per inch): 8.5 in × 96 − 2 × 12 mm × 96 / 25.4 = 816 −
+# 90.7 = 725 px upright; 11 in × 96 − 90.7 = 965 px on its side (the pages wide tables are printed on)
+PORTRAIT_PX, LANDSCAPE_PX = 725, 965
+
+
+def _table_extents(html_file: Path) -> dict[str, list[dict]]:
+    """Every table's right edge when the report is laid out for print at the printable width of its page."""
+    from playwright.sync_api import sync_playwright
+
+    from test_widgets import BROWSER_ARGS, CHROMIUM
+
+    script = """(landscape) => Array.from(document.querySelectorAll('table'))
+        .filter(t => !!t.closest('.rk-wide') === landscape)
+        .map(t => ({right: t.getBoundingClientRect().right, scroll: t.scrollWidth, width: t.clientWidth,
+                    last: t.querySelector('th:last-child').textContent}))"""
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            for name, width in (("portrait", PORTRAIT_PX), ("landscape", LANDSCAPE_PX)):
+                page = browser.new_page(viewport={"width": width, "height": 1000})
+                page.emulate_media(media="print")
+                page.goto(html_file.as_uri())
+                out[name] = page.evaluate(script, name == "landscape")
+                page.close()
+        finally:
+            browser.close()
+    return out
+
+
+def test_every_report_table_fits_the_printed_page(northwind):
+    """The PDF is chromium printing the HTML: a table wider than the printable width lost its last columns
+    (reconciliation's log coverage and likely causes, the files and models tables ran 200-260 px off the page)."""
+    from test_jupyterlab import _require_chromium
+
+    _require_chromium()
+    folder, _, _ = northwind
+    extents = _table_extents(folder / "audit.html")
+    assert len(extents["portrait"]) >= 6 and len(extents["landscape"]) >= 3, extents
+    for name, limit in (("portrait", PORTRAIT_PX), ("landscape", LANDSCAPE_PX)):
+        for t in extents[name]:
+            assert t["right"] <= limit and t["scroll"] <= t["width"] + 1, (name, t)
+    # the wide ones, with their last columns, are those printed on their side
+    assert {"Likely causes", "Note", "Price source"} <= {t["last"] for t in extents["landscape"]}
+
+
+def test_report_cells_read_as_a_person_writes_them():
+    from routekit.report_tables import cell, header
+
+    assert cell("gap_usd", -0.01) == "-$0.01"               # not $-0.01
+    assert cell("billed_usd", 1234.5) == "$1,234.50"
+    assert cell("log_coverage", 0.483508) == "48.4%"         # 0.483508 × 100 = 48.35 → 48.4
+    assert cell("priced", True) == "yes" and cell("priced", False) == "no"
+    assert cell("requests_per_month", 13433.0) == "13,433"
+    assert cell("month", "2026-09-01") == "2026-09"
+    assert cell("likely_causes", ["batch traffic", "non-token charges"]) == "batch traffic; non-token charges"
+    assert cell("billed_usd", None) == "-" and cell("calls", float("nan")) == "-"
+    assert header("log_coverage") == "Log coverage" and header("priced_usd") == "Priced traffic"
+    assert header("some_new_column") == "Some new column"
+
+
+def test_report_tables_have_human_headers_and_formatted_values(northwind):
+    import html as html_lib
+
+    folder, _, _ = northwind
+    text = (folder / "audit.html").read_text()
+    tables = re.findall(r'<table class="rk-table">(.*?)</table>', text, re.DOTALL)
+    assert len(tables) >= 9
+    cells = lambda tag: [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()   # noqa: E731
+                         for t in tables for c in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", t, re.DOTALL)]
+    heads, values = cells("th"), cells("td")
+    assert not [h for h in heads if "_" in h or h != h[:1].upper() + h[1:]], heads   # no raw column names
+    assert "Log coverage" in heads and "Likely causes" in heads and "Cost / month" in heads
+    assert not [v for v in values if v in ("True", "False", "None", "nan") or "$-" in v]
+    assert not [v for v in values if re.fullmatch(r"-?\d+\.\d{3,}", v)]      # no raw fractions like 0.483508
+    money_cells = [v for v in values if "$" in v]
+    assert money_cells and all(re.fullmatch(r"-?\$\d{1,3}(,\d{3})*\.\d\d", v) for v in money_cells), money_cells
+    # the machine-readable outputs keep their raw names and numbers
+    findings = json.loads((folder / "findings.json").read_text())
+    assert {"billed_usd", "coverage"} <= set(findings["log_coverage"])
+
+
 def test_recommended_policy_is_a_valid_simulate_policy(northwind):
     folder, result, _ = northwind
     sim = json.loads(run_cli("simulate", str(ROOT / "sample_data" / "northwind_support"), "--policy",
@@ -167,6 +249,9 @@ def test_audit_pdf(tmp_path):
     run_cli("audit", str(client), "--out", str(tmp_path / "out"), "--pdf")
     pdf = (tmp_path / "out" / "invoice_only" / "audit.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    # Letter upright (612 × 792 pt) and, for the wide tables (reconciliation, files, models), on its side
+    pages = re.findall(rb"/MediaBox \[0 0 (\d+) (\d+)\]", pdf)
+    assert (b"612", b"792") in pages and (b"792", b"612") in pages, pages
 
 
 def test_a_misspelt_policy_stops_the_audit_before_the_notebook_runs(tmp_path):
