@@ -280,10 +280,50 @@ def _no_data_reason(files, failed, rejects, shown: int = 3) -> str:
 
 
 def _log_coverage(reconciliation):
-    billed = sum((r["billed_usd"] or 0) for r in reconciliation)
-    logs = sum((r["logs_priced_usd"] or 0) for r in reconciliation if r["billed_usd"])
-    return {"billed_usd": _r(billed), "logs_priced_usd_where_billed": _r(logs),
-            "coverage": _r(logs / billed, 4) if billed else None}
+    """Priced call logs ÷ invoice, over the provider months the logs cover: an invoice reaching back before the logs
+    started says nothing about how complete they are (a month of logs against a quarter's invoice read as 33 %), nor
+    does the bill of a provider whose traffic no log shows. Those billed months are named instead, with their amount.
+    A logged call with no provider covers its month for every provider (as in mart_cube)."""
+    logged = {(r["provider"], r["month"][:7]) for r in reconciliation if r["logs_priced_usd"] is not None}
+    anyone = {m for p, m in logged if p is None}
+
+    def covered(r):
+        return (r["provider"], r["month"][:7]) in logged or r["month"][:7] in anyone
+
+    billed = sum((r["billed_usd"] or 0) for r in reconciliation if covered(r))
+    logs = sum((r["logs_priced_usd"] or 0) for r in reconciliation if covered(r) and r["billed_usd"])
+    unlogged = [r for r in reconciliation if r["billed_usd"] and not covered(r)]
+    return {"months_compared": [_provider_month(p, m) for p, m in sorted(logged, key=lambda k: (k[1], k[0] or ""))],
+            "billed_usd": _r(billed), "logs_priced_usd_where_billed": _r(logs),
+            "coverage": _r(logs / billed, 4) if billed else None,
+            "billed_months_without_logs": sorted({_provider_month(r["provider"], r["month"][:7]) for r in unlogged},
+                                                 key=lambda t: (t.split()[-1], t)),
+            "billed_usd_without_logs": _r(sum(r["billed_usd"] for r in unlogged))}
+
+
+def _provider_month(provider, month: str) -> str:
+    return f"{provider or 'any provider'} {month}"
+
+
+def _log_coverage_text(cov) -> str:
+    """The appendix line: what was compared with what, over which months, and which billed months had no logs."""
+    if not cov["months_compared"]:
+        return "no call logs to compare with the invoice"
+    window = _months_text(cov["months_compared"])
+    if cov["coverage"] is None:
+        text = f"no invoice for the months the logs cover ({window})"
+    else:
+        text = (f"{cov['coverage']:.1%} over the months the logs cover ({window}): "
+                f"{_money(cov['logs_priced_usd_where_billed'])} of logs at list price against "
+                f"{_money(cov['billed_usd'])} billed")
+    if cov["billed_months_without_logs"]:
+        text += (f"; not compared: {_months_text(cov['billed_months_without_logs'])}, billed "
+                 f"{_money(cov['billed_usd_without_logs'])} with no call logs")
+    return text
+
+
+def _months_text(months: list[str]) -> str:
+    return ", ".join(months)
 
 
 def _share_text(shares: dict, tiers: dict) -> str:
@@ -631,9 +671,7 @@ def show_appendix(audit: Audit) -> None:
     _md("\n".join([
         f"- Unpriced models: {', '.join(a['unpriced_models']) or 'none'}",
         f"- Models with no tier (counted as flagship): {', '.join(a['unmapped_models']) or 'none'}",
-        f"- Log coverage of the invoice: " + ("no invoice" if cov["coverage"] is None
-                                              else f"{cov['coverage']:.1%} ({_money(cov['logs_priced_usd_where_billed'])}"
-                                                   f" of {_money(cov['billed_usd'])} billed)"),
+        f"- Log coverage of the invoice: {_log_coverage_text(cov)}",
         f"- Log window: {proj['method'] if proj else 'no call logs or usage'}"]))
     _table(a["models"], title="Models observed")
 

@@ -336,3 +336,38 @@ def test_no_data_reason_names_each_file_and_what_became_of_it(tmp_path):
     reason = run_audit(client).summary["no_data_reason"]
     assert reason.startswith("no usable export: usage.json could not be loaded (truncated or malformed JSON")
     assert reason.endswith("; spend.csv: all 1 row(s) rejected (prompt_tokens is not a whole number: 'abc')")
+
+
+def _cost_line(day: str, usd: str, item: str) -> str:
+    """One line of OpenAI's cost export (the console's CSV) for a day."""
+    import datetime as dt
+
+    start = dt.datetime.fromisoformat(day + "T00:00:00+00:00")
+    end = start + dt.timedelta(days=1)
+    return (f"{int(start.timestamp())},{int(end.timestamp())},{start.isoformat()},{end.isoformat()},{usd},usd,1,"
+            f'tokens,"gpt-4o-2024-08-06, {item}",,,proj_1,org-1,LiteLLM proxy,Acme,,')
+
+
+def test_log_coverage_compares_only_the_months_the_logs_cover(tmp_path):
+    """One month of logs against a three-month invoice read as 14.9 % (1.40 / 9.40); over September alone the
+    logs explain all of it, and July and August are named as billed without logs."""
+    from routekit.report import _log_coverage_text, run_audit
+
+    cost_header = ("start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,"
+                   "quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,"
+                   "organization_name,user_email,api_source")
+    # 4 calls × (100,000 input × $2.50/M + 10,000 output × $10/M) = 4 × ($0.25 + $0.10) = $1.40 at list price
+    logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)]
+    # billed: July $5.00, August $3.00, September $1.00 input + $0.40 output = $1.40
+    invoice = [cost_header, _cost_line("2026-07-15", "5.00", "input"), _cost_line("2026-08-15", "3.00", "input"),
+               _cost_line("2026-09-12", "1.00", "input"), _cost_line("2026-09-12", "0.40", "output")]
+    client = write_files(tmp_path / "acme", {"spend.csv": "\n".join(logs) + "\n",
+                                             "cost.csv": "\n".join(invoice) + "\n"})
+    cov = run_audit(client).appendix["log_coverage"]
+    assert cov == {"months_compared": ["openai 2026-09"], "billed_usd": 1.40, "logs_priced_usd_where_billed": 1.40,
+                   "coverage": 1.0, "billed_months_without_logs": ["openai 2026-07", "openai 2026-08"],
+                   "billed_usd_without_logs": 8.00}   # $5.00 + $3.00
+    assert _log_coverage_text(cov) == (
+        "100.0% over the months the logs cover (openai 2026-09): $1.40 of logs at list price against $1.40 billed; "
+        "not compared: openai 2026-07, openai 2026-08, billed $8.00 with no call logs")
