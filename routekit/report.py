@@ -52,6 +52,7 @@ class Audit:
     method: dict = field(default_factory=dict)
     coverage: list = field(default_factory=list)  # what can be said, and which exports would sharpen it
     examples: dict = field(default_factory=dict)  # include_prompts only
+    failed_only_segments: list = field(default_factory=list)  # (task type, input length) of failed calls alone
 
 
 def _r(value, places=2):
@@ -88,8 +89,9 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     try:
         q = lambda sql: table_records(con, sql)   # noqa: E731
         counts = con.execute("""SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM usage),
-                                       (SELECT count(*) FROM invoice)""").fetchone()
-        data = {"calls": counts[0], "usage_rows": counts[1], "invoice_lines": counts[2],
+                                       (SELECT count(*) FROM invoice),
+                                       (SELECT count(*) FROM int_calls WHERE status = 'error')""").fetchone()
+        data = {"calls": counts[0], "usage_rows": counts[1], "invoice_lines": counts[2], "failed_calls": counts[3],
                 "evals": (client / "evals.csv").is_file(),
                 # providers whose traffic, in some month, is known from usage exports alone (mart_cube)
                 "usage_only_providers": [r[0] for r in con.execute(
@@ -100,34 +102,48 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         factor = float(projection.factor) if projection else 1.0
         spend = {
             "by_month": q("""
-                WITH t AS (SELECT month::DATE AS month, sum(cost_usd) AS priced_usd, sum(requests) AS requests
+                WITH t AS (SELECT month::DATE AS month, sum(cost_usd) AS priced_usd,
+                                  sum(requests - coalesce(errors, 0)) AS requests
                            FROM mart_cube GROUP BY ALL),
                      b AS (SELECT date_trunc('month', charge_period_start)::DATE AS month, sum(billed_usd) AS billed_usd
                            FROM invoice GROUP BY ALL)
                 SELECT coalesce(t.month, b.month) AS month, t.requests, t.priced_usd, b.billed_usd
                 FROM t FULL OUTER JOIN b ON t.month = b.month ORDER BY 1"""),
-            "by_provider": q(f"""SELECT provider, sum(requests) * {factor} AS requests_per_month,
-                                   sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
-                                   ORDER BY monthly_usd DESC NULLS LAST, provider"""),
-            "by_model": q(f"""SELECT provider, model, coalesce(tier, 'unmapped') AS tier,
-                                sum(requests) * {factor} AS requests_per_month, sum(cost_usd) * {factor} AS monthly_usd
-                                FROM mart_cube GROUP BY ALL ORDER BY monthly_usd DESC NULLS LAST, provider, model"""),
-            "by_task_type": q(f"""SELECT task_type, sum(requests) * {factor} AS requests_per_month,
-                                    sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
-                                    ORDER BY monthly_usd DESC NULLS LAST, task_type"""),
-            "by_length": q(f"""SELECT len_in AS input_length, sum(requests) * {factor} AS requests_per_month,
-                                 sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
-                                 ORDER BY monthly_usd DESC NULLS LAST, len_in"""),
+            # requests are the calls that were answered (and usage's requests); failed calls are counted apart, and
+            # a group with nothing but failed calls is no spend: it is listed under failed_calls, not at $0.00
+            **{name: q(f"""SELECT {keys}, sum(requests - coalesce(errors, 0)) * {factor} AS requests_per_month,
+                                  sum(cost_usd) * {factor} AS monthly_usd,
+                                  coalesce(sum(errors), 0) * {factor} AS failed_calls_per_month
+                           FROM mart_cube GROUP BY ALL
+                           HAVING sum(requests - coalesce(errors, 0)) > 0 OR coalesce(sum(cost_usd), 0) <> 0
+                           ORDER BY monthly_usd DESC NULLS LAST, {order}""")
+               for name, keys, order in (("by_provider", "provider", "provider"),
+                                         ("by_model", "provider, model, coalesce(tier, 'unmapped') AS tier",
+                                          "provider, model"),
+                                         ("by_task_type", "task_type", "task_type"),
+                                         ("by_length", "len_in AS input_length", "input_length"))},
+            "failed_calls": q(f"""SELECT provider, model, count(*) FILTER (status = 'error') * {factor}
+                                         AS failed_calls_per_month,
+                                         count(*) FILTER (status = 'error') / count(*) AS share_of_calls,
+                                         sum(cost_usd) FILTER (status = 'error') * {factor} AS monthly_usd
+                                  FROM int_calls GROUP BY ALL HAVING count(*) FILTER (status = 'error') > 0
+                                  ORDER BY failed_calls_per_month DESC, provider, model"""),
             "invoice_by_provider_model": q("""
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,
                        sum(billed_usd) AS billed_usd
                 FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model"""),
         }
-        for name in ("by_provider", "by_model", "by_task_type", "by_length"):
+        for name in ("by_provider", "by_model", "by_task_type", "by_length", "failed_calls"):
             for r in spend[name]:
-                r["requests_per_month"] = _r(r["requests_per_month"], 1)
+                for key in ("requests_per_month", "failed_calls_per_month"):
+                    if key in r:
+                        r[key] = _r(r[key], 1)
                 r["monthly_usd"] = _r(r["monthly_usd"])
+        # task type × input length holding failed calls only (no tokens, no cost): nothing there to route
+        failed_only = [tuple(r) for r in con.execute(
+            """SELECT task_type, len_in FROM mart_cube GROUP BY ALL
+               HAVING sum(calls) = sum(errors) AND coalesce(sum(cost_usd), 0) = 0 ORDER BY ALL""").fetchall()]
         routing_data = routing_inputs(con)
         current_by_segment = routing_data.current
         reconciliation = q("""SELECT provider, month, model, calls, logs_priced_usd, usage_priced_usd, billed_usd,
@@ -137,8 +153,15 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         failed = q("SELECT path, reason FROM ingest_failures ORDER BY path")
         rejects = q("""SELECT _source_file AS file, reason, count(*) AS rows FROM rejects
                        GROUP BY ALL ORDER BY rows DESC, file, reason""")
-        models = q("""SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, usage_cost_usd, billed_usd,
-                             priced, priced_as, price_source FROM mart_models""")
+        # with each model's failed calls: a model logged only by its failures reads "30 calls, 30 failed, $0.00"
+        models = q("""SELECT m.provider, m.model, m.tier, m.calls, f.failed_calls, m.calls_cost_usd, m.usage_rows,
+                             m.usage_cost_usd, m.billed_usd, m.priced, m.priced_as, m.price_source
+                      FROM mart_models m
+                      LEFT JOIN (SELECT provider, model, count(*) FILTER (status = 'error') AS failed_calls
+                                 FROM int_calls GROUP BY ALL) f
+                             ON f.provider IS NOT DISTINCT FROM m.provider AND f.model = m.model
+                      ORDER BY coalesce(m.calls_cost_usd, 0) + coalesce(m.usage_cost_usd, 0) DESC, m.provider,
+                               m.model""")
         examples = {}
         if include_prompts and data["calls"]:
             for r in q("""SELECT task_type, list(left(user_prompt, 200) ORDER BY user_prompt)[1:3] AS prompts
@@ -157,7 +180,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     audit = Audit(client=client.name,
                   params={"risk_budget": float(risk_budget), "price_date": price_date,
                           "policy": Path(policy).name if policy else None, "include_prompts": bool(include_prompts)},
-                  summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples)
+                  summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples,
+                  failed_only_segments=failed_only)
     audit.appendix = {
         "files": files, "failed_files": failed, "rejects": rejects,
         "unpriced_models": sorted({m for _, m in info.unpriced}),
@@ -584,6 +608,7 @@ def show_spend(audit: Audit) -> None:
     import matplotlib.pyplot as plt
 
     sp = audit.spend
+    failed = audit.data.get("failed_calls")
     _md("## Spend per month\nPriced traffic (list prices at each call's date) and the invoices, per calendar month.")
     _table(sp["by_month"])
     months = [r for r in sp["by_month"]]
@@ -605,11 +630,30 @@ def show_spend(audit: Audit) -> None:
         for name, label, title in (("by_provider", "provider", "By provider"), ("by_model", "model", "By model"),
                                    ("by_task_type", "task_type", "By task type"),
                                    ("by_length", "input_length", "By input length (tokens)")):
-            _table(sp[name], title=f"{title} (per month)")
+            _table(sp[name], None if failed else [k for k in (sp[name] or [{}])[0] if k != "failed_calls_per_month"],
+                   title=f"{title} (per month)")
             if any(r.get("monthly_usd") for r in sp[name]):
                 _show_fig(_bar(sp[name], label, f"Monthly spend {title.lower()}"))
+        if failed:
+            _show_failed_calls(audit)
     if sp["invoice_by_provider_model"]:
         _table(sp["invoice_by_provider_model"], title="Invoiced per provider and model (whole period)")
+
+
+def _show_failed_calls(audit: Audit) -> None:
+    """Calls that returned an error, apart: a model whose logged calls all failed would otherwise read as a model
+    that costs $0.00 a month."""
+    rows = audit.spend["failed_calls"]
+    total = audit.data["failed_calls"]
+    billed = sum(r["monthly_usd"] or 0 for r in rows)
+    _table([{**r, "billed": "no" if not r["monthly_usd"] else _money(r["monthly_usd"]) + " a month"}
+            for r in rows], ["provider", "model", "failed_calls_per_month", "share_of_calls", "billed"],
+           title="Failed calls, not billed" if not billed else "Failed calls",
+           intro=f"{total:,} logged call(s) returned an error"
+                 + (": the providers bill no tokens for them" if not billed
+                    else f"; those that used tokens cost {_money(billed)} a month, included above")
+                 + ". They are left out of the request counts above, and a model or task type with nothing but "
+                   "failed calls is listed here instead of at $0.00.")
 
 
 def show_findings(audit: Audit) -> None:
@@ -646,12 +690,22 @@ def show_frontier(audit: Audit) -> None:
     ax.legend()
     fig.tight_layout()
     _show_fig(fig)
-    _table([{"task_type": t, "input_length": b, "mix": ", ".join(f"{k} {v:.1%}" for k, v in s.items())}
-            for t, per in audit.mix.items() for b, s in per.items()],
-           title="Recommended mix per task type and input length")
+    rows, left_out = mix_rows(audit)
+    _table(rows, title="Recommended mix per task type and input length",
+           intro=None if not left_out else f"Left out: {', '.join(left_out)}, which hold failed calls only (not "
+           "billed): nothing there to route.")
     if audit.routing:
         _table([{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")} for r in audit.routing["routes"]]
                + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table")
+
+
+def mix_rows(audit: Audit) -> tuple[list[dict], list[str]]:
+    """The recommended mix as the report shows it, and the task type × input lengths it leaves out because they
+    hold failed calls only (findings.json and policy.yaml keep the optimizer's whole mix)."""
+    failed_only = {tuple(k) for k in audit.failed_only_segments}
+    rows = [{"task_type": t, "input_length": b, "mix": ", ".join(f"{k} {v:.1%}" for k, v in s.items())}
+            for t, per in audit.mix.items() for b, s in per.items() if (t, b) not in failed_only]
+    return rows, [f"{t} {b}" for t, b in sorted(failed_only)]
 
 
 def show_reconciliation(audit: Audit) -> None:

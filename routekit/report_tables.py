@@ -20,18 +20,19 @@ HEADERS = {
     "provider": "Provider", "model": "Model", "tier": "Tier", "requests_per_month": "Requests / month",
     "monthly_usd": "Cost / month", "task_type": "Task type", "input_length": "Input length", "months": "Months",
     "example": "Example prompt", "mix": "Mix", "max_tokens": "Max output tokens", "calls": "Calls",
-    "failed_calls": "Failed calls", "logs_priced_usd": "Logs, at list price", "usage_priced_usd": "Usage, at list price",
+    "logs_priced_usd": "Logs, at list price", "usage_priced_usd": "Usage, at list price",
     "gap_usd": "Gap (invoice − explained)", "log_coverage": "Log coverage", "likely_causes": "Likely causes",
     "path": "File", "format": "Format", "target": "Loaded into", "rows_read": "Rows read",
     "rows_loaded": "Rows loaded", "rows_rejected": "Rows rejected", "skipped_reason": "Not loaded because",
     "note": "Note", "reason": "Reason", "file": "File", "rows": "Rows", "calls_cost_usd": "Cost in logs",
     "usage_rows": "Usage rows", "usage_cost_usd": "Cost in usage exports", "priced": "Priced",
     "priced_as": "Priced as", "price_source": "Price source", "share": "Share", "tiers": "Tiers",
+    "failed_calls_per_month": "Failed calls / month", "share_of_calls": "Share of its calls", "billed": "Billed", "failed_calls": "Failed calls",
 }
 # names and ids: kept on one line (a model id broken at its hyphens is misread); long text columns wrap instead
 ONE_LINE = {"provider", "model", "month", "tier", "task_type", "input_length", "format", "target", "priced_as",
             "priced", "max_tokens"}
-SHARES = {"log_coverage", "share", "extra_failure_rate", "batch_share"}   # fractions of 1, shown as percentages
+SHARES = {"log_coverage", "share", "share_of_calls", "extra_failure_rate", "batch_share"}   # fractions of 1, shown as percentages
 WIDE_AFTER = 6   # more columns than this do not fit a portrait page at a readable size
 
 # Print and screen layout of the report's tables. The lab template's own table rules (centred, fixed layout, cells

@@ -61,6 +61,8 @@ def test_audit_html_has_no_code_and_no_external_resources(northwind):
     assert "http://" not in text and "https://" not in text
     assert "report.run_audit(" not in text           # no code cells
     assert "Findings, by dollar impact" in text and "Cost–risk frontier" in text
+    # northwind's logs hold failed calls: shown apart, and the mix leaves out what holds nothing else
+    assert "<h3>Failed calls, not billed</h3>" in text and "which hold failed calls only (not billed)" in text
 
 
 # Letter paper less the report's 12 mm margins, in CSS px (96 per inch): 8.5 in × 96 − 2 × 12 mm × 96 / 25.4 = 816 −
@@ -371,3 +373,31 @@ def test_log_coverage_compares_only_the_months_the_logs_cover(tmp_path):
     assert _log_coverage_text(cov) == (
         "100.0% over the months the logs cover (openai 2026-09): $1.40 of logs at list price against $1.40 billed; "
         "not compared: openai 2026-07, openai 2026-08, billed $8.00 with no call logs")
+
+
+def test_failed_calls_are_counted_apart_not_shown_as_a_model_at_zero_dollars(tmp_path):
+    from routekit.report import mix_rows, run_audit
+
+    # 4 answered calls on gpt-4o; 3 calls on gpt-4o-mini that all failed (no tokens, no cost)
+    rows = [HEADER] + [_row(f"ok{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)] \
+        + [_row(f"bad{i}", "0", "0", "0", f"2026-09-{10 + i:02d} 11:00:00+00", model="gpt-4o-mini",
+                status="failure") for i in range(3)]
+    audit = run_audit(write_files(tmp_path / "acme", {"spend.csv": "\n".join(rows) + "\n"}))
+    assert audit.data["failed_calls"] == 3
+    by_model = audit.spend["by_model"]
+    assert [r["model"] for r in by_model] == ["gpt-4o-2024-08-06"]   # no gpt-4o-mini row at $0.00
+    assert by_model[0]["failed_calls_per_month"] == 0
+    (failed,) = audit.spend["failed_calls"]
+    assert (failed["model"], failed["share_of_calls"], failed["monthly_usd"]) == ("gpt-4o-mini", 1.0, 0.0)  # 3 of 3
+    # the same projection scales both: 3 failed against 4 answered calls
+    assert failed["failed_calls_per_month"] == pytest.approx(by_model[0]["requests_per_month"] * 3 / 4, abs=0.1)
+    # answered calls only in the request counts: 4 in September
+    assert [(r["month"][:7], r["requests"]) for r in audit.spend["by_month"]] == [("2026-09", 4)]
+    # the failures (0 input tokens: '<1k') make a segment of their own with nothing billed: not a mix row
+    assert [b for _, b in audit.failed_only_segments] == ["<1k"]
+    rows, left_out = mix_rows(audit)
+    assert rows and all(r["input_length"] != "<1k" for r in rows) and left_out == [" ".join(
+        audit.failed_only_segments[0])]
+    failed_models = {m["model"]: m["failed_calls"] for m in audit.appendix["models"]}
+    assert failed_models == {"gpt-4o-2024-08-06": 0, "gpt-4o-mini": 3}
