@@ -70,6 +70,7 @@ def local_kernel_manager():
 def html_exporter(cls=None):
     """An HTML exporter with no code cells, no prompts, and no external resources."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     cls = cls or HTMLExporter
     exporter = cls(template_name="lab")
@@ -77,6 +78,9 @@ def html_exporter(cls=None):
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
+    # the notebook's own introduction (how it is run) is for whoever opens the notebook, not for the client: the
+    # report starts with its title (and, with --include-prompts, the confidentiality banner)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
     return exporter
 
 
@@ -95,11 +99,18 @@ def self_contained(text: str) -> str:
     return text
 
 
-def to_html(notebook: Path, target: Path) -> Path:
+def _report_notebook(notebook: Path, client: str | None):
+    """The executed notebook, titled for the client: the HTML's <title> (and the PDF's) would read "Notebook"."""
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)
-    body, _ = html_exporter().from_notebook_node(nb)
+    if client:
+        nb.metadata["title"] = f"routekit audit — {client}"
+    return nb
+
+
+def to_html(notebook: Path, target: Path, client: str | None = None) -> Path:
+    body, _ = html_exporter().from_notebook_node(_report_notebook(notebook, client))
     target.write_text(self_contained(body), encoding="utf-8")
     return target
 
@@ -146,13 +157,10 @@ def _pdf_exporter_class():
     return ChromiumPDFExporter
 
 
-def to_pdf(notebook: Path, target: Path) -> Path:
-    import nbformat
-
+def to_pdf(notebook: Path, target: Path, client: str | None = None) -> Path:
     if not CHROMIUM.exists():
         raise AuditFailed(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
-    nb = nbformat.read(str(notebook), as_version=4)
-    data, _ = html_exporter(_pdf_exporter_class()).from_notebook_node(nb)
+    data, _ = html_exporter(_pdf_exporter_class()).from_notebook_node(_report_notebook(notebook, client))
     target.write_bytes(data)
     return target
 
@@ -162,9 +170,9 @@ def audit_client(client_dir, out_root, *, pdf=False, **params) -> dict:
     client = Path(client_dir)
     out_dir = Path(out_root) / client.name
     notebook = execute(client, out_dir, **params)
-    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html").name}
+    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html", client.name).name}
     if pdf:
-        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf").name
+        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf", client.name).name
     files.update({"findings": "findings.json", "policy": "policy.yaml", "routing": "routing.json"})
     findings = json.loads((out_dir / "findings.json").read_text())
     reason = findings["summary"].get("no_data_reason")

@@ -545,12 +545,28 @@ def _table(records, columns=None, **layout):
     display(HTML(table_html(records, columns, **layout)))
 
 
-def _show_fig(fig):
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+def _show_fig(fig, alt: str):
+    """The chart as an embedded PNG with a text alternative saying what it shows (names and figures, never prompt
+    text): displayed as a figure, nbconvert gives every chart the same "No description" alt text."""
+    import base64
+    import html
+    import io
 
-    display(fig)
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    display(HTML(f'<img class="rk-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                 'style="max-width: 100%">'))
+
+
+def _bar_alt(records, label, title) -> str:
+    shown = [r for r in records if r.get("monthly_usd")][:12]
+    return (f"Bar chart: {title.lower()}, in USD per month, largest first: "
+            + "; ".join(f"{r[label]} {_money(r['monthly_usd'])}" for r in shown) + ".")
 
 
 def _pct(v):
@@ -559,12 +575,22 @@ def _pct(v):
 
 
 
+def prompts_banner(client: str) -> str:
+    """The warning at the top of a report made with include_prompts: the reader must see it before any content."""
+    import html
+
+    return ('<div class="rk-banner" role="alert">Confidential: this report contains client prompt text (made with '
+            f"--include-prompts). Do not share it outside {html.escape(client)}.</div>")
+
+
 def show_summary(audit: Audit) -> None:
     from IPython.display import HTML, display
 
     from routekit.report_tables import STYLE
 
     display(HTML(STYLE))   # the report's table and print layout, for every section below
+    if audit.params["include_prompts"]:
+        display(HTML(prompts_banner(audit.client)))
     s = audit.summary
     lines = [f"# LLM spend audit: {audit.client}", "",
              f"Data: **{s['traffic']}** ({audit.data['calls']:,} calls, {audit.data['usage_rows']:,} usage rows, "
@@ -625,7 +651,9 @@ def show_spend(audit: Audit) -> None:
         ax.legend()
         ax.set_title("Spend per month")
         fig.tight_layout()
-        _show_fig(fig)
+        _show_fig(fig, "Bar chart: spend per calendar month in USD, priced traffic beside invoiced: " + "; ".join(
+            f"{r['month'][:7]} priced {_money(r['priced_usd'])}, invoiced {_money(r['billed_usd'])}"
+            for r in months) + ".")
     if audit.data["calls"] or audit.data["usage_rows"]:
         for name, label, title in (("by_provider", "provider", "By provider"), ("by_model", "model", "By model"),
                                    ("by_task_type", "task_type", "By task type"),
@@ -633,7 +661,8 @@ def show_spend(audit: Audit) -> None:
             _table(sp[name], None if failed else [k for k in (sp[name] or [{}])[0] if k != "failed_calls_per_month"],
                    title=f"{title} (per month)")
             if any(r.get("monthly_usd") for r in sp[name]):
-                _show_fig(_bar(sp[name], label, f"Monthly spend {title.lower()}"))
+                chart = f"Monthly spend {title.lower()}"
+                _show_fig(_bar(sp[name], label, chart), _bar_alt(sp[name], label, chart))
         if failed:
             _show_failed_calls(audit)
     if sp["invoice_by_provider_model"]:
@@ -689,7 +718,13 @@ def show_frontier(audit: Audit) -> None:
     ax.set_ylabel("USD per month")
     ax.legend()
     fig.tight_layout()
-    _show_fig(fig)
+    safest, cheapest, rec = audit.frontier[0], audit.frontier[-1], audit.recommended_point
+    _show_fig(fig, f"Cost–risk frontier: monthly cost against extra-failure rate for {len(audit.frontier)} mixes, "
+                   f"from {_money(safest['monthly_cost_usd'])} at {safest['extra_failure_rate']:.2%} to "
+                   f"{_money(cheapest['monthly_cost_usd'])} at {cheapest['extra_failure_rate']:.2%}; current routing "
+                   f"{_money(audit.current_point['monthly_cost_usd'])} at 0%; recommended mix "
+                   f"{_money(rec['monthly_cost_usd'])} at {rec['extra_failure_rate']:.2%}; risk budget "
+                   f"{audit.params['risk_budget']:.2%}.")
     rows, left_out = mix_rows(audit)
     _table(rows, title="Recommended mix per task type and input length",
            intro=None if not left_out else f"Left out: {', '.join(left_out)}, which hold failed calls only (not "

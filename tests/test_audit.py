@@ -401,3 +401,35 @@ def test_failed_calls_are_counted_apart_not_shown_as_a_model_at_zero_dollars(tmp
         audit.failed_only_segments[0])]
     failed_models = {m["model"]: m["failed_calls"] for m in audit.appendix["models"]}
     assert failed_models == {"gpt-4o-2024-08-06": 0, "gpt-4o-mini": 3}
+
+
+def test_report_is_titled_for_the_client_and_every_chart_says_what_it_shows(northwind):
+    import html as html_lib
+
+    folder, _, _ = northwind
+    text = (folder / "audit.html").read_text()
+    assert re.findall(r"<title>(.*?)</title>", text) == ["routekit audit — northwind_support"]
+    assert "this notebook only calls and displays" not in text   # the notebook's own introduction stays in it
+    alts = [html_lib.unescape(a) for a in re.findall(r'<img\b[^>]*\balt="([^"]*)"', text)]
+    assert len(alts) == len(re.findall(r"<img\b", text)) >= 6    # the month chart, 4 spend charts, the frontier
+    assert all(a.startswith(("Bar chart: ", "Cost–risk frontier: ")) for a in alts), alts
+    assert any(a.startswith("Bar chart: monthly spend by model") for a in alts)
+    # names and dollar figures, never prompt text: the Northwind bot's system prompt is in the database, not here
+    import duckdb
+    con = duckdb.connect(str(ROOT / "sample_data" / "northwind_support" / ".routekit" / "routekit.duckdb"),
+                         read_only=True)
+    prompts = [p for (p,) in con.execute("SELECT DISTINCT system_prompt FROM calls WHERE system_prompt IS NOT NULL "
+                                         "LIMIT 5").fetchall()]
+    con.close()
+    assert prompts and not [p for p in prompts for a in alts if p[:40] in a]
+    assert '<div class="rk-banner"' not in text   # no confidentiality banner without --include-prompts
+
+
+def test_include_prompts_puts_a_confidentiality_banner_at_the_top(tmp_path):
+    client = _secret_client(tmp_path / "acme")
+    out = tmp_path / "reports"
+    run_cli("audit", str(client), "--out", str(out), "--include-prompts")
+    text = (out / "acme" / "audit.html").read_text()
+    banner = text.find('<div class="rk-banner" role="alert">Confidential: this report contains client prompt text')
+    assert banner != -1 and "Do not share it outside acme.</div>" in text
+    assert banner < text.find("LLM spend audit: acme") < text.find(MARKER)   # above the title and any prompt
