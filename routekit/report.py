@@ -53,6 +53,7 @@ class Audit:
     coverage: list = field(default_factory=list)  # what can be said, and which exports would sharpen it
     examples: dict = field(default_factory=dict)  # include_prompts only
     failed_only_segments: list = field(default_factory=list)  # (task type, input length) of failed calls alone
+    policy_given: dict | None = None              # audit --policy FILE, as read (Policy.to_yaml)
 
 
 def _r(value, places=2):
@@ -181,7 +182,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                   params={"risk_budget": float(risk_budget), "price_date": price_date,
                           "policy": Path(policy).name if policy else None, "include_prompts": bool(include_prompts)},
                   summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples,
-                  failed_only_segments=failed_only)
+                  failed_only_segments=failed_only, policy_given=base.to_yaml() if base else None)
     audit.appendix = {
         "files": files, "failed_files": failed, "rejects": rejects,
         "unpriced_models": sorted({m for _, m in info.unpriced}),
@@ -500,7 +501,8 @@ def findings_json(audit: Audit) -> dict:
             "coverage": audit.coverage, "findings": audit.findings, "mix": audit.mix,
             "unpriced_models": audit.appendix.get("unpriced_models", []),
             "unmapped_models": audit.appendix.get("unmapped_models", []),
-            "log_coverage": audit.appendix.get("log_coverage"), "method": audit.method}
+            "log_coverage": audit.appendix.get("log_coverage"), "method": audit.method,
+            "policy_given": audit.policy_given}
 
 
 def write_outputs(audit: Audit, output_dir) -> dict:
@@ -734,6 +736,45 @@ def show_frontier(audit: Audit) -> None:
                + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table")
 
 
+def _shares_text(shares: dict) -> str:
+    return ", ".join(f"{tier} {share:.1%}" for tier, share in shares.items())
+
+
+def policy_tables(policy: dict) -> list[tuple[str, list[dict], list[str]]]:
+    """The policy file as given, section by section (title, rows, columns), so the reader can check what the
+    optimizer was told: its tiers, mix per task (and input length), batch shares, cascades and output inflation."""
+    mix = []
+    for task, shares in (policy.get("mix") or {}).items():
+        if all(isinstance(v, dict) for v in shares.values()):
+            mix += [{"task_type": task, "input_length": b, "mix": _shares_text(s)} for b, s in shares.items()]
+        else:
+            mix.append({"task_type": task, "input_length": "all", "mix": _shares_text(shares)})
+    if policy.get("default") is not None:
+        mix.append({"task_type": "(any other task)", "input_length": "all", "mix": _shares_text(policy["default"])})
+    return [
+        ("Tiers", [{"tier": t, "model": m} for t, m in (policy.get("tiers") or {}).items()], ["tier", "model"]),
+        ("Mix per task type", mix, ["task_type", "input_length", "mix"]),
+        ("Batch shares", [{"task_type": t, "batch_share": v} for t, v in (policy.get("batch_share") or {}).items()],
+         ["task_type", "batch_share"]),
+        ("Cascades", [{"task_type": t, **c} for t, c in (policy.get("cascade") or {}).items()],
+         ["task_type", "from", "to", "detection_rate", "false_alarm_rate"]),
+        ("Output inflation per tier", [{"tier": t, "low": k[0], "expected": k[1], "high": k[2]}
+                                       for t, k in (policy.get("output_inflation") or {}).items()],
+         ["tier", "low", "expected", "high"]),
+    ]
+
+
+def show_policy(audit: Audit) -> None:
+    """audit --policy: the policy restated as given, before the frontier built on it."""
+    if audit.policy_given is None:
+        return
+    _md(f"## The policy given ({audit.params['policy']})\nAs read from the file. The optimizer keeps its tiers, "
+        "batch shares, output inflation and cascades; its mix is shown for reference: the recommended mix below "
+        "replaces it. A section the file leaves out keeps the current routing (tiers: routekit's representatives).")
+    for title, rows, columns in policy_tables(audit.policy_given):
+        _table(rows, columns, title=title)
+
+
 def mix_rows(audit: Audit) -> tuple[list[dict], list[str]]:
     """The recommended mix as the report shows it, and the task type × input lengths it leaves out because they
     hold failed calls only (findings.json and policy.yaml keep the optimizer's whole mix)."""
@@ -783,7 +824,8 @@ def show_method(audit: Audit) -> None:
 
 
 def show(audit: Audit) -> None:
-    for part in (show_summary, show_findings, show_spend, show_frontier, show_reconciliation, show_appendix,
+    for part in (show_summary, show_findings, show_spend, show_policy, show_frontier, show_reconciliation,
+                 show_appendix,
                  show_method):
         part(audit)
 

@@ -27,12 +27,15 @@ HEADERS = {
     "note": "Note", "reason": "Reason", "file": "File", "rows": "Rows", "calls_cost_usd": "Cost in logs",
     "usage_rows": "Usage rows", "usage_cost_usd": "Cost in usage exports", "priced": "Priced",
     "priced_as": "Priced as", "price_source": "Price source", "share": "Share", "tiers": "Tiers",
-    "failed_calls_per_month": "Failed calls / month", "share_of_calls": "Share of its calls", "billed": "Billed", "failed_calls": "Failed calls",
+    "failed_calls_per_month": "Failed calls / month", "share_of_calls": "Share of its calls", "billed": "Billed", "failed_calls": "Failed calls", "batch_share": "Batch share",
+    "detection_rate": "Detection rate", "false_alarm_rate": "False-alarm rate", "from": "From tier", "to": "To tier",
+    "low": "Low", "expected": "Expected", "high": "High",
 }
 # names and ids: kept on one line (a model id broken at its hyphens is misread); long text columns wrap instead
 ONE_LINE = {"provider", "model", "month", "tier", "task_type", "input_length", "format", "target", "priced_as",
             "priced", "max_tokens"}
-SHARES = {"log_coverage", "share", "share_of_calls", "extra_failure_rate", "batch_share"}   # fractions of 1, shown as percentages
+SHARES = {"log_coverage", "share", "share_of_calls", "detection_rate", "false_alarm_rate", "extra_failure_rate", "batch_share"}   # fractions of 1, shown as percentages
+FACTORS = {"low", "expected", "high"}   # a policy's output inflation: ×1.15
 WIDE_AFTER = 6   # more columns than this do not fit a portrait page at a readable size
 
 # Print and screen layout of the report's tables. The lab template's own table rules (centred, fixed layout, cells
@@ -77,6 +80,8 @@ def cell(column: str, value) -> str:
         return money(float(value))
     if column in SHARES:
         return f"{float(value):.1%}"
+    if column in FACTORS:
+        return f"×{float(value):g}"
     if column == "month":   # a month's first day: 2026-09
         return str(value)[:7]
     if isinstance(value, (int, float)):

@@ -433,3 +433,33 @@ def test_include_prompts_puts_a_confidentiality_banner_at_the_top(tmp_path):
     banner = text.find('<div class="rk-banner" role="alert">Confidential: this report contains client prompt text')
     assert banner != -1 and "Do not share it outside acme.</div>" in text
     assert banner < text.find("LLM spend audit: acme") < text.find(MARKER)   # above the title and any prompt
+
+
+def test_audit_restates_the_policy_it_was_given(tmp_path):
+    import html as html_lib
+
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER] + [_row(f"r{i}", "0.01", "1200", "100", f"2026-09-{1 + i:02d} 10:00:00+00")
+                                           for i in range(6)]) + "\n",
+        "policy.yaml": "tiers: {budget: gpt-5-nano}\n"
+                       "mix: {other: {budget: 0.7, mid: 0.3}}\n"
+                       "batch_share: {other: 0.5}\n"
+                       "output_inflation: {budget: [1.0, 1.15, 1.4]}\n"
+                       "cascade: {summarization: {from: budget, to: flagship, detection_rate: 0.8,"
+                       " false_alarm_rate: 0.1}}\n"})
+    out = tmp_path / "reports"
+    run_cli("audit", str(client), "--policy", str(client / "policy.yaml"), "--out", str(out))
+    given = json.loads((out / "acme" / "findings.json").read_text())["policy_given"]
+    assert given == {"tiers": {"budget": "gpt-5-nano"}, "mix": {"other": {"budget": 0.7, "mid": 0.3}},
+                     "batch_share": {"other": 0.5}, "output_inflation": {"budget": [1.0, 1.15, 1.4]},
+                     "cascade": {"summarization": {"from": "budget", "to": "flagship", "detection_rate": 0.8,
+                                                   "false_alarm_rate": 0.1}}}
+    text = (out / "acme" / "audit.html").read_text()
+    section = text[text.index("The policy given (policy.yaml)"):text.index("Cost–risk frontier")]
+    rows = [" | ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", r))
+            for r in re.findall(r"<tr>(.*?)</tr>", section) if "<td" in r]
+    assert rows == ["budget | gpt-5-nano",
+                    "other | all | budget 70.0%, mid 30.0%",
+                    "other | 50.0%",                                           # batch share 0.5
+                    "summarization | budget | flagship | 80.0% | 10.0%",       # detection 0.8, false alarms 0.1
+                    "budget | ×1 | ×1.15 | ×1.4"]
