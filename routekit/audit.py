@@ -256,8 +256,7 @@ def batch_exit_code(results: list[dict]) -> int:
 
 
 def write_index(results: list[dict], out: Path) -> Path:
-    def money(v):
-        return "-" if v is None else f"${v:,.2f}"
+    from routekit.report_text import money   # -$0.01, not $-0.01
 
     rows = []
     for r in results:
@@ -276,7 +275,8 @@ def write_index(results: list[dict], out: Path) -> Path:
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>routekit audits</title><style>"
             "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
             "padding:4px 8px;text-align:left}tr.failed{background:#fdd}tr.no-data{background:#ffe9b3}</style>"
-            f"</head><body><h1>routekit audits</h1><p>{html.escape(batch_summary(results))}</p><table><tr><th>client</th><th>status</th><th>current monthly spend</th>"
+            f"</head><body><h1>routekit audits</h1><p>{html.escape(batch_summary(results))}</p>"
+            "<table><tr><th>client</th><th>status</th><th>current monthly spend</th>"
             "<th>savings at the recommended mix</th><th>extra-failure rate</th><th>reports</th></tr>"
             + "".join(rows) + "</table></body></html>\n")
     path = out / "index.html"

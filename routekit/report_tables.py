@@ -27,14 +27,17 @@ HEADERS = {
     "note": "Note", "reason": "Reason", "file": "File", "rows": "Rows", "calls_cost_usd": "Cost in logs",
     "usage_rows": "Usage rows", "usage_cost_usd": "Cost in usage exports", "priced": "Priced",
     "priced_as": "Priced as", "price_source": "Price source", "share": "Share", "tiers": "Tiers",
-    "failed_calls_per_month": "Failed calls / month", "share_of_calls": "Share of its calls", "billed": "Billed", "failed_calls": "Failed calls", "batch_share": "Batch share",
+    "failed_calls_per_month": "Failed calls / month", "share_of_calls": "Share of its calls", "billed": "Billed",
+    "failed_calls": "Failed calls", "batch_share": "Batch share",
     "detection_rate": "Detection rate", "false_alarm_rate": "False-alarm rate", "from": "From tier", "to": "To tier",
     "low": "Low", "expected": "Expected", "high": "High",
 }
 # names and ids: kept on one line (a model id broken at its hyphens is misread); long text columns wrap instead
 ONE_LINE = {"provider", "model", "month", "tier", "task_type", "input_length", "format", "target", "priced_as",
             "priced", "max_tokens"}
-SHARES = {"log_coverage", "share", "share_of_calls", "detection_rate", "false_alarm_rate", "extra_failure_rate", "batch_share"}   # fractions of 1, shown as percentages
+# fractions of 1, shown as percentages
+SHARES = {"log_coverage", "share", "share_of_calls", "detection_rate", "false_alarm_rate", "extra_failure_rate",
+          "batch_share"}
 FACTORS = {"low", "expected", "high"}   # a policy's output inflation: ×1.15
 WIDE_AFTER = 6   # more columns than this do not fit a portrait page at a readable size
 
@@ -55,7 +58,8 @@ STYLE = """<style>
 .rk-banner { border: 2px solid #b00020; background: #fdecea; color: #5f0010; padding: 0.6em 0.9em; font-weight: bold;
   margin: 0 0 1em 0; }
 @media print {
-  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-OutputArea, .jp-Cell-outputWrapper { overflow: visible !important; }
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-OutputArea, .jp-Cell-outputWrapper {
+    overflow: visible !important; }
   .jp-OutputArea-prompt, .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser { display: none !important; }
   .jp-Notebook, .jp-Cell { padding-left: 0 !important; padding-right: 0 !important; }
   .jp-RenderedHTMLCommon table.rk-table tr { break-inside: avoid; }
@@ -122,8 +126,8 @@ def table_html(records: list[dict], columns: list[str] | None = None, *, title: 
     else:
         numeric = {c: _numeric(c, [r.get(c) for r in records]) for c in columns}
         cls = {c: NUM if numeric[c] else ' class="id"' if c in ONE_LINE else "" for c in columns}
-        rows = "".join("<tr>" + "".join(f"<td{cls[c]}>{_breakable(cell(c, r.get(c)), c in ONE_LINE)}</td>" for c in columns)
-                       + "</tr>" for r in records)
+        rows = "".join("<tr>" + "".join(f"<td{cls[c]}>{_breakable(cell(c, r.get(c)), c in ONE_LINE)}</td>"
+                                        for c in columns) + "</tr>" for r in records)
         body = (f'<table class="rk-table"><thead><tr>'
                 + "".join(f"<th{NUM if numeric[c] else ''}>{html.escape(header(c))}</th>" for c in columns)
                 + f"</tr></thead><tbody>{rows}</tbody></table>")

@@ -65,8 +65,9 @@ def test_audit_html_has_no_code_and_no_external_resources(northwind):
     assert "<h3>Failed calls, not billed</h3>" in text and "which hold failed calls only (not billed)" in text
 
 
-# Letter paper less the report's 12 mm margins, in CSS px (96 per inch): 8.5 in × 96 − 2 × 12 mm × 96 / 25.4 = 816 −
-# 90.7 = 725 px upright; 11 in × 96 − 90.7 = 965 px on its side (the pages wide tables are printed on)
+# Letter paper less the report's 12 mm margins, in CSS px (96 per inch):
+# 8.5 in × 96 − 2 × 12 mm × 96 / 25.4 = 816 − 90.7 = 725 px upright;
+# 11 in × 96 − 90.7 = 965 px on its side (the pages wide tables are printed on)
 PORTRAIT_PX, LANDSCAPE_PX = 725, 965
 
 
@@ -463,3 +464,12 @@ def test_audit_restates_the_policy_it_was_given(tmp_path):
                     "other | 50.0%",                                           # batch share 0.5
                     "summarization | budget | flagship | 80.0% | 10.0%",       # detection 0.8, false alarms 0.1
                     "budget | ×1 | ×1.15 | ×1.4"]
+
+
+def test_batch_index_writes_money_as_a_person_does(tmp_path):
+    from routekit.audit import write_index
+
+    result = {"client": "acme", "status": "ok", "files": {}, "summary": {
+        "current_monthly_usd": 1234.5, "savings_usd": -0.01, "extra_failure_rate": 0.0}}
+    text = write_index([result], tmp_path).read_text()
+    assert "<td>$1,234.50</td><td>-$0.01</td>" in text and "$-" not in text
