@@ -21,6 +21,10 @@ EXTERNAL = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["'
                       re.IGNORECASE)
 
 
+NO_DATA = "no data"   # status of a client whose folder held nothing loadable (its report says what was found)
+EXIT_NO_DATA = 3      # batch: no client failed, but some had no data
+
+
 class AuditFailed(RuntimeError):
     """The notebook failed for this client: the message is the error, one line."""
 
@@ -66,6 +70,7 @@ def local_kernel_manager():
 def html_exporter(cls=None):
     """An HTML exporter with no code cells, no prompts, and no external resources."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     cls = cls or HTMLExporter
     exporter = cls(template_name="lab")
@@ -73,6 +78,9 @@ def html_exporter(cls=None):
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
+    # the notebook's own introduction (how it is run) is for whoever opens the notebook, not for the client: the
+    # report starts with its title (and, with --include-prompts, the confidentiality banner)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
     return exporter
 
 
@@ -91,11 +99,18 @@ def self_contained(text: str) -> str:
     return text
 
 
-def to_html(notebook: Path, target: Path) -> Path:
+def _report_notebook(notebook: Path, client: str | None):
+    """The executed notebook, titled for the client: the HTML's <title> (and the PDF's) would read "Notebook"."""
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)
-    body, _ = html_exporter().from_notebook_node(nb)
+    if client:
+        nb.metadata["title"] = f"routekit audit — {client}"
+    return nb
+
+
+def to_html(notebook: Path, target: Path, client: str | None = None) -> Path:
+    body, _ = html_exporter().from_notebook_node(_report_notebook(notebook, client))
     target.write_text(self_contained(body), encoding="utf-8")
     return target
 
@@ -142,13 +157,10 @@ def _pdf_exporter_class():
     return ChromiumPDFExporter
 
 
-def to_pdf(notebook: Path, target: Path) -> Path:
-    import nbformat
-
+def to_pdf(notebook: Path, target: Path, client: str | None = None) -> Path:
     if not CHROMIUM.exists():
         raise AuditFailed(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
-    nb = nbformat.read(str(notebook), as_version=4)
-    data, _ = html_exporter(_pdf_exporter_class()).from_notebook_node(nb)
+    data, _ = html_exporter(_pdf_exporter_class()).from_notebook_node(_report_notebook(notebook, client))
     target.write_bytes(data)
     return target
 
@@ -158,13 +170,18 @@ def audit_client(client_dir, out_root, *, pdf=False, **params) -> dict:
     client = Path(client_dir)
     out_dir = Path(out_root) / client.name
     notebook = execute(client, out_dir, **params)
-    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html").name}
+    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html", client.name).name}
     if pdf:
-        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf").name
+        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf", client.name).name
     files.update({"findings": "findings.json", "policy": "policy.yaml", "routing": "routing.json"})
     findings = json.loads((out_dir / "findings.json").read_text())
-    return {"client": client.name, "status": "ok", "out": str(out_dir), "files": files,
-            "summary": findings["summary"], "findings": len(findings["findings"])}
+    reason = findings["summary"].get("no_data_reason")
+    # a report saying "nothing to audit" is not an audit: batch must not count it with the audited clients
+    result = {"client": client.name, "status": NO_DATA if reason else "ok", "out": str(out_dir), "files": files,
+              "summary": findings["summary"], "findings": len(findings["findings"])}
+    if reason:
+        result["reason"] = reason
+    return result
 
 
 # -- batch ------------------------------------------------------------------------------------------------------
@@ -213,9 +230,33 @@ def batch(root: Path, out: Path, *, jobs: int = 1, pdf: bool = False, risk_budge
     return ordered
 
 
+def status_text(result: dict) -> str:
+    """The status as batch shows it: ok, "no data: <why>" or "failed: <error>"."""
+    if result["status"] == NO_DATA:
+        return f"{NO_DATA}: {result.get('reason', '')}"
+    return result["status"] if result["status"] == "ok" else f"failed: {result.get('error', '')}"
+
+
+def batch_summary(results: list[dict]) -> str:
+    """One line counting each status apart: '1 of 3 clients audited; 1 with no data (empty); 1 failed (broken).'"""
+    def named(status):
+        return [r["client"] for r in results if r["status"] == status]
+
+    line = f"{len(named('ok'))} of {len(results)} clients audited"
+    for status, label in ((NO_DATA, "with no data"), ("failed", "failed")):
+        if named(status):
+            line += f"; {len(named(status))} {label} ({', '.join(named(status))})"
+    return line + "."
+
+
+def batch_exit_code(results: list[dict]) -> int:
+    """1 when a client failed, EXIT_NO_DATA when none failed but some had no data, else 0."""
+    statuses = {r["status"] for r in results}
+    return 1 if "failed" in statuses else EXIT_NO_DATA if NO_DATA in statuses else 0
+
+
 def write_index(results: list[dict], out: Path) -> Path:
-    def money(v):
-        return "-" if v is None else f"${v:,.2f}"
+    from routekit.report_text import money   # -$0.01, not $-0.01
 
     rows = []
     for r in results:
@@ -226,16 +267,16 @@ def write_index(results: list[dict], out: Path) -> Path:
         if current is None:
             current = s.get("invoice_monthly_usd")
         risk = s.get("extra_failure_rate")
-        status = r["status"] if r["status"] == "ok" else f"failed: {r.get('error', '')}"
-        rows.append(f"<tr class=\"{html.escape(r['status'])}\"><td>{html.escape(r['client'])}</td>"
+        status = status_text(r)
+        rows.append(f"<tr class=\"{html.escape(r['status'].replace(' ', '-'))}\"><td>{html.escape(r['client'])}</td>"
                     f"<td>{html.escape(status)}</td><td>{money(current)}</td>"
                     f"<td>{money(s.get('savings_usd'))}</td>"
                     f"<td>{'-' if risk is None else f'{risk:.2%}'}</td><td>{links}</td></tr>")
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>routekit audits</title><style>"
             "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-            "padding:4px 8px;text-align:left}tr.failed{background:#fdd}</style></head><body>"
-            f"<h1>routekit audits</h1><p>{sum(r['status'] == 'ok' for r in results)} of {len(results)} clients "
-            "audited.</p><table><tr><th>client</th><th>status</th><th>current monthly spend</th>"
+            "padding:4px 8px;text-align:left}tr.failed{background:#fdd}tr.no-data{background:#ffe9b3}</style>"
+            f"</head><body><h1>routekit audits</h1><p>{html.escape(batch_summary(results))}</p>"
+            "<table><tr><th>client</th><th>status</th><th>current monthly spend</th>"
             "<th>savings at the recommended mix</th><th>extra-failure rate</th><th>reports</th></tr>"
             + "".join(rows) + "</table></body></html>\n")
     path = out / "index.html"

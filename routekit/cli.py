@@ -49,8 +49,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
     if args.policy and not Path(args.policy).is_file():
         raise UsageError(f"--policy {args.policy}: no such file")
-    _policy_arg(args, client)   # checked before the notebook starts, not by the notebook a minute later
-    _date(args.date)
+    # checked before the notebook starts, not by the notebook a minute later
+    _audit_policy_priced(_policy_arg(args, client), client, _date(args.date))
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     try:
@@ -71,13 +71,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     elif s.get("invoice_monthly_usd") is not None:
         print(f"invoices only: {_money(s.get('invoice_monthly_usd'))}/month billed; no traffic to route")
     else:
-        print("no usable export in the folder: the report's data appendix lists what was found")
+        print(f"no data: {s.get('no_data_reason')}; the report's data appendix lists what was found")
     return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Every client folder under CLIENTS_DIR, each audited in its own process (kernel and DuckDB); OUT/index.html."""
-    from routekit.audit import CHROMIUM, batch, client_folders
+    from routekit.audit import CHROMIUM, batch, batch_exit_code, batch_summary, client_folders, status_text
 
     root = _client_dir(args.clients_dir)
     if not client_folders(root):
@@ -99,12 +99,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"{r['client']:<24} {r['status']:<8} {_money(current):>14} {_money(s.get('savings_usd')):>12} "
               f"{'-' if risk is None else f'{risk:.2%}':>8}")
         if r["status"] != "ok":
-            print(f"  error: {r.get('error')}")
+            print(f"  {status_text(r)}")
     print(f"index: {out / 'index.html'}")
-    failed = [r["client"] for r in results if r["status"] != "ok"]
-    if failed:
-        print(f"{len(failed)} of {len(results)} clients failed: {', '.join(failed)}")
-    return 1 if failed else 0
+    print(batch_summary(results))
+    return batch_exit_code(results)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
@@ -359,6 +357,22 @@ def _policy_arg(args: argparse.Namespace, client: Path):
 
     try:
         return load_policy(args.policy, load_config(client)) if args.policy else None
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _audit_policy_priced(policy, client: Path, on) -> None:
+    """audit --policy: a tier without a priced representative is refused as simulate refuses it (report's check)."""
+    if policy is None:
+        return
+    from routekit.config import load_config
+    from routekit.report import check_policy_priced
+    from routekit.scenario import PolicyError, Simulator
+    from routekit.tiers import TierMap
+
+    sim = Simulator([], None, _catalog(None, client), TierMap.for_config(load_config(client)).representatives, on=on)
+    try:
+        check_policy_priced(sim, policy)
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
 

@@ -52,6 +52,8 @@ class Audit:
     method: dict = field(default_factory=dict)
     coverage: list = field(default_factory=list)  # what can be said, and which exports would sharpen it
     examples: dict = field(default_factory=dict)  # include_prompts only
+    failed_only_segments: list = field(default_factory=list)  # (task type, input length) of failed calls alone
+    policy_given: dict | None = None              # audit --policy FILE, as read (Policy.to_yaml)
 
 
 def _r(value, places=2):
@@ -88,8 +90,9 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     try:
         q = lambda sql: table_records(con, sql)   # noqa: E731
         counts = con.execute("""SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM usage),
-                                       (SELECT count(*) FROM invoice)""").fetchone()
-        data = {"calls": counts[0], "usage_rows": counts[1], "invoice_lines": counts[2],
+                                       (SELECT count(*) FROM invoice),
+                                       (SELECT count(*) FROM int_calls WHERE status = 'error')""").fetchone()
+        data = {"calls": counts[0], "usage_rows": counts[1], "invoice_lines": counts[2], "failed_calls": counts[3],
                 "evals": (client / "evals.csv").is_file(),
                 # providers whose traffic, in some month, is known from usage exports alone (mart_cube)
                 "usage_only_providers": [r[0] for r in con.execute(
@@ -100,34 +103,48 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         factor = float(projection.factor) if projection else 1.0
         spend = {
             "by_month": q("""
-                WITH t AS (SELECT month::DATE AS month, sum(cost_usd) AS priced_usd, sum(requests) AS requests
+                WITH t AS (SELECT month::DATE AS month, sum(cost_usd) AS priced_usd,
+                                  sum(requests - coalesce(errors, 0)) AS requests
                            FROM mart_cube GROUP BY ALL),
                      b AS (SELECT date_trunc('month', charge_period_start)::DATE AS month, sum(billed_usd) AS billed_usd
                            FROM invoice GROUP BY ALL)
                 SELECT coalesce(t.month, b.month) AS month, t.requests, t.priced_usd, b.billed_usd
                 FROM t FULL OUTER JOIN b ON t.month = b.month ORDER BY 1"""),
-            "by_provider": q(f"""SELECT provider, sum(requests) * {factor} AS requests_per_month,
-                                   sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
-                                   ORDER BY monthly_usd DESC NULLS LAST, provider"""),
-            "by_model": q(f"""SELECT provider, model, coalesce(tier, 'unmapped') AS tier,
-                                sum(requests) * {factor} AS requests_per_month, sum(cost_usd) * {factor} AS monthly_usd
-                                FROM mart_cube GROUP BY ALL ORDER BY monthly_usd DESC NULLS LAST, provider, model"""),
-            "by_task_type": q(f"""SELECT task_type, sum(requests) * {factor} AS requests_per_month,
-                                    sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
-                                    ORDER BY monthly_usd DESC NULLS LAST, task_type"""),
-            "by_length": q(f"""SELECT len_in AS input_length, sum(requests) * {factor} AS requests_per_month,
-                                 sum(cost_usd) * {factor} AS monthly_usd FROM mart_cube GROUP BY ALL
-                                 ORDER BY monthly_usd DESC NULLS LAST, len_in"""),
+            # requests are the calls that were answered (and usage's requests); failed calls are counted apart, and
+            # a group with nothing but failed calls is no spend: it is listed under failed_calls, not at $0.00
+            **{name: q(f"""SELECT {keys}, sum(requests - coalesce(errors, 0)) * {factor} AS requests_per_month,
+                                  sum(cost_usd) * {factor} AS monthly_usd,
+                                  coalesce(sum(errors), 0) * {factor} AS failed_calls_per_month
+                           FROM mart_cube GROUP BY ALL
+                           HAVING sum(requests - coalesce(errors, 0)) > 0 OR coalesce(sum(cost_usd), 0) <> 0
+                           ORDER BY monthly_usd DESC NULLS LAST, {order}""")
+               for name, keys, order in (("by_provider", "provider", "provider"),
+                                         ("by_model", "provider, model, coalesce(tier, 'unmapped') AS tier",
+                                          "provider, model"),
+                                         ("by_task_type", "task_type", "task_type"),
+                                         ("by_length", "len_in AS input_length", "input_length"))},
+            "failed_calls": q(f"""SELECT provider, model, count(*) FILTER (status = 'error') * {factor}
+                                         AS failed_calls_per_month,
+                                         count(*) FILTER (status = 'error') / count(*) AS share_of_calls,
+                                         sum(cost_usd) FILTER (status = 'error') * {factor} AS monthly_usd
+                                  FROM int_calls GROUP BY ALL HAVING count(*) FILTER (status = 'error') > 0
+                                  ORDER BY failed_calls_per_month DESC, provider, model"""),
             "invoice_by_provider_model": q("""
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,
                        sum(billed_usd) AS billed_usd
                 FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model"""),
         }
-        for name in ("by_provider", "by_model", "by_task_type", "by_length"):
+        for name in ("by_provider", "by_model", "by_task_type", "by_length", "failed_calls"):
             for r in spend[name]:
-                r["requests_per_month"] = _r(r["requests_per_month"], 1)
+                for key in ("requests_per_month", "failed_calls_per_month"):
+                    if key in r:
+                        r[key] = _r(r[key], 1)
                 r["monthly_usd"] = _r(r["monthly_usd"])
+        # task type × input length holding failed calls only (no tokens, no cost): nothing there to route
+        failed_only = [tuple(r) for r in con.execute(
+            """SELECT task_type, len_in FROM mart_cube GROUP BY ALL
+               HAVING sum(calls) = sum(errors) AND coalesce(sum(cost_usd), 0) = 0 ORDER BY ALL""").fetchall()]
         routing_data = routing_inputs(con)
         current_by_segment = routing_data.current
         reconciliation = q("""SELECT provider, month, model, calls, logs_priced_usd, usage_priced_usd, billed_usd,
@@ -137,8 +154,15 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         failed = q("SELECT path, reason FROM ingest_failures ORDER BY path")
         rejects = q("""SELECT _source_file AS file, reason, count(*) AS rows FROM rejects
                        GROUP BY ALL ORDER BY rows DESC, file, reason""")
-        models = q("""SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, usage_cost_usd, billed_usd,
-                             priced, priced_as, price_source FROM mart_models""")
+        # with each model's failed calls: a model logged only by its failures reads "30 calls, 30 failed, $0.00"
+        models = q("""SELECT m.provider, m.model, m.tier, m.calls, f.failed_calls, m.calls_cost_usd, m.usage_rows,
+                             m.usage_cost_usd, m.billed_usd, m.priced, m.priced_as, m.price_source
+                      FROM mart_models m
+                      LEFT JOIN (SELECT provider, model, count(*) FILTER (status = 'error') AS failed_calls
+                                 FROM int_calls GROUP BY ALL) f
+                             ON f.provider IS NOT DISTINCT FROM m.provider AND f.model = m.model
+                      ORDER BY coalesce(m.calls_cost_usd, 0) + coalesce(m.usage_cost_usd, 0) DESC, m.provider,
+                               m.model""")
         examples = {}
         if include_prompts and data["calls"]:
             for r in q("""SELECT task_type, list(left(user_prompt, 200) ORDER BY user_prompt)[1:3] AS prompts
@@ -157,7 +181,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     audit = Audit(client=client.name,
                   params={"risk_budget": float(risk_budget), "price_date": price_date,
                           "policy": Path(policy).name if policy else None, "include_prompts": bool(include_prompts)},
-                  summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples)
+                  summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples,
+                  failed_only_segments=failed_only, policy_given=base.to_yaml() if base else None)
     audit.appendix = {
         "files": files, "failed_files": failed, "rejects": rejects,
         "unpriced_models": sorted({m for _, m in info.unpriced}),
@@ -166,7 +191,9 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         "log_coverage": _log_coverage(reconciliation),
         "projection": projection.to_json() if projection else None,
     }
+    no_data = not any(data[k] for k in ("calls", "usage_rows", "invoice_lines"))
     audit.summary = {
+        "no_data_reason": _no_data_reason(files, failed, rejects) if no_data else None,
         "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"]
                     else "invoices only" if data["invoice_lines"] else "no usable export"),
         "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
@@ -180,6 +207,8 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         from routekit.optimize import optimize
 
         sim = Simulator(rows, projection, catalog, tiers.representatives, on=on)
+        if base is not None:
+            check_policy_priced(sim, base)
 
         def tier_of(model):
             found = tiers.tier_of(model)
@@ -242,11 +271,84 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     return audit
 
 
+def check_policy_priced(sim, policy) -> None:
+    """Refuse a policy naming a tier whose representative has no price (PolicyError, one line), with simulate's own
+    check. The audit optimizes the mix, so every tier the policy names is a candidate, not only those its mix uses:
+    the optimizer would otherwise drop the tier without a word and the report would look complete."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    named = {tier: Decimal(1) for tier in policy.tiers}
+    sim.check_priced(replace(policy, default={**(policy.default or {}), **named}),
+                     {**sim.representatives, **policy.tiers})
+
+
+def _no_data_reason(files, failed, rejects, shown: int = 3) -> str:
+    """Why a folder gave nothing to audit, in one line (batch prints it beside the client): the files and what
+    became of each, from the data appendix's own records."""
+    first_reject = {}
+    for r in rejects:   # sorted by rows: the commonest reason per file first
+        first_reject.setdefault(r["file"], r["reason"])
+    parts = [f"{f['path']} could not be loaded ({f['reason']})" for f in failed]
+    for f in files:
+        if f["skipped_reason"]:
+            parts.append(f"{f['path']} ({f['skipped_reason']})")
+        elif f["rows_read"] and not f["rows_loaded"]:
+            parts.append(f"{f['path']}: all {f['rows_read']:,} row(s) rejected"
+                         + (f" ({first_reject[f['path']]})" if f["path"] in first_reject else ""))
+        else:
+            parts.append(f"{f['path']}: no rows")
+    if not parts:
+        return "no files in the folder"
+    more = f"; and {len(parts) - shown} more file(s)" if len(parts) > shown else ""
+    return "no usable export: " + "; ".join(parts[:shown]) + more
+
+
 def _log_coverage(reconciliation):
-    billed = sum((r["billed_usd"] or 0) for r in reconciliation)
-    logs = sum((r["logs_priced_usd"] or 0) for r in reconciliation if r["billed_usd"])
-    return {"billed_usd": _r(billed), "logs_priced_usd_where_billed": _r(logs),
-            "coverage": _r(logs / billed, 4) if billed else None}
+    """Priced call logs ÷ invoice, over the provider months the logs cover: an invoice reaching back before the logs
+    started says nothing about how complete they are (a month of logs against a quarter's invoice read as 33 %), nor
+    does the bill of a provider whose traffic no log shows. Those billed months are named instead, with their amount.
+    A logged call with no provider covers its month for every provider (as in mart_cube)."""
+    logged = {(r["provider"], r["month"][:7]) for r in reconciliation if r["logs_priced_usd"] is not None}
+    anyone = {m for p, m in logged if p is None}
+
+    def covered(r):
+        return (r["provider"], r["month"][:7]) in logged or r["month"][:7] in anyone
+
+    billed = sum((r["billed_usd"] or 0) for r in reconciliation if covered(r))
+    logs = sum((r["logs_priced_usd"] or 0) for r in reconciliation if covered(r) and r["billed_usd"])
+    unlogged = [r for r in reconciliation if r["billed_usd"] and not covered(r)]
+    return {"months_compared": [_provider_month(p, m) for p, m in sorted(logged, key=lambda k: (k[1], k[0] or ""))],
+            "billed_usd": _r(billed), "logs_priced_usd_where_billed": _r(logs),
+            "coverage": _r(logs / billed, 4) if billed else None,
+            "billed_months_without_logs": sorted({_provider_month(r["provider"], r["month"][:7]) for r in unlogged},
+                                                 key=lambda t: (t.split()[-1], t)),
+            "billed_usd_without_logs": _r(sum(r["billed_usd"] for r in unlogged))}
+
+
+def _provider_month(provider, month: str) -> str:
+    return f"{provider or 'any provider'} {month}"
+
+
+def _log_coverage_text(cov) -> str:
+    """The appendix line: what was compared with what, over which months, and which billed months had no logs."""
+    if not cov["months_compared"]:
+        return "no call logs to compare with the invoice"
+    window = _months_text(cov["months_compared"])
+    if cov["coverage"] is None:
+        text = f"no invoice for the months the logs cover ({window})"
+    else:
+        text = (f"{cov['coverage']:.1%} over the months the logs cover ({window}): "
+                f"{_money(cov['logs_priced_usd_where_billed'])} of logs at list price against "
+                f"{_money(cov['billed_usd'])} billed")
+    if cov["billed_months_without_logs"]:
+        text += (f"; not compared: {_months_text(cov['billed_months_without_logs'])}, billed "
+                 f"{_money(cov['billed_usd_without_logs'])} with no call logs")
+    return text
+
+
+def _months_text(months: list[str]) -> str:
+    return ", ".join(months)
 
 
 def _share_text(shares: dict, tiers: dict) -> str:
@@ -399,7 +501,8 @@ def findings_json(audit: Audit) -> dict:
             "coverage": audit.coverage, "findings": audit.findings, "mix": audit.mix,
             "unpriced_models": audit.appendix.get("unpriced_models", []),
             "unmapped_models": audit.appendix.get("unmapped_models", []),
-            "log_coverage": audit.appendix.get("log_coverage"), "method": audit.method}
+            "log_coverage": audit.appendix.get("log_coverage"), "method": audit.method,
+            "policy_given": audit.policy_given}
 
 
 def write_outputs(audit: Audit, output_dir) -> dict:
@@ -435,27 +538,37 @@ def _md(text: str):
     display(Markdown(text.replace("$", "\\$")))   # a dollar sign is money here, never LaTeX
 
 
-def _table(records, columns=None, money=()):
-    import pandas as pd
-    from IPython.display import display
+def _table(records, columns=None, **layout):
+    """A table as a reader sees it (report_tables: human headers, formatted cells, fits the printed page)."""
+    from IPython.display import HTML, display
 
-    frame = pd.DataFrame(records, columns=columns)
-    if frame.empty:
-        _md("_(none)_")
-        return
-    fmt = {c: (lambda v: "-" if v is None or v != v else f"${v:,.2f}") for c in frame.columns
-           if c in money or c.endswith("_usd")}
-    fmt.update({c: (lambda v: "-" if v is None or v != v else f"{v:,.0f}") for c in frame.columns
-                if "requests" in c or c in ("calls", "rows", "rows_read", "rows_loaded", "rows_rejected")})
-    display(frame.style.format(fmt, na_rep="-").hide(axis="index"))
+    from routekit.report_tables import table_html
+
+    display(HTML(table_html(records, columns, **layout)))
 
 
-def _show_fig(fig):
+def _show_fig(fig, alt: str):
+    """The chart as an embedded PNG with a text alternative saying what it shows (names and figures, never prompt
+    text): displayed as a figure, nbconvert gives every chart the same "No description" alt text."""
+    import base64
+    import html
+    import io
+
     import matplotlib.pyplot as plt
-    from IPython.display import display
+    from IPython.display import HTML, display
 
-    display(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    display(HTML(f'<img class="rk-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                 'style="max-width: 100%">'))
+
+
+def _bar_alt(records, label, title) -> str:
+    shown = [r for r in records if r.get("monthly_usd")][:12]
+    return (f"Bar chart: {title.lower()}, in USD per month, largest first: "
+            + "; ".join(f"{r[label]} {_money(r['monthly_usd'])}" for r in shown) + ".")
 
 
 def _pct(v):
@@ -464,7 +577,22 @@ def _pct(v):
 
 
 
+def prompts_banner(client: str) -> str:
+    """The warning at the top of a report made with include_prompts: the reader must see it before any content."""
+    import html
+
+    return ('<div class="rk-banner" role="alert">Confidential: this report contains client prompt text (made with '
+            f"--include-prompts). Do not share it outside {html.escape(client)}.</div>")
+
+
 def show_summary(audit: Audit) -> None:
+    from IPython.display import HTML, display
+
+    from routekit.report_tables import STYLE
+
+    display(HTML(STYLE))   # the report's table and print layout, for every section below
+    if audit.params["include_prompts"]:
+        display(HTML(prompts_banner(audit.client)))
     s = audit.summary
     lines = [f"# LLM spend audit: {audit.client}", "",
              f"Data: **{s['traffic']}** ({audit.data['calls']:,} calls, {audit.data['usage_rows']:,} usage rows, "
@@ -508,6 +636,7 @@ def show_spend(audit: Audit) -> None:
     import matplotlib.pyplot as plt
 
     sp = audit.spend
+    failed = audit.data.get("failed_calls")
     _md("## Spend per month\nPriced traffic (list prices at each call's date) and the invoices, per calendar month.")
     _table(sp["by_month"])
     months = [r for r in sp["by_month"]]
@@ -524,18 +653,38 @@ def show_spend(audit: Audit) -> None:
         ax.legend()
         ax.set_title("Spend per month")
         fig.tight_layout()
-        _show_fig(fig)
+        _show_fig(fig, "Bar chart: spend per calendar month in USD, priced traffic beside invoiced: " + "; ".join(
+            f"{r['month'][:7]} priced {_money(r['priced_usd'])}, invoiced {_money(r['billed_usd'])}"
+            for r in months) + ".")
     if audit.data["calls"] or audit.data["usage_rows"]:
         for name, label, title in (("by_provider", "provider", "By provider"), ("by_model", "model", "By model"),
                                    ("by_task_type", "task_type", "By task type"),
                                    ("by_length", "input_length", "By input length (tokens)")):
-            _md(f"### {title} (per month)")
-            _table(sp[name])
+            _table(sp[name], None if failed else [k for k in (sp[name] or [{}])[0] if k != "failed_calls_per_month"],
+                   title=f"{title} (per month)")
             if any(r.get("monthly_usd") for r in sp[name]):
-                _show_fig(_bar(sp[name], label, f"Monthly spend {title.lower()}"))
+                chart = f"Monthly spend {title.lower()}"
+                _show_fig(_bar(sp[name], label, chart), _bar_alt(sp[name], label, chart))
+        if failed:
+            _show_failed_calls(audit)
     if sp["invoice_by_provider_model"]:
-        _md("### Invoiced per provider and model (whole period)")
-        _table(sp["invoice_by_provider_model"])
+        _table(sp["invoice_by_provider_model"], title="Invoiced per provider and model (whole period)")
+
+
+def _show_failed_calls(audit: Audit) -> None:
+    """Calls that returned an error, apart: a model whose logged calls all failed would otherwise read as a model
+    that costs $0.00 a month."""
+    rows = audit.spend["failed_calls"]
+    total = audit.data["failed_calls"]
+    billed = sum(r["monthly_usd"] or 0 for r in rows)
+    _table([{**r, "billed": "no" if not r["monthly_usd"] else _money(r["monthly_usd"]) + " a month"}
+            for r in rows], ["provider", "model", "failed_calls_per_month", "share_of_calls", "billed"],
+           title="Failed calls, not billed" if not billed else "Failed calls",
+           intro=f"{total:,} logged call(s) returned an error"
+                 + (": the providers bill no tokens for them" if not billed
+                    else f"; those that used tokens cost {_money(billed)} a month, included above")
+                 + ". They are left out of the request counts above, and a model or task type with nothing but "
+                   "failed calls is listed here instead of at $0.00.")
 
 
 def show_findings(audit: Audit) -> None:
@@ -548,8 +697,8 @@ def show_findings(audit: Audit) -> None:
                   f"[{f['risk_band'] or 'billing'}] {f['text']} _Evidence: {f['evidence']}._"
                   for f in audit.findings[:25]))
     if audit.examples:
-        _md("### Example prompts per task type (include_prompts is set)")
-        _table([{"task_type": t, "example": p} for t, ps in audit.examples.items() for p in ps])
+        _table([{"task_type": t, "example": p} for t, ps in audit.examples.items() for p in ps],
+               title="Example prompts per task type (include_prompts is set)")
 
 
 def show_frontier(audit: Audit) -> None:
@@ -571,41 +720,90 @@ def show_frontier(audit: Audit) -> None:
     ax.set_ylabel("USD per month")
     ax.legend()
     fig.tight_layout()
-    _show_fig(fig)
-    _md("### Recommended mix per task type and input length")
-    _table([{"task_type": t, "input_length": b, "mix": ", ".join(f"{k} {v:.1%}" for k, v in s.items())}
-            for t, per in audit.mix.items() for b, s in per.items()])
+    safest, cheapest, rec = audit.frontier[0], audit.frontier[-1], audit.recommended_point
+    _show_fig(fig, f"Cost–risk frontier: monthly cost against extra-failure rate for {len(audit.frontier)} mixes, "
+                   f"from {_money(safest['monthly_cost_usd'])} at {safest['extra_failure_rate']:.2%} to "
+                   f"{_money(cheapest['monthly_cost_usd'])} at {cheapest['extra_failure_rate']:.2%}; current routing "
+                   f"{_money(audit.current_point['monthly_cost_usd'])} at 0%; recommended mix "
+                   f"{_money(rec['monthly_cost_usd'])} at {rec['extra_failure_rate']:.2%}; risk budget "
+                   f"{audit.params['risk_budget']:.2%}.")
+    rows, left_out = mix_rows(audit)
+    _table(rows, title="Recommended mix per task type and input length",
+           intro=None if not left_out else f"Left out: {', '.join(left_out)}, which hold failed calls only (not "
+           "billed): nothing there to route.")
     if audit.routing:
-        _md("### Routing table")
         _table([{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")} for r in audit.routing["routes"]]
-               + [{"task_type": "(default)", **audit.routing["default"]}])
+               + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table")
+
+
+def _shares_text(shares: dict) -> str:
+    return ", ".join(f"{tier} {share:.1%}" for tier, share in shares.items())
+
+
+def policy_tables(policy: dict) -> list[tuple[str, list[dict], list[str]]]:
+    """The policy file as given, section by section (title, rows, columns), so the reader can check what the
+    optimizer was told: its tiers, mix per task (and input length), batch shares, cascades and output inflation."""
+    mix = []
+    for task, shares in (policy.get("mix") or {}).items():
+        if all(isinstance(v, dict) for v in shares.values()):
+            mix += [{"task_type": task, "input_length": b, "mix": _shares_text(s)} for b, s in shares.items()]
+        else:
+            mix.append({"task_type": task, "input_length": "all", "mix": _shares_text(shares)})
+    if policy.get("default") is not None:
+        mix.append({"task_type": "(any other task)", "input_length": "all", "mix": _shares_text(policy["default"])})
+    return [
+        ("Tiers", [{"tier": t, "model": m} for t, m in (policy.get("tiers") or {}).items()], ["tier", "model"]),
+        ("Mix per task type", mix, ["task_type", "input_length", "mix"]),
+        ("Batch shares", [{"task_type": t, "batch_share": v} for t, v in (policy.get("batch_share") or {}).items()],
+         ["task_type", "batch_share"]),
+        ("Cascades", [{"task_type": t, **c} for t, c in (policy.get("cascade") or {}).items()],
+         ["task_type", "from", "to", "detection_rate", "false_alarm_rate"]),
+        ("Output inflation per tier", [{"tier": t, "low": k[0], "expected": k[1], "high": k[2]}
+                                       for t, k in (policy.get("output_inflation") or {}).items()],
+         ["tier", "low", "expected", "high"]),
+    ]
+
+
+def show_policy(audit: Audit) -> None:
+    """audit --policy: the policy restated as given, before the frontier built on it."""
+    if audit.policy_given is None:
+        return
+    _md(f"## The policy given ({audit.params['policy']})\nAs read from the file. The optimizer keeps its tiers, "
+        "batch shares, output inflation and cascades; its mix is shown for reference: the recommended mix below "
+        "replaces it. A section the file leaves out keeps the current routing (tiers: routekit's representatives).")
+    for title, rows, columns in policy_tables(audit.policy_given):
+        _table(rows, columns, title=title)
+
+
+def mix_rows(audit: Audit) -> tuple[list[dict], list[str]]:
+    """The recommended mix as the report shows it, and the task type × input lengths it leaves out because they
+    hold failed calls only (findings.json and policy.yaml keep the optimizer's whole mix)."""
+    failed_only = {tuple(k) for k in audit.failed_only_segments}
+    rows = [{"task_type": t, "input_length": b, "mix": ", ".join(f"{k} {v:.1%}" for k, v in s.items())}
+            for t, per in audit.mix.items() for b, s in per.items() if (t, b) not in failed_only]
+    return rows, [f"{t} {b}" for t, b in sorted(failed_only)]
 
 
 def show_reconciliation(audit: Audit) -> None:
-    _md("## Reconciliation\nInvoice vs usage exports vs priced logs, per provider × month × model.")
-    _table([{**r, "likely_causes": "; ".join(r["likely_causes"])} for r in audit.reconciliation])
+    _table(audit.reconciliation, title="Reconciliation", level=2,
+           intro="Invoice vs usage exports vs priced logs, per provider × month × model.")
 
 
 def show_appendix(audit: Audit) -> None:
     a = audit.appendix
-    _md("## Data appendix\n### Files read")
-    _table(a["files"])
+    _md("## Data appendix")
+    _table(a["files"], title="Files read")
     if a.get("failed_files"):
-        _md("### Files that could not be loaded")
-        _table(a["failed_files"])
-    _md("### Rows rejected, by reason")
-    _table(a["rejects"], columns=["file", "reason", "rows"])
+        _table(a["failed_files"], title="Files that could not be loaded")
+    _table(a["rejects"], columns=["file", "reason", "rows"], title="Rows rejected, by reason")
     cov = a["log_coverage"]
     proj = a["projection"]
     _md("\n".join([
         f"- Unpriced models: {', '.join(a['unpriced_models']) or 'none'}",
         f"- Models with no tier (counted as flagship): {', '.join(a['unmapped_models']) or 'none'}",
-        f"- Log coverage of the invoice: " + ("no invoice" if cov["coverage"] is None
-                                              else f"{cov['coverage']:.1%} ({_money(cov['logs_priced_usd_where_billed'])}"
-                                                   f" of {_money(cov['billed_usd'])} billed)"),
+        f"- Log coverage of the invoice: {_log_coverage_text(cov)}",
         f"- Log window: {proj['method'] if proj else 'no call logs or usage'}"]))
-    _md("### Models observed")
-    _table([{k: v for k, v in m.items()} for m in a["models"]])
+    _table(a["models"], title="Models observed")
 
 
 def show_method(audit: Audit) -> None:
@@ -626,7 +824,8 @@ def show_method(audit: Audit) -> None:
 
 
 def show(audit: Audit) -> None:
-    for part in (show_summary, show_findings, show_spend, show_frontier, show_reconciliation, show_appendix,
+    for part in (show_summary, show_findings, show_spend, show_policy, show_frontier, show_reconciliation,
+                 show_appendix,
                  show_method):
         part(audit)
 

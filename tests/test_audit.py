@@ -61,6 +61,91 @@ def test_audit_html_has_no_code_and_no_external_resources(northwind):
     assert "http://" not in text and "https://" not in text
     assert "report.run_audit(" not in text           # no code cells
     assert "Findings, by dollar impact" in text and "Cost–risk frontier" in text
+    # northwind's logs hold failed calls: shown apart, and the mix leaves out what holds nothing else
+    assert "<h3>Failed calls, not billed</h3>" in text and "which hold failed calls only (not billed)" in text
+
+
+# Letter paper less the report's 12 mm margins, in CSS px (96 per inch):
+# 8.5 in × 96 − 2 × 12 mm × 96 / 25.4 = 816 − 90.7 = 725 px upright;
+# 11 in × 96 − 90.7 = 965 px on its side (the pages wide tables are printed on)
+PORTRAIT_PX, LANDSCAPE_PX = 725, 965
+
+
+def _table_extents(html_file: Path) -> dict[str, list[dict]]:
+    """Every table's right edge when the report is laid out for print at the printable width of its page."""
+    from playwright.sync_api import sync_playwright
+
+    from test_widgets import BROWSER_ARGS, CHROMIUM
+
+    script = """(landscape) => Array.from(document.querySelectorAll('table'))
+        .filter(t => !!t.closest('.rk-wide') === landscape)
+        .map(t => ({right: t.getBoundingClientRect().right, scroll: t.scrollWidth, width: t.clientWidth,
+                    last: t.querySelector('th:last-child').textContent}))"""
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            for name, width in (("portrait", PORTRAIT_PX), ("landscape", LANDSCAPE_PX)):
+                page = browser.new_page(viewport={"width": width, "height": 1000})
+                page.emulate_media(media="print")
+                page.goto(html_file.as_uri())
+                out[name] = page.evaluate(script, name == "landscape")
+                page.close()
+        finally:
+            browser.close()
+    return out
+
+
+def test_every_report_table_fits_the_printed_page(northwind):
+    """The PDF is chromium printing the HTML: a table wider than the printable width lost its last columns
+    (reconciliation's log coverage and likely causes, the files and models tables ran 200-260 px off the page)."""
+    from test_jupyterlab import _require_chromium
+
+    _require_chromium()
+    folder, _, _ = northwind
+    extents = _table_extents(folder / "audit.html")
+    assert len(extents["portrait"]) >= 6 and len(extents["landscape"]) >= 3, extents
+    for name, limit in (("portrait", PORTRAIT_PX), ("landscape", LANDSCAPE_PX)):
+        for t in extents[name]:
+            assert t["right"] <= limit and t["scroll"] <= t["width"] + 1, (name, t)
+    # the wide ones, with their last columns, are those printed on their side
+    assert {"Likely causes", "Note", "Price source"} <= {t["last"] for t in extents["landscape"]}
+
+
+def test_report_cells_read_as_a_person_writes_them():
+    from routekit.report_tables import cell, header
+
+    assert cell("gap_usd", -0.01) == "-$0.01"               # not $-0.01
+    assert cell("billed_usd", 1234.5) == "$1,234.50"
+    assert cell("log_coverage", 0.483508) == "48.4%"         # 0.483508 × 100 = 48.35 → 48.4
+    assert cell("priced", True) == "yes" and cell("priced", False) == "no"
+    assert cell("requests_per_month", 13433.0) == "13,433"
+    assert cell("month", "2026-09-01") == "2026-09"
+    assert cell("likely_causes", ["batch traffic", "non-token charges"]) == "batch traffic; non-token charges"
+    assert cell("billed_usd", None) == "-" and cell("calls", float("nan")) == "-"
+    assert header("log_coverage") == "Log coverage" and header("priced_usd") == "Priced traffic"
+    assert header("some_new_column") == "Some new column"
+
+
+def test_report_tables_have_human_headers_and_formatted_values(northwind):
+    import html as html_lib
+
+    folder, _, _ = northwind
+    text = (folder / "audit.html").read_text()
+    tables = re.findall(r'<table class="rk-table">(.*?)</table>', text, re.DOTALL)
+    assert len(tables) >= 9
+    cells = lambda tag: [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()   # noqa: E731
+                         for t in tables for c in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", t, re.DOTALL)]
+    heads, values = cells("th"), cells("td")
+    assert not [h for h in heads if "_" in h or h != h[:1].upper() + h[1:]], heads   # no raw column names
+    assert "Log coverage" in heads and "Likely causes" in heads and "Cost / month" in heads
+    assert not [v for v in values if v in ("True", "False", "None", "nan") or "$-" in v]
+    assert not [v for v in values if re.fullmatch(r"-?\d+\.\d{3,}", v)]      # no raw fractions like 0.483508
+    money_cells = [v for v in values if "$" in v]
+    assert money_cells and all(re.fullmatch(r"-?\$\d{1,3}(,\d{3})*\.\d\d", v) for v in money_cells), money_cells
+    # the machine-readable outputs keep their raw names and numbers
+    findings = json.loads((folder / "findings.json").read_text())
+    assert {"billed_usd", "coverage"} <= set(findings["log_coverage"])
 
 
 def test_recommended_policy_is_a_valid_simulate_policy(northwind):
@@ -125,12 +210,18 @@ def test_batch_isolates_failures_and_keeps_secrets_out(tmp_path):
     clients = tmp_path / "clients"
     _secret_client(clients / "acme")
     write_files(clients / "broken", {"routekit.yaml": "tiers: [not, a, mapping\n", "x.csv": "a,b\n1,2\n"})
+    write_files(clients / "notes", {"notes.txt": "call Bob about the invoice\n"})   # nothing loadable: "no data"
     out = tmp_path / "reports"
     proc = run_cli("batch", str(clients), "--out", str(out), "--jobs", "2", check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == 1   # a failed client outranks one with no data
     assert "broken" in proc.stdout and "failed" in proc.stdout
+    assert re.search(r"^notes +no data ", proc.stdout, re.MULTILINE)   # not "ok"
+    assert "  no data: no usable export: notes.txt (not read: a .txt file;" in proc.stdout
+    summary = "1 of 3 clients audited; 1 with no data (notes); 1 failed (broken)."
+    assert proc.stdout.strip().splitlines()[-1] == summary
     index = (out / "index.html").read_text()
     assert "acme" in index and "broken" in index and "failed" in index
+    assert summary in index and '<tr class="no-data"><td>notes</td><td>no data: no usable export: notes.txt' in index
     assert 'href="acme/audit.html"' in index
     assert not EXTERNAL_REF.search(index)
     findings = json.loads((out / "acme" / "findings.json").read_text())
@@ -161,6 +252,9 @@ def test_audit_pdf(tmp_path):
     run_cli("audit", str(client), "--out", str(tmp_path / "out"), "--pdf")
     pdf = (tmp_path / "out" / "invoice_only" / "audit.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    # Letter upright (612 × 792 pt) and, for the wide tables (reconciliation, files, models), on its side
+    pages = re.findall(rb"/MediaBox \[0 0 (\d+) (\d+)\]", pdf)
+    assert (b"612", b"792") in pages and (b"792", b"612") in pages, pages
 
 
 def test_a_misspelt_policy_stops_the_audit_before_the_notebook_runs(tmp_path):
@@ -199,3 +293,183 @@ def test_a_folder_with_no_usable_export_says_so(tmp_path):
     assert audit.summary["traffic"] == "no usable export"
     assert audit.coverage[-1] == "No usable export was found in the folder: see the data appendix for what was read."
     assert [f["path"] for f in audit.appendix["files"]] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("policy", [
+    "tiers: {budget: nosuchmodel}\nmix: {other: {budget: 1.0}}\n",   # the mix sends traffic there (simulate refuses)
+    "tiers: {budget: nosuchmodel}\n",   # named only: the audit's optimizer may send traffic to any tier
+])
+def test_audit_refuses_a_policy_tier_without_a_price_as_simulate_does(tmp_path, policy):
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, _row("r1", "0.01", "10", "1", "2026-09-01 00:00:00+00")]) + "\n",
+        "policy.yaml": policy})
+    out = tmp_path / "reports"
+    proc = run_cli("audit", str(client), "--policy", str(client / "policy.yaml"), "--out", str(out), check=False)
+    message = ("tier budget's model nosuchmodel has no price in the catalog; choose a priced model or add it to the "
+               "client's prices.csv")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [f"routekit audit: {client / 'policy.yaml'}: {message}"]
+    assert not out.exists()   # refused before the notebook ran
+    # the notebook's own path (run top to bottom by hand) refuses it too, with the same words
+    from routekit.report import run_audit
+    from routekit.scenario import PolicyError
+    with pytest.raises(PolicyError, match=re.escape(message)):
+        run_audit(client, policy=client / "policy.yaml")
+
+
+def test_batch_of_clients_without_data_exits_3_and_says_why(tmp_path):
+    clients = tmp_path / "clients"
+    (clients / "empty").mkdir(parents=True)
+    proc = run_cli("batch", str(clients), "--out", str(tmp_path / "reports"), check=False)
+    assert proc.returncode == 3, proc.stdout + proc.stderr   # nothing failed, but nothing was audited either
+    assert re.search(r"^empty +no data ", proc.stdout, re.MULTILINE)
+    assert "  no data: no files in the folder" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "0 of 1 clients audited; 1 with no data (empty)."
+    # the single-client command says the same in its JSON (and still writes the report saying so)
+    result = json.loads(run_cli("audit", str(clients / "empty"), "--out", str(tmp_path / "one"), "--json").stdout)
+    assert (result["status"], result["reason"]) == ("no data", "no files in the folder")
+
+
+def test_no_data_reason_names_each_file_and_what_became_of_it(tmp_path):
+    from routekit.report import run_audit
+
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, _row("r1", "0.01", "abc", "1", "2026-09-01 00:00:00+00")]) + "\n",
+        "usage.json": '{"object": "page", "data": [{"object": "bucket",'})   # cut off
+    reason = run_audit(client).summary["no_data_reason"]
+    assert reason.startswith("no usable export: usage.json could not be loaded (truncated or malformed JSON")
+    assert reason.endswith("; spend.csv: all 1 row(s) rejected (prompt_tokens is not a whole number: 'abc')")
+
+
+def _cost_line(day: str, usd: str, item: str) -> str:
+    """One line of OpenAI's cost export (the console's CSV) for a day."""
+    import datetime as dt
+
+    start = dt.datetime.fromisoformat(day + "T00:00:00+00:00")
+    end = start + dt.timedelta(days=1)
+    return (f"{int(start.timestamp())},{int(end.timestamp())},{start.isoformat()},{end.isoformat()},{usd},usd,1,"
+            f'tokens,"gpt-4o-2024-08-06, {item}",,,proj_1,org-1,LiteLLM proxy,Acme,,')
+
+
+def test_log_coverage_compares_only_the_months_the_logs_cover(tmp_path):
+    """One month of logs against a three-month invoice read as 14.9 % (1.40 / 9.40); over September alone the
+    logs explain all of it, and July and August are named as billed without logs."""
+    from routekit.report import _log_coverage_text, run_audit
+
+    cost_header = ("start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,"
+                   "quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,"
+                   "organization_name,user_email,api_source")
+    # 4 calls × (100,000 input × $2.50/M + 10,000 output × $10/M) = 4 × ($0.25 + $0.10) = $1.40 at list price
+    logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)]
+    # billed: July $5.00, August $3.00, September $1.00 input + $0.40 output = $1.40
+    invoice = [cost_header, _cost_line("2026-07-15", "5.00", "input"), _cost_line("2026-08-15", "3.00", "input"),
+               _cost_line("2026-09-12", "1.00", "input"), _cost_line("2026-09-12", "0.40", "output")]
+    client = write_files(tmp_path / "acme", {"spend.csv": "\n".join(logs) + "\n",
+                                             "cost.csv": "\n".join(invoice) + "\n"})
+    cov = run_audit(client).appendix["log_coverage"]
+    assert cov == {"months_compared": ["openai 2026-09"], "billed_usd": 1.40, "logs_priced_usd_where_billed": 1.40,
+                   "coverage": 1.0, "billed_months_without_logs": ["openai 2026-07", "openai 2026-08"],
+                   "billed_usd_without_logs": 8.00}   # $5.00 + $3.00
+    assert _log_coverage_text(cov) == (
+        "100.0% over the months the logs cover (openai 2026-09): $1.40 of logs at list price against $1.40 billed; "
+        "not compared: openai 2026-07, openai 2026-08, billed $8.00 with no call logs")
+
+
+def test_failed_calls_are_counted_apart_not_shown_as_a_model_at_zero_dollars(tmp_path):
+    from routekit.report import mix_rows, run_audit
+
+    # 4 answered calls on gpt-4o; 3 calls on gpt-4o-mini that all failed (no tokens, no cost)
+    rows = [HEADER] + [_row(f"ok{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)] \
+        + [_row(f"bad{i}", "0", "0", "0", f"2026-09-{10 + i:02d} 11:00:00+00", model="gpt-4o-mini",
+                status="failure") for i in range(3)]
+    audit = run_audit(write_files(tmp_path / "acme", {"spend.csv": "\n".join(rows) + "\n"}))
+    assert audit.data["failed_calls"] == 3
+    by_model = audit.spend["by_model"]
+    assert [r["model"] for r in by_model] == ["gpt-4o-2024-08-06"]   # no gpt-4o-mini row at $0.00
+    assert by_model[0]["failed_calls_per_month"] == 0
+    (failed,) = audit.spend["failed_calls"]
+    assert (failed["model"], failed["share_of_calls"], failed["monthly_usd"]) == ("gpt-4o-mini", 1.0, 0.0)  # 3 of 3
+    # the same projection scales both: 3 failed against 4 answered calls
+    assert failed["failed_calls_per_month"] == pytest.approx(by_model[0]["requests_per_month"] * 3 / 4, abs=0.1)
+    # answered calls only in the request counts: 4 in September
+    assert [(r["month"][:7], r["requests"]) for r in audit.spend["by_month"]] == [("2026-09", 4)]
+    # the failures (0 input tokens: '<1k') make a segment of their own with nothing billed: not a mix row
+    assert [b for _, b in audit.failed_only_segments] == ["<1k"]
+    rows, left_out = mix_rows(audit)
+    assert rows and all(r["input_length"] != "<1k" for r in rows) and left_out == [" ".join(
+        audit.failed_only_segments[0])]
+    failed_models = {m["model"]: m["failed_calls"] for m in audit.appendix["models"]}
+    assert failed_models == {"gpt-4o-2024-08-06": 0, "gpt-4o-mini": 3}
+
+
+def test_report_is_titled_for_the_client_and_every_chart_says_what_it_shows(northwind):
+    import html as html_lib
+
+    folder, _, _ = northwind
+    text = (folder / "audit.html").read_text()
+    assert re.findall(r"<title>(.*?)</title>", text) == ["routekit audit — northwind_support"]
+    assert "this notebook only calls and displays" not in text   # the notebook's own introduction stays in it
+    alts = [html_lib.unescape(a) for a in re.findall(r'<img\b[^>]*\balt="([^"]*)"', text)]
+    assert len(alts) == len(re.findall(r"<img\b", text)) >= 6    # the month chart, 4 spend charts, the frontier
+    assert all(a.startswith(("Bar chart: ", "Cost–risk frontier: ")) for a in alts), alts
+    assert any(a.startswith("Bar chart: monthly spend by model") for a in alts)
+    # names and dollar figures, never prompt text: the Northwind bot's system prompt is in the database, not here
+    import duckdb
+    con = duckdb.connect(str(ROOT / "sample_data" / "northwind_support" / ".routekit" / "routekit.duckdb"),
+                         read_only=True)
+    prompts = [p for (p,) in con.execute("SELECT DISTINCT system_prompt FROM calls WHERE system_prompt IS NOT NULL "
+                                         "LIMIT 5").fetchall()]
+    con.close()
+    assert prompts and not [p for p in prompts for a in alts if p[:40] in a]
+    assert '<div class="rk-banner"' not in text   # no confidentiality banner without --include-prompts
+
+
+def test_include_prompts_puts_a_confidentiality_banner_at_the_top(tmp_path):
+    client = _secret_client(tmp_path / "acme")
+    out = tmp_path / "reports"
+    run_cli("audit", str(client), "--out", str(out), "--include-prompts")
+    text = (out / "acme" / "audit.html").read_text()
+    banner = text.find('<div class="rk-banner" role="alert">Confidential: this report contains client prompt text')
+    assert banner != -1 and "Do not share it outside acme.</div>" in text
+    assert banner < text.find("LLM spend audit: acme") < text.find(MARKER)   # above the title and any prompt
+
+
+def test_audit_restates_the_policy_it_was_given(tmp_path):
+    import html as html_lib
+
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER] + [_row(f"r{i}", "0.01", "1200", "100", f"2026-09-{1 + i:02d} 10:00:00+00")
+                                           for i in range(6)]) + "\n",
+        "policy.yaml": "tiers: {budget: gpt-5-nano}\n"
+                       "mix: {other: {budget: 0.7, mid: 0.3}}\n"
+                       "batch_share: {other: 0.5}\n"
+                       "output_inflation: {budget: [1.0, 1.15, 1.4]}\n"
+                       "cascade: {summarization: {from: budget, to: flagship, detection_rate: 0.8,"
+                       " false_alarm_rate: 0.1}}\n"})
+    out = tmp_path / "reports"
+    run_cli("audit", str(client), "--policy", str(client / "policy.yaml"), "--out", str(out))
+    given = json.loads((out / "acme" / "findings.json").read_text())["policy_given"]
+    assert given == {"tiers": {"budget": "gpt-5-nano"}, "mix": {"other": {"budget": 0.7, "mid": 0.3}},
+                     "batch_share": {"other": 0.5}, "output_inflation": {"budget": [1.0, 1.15, 1.4]},
+                     "cascade": {"summarization": {"from": "budget", "to": "flagship", "detection_rate": 0.8,
+                                                   "false_alarm_rate": 0.1}}}
+    text = (out / "acme" / "audit.html").read_text()
+    section = text[text.index("The policy given (policy.yaml)"):text.index("Cost–risk frontier")]
+    rows = [" | ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", r))
+            for r in re.findall(r"<tr>(.*?)</tr>", section) if "<td" in r]
+    assert rows == ["budget | gpt-5-nano",
+                    "other | all | budget 70.0%, mid 30.0%",
+                    "other | 50.0%",                                           # batch share 0.5
+                    "summarization | budget | flagship | 80.0% | 10.0%",       # detection 0.8, false alarms 0.1
+                    "budget | ×1 | ×1.15 | ×1.4"]
+
+
+def test_batch_index_writes_money_as_a_person_does(tmp_path):
+    from routekit.audit import write_index
+
+    result = {"client": "acme", "status": "ok", "files": {}, "summary": {
+        "current_monthly_usd": 1234.5, "savings_usd": -0.01, "extra_failure_rate": 0.0}}
+    text = write_index([result], tmp_path).read_text()
+    assert "<td>$1,234.50</td><td>-$0.01</td>" in text and "$-" not in text
