@@ -141,7 +141,7 @@ def test_report_tables_have_human_headers_and_formatted_values(northwind):
     assert "Log coverage" in heads and "Likely causes" in heads and "Cost / month" in heads
     assert not [v for v in values if v in ("True", "False", "None", "nan") or "$-" in v]
     assert not [v for v in values if re.fullmatch(r"-?\d+\.\d{3,}", v)]      # no raw fractions like 0.483508
-    money_cells = [v for v in values if "$" in v]
+    money_cells = [v for v in values if v.startswith(("$", "-$"))]   # amounts, not sentences quoting one
     assert money_cells and all(re.fullmatch(r"-?\$\d{1,3}(,\d{3})*\.\d\d", v) for v in money_cells), money_cells
     # the machine-readable outputs keep their raw names and numbers
     findings = json.loads((folder / "findings.json").read_text())
