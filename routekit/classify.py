@@ -48,8 +48,12 @@ DECIDED_BY = ("mapping", "structure", "keyword", "learned", "abstained")
 CALL_MAPPING_KINDS = {"feature": "feature", "endpoint": "operation", "tag": "tags", "project": "project",
                       "workspace": "project", "api_key": "api_key"}
 # Rules read the lower-cased text (int_task_types.sql: sys, usr); patterns are case-folded to match (_fold_case).
-WHERE = {"system": ("sys",), "user": ("usr",), "both": ("sys", "usr")}
-WHERE_LABEL = {"system": "system prompt", "user": "user prompt", "both": "prompt"}
+# `instruction` reads the user message too, but where the message is a request plus pasted material (the shipped
+# macro `instruction` finds the request: an opening line, or a closing paragraph) only the request counts, so a
+# cue word inside the material ("ping me", "yes or no") cannot overrule it (_match_sql).
+WHERE = {"system": ("sys",), "user": ("usr",), "both": ("sys", "usr"), "instruction": ("usr",)}
+WHERE_LABEL = {"system": "system prompt", "user": "user prompt", "both": "prompt",
+               "instruction": "user prompt's instruction"}
 CONDITIONS: dict[str, type] = {"tool_use": bool, "json_mode": bool, "code_block": bool, "has_text": bool,
                                "has_system": bool, "min_messages": int, "max_messages": int}
 RULE_KEYS = {"id", "task_type", "where", "regex", "unless", "when", "confidence", "reason", "enabled"}
@@ -119,10 +123,11 @@ class ClassifySettings:
     learned: bool = True
     min_probability: float = DEFAULT_MIN_PROBABILITY
     source: str = CONFIG_NAME
+    instruction: str | None = None    # the pattern of `where: instruction` (the shipped macro, expanded and folded)
 
     def fingerprint(self) -> str:
         data = {"rules": [r.__dict__ for r in self.rules], "mappings": self.mappings, "learned": self.learned,
-                "min_probability": self.min_probability}
+                "min_probability": self.min_probability, "instruction": self.instruction}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -288,6 +293,8 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
                     "and a regex or a when")
             added.append((spec, str(where_from), key))
     rules, checks = [], []
+    instruction = _fold_case(_expand(macros["instruction"], macros, DEFAULT_RULES_NAME, "macros.instruction"))
+    checks.append((instruction, DEFAULT_RULES_NAME, "macros.instruction"))
     for spec, origin, key in added + specs:
         if spec.get("enabled", True) is False:
             continue
@@ -325,7 +332,7 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
     _expect(isinstance(min_p, (int, float)) and not isinstance(min_p, bool) and 0 <= min_p <= 1, where_from,
             "classify.learned.min_probability", f"expected a number between 0 and 1, got {min_p!r}")
     return ClassifySettings(rules=rules, mappings=mappings, task_types=task_types, learned=enabled,
-                            min_probability=float(min_p), source=str(where_from))
+                            min_probability=float(min_p), source=str(where_from), instruction=instruction)
 
 
 def settings_for(config) -> ClassifySettings:
@@ -354,6 +361,12 @@ def _condition_sql(name: str, value, params: dict, pname: str) -> str:
 
 
 def _match_sql(where: str, pname: str) -> str:
+    if where == "instruction":
+        # The pattern must match the message and, when the message is a request plus material, the request itself
+        # (regexp_extract of the instruction pattern: the opening line or the closing paragraph). The first test
+        # alone rules out nearly every call, so the other two run only on the few whose message holds the cue.
+        return (f"coalesce(regexp_matches(usr, ${pname}) AND (NOT regexp_matches(usr, $instruction_re) "
+                f"OR regexp_matches(regexp_extract(usr, $instruction_re), ${pname})), false)")
     parts = [f"coalesce(regexp_matches({col}, ${pname}), false)" for col in WHERE[where]]
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
@@ -371,6 +384,8 @@ def compile_rules(settings: ClassifySettings, *, guards: bool = True) -> Compile
     patterns all have literal atoms (routekit/prefilter.py) sit behind one test of those atoms: a call holding none
     of them skips the whole run, and the outcome is the same (tests/test_classify.py compares both ways)."""
     params: dict[str, Any] = {"tool_finish_re": TOOL_FINISH_RE, "code_re": CODE_LIKE_RE}
+    if any(r.where == "instruction" for r in settings.rules):
+        params["instruction_re"] = settings.instruction
     outcomes: list[dict] = []
     # The expression is a chain of segments, coalesce(seg1, seg2, ...): each a CASE over its rules in order, NULL
     # where none decides. DuckDB evaluates a coalesce argument only on the rows still NULL and a CASE's THEN only on
@@ -419,7 +434,7 @@ def compile_rules(settings: ClassifySettings, *, guards: bool = True) -> Compile
         if atoms is None:
             if last[0] is not None:
                 segments.append(last := [None, None, []])
-        elif (last[0] != r.where or len(last[2]) >= GUARD_GROUP
+        elif (last[0] is None or WHERE[last[0]] != WHERE[r.where] or len(last[2]) >= GUARD_GROUP
               or _guard_chars(last[1] | atoms) > GUARD_MAX_CHARS):
             segments.append(last := [r.where, set(atoms), []])
         else:

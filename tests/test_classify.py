@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
 CLIENTS = ["brightside_agency", "globex_devtools", "northwind_support"]
 HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
+# Realistic prompts labelled by hand before the classifier saw them; 32 are an instruction of one task type followed
+# (or preceded) by pasted material carrying another type's cue words, in seven languages.
+INSTRUCTED = ROOT / "tests" / "data" / "instruction_vs_material_prompts.csv"
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------------
@@ -359,7 +362,7 @@ def test_guarded_rules_decide_exactly_as_the_rules_alone(sample_copies, tmp_path
         SELECT CAST(id AS VARCHAR), nullif(system_prompt, ''), nullif(user_prompt, ''), 'heldout', 'heldout.csv',
                CAST(id AS VARCHAR)
         FROM read_csv(?, header = true, all_varchar = true)""", [str(HELDOUT)])
-    databases = [(con, default_settings())]
+    databases = [(con, default_settings()), (_prompts_db(tmp_path / "instructed.duckdb", INSTRUCTED), default_settings())]
     for name in CLIENTS:
         client = sample_copies / name
         databases.append((connect(client / ".routekit" / "routekit.duckdb"), settings_for(load_config(client))))
@@ -374,7 +377,7 @@ def test_guarded_rules_decide_exactly_as_the_rules_alone(sample_copies, tmp_path
         assert outcomes[0] == outcomes[1]
         decided += sum(o is not None for _, o in outcomes[0])
         db.close()
-    assert decided >= 1000 and guards >= 4 * 6     # real decisions, and each database's rules ran behind guards
+    assert decided >= 1000 and guards >= 5 * 6     # real decisions, and each database's rules ran behind guards
 
 
 def test_guards_stay_short_enough_for_re2(tmp_path):
@@ -400,6 +403,65 @@ def test_guards_stay_short_enough_for_re2(tmp_path):
     classify_calls(con, None, s, force=True)
     got = decisions(con)
     assert got["r0"][2] == "client-2" and got["r1"][2] == "client-huge"
+
+
+def _prompts_db(path: Path, csv_path: Path) -> duckdb.DuckDBPyConnection:
+    """A database whose calls are the prompts of a labelled CSV (id, task_type, system_prompt, user_prompt, note)."""
+    con = connect(path)
+    con.execute("""INSERT INTO calls (request_id, system_prompt, user_prompt, _format, _source_file, _source_row)
+        SELECT CAST(id AS VARCHAR), nullif(system_prompt, ''), nullif(user_prompt, ''), 'heldout', 'heldout.csv',
+               CAST(id AS VARCHAR)
+        FROM read_csv(?, header = true, all_varchar = true)""", [str(csv_path)])
+    return con
+
+
+def test_the_instruction_wins_over_cue_words_in_pasted_material(tmp_path):
+    """62 prompts: before the `where: instruction` rules, 32 of them (51.6 %) were right and 4 of the 32 adversarial
+    ones (a cue such as "ping me", "yes or no" or "weighted scoring" in the pasted material decided); the rules must
+    now get at least 56 of 62 (90 %) and 29 of the 32 adversarial ones (90 %)."""
+    con = _prompts_db(tmp_path / "p.duckdb", INSTRUCTED)
+    classify_calls(con, None, default_settings(), force=True)
+    rows = con.execute("""SELECT h.task_type, t.task_type, h.note LIKE '%adversarial%'
+        FROM read_csv(?, header = true, all_varchar = true) h JOIN calls c ON c.request_id = h.id
+        JOIN call_task_types t USING (_source_file, _source_row)""", [str(INSTRUCTED)]).fetchall()
+    adversarial = [(truth, got) for truth, got, adv in rows if adv]
+    assert len(rows) == 62 and len(adversarial) == 32
+    assert sum(truth == got for truth, got, _ in rows) >= 56
+    assert sum(truth == got for truth, got in adversarial) >= 29
+
+
+@pytest.mark.parametrize("prompt, task, rule", [
+    # the cue sits in the pasted material: the request decides
+    ("Summarize this Slack thread:\n[dana] deploy blocked\n[mark] ok, ping me when the fix is merged",
+     "summarization", "open-summarize"),
+    ("Translate this email into Spanish:\n\nIs the PO approved? Please reply with just yes or no.",
+     "rewrite", "open-rewrite"),
+    ("Notes:\n- vote yes or no on the budget\n- check my calendar and then book the room\n\n"
+     "Summarize the notes above.", "summarization", "close-summarize"),
+    ("Based on the memo below, who owns the rollout?\n\nWe ranked vendors with a weighted scoring model.",
+     "qa", "open-question"),
+    # the cue sits in the request itself: it still decides
+    ("Summarize your verdict in one word: is this email spam or not spam?\n\nFrom: prize@win.biz",
+     "classification", "answer-format-strong"),
+    ("Summarize my unread emails and ping me if one is urgent\nthanks", "agentic", "agentic-action"),
+    # no material: the whole message is the instruction, as before
+    ("Summarize the thread and ping me when done", "agentic", "agentic-action"),
+])
+def test_where_instruction_reads_the_request_not_the_material(tmp_path, prompt, task, rule):
+    con = calls_db(tmp_path / "c.duckdb", [{"user_prompt": prompt}])
+    classify_calls(con, None, default_settings(), force=True)
+    assert decisions(con)["r0"][0:3:2] == (task, rule)
+
+
+def test_a_client_rule_may_read_the_instruction_only(tmp_path):
+    rule = {"id": "refund-cue", "task_type": "chat", "where": "instruction", "regex": r"\brefund\b"}
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"user_prompt": "Translate this ticket into German:\n\nI want a refund now."},   # cue in the material
+        {"user_prompt": "Where is my refund?"}])                                          # cue in the request
+    classify_calls(con, None, settings({"rules": [rule]}), force=True)
+    got = decisions(con)
+    assert got["r0"][0:3:2] == ("rewrite", "open-rewrite") and got["r1"][0:3:2] == ("chat", "refund-cue")
+    assert got["r1"][3] == "user prompt's instruction matches /\\brefund\\b/ → chat (rule refund-cue, routekit.yaml)"
 
 
 # -- the command line --------------------------------------------------------------------------------------------------
