@@ -470,6 +470,7 @@ class ClassifyInfo:
     skipped: bool = False             # nothing changed since the last run: call_task_types was kept
     learned_model: str | None = None  # the model file applied, if any
     learned_calls: int = 0
+    warnings: list[str] = field(default_factory=list)   # mappings that matched nothing (mapping_warnings)
 
 
 def model_path(client_dir: Path | str) -> Path:
@@ -501,6 +502,7 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     info = ClassifyInfo(learned_model=str(model) if model else None)
     fingerprint = _fingerprint(con, settings, model)
     info.calls = con.execute("SELECT count(*) FROM calls").fetchone()[0]
+    info.warnings = mapping_warnings(con, settings)   # on every run: a skipped one must not hide them
     current_columns = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE table_name = 'call_task_types'
         AND column_name IN ('decided_by', '_key') AND NOT internal""").fetchone()[0] == 2
     if not force and stored_fingerprint(con, "classify_state") == fingerprint and current_columns:
@@ -549,6 +551,43 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     store_fingerprint(con, "classify_state", fingerprint)
     info.seconds = time.perf_counter() - start
     return info
+
+
+# Where each mapping kind's names are looked for: the calls column(s), and for the kinds that also attribute
+# aggregated usage rows (classify_usage), the usage column. Tags are lists, hence unnest.
+_MAPPING_VALUES = {
+    "feature": ["SELECT feature AS v FROM calls"],
+    "endpoint": ["SELECT operation AS v FROM calls"],
+    "tag": ["SELECT unnest(tags) AS v FROM calls"],
+    "project": ["SELECT project AS v FROM calls", "SELECT project AS v FROM usage"],
+    "workspace": ["SELECT project AS v FROM calls", "SELECT project AS v FROM usage"],
+    "api_key": ["SELECT api_key AS v FROM calls", "SELECT api_key AS v FROM usage"],
+}
+
+
+def mapping_warnings(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -> list[str]:
+    """One line per mapping name that no call (or usage row, for the kinds that attribute usage) carries: a misspelt
+    name maps nothing and the calls it meant fall to the rules without a word, so it is named, with the closest
+    name the data does carry (mappings match exactly, case included: `Ticket-Triage` is such a near miss)."""
+    out = []
+    for kind, entries in settings.mappings.items():
+        if not entries:
+            continue
+        values = " UNION ALL ".join(_MAPPING_VALUES[kind])
+        keys = list(entries)
+        found = {r[0] for r in con.execute(
+            f"SELECT DISTINCT v FROM ({values}) WHERE list_contains($keys, v)", {"keys": keys}).fetchall()}
+        missing = [k for k in keys if k not in found]
+        if not missing:
+            continue
+        # the data's names, only when some mapping missed (an API-key column can hold many distinct values)
+        known = [r[0] for r in con.execute(f"SELECT DISTINCT v FROM ({values}) WHERE v IS NOT NULL").fetchall()]
+        where = "call or usage row" if len(_MAPPING_VALUES[kind]) > 1 else "call"
+        label = kind.replace("_", " ")
+        for name in missing:
+            hint = did_you_mean(name, known).strip()
+            out.append(f"mapping {label} {name!r} matched no {where}" + (f"; {hint}" if hint else ""))
+    return out
 
 
 def classify_usage(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -> None:

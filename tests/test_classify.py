@@ -219,6 +219,44 @@ def test_eval_metrics_on_a_hand_made_label_set():
     assert m["confusion"]["extraction"]["qa"] == 1 and sum(map(sum, (r.values() for r in m["confusion"].values()))) == 7
 
 
+def test_mappings_that_match_nothing_are_named_with_the_closest_name(tmp_path):
+    """A misspelt mapping name maps nothing, and its calls fall to the rules without a word: each such name is
+    named, with the closest name the data carries (feature, tag, API key), or alone when none is close."""
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"feature": "ticket-triage", "user_prompt": "Label this ticket"},
+        {"feature": "email-draft", "tags": ["team:legal"], "user_prompt": "Write an email"},
+        {"api_key": "nightly-digest", "user_prompt": "Summarize"}])
+    con.execute("INSERT INTO usage (provider, project, api_key, _format, _source_file, _source_row) "
+                "VALUES ('anthropic', 'Support Analytics', 'kb-tool', 'test', 'usage.csv', 'row 1')")
+    s = settings({"mappings": {
+        "feature": {"ticket-triag": "classification", "email-draft": "drafting", "zzqx-unknown": "qa"},
+        "tag": {"team:legl": "extraction"},
+        "api_key": {"kb-tool": "qa", "nightly-digst": "summarization"},    # kb-tool: only in the usage export
+        "workspace": {"Support Analytics": "summarization"}}})              # likewise
+    info = classify_calls(con, None, s, force=True)
+    assert info.warnings == [
+        "mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?",
+        "mapping feature 'zzqx-unknown' matched no call",
+        "mapping tag 'team:legl' matched no call; did you mean 'team:legal'?",
+        "mapping api key 'nightly-digst' matched no call or usage row; did you mean 'nightly-digest'?"]
+    # a run that finds nothing changed still says so
+    again = classify_calls(con, None, s)
+    assert again.skipped and again.warnings == info.warnings
+    assert classify_calls(con, None, settings({"mappings": {"feature": {"email-draft": "drafting"}}})).warnings == []
+
+
+def test_cli_classify_warns_of_a_misspelt_mapping(tmp_path):
+    client = tmp_path / "northwind_support"
+    shutil.copytree(SAMPLES / "northwind_support", client, ignore=shutil.ignore_patterns(".routekit"))
+    config = client / "routekit.yaml"
+    config.write_text(config.read_text().replace("      ticket-triage: classification",
+                                                 "      ticket-triag: classification"))
+    text = run_cli("classify", str(client)).stdout
+    assert "warning: mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?" in text
+    out = json.loads(run_cli("classify", str(client), "--json").stdout)
+    assert out["warnings"] == ["mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?"]
+
+
 def test_usage_rows_attributed_only_through_mappings(tmp_path):
     from routekit.classify import classify_usage
 
