@@ -475,7 +475,7 @@ def test_the_instruction_wins_over_cue_words_in_pasted_material(tmp_path):
     ("Translate this email into Spanish:\n\nIs the PO approved? Please reply with just yes or no.",
      "rewrite", "open-rewrite"),
     ("Notes:\n- vote yes or no on the budget\n- check my calendar and then book the room\n\n"
-     "Summarize the notes above.", "summarization", "close-summarize"),
+     "Summarize the notes above.", "summarization", "later-summarize"),
     ("Based on the memo below, who owns the rollout?\n\nWe ranked vendors with a weighted scoring model.",
      "qa", "open-question"),
     # the cue sits in the request itself: it still decides
