@@ -72,8 +72,11 @@ CODE_LIKE_RE = (r"(?m)^\s*(?:def |class \w|async (?:def|function)\b|function\b|c
 CONDITION_SQL = {"code_block": "rk_code_block(usr_raw, sys_raw, $code_re)"}
 _MACRO = re.compile(r"\{\{(\w+)\}\}")
 
-# The learned model's features (int_task_learned.sql builds the same terms in SQL).
-_TOKEN = re.compile(r"[a-z0-9]{2,}")
+# The learned model's features: the macros rk_model_tokens and rk_model_terms (sql/macros.sql), in training
+# (model_terms) as in scoring (int_task_learned.sql). TOKENIZERS: 'unicode' (words in any script, bigrams of CJK
+# characters), what every model is now trained with; 'ascii' ([a-z0-9]{2,} words), what a model file naming no
+# tokenizer was trained with before, so it still scores as it was trained.
+TOKENIZERS = ("unicode", "ascii")
 MODEL_MAX_CHARS = 4000
 MODEL_MAX_TOKENS = 300
 DEFAULT_MIN_PROBABILITY = 0.5
@@ -537,7 +540,7 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
             FROM calls c SEMI JOIN (SELECT rid FROM rk_task_outcome WHERE outcome IS NULL AND has_text) o
                 ON c.rowid = o.rid""")
         con.execute(f"INSERT INTO rk_task_learned {sql_text('intermediate/int_task_learned.sql')}",
-                    {"max_chars": MODEL_MAX_CHARS, "max_tokens": MODEL_MAX_TOKENS})
+                    {"max_chars": MODEL_MAX_CHARS, "max_tokens": MODEL_MAX_TOKENS, "tokenizer": lm.tokenizer})
         for t in ("rk_learn_input", "rk_model_vocab", "rk_model_weights", "rk_model_classes"):
             con.execute(f"DROP TABLE IF EXISTS temp.{t}")
     o = compiled.outcomes
@@ -608,11 +611,31 @@ def classify_usage(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -
 
 
 # -- the learned model ----------------------------------------------------------------------------------------------
-def model_terms(system_prompt: str | None, user_prompt: str | None) -> list[str]:
-    """The learned model's terms of one call; int_task_learned.sql builds exactly these in SQL."""
-    u = _TOKEN.findall((user_prompt or "")[:MODEL_MAX_CHARS].lower())[:MODEL_MAX_TOKENS]
-    s = _TOKEN.findall((system_prompt or "")[:MODEL_MAX_CHARS].lower())[:MODEL_MAX_TOKENS]
-    return u + [f"{a} {b}" for a, b in zip(u, u[1:])] + ["s:" + t for t in s]
+_terms_con = None
+
+
+def model_terms_many(texts: list[tuple[str | None, str | None]], tokenizer: str = "unicode") -> list[list[str]]:
+    """The learned model's terms of each (system prompt, user prompt): the SQL macros int_task_learned.sql scores
+    with, run by DuckDB here too, so training and scoring cannot tokenize differently (one query for all texts)."""
+    global _terms_con
+    if _terms_con is None:
+        _terms_con = duckdb.connect()
+        _terms_con.execute(sql_text("macros.sql"))
+    if not texts:
+        return []
+    rows = _terms_con.execute("""
+        SELECT rk_model_terms(u, s) FROM (
+            SELECT i, rk_model_tokens($usr[i], $max_chars, $max_tokens, $tokenizer) AS u,
+                   rk_model_tokens($sys[i], $max_chars, $max_tokens, $tokenizer) AS s
+            FROM range(1, len($usr) + 1) r(i)) ORDER BY i""",
+        {"usr": [u for _, u in texts], "sys": [s for s, _ in texts], "max_chars": MODEL_MAX_CHARS,
+         "max_tokens": MODEL_MAX_TOKENS, "tokenizer": tokenizer}).fetchall()
+    return [r[0] for r in rows]
+
+
+def model_terms(system_prompt: str | None, user_prompt: str | None, tokenizer: str = "unicode") -> list[str]:
+    """The learned model's terms of one call (model_terms_many)."""
+    return model_terms_many([(system_prompt, user_prompt)], tokenizer)[0]
 
 
 class TrainError(ValueError):
@@ -629,6 +652,7 @@ class LinearTaskModel:
     idf: list[float]
     weights: list[list[float]]        # per class, per vocabulary term
     meta: dict = field(default_factory=dict)
+    tokenizer: str = "unicode"        # TOKENIZERS
 
     @classmethod
     def fit(cls, texts: list[tuple[str | None, str | None]], labels: list[str], *, c: float = 10.0,
@@ -638,7 +662,7 @@ class LinearTaskModel:
 
         if len(set(labels)) < 2:
             raise TrainError(f"need labelled calls of at least two task types, got {sorted(set(labels))}")
-        docs = [model_terms(s, u) for s, u in texts]
+        docs = model_terms_many(texts)
         vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=min(min_df, len(docs)))
         x = vec.fit_transform(docs)
         clf = LogisticRegression(C=c, max_iter=2000)
@@ -657,7 +681,8 @@ class LinearTaskModel:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"format": MODEL_FORMAT, "meta": self.meta, "classes": self.classes, "intercepts": self.intercepts,
+        doc = {"format": MODEL_FORMAT, "tokenizer": self.tokenizer, "meta": self.meta, "classes": self.classes,
+               "intercepts": self.intercepts,
                "vocabulary": self.vocabulary, "idf": [float(f"{v:.9g}") for v in self.idf],
                "weights": [[float(f"{w:.9g}") for w in row] for row in self.weights]}
         tmp = path.with_suffix(".tmp")
@@ -670,8 +695,11 @@ class LinearTaskModel:
             doc = json.loads(Path(path).read_text(encoding="utf-8"))
             if doc.get("format") != MODEL_FORMAT:
                 raise ValueError(f"format is {doc.get('format')!r}, expected {MODEL_FORMAT!r}")
+            tokenizer = doc.get("tokenizer", "ascii")   # files naming none were trained on [a-z0-9] words
+            if tokenizer not in TOKENIZERS:
+                raise ValueError(f"tokenizer is {tokenizer!r}, expected one of {', '.join(TOKENIZERS)}")
             return cls(doc["classes"], doc["intercepts"], doc["vocabulary"], doc["idf"], doc["weights"],
-                       doc.get("meta") or {})
+                       doc.get("meta") or {}, tokenizer)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: not a usable task model ({exc}); retrain with routekit classify --train")
 
@@ -698,9 +726,9 @@ class LinearTaskModel:
 
         index = {t: j for j, t in enumerate(self.vocabulary)}
         out = []
-        for s, u in texts:
+        for terms in model_terms_many(texts, self.tokenizer):
             counts: dict[int, int] = {}
-            for term in model_terms(s, u):
+            for term in terms:
                 if term in index:
                     counts[index[term]] = counts.get(index[term], 0) + 1
             x = {j: (1 + math.log(n)) * self.idf[j] for j, n in counts.items()}

@@ -181,6 +181,65 @@ def test_python_scoring_matches_scikit_learn():
         assert task == sk_task and abs(p - sk_p) < 1e-6
 
 
+def test_model_terms_read_every_script():
+    """Words in any script, character bigrams of Chinese, Japanese and Korean runs (no spaces between their words),
+    lower-cased; one-character runs of other scripts dropped, as the ASCII tokenizer dropped them."""
+    from routekit.classify import model_terms
+
+    # user "Résumé 東京タワー, Привет мир": résumé; 東京タワー is one CJK run of 5 characters (ー counted) → its 4
+    # bigrams; привет, мир; then the 7 - 1 = 6 adjacent pairs; the system prompt "Sé breve" → s:sé, s:breve.
+    tokens = ["résumé", "東京", "京タ", "タワ", "ワー", "привет", "мир"]
+    assert model_terms("Sé breve", "Résumé 東京タワー, Привет мир") == (
+        tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])] + ["s:sé", "s:breve"])
+    assert model_terms(None, "请总结") == ["请总", "总结", "请总 总结"]      # 3 characters → 2 bigrams, 1 pair
+    assert model_terms(None, "번역 x 해") == ["번역", "해", "번역 해"]       # a lone Hangul character is a token
+    assert model_terms(None, "हिन्दी भाषा") == ["हिन्दी", "भाषा", "हिन्दी भाषा"]   # vowel signs (marks) stay in the word
+    # the tokenizer of models trained before: [a-z0-9]{2,} of "café crème 東京" is caf, cr, me
+    assert model_terms(None, "Café crème 東京", "ascii") == ["caf", "cr", "me", "caf cr", "cr me"]
+
+
+CJK_SUMMARY = ["请总结这篇{}", "请帮我总结一下这份{}", "この{}を要約してください", "{}の要点を要約して", "이 {}를 요약해 주세요",
+               "{} 내용을 요약해 줘"]
+CJK_TRANSLATE = ["请把这篇{}翻译成英文", "请帮我翻译这份{}", "この{}を英語に翻訳してください", "{}をフランス語に翻訳して",
+                 "이 {}를 영어로 번역해 주세요", "{} 내용을 일본어로 번역해 줘"]
+CJK_THINGS = ["文章", "报告", "邮件", "記事", "メール", "報告書", "기사", "보고서", "이메일"]
+
+
+def test_learned_model_trained_on_cjk_prompts_predicts_them_in_sql(tmp_path):
+    """Chinese, Japanese and Korean prompts had no features at all under the [a-z0-9] tokenizer (training refused:
+    an empty vocabulary). Trained on 6 x 9 summary and 6 x 9 translation requests, the model scores new ones,
+    whose objects it never saw with those verbs, in SQL as Python does."""
+    texts = [(None, f.format(x)) for f in CJK_SUMMARY + CJK_TRANSLATE for x in CJK_THINGS]
+    labels = ["summarization"] * 54 + ["rewrite"] * 54
+    path = tmp_path / "task_model.json"
+    LinearTaskModel.fit(texts, labels).save(path)
+    probes = [("请总结这份会议纪要", "summarization"), ("この議事録を要約してください", "summarization"),
+              ("회의록을 요약해 주세요", "summarization"), ("请把这份合同翻译成英文", "rewrite"),
+              ("この契約書を英語に翻訳してください", "rewrite"), ("계약서를 영어로 번역해 주세요", "rewrite")]
+    con = calls_db(tmp_path / "c.duckdb", [{"user_prompt": u} for u, _ in probes])
+    classify_calls(con, None, default_settings(), force=True, model=path)
+    d = decisions(con)
+    assert [d[f"r{i}"][:2] for i in range(len(probes))] == [(task, "learned") for _, task in probes]
+    expected = LinearTaskModel.load(path).predict([(None, u) for u, _ in probes])
+    assert [(d[f"r{i}"][0], d[f"r{i}"][4]) for i in range(len(probes))] == [(t, round(p, 3)) for t, p in expected]
+
+
+def test_a_model_file_naming_no_tokenizer_scores_as_it_was_trained(tmp_path):
+    """Model files written before routekit read other scripts name no tokenizer: they keep the [a-z0-9] words they
+    were trained on; an unknown tokenizer is refused, naming the file."""
+    path = tmp_path / "task_model.json"
+    LinearTaskModel.fit(TRAIN, TRAIN_LABELS).save(path)
+    doc = json.loads(path.read_text())
+    assert doc["tokenizer"] == "unicode"
+    del doc["tokenizer"]
+    path.write_text(json.dumps(doc))
+    assert LinearTaskModel.load(path).tokenizer == "ascii"
+    doc["tokenizer"] = "bpe"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ConfigError, match="task_model.json: not a usable task model .*tokenizer is 'bpe'"):
+        LinearTaskModel.load(path)
+
+
 def test_train_from_labelled_request_ids(tmp_path):
     from routekit.classify import TrainError, train
 
