@@ -513,7 +513,7 @@ def _prompts_db(path: Path, csv_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def test_the_instruction_wins_over_cue_words_in_pasted_material(tmp_path):
-    """62 prompts: before the `where: instruction` rules, 32 of them (51.6 %) were right and 4 of the 32 adversarial
+    """62 prompts: before the `where: instruction` rules, 32 of them (51.6 %) were right and 5 of the 32 adversarial
     ones (a cue such as "ping me", "yes or no" or "weighted scoring" in the pasted material decided); the rules must
     now get at least 56 of 62 (90 %) and 29 of the 32 adversarial ones (90 %)."""
     con = _prompts_db(tmp_path / "p.duckdb", INSTRUCTED)
