@@ -48,8 +48,12 @@ DECIDED_BY = ("mapping", "structure", "keyword", "learned", "abstained")
 CALL_MAPPING_KINDS = {"feature": "feature", "endpoint": "operation", "tag": "tags", "project": "project",
                       "workspace": "project", "api_key": "api_key"}
 # Rules read the lower-cased text (int_task_types.sql: sys, usr); patterns are case-folded to match (_fold_case).
-WHERE = {"system": ("sys",), "user": ("usr",), "both": ("sys", "usr")}
-WHERE_LABEL = {"system": "system prompt", "user": "user prompt", "both": "prompt"}
+# `instruction` reads the user message too, but where the message is a request plus pasted material (the shipped
+# macros `instruction` and `closing_instruction` find the request: an opening line, or a closing paragraph) only the
+# request counts, so a cue word inside the material ("ping me", "yes or no") cannot overrule it (_match_sql).
+WHERE = {"system": ("sys",), "user": ("usr",), "both": ("sys", "usr"), "instruction": ("usr",)}
+WHERE_LABEL = {"system": "system prompt", "user": "user prompt", "both": "prompt",
+               "instruction": "user prompt's instruction"}
 CONDITIONS: dict[str, type] = {"tool_use": bool, "json_mode": bool, "code_block": bool, "has_text": bool,
                                "has_system": bool, "min_messages": int, "max_messages": int}
 RULE_KEYS = {"id", "task_type", "where", "regex", "unless", "when", "confidence", "reason", "enabled"}
@@ -68,8 +72,11 @@ CODE_LIKE_RE = (r"(?m)^\s*(?:def |class \w|async (?:def|function)\b|function\b|c
 CONDITION_SQL = {"code_block": "rk_code_block(usr_raw, sys_raw, $code_re)"}
 _MACRO = re.compile(r"\{\{(\w+)\}\}")
 
-# The learned model's features (int_task_learned.sql builds the same terms in SQL).
-_TOKEN = re.compile(r"[a-z0-9]{2,}")
+# The learned model's features: the macros rk_model_tokens and rk_model_terms (sql/macros.sql), in training
+# (model_terms) as in scoring (int_task_learned.sql). TOKENIZERS: 'unicode' (words in any script, bigrams of CJK
+# characters), what every model is now trained with; 'ascii' ([a-z0-9]{2,} words), what a model file naming no
+# tokenizer was trained with before, so it still scores as it was trained.
+TOKENIZERS = ("unicode", "ascii")
 MODEL_MAX_CHARS = 4000
 MODEL_MAX_TOKENS = 300
 DEFAULT_MIN_PROBABILITY = 0.5
@@ -119,10 +126,12 @@ class ClassifySettings:
     learned: bool = True
     min_probability: float = DEFAULT_MIN_PROBABILITY
     source: str = CONFIG_NAME
+    # where: instruction: the patterns of an opening and a closing request (shipped macros, expanded and folded)
+    instruction: tuple[str, str] | None = None
 
     def fingerprint(self) -> str:
         data = {"rules": [r.__dict__ for r in self.rules], "mappings": self.mappings, "learned": self.learned,
-                "min_probability": self.min_probability}
+                "min_probability": self.min_probability, "instruction": self.instruction}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -288,6 +297,9 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
                     "and a regex or a when")
             added.append((spec, str(where_from), key))
     rules, checks = [], []
+    instruction = tuple(_fold_case(_expand(macros[m], macros, DEFAULT_RULES_NAME, f"macros.{m}"))
+                        for m in ("instruction", "closing_instruction"))
+    checks += [(pattern, DEFAULT_RULES_NAME, "macros.instruction") for pattern in instruction]
     for spec, origin, key in added + specs:
         if spec.get("enabled", True) is False:
             continue
@@ -325,7 +337,7 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
     _expect(isinstance(min_p, (int, float)) and not isinstance(min_p, bool) and 0 <= min_p <= 1, where_from,
             "classify.learned.min_probability", f"expected a number between 0 and 1, got {min_p!r}")
     return ClassifySettings(rules=rules, mappings=mappings, task_types=task_types, learned=enabled,
-                            min_probability=float(min_p), source=str(where_from))
+                            min_probability=float(min_p), source=str(where_from), instruction=instruction)
 
 
 def settings_for(config) -> ClassifySettings:
@@ -354,6 +366,14 @@ def _condition_sql(name: str, value, params: dict, pname: str) -> str:
 
 
 def _match_sql(where: str, pname: str) -> str:
+    if where == "instruction":
+        # The pattern must match the message and, when the message is a request plus material, the request itself
+        # (the opening line or the closing paragraph; '' where there is none). The CASE matters: DuckDB evaluates
+        # every operand of an AND on every row, and finding the request costs some 15 µs a call, so only the calls
+        # whose message holds the cue (few) look for it.
+        return (f"CASE WHEN coalesce(regexp_matches(usr, ${pname}), false) THEN regexp_matches(coalesce(nullif("
+                f"regexp_extract(usr, $instruction_open), ''), nullif(regexp_extract(usr, $instruction_close), ''), "
+                f"usr), ${pname}) ELSE false END")
     parts = [f"coalesce(regexp_matches({col}, ${pname}), false)" for col in WHERE[where]]
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
@@ -371,6 +391,8 @@ def compile_rules(settings: ClassifySettings, *, guards: bool = True) -> Compile
     patterns all have literal atoms (routekit/prefilter.py) sit behind one test of those atoms: a call holding none
     of them skips the whole run, and the outcome is the same (tests/test_classify.py compares both ways)."""
     params: dict[str, Any] = {"tool_finish_re": TOOL_FINISH_RE, "code_re": CODE_LIKE_RE}
+    if any(r.where == "instruction" for r in settings.rules):
+        params["instruction_open"], params["instruction_close"] = settings.instruction
     outcomes: list[dict] = []
     # The expression is a chain of segments, coalesce(seg1, seg2, ...): each a CASE over its rules in order, NULL
     # where none decides. DuckDB evaluates a coalesce argument only on the rows still NULL and a CASE's THEN only on
@@ -419,7 +441,7 @@ def compile_rules(settings: ClassifySettings, *, guards: bool = True) -> Compile
         if atoms is None:
             if last[0] is not None:
                 segments.append(last := [None, None, []])
-        elif (last[0] != r.where or len(last[2]) >= GUARD_GROUP
+        elif (last[0] is None or WHERE[last[0]] != WHERE[r.where] or len(last[2]) >= GUARD_GROUP
               or _guard_chars(last[1] | atoms) > GUARD_MAX_CHARS):
             segments.append(last := [r.where, set(atoms), []])
         else:
@@ -455,6 +477,7 @@ class ClassifyInfo:
     skipped: bool = False             # nothing changed since the last run: call_task_types was kept
     learned_model: str | None = None  # the model file applied, if any
     learned_calls: int = 0
+    warnings: list[str] = field(default_factory=list)   # mappings that matched nothing (mapping_warnings)
 
 
 def model_path(client_dir: Path | str) -> Path:
@@ -486,6 +509,7 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     info = ClassifyInfo(learned_model=str(model) if model else None)
     fingerprint = _fingerprint(con, settings, model)
     info.calls = con.execute("SELECT count(*) FROM calls").fetchone()[0]
+    info.warnings = mapping_warnings(con, settings)   # on every run: a skipped one must not hide them
     current_columns = con.execute("""SELECT count(*) FROM duckdb_columns() WHERE table_name = 'call_task_types'
         AND column_name IN ('decided_by', '_key') AND NOT internal""").fetchone()[0] == 2
     if not force and stored_fingerprint(con, "classify_state") == fingerprint and current_columns:
@@ -516,7 +540,7 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
             FROM calls c SEMI JOIN (SELECT rid FROM rk_task_outcome WHERE outcome IS NULL AND has_text) o
                 ON c.rowid = o.rid""")
         con.execute(f"INSERT INTO rk_task_learned {sql_text('intermediate/int_task_learned.sql')}",
-                    {"max_chars": MODEL_MAX_CHARS, "max_tokens": MODEL_MAX_TOKENS})
+                    {"max_chars": MODEL_MAX_CHARS, "max_tokens": MODEL_MAX_TOKENS, "tokenizer": lm.tokenizer})
         for t in ("rk_learn_input", "rk_model_vocab", "rk_model_weights", "rk_model_classes"):
             con.execute(f"DROP TABLE IF EXISTS temp.{t}")
     o = compiled.outcomes
@@ -536,6 +560,43 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     return info
 
 
+# Where each mapping kind's names are looked for: the calls column(s), and for the kinds that also attribute
+# aggregated usage rows (classify_usage), the usage column. Tags are lists, hence unnest.
+_MAPPING_VALUES = {
+    "feature": ["SELECT feature AS v FROM calls"],
+    "endpoint": ["SELECT operation AS v FROM calls"],
+    "tag": ["SELECT unnest(tags) AS v FROM calls"],
+    "project": ["SELECT project AS v FROM calls", "SELECT project AS v FROM usage"],
+    "workspace": ["SELECT project AS v FROM calls", "SELECT project AS v FROM usage"],
+    "api_key": ["SELECT api_key AS v FROM calls", "SELECT api_key AS v FROM usage"],
+}
+
+
+def mapping_warnings(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -> list[str]:
+    """One line per mapping name that no call (or usage row, for the kinds that attribute usage) carries: a misspelt
+    name maps nothing and the calls it meant fall to the rules without a word, so it is named, with the closest
+    name the data does carry (mappings match exactly, case included: `Ticket-Triage` is such a near miss)."""
+    out = []
+    for kind, entries in settings.mappings.items():
+        if not entries:
+            continue
+        values = " UNION ALL ".join(_MAPPING_VALUES[kind])
+        keys = list(entries)
+        found = {r[0] for r in con.execute(
+            f"SELECT DISTINCT v FROM ({values}) WHERE list_contains($keys, v)", {"keys": keys}).fetchall()}
+        missing = [k for k in keys if k not in found]
+        if not missing:
+            continue
+        # the data's names, only when some mapping missed (an API-key column can hold many distinct values)
+        known = [r[0] for r in con.execute(f"SELECT DISTINCT v FROM ({values}) WHERE v IS NOT NULL").fetchall()]
+        where = "call or usage row" if len(_MAPPING_VALUES[kind]) > 1 else "call"
+        label = kind.replace("_", " ")
+        for name in missing:
+            hint = did_you_mean(name, known).strip()
+            out.append(f"mapping {label} {name!r} matched no {where}" + (f"; {hint}" if hint else ""))
+    return out
+
+
 def classify_usage(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -> None:
     """usage_task_types: each aggregated usage row's task type through project/workspace and API-key mappings."""
     params: dict[str, list] = {}
@@ -550,11 +611,31 @@ def classify_usage(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -
 
 
 # -- the learned model ----------------------------------------------------------------------------------------------
-def model_terms(system_prompt: str | None, user_prompt: str | None) -> list[str]:
-    """The learned model's terms of one call; int_task_learned.sql builds exactly these in SQL."""
-    u = _TOKEN.findall((user_prompt or "")[:MODEL_MAX_CHARS].lower())[:MODEL_MAX_TOKENS]
-    s = _TOKEN.findall((system_prompt or "")[:MODEL_MAX_CHARS].lower())[:MODEL_MAX_TOKENS]
-    return u + [f"{a} {b}" for a, b in zip(u, u[1:])] + ["s:" + t for t in s]
+_terms_con = None
+
+
+def model_terms_many(texts: list[tuple[str | None, str | None]], tokenizer: str = "unicode") -> list[list[str]]:
+    """The learned model's terms of each (system prompt, user prompt): the SQL macros int_task_learned.sql scores
+    with, run by DuckDB here too, so training and scoring cannot tokenize differently (one query for all texts)."""
+    global _terms_con
+    if _terms_con is None:
+        _terms_con = duckdb.connect()
+        _terms_con.execute(sql_text("macros.sql"))
+    if not texts:
+        return []
+    rows = _terms_con.execute("""
+        SELECT rk_model_terms(u, s) FROM (
+            SELECT i, rk_model_tokens($usr[i], $max_chars, $max_tokens, $tokenizer) AS u,
+                   rk_model_tokens($sys[i], $max_chars, $max_tokens, $tokenizer) AS s
+            FROM range(1, len($usr) + 1) r(i)) ORDER BY i""",
+        {"usr": [u for _, u in texts], "sys": [s for s, _ in texts], "max_chars": MODEL_MAX_CHARS,
+         "max_tokens": MODEL_MAX_TOKENS, "tokenizer": tokenizer}).fetchall()
+    return [r[0] for r in rows]
+
+
+def model_terms(system_prompt: str | None, user_prompt: str | None, tokenizer: str = "unicode") -> list[str]:
+    """The learned model's terms of one call (model_terms_many)."""
+    return model_terms_many([(system_prompt, user_prompt)], tokenizer)[0]
 
 
 class TrainError(ValueError):
@@ -571,6 +652,7 @@ class LinearTaskModel:
     idf: list[float]
     weights: list[list[float]]        # per class, per vocabulary term
     meta: dict = field(default_factory=dict)
+    tokenizer: str = "unicode"        # TOKENIZERS
 
     @classmethod
     def fit(cls, texts: list[tuple[str | None, str | None]], labels: list[str], *, c: float = 10.0,
@@ -580,7 +662,7 @@ class LinearTaskModel:
 
         if len(set(labels)) < 2:
             raise TrainError(f"need labelled calls of at least two task types, got {sorted(set(labels))}")
-        docs = [model_terms(s, u) for s, u in texts]
+        docs = model_terms_many(texts)
         vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=min(min_df, len(docs)))
         x = vec.fit_transform(docs)
         clf = LogisticRegression(C=c, max_iter=2000)
@@ -599,7 +681,8 @@ class LinearTaskModel:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"format": MODEL_FORMAT, "meta": self.meta, "classes": self.classes, "intercepts": self.intercepts,
+        doc = {"format": MODEL_FORMAT, "tokenizer": self.tokenizer, "meta": self.meta, "classes": self.classes,
+               "intercepts": self.intercepts,
                "vocabulary": self.vocabulary, "idf": [float(f"{v:.9g}") for v in self.idf],
                "weights": [[float(f"{w:.9g}") for w in row] for row in self.weights]}
         tmp = path.with_suffix(".tmp")
@@ -612,8 +695,11 @@ class LinearTaskModel:
             doc = json.loads(Path(path).read_text(encoding="utf-8"))
             if doc.get("format") != MODEL_FORMAT:
                 raise ValueError(f"format is {doc.get('format')!r}, expected {MODEL_FORMAT!r}")
+            tokenizer = doc.get("tokenizer", "ascii")   # files naming none were trained on [a-z0-9] words
+            if tokenizer not in TOKENIZERS:
+                raise ValueError(f"tokenizer is {tokenizer!r}, expected one of {', '.join(TOKENIZERS)}")
             return cls(doc["classes"], doc["intercepts"], doc["vocabulary"], doc["idf"], doc["weights"],
-                       doc.get("meta") or {})
+                       doc.get("meta") or {}, tokenizer)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: not a usable task model ({exc}); retrain with routekit classify --train")
 
@@ -640,9 +726,9 @@ class LinearTaskModel:
 
         index = {t: j for j, t in enumerate(self.vocabulary)}
         out = []
-        for s, u in texts:
+        for terms in model_terms_many(texts, self.tokenizer):
             counts: dict[int, int] = {}
-            for term in model_terms(s, u):
+            for term in terms:
                 if term in index:
                     counts[index[term]] = counts.get(index[term], 0) + 1
             x = {j: (1 + math.log(n)) * self.idf[j] for j, n in counts.items()}

@@ -616,6 +616,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     finally:
         con.close()
     result["learned_model"] = info.classify.learned_model if info.classify else None
+    result["warnings"] = info.classify.warnings if info.classify else []
     if trained:
         result["trained"] = trained
     if args.json:
@@ -634,6 +635,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     shares = ", ".join(f"{k} {v:.1%}" for k, v in result["decided_by"].items() if v is not None)
     print(f"decided by: {shares or '-'}" + (f"   (learned model: {result['learned_model']})"
                                              if result["learned_model"] else ""))
+    for line in result["warnings"]:
+        print(f"warning: {line}")
     usage = result["usage_attribution"]
     if usage["usage_rows"]:
         share = usage["unattributed_share"]

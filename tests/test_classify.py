@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
 CLIENTS = ["brightside_agency", "globex_devtools", "northwind_support"]
 HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
+# Realistic prompts labelled by hand before the classifier saw them; 32 are an instruction of one task type followed
+# (or preceded) by pasted material carrying another type's cue words, in seven languages.
+INSTRUCTED = ROOT / "tests" / "data" / "instruction_vs_material_prompts.csv"
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------------
@@ -178,6 +181,65 @@ def test_python_scoring_matches_scikit_learn():
         assert task == sk_task and abs(p - sk_p) < 1e-6
 
 
+def test_model_terms_read_every_script():
+    """Words in any script, character bigrams of Chinese, Japanese and Korean runs (no spaces between their words),
+    lower-cased; one-character runs of other scripts dropped, as the ASCII tokenizer dropped them."""
+    from routekit.classify import model_terms
+
+    # user "Résumé 東京タワー, Привет мир": résumé; 東京タワー is one CJK run of 5 characters (ー counted) → its 4
+    # bigrams; привет, мир; then the 7 - 1 = 6 adjacent pairs; the system prompt "Sé breve" → s:sé, s:breve.
+    tokens = ["résumé", "東京", "京タ", "タワ", "ワー", "привет", "мир"]
+    assert model_terms("Sé breve", "Résumé 東京タワー, Привет мир") == (
+        tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])] + ["s:sé", "s:breve"])
+    assert model_terms(None, "请总结") == ["请总", "总结", "请总 总结"]      # 3 characters → 2 bigrams, 1 pair
+    assert model_terms(None, "번역 x 해") == ["번역", "해", "번역 해"]       # a lone Hangul character is a token
+    assert model_terms(None, "हिन्दी भाषा") == ["हिन्दी", "भाषा", "हिन्दी भाषा"]   # vowel signs (marks) stay in the word
+    # the tokenizer of models trained before: [a-z0-9]{2,} of "café crème 東京" is caf, cr, me
+    assert model_terms(None, "Café crème 東京", "ascii") == ["caf", "cr", "me", "caf cr", "cr me"]
+
+
+CJK_SUMMARY = ["请总结这篇{}", "请帮我总结一下这份{}", "この{}を要約してください", "{}の要点を要約して", "이 {}를 요약해 주세요",
+               "{} 내용을 요약해 줘"]
+CJK_TRANSLATE = ["请把这篇{}翻译成英文", "请帮我翻译这份{}", "この{}を英語に翻訳してください", "{}をフランス語に翻訳して",
+                 "이 {}를 영어로 번역해 주세요", "{} 내용을 일본어로 번역해 줘"]
+CJK_THINGS = ["文章", "报告", "邮件", "記事", "メール", "報告書", "기사", "보고서", "이메일"]
+
+
+def test_learned_model_trained_on_cjk_prompts_predicts_them_in_sql(tmp_path):
+    """Chinese, Japanese and Korean prompts had no features at all under the [a-z0-9] tokenizer (training refused:
+    an empty vocabulary). Trained on 6 x 9 summary and 6 x 9 translation requests, the model scores new ones,
+    whose objects it never saw with those verbs, in SQL as Python does."""
+    texts = [(None, f.format(x)) for f in CJK_SUMMARY + CJK_TRANSLATE for x in CJK_THINGS]
+    labels = ["summarization"] * 54 + ["rewrite"] * 54
+    path = tmp_path / "task_model.json"
+    LinearTaskModel.fit(texts, labels).save(path)
+    probes = [("请总结这份会议纪要", "summarization"), ("この議事録を要約してください", "summarization"),
+              ("회의록을 요약해 주세요", "summarization"), ("请把这份合同翻译成英文", "rewrite"),
+              ("この契約書を英語に翻訳してください", "rewrite"), ("계약서를 영어로 번역해 주세요", "rewrite")]
+    con = calls_db(tmp_path / "c.duckdb", [{"user_prompt": u} for u, _ in probes])
+    classify_calls(con, None, default_settings(), force=True, model=path)
+    d = decisions(con)
+    assert [d[f"r{i}"][:2] for i in range(len(probes))] == [(task, "learned") for _, task in probes]
+    expected = LinearTaskModel.load(path).predict([(None, u) for u, _ in probes])
+    assert [(d[f"r{i}"][0], d[f"r{i}"][4]) for i in range(len(probes))] == [(t, round(p, 3)) for t, p in expected]
+
+
+def test_a_model_file_naming_no_tokenizer_scores_as_it_was_trained(tmp_path):
+    """Model files written before routekit read other scripts name no tokenizer: they keep the [a-z0-9] words they
+    were trained on; an unknown tokenizer is refused, naming the file."""
+    path = tmp_path / "task_model.json"
+    LinearTaskModel.fit(TRAIN, TRAIN_LABELS).save(path)
+    doc = json.loads(path.read_text())
+    assert doc["tokenizer"] == "unicode"
+    del doc["tokenizer"]
+    path.write_text(json.dumps(doc))
+    assert LinearTaskModel.load(path).tokenizer == "ascii"
+    doc["tokenizer"] = "bpe"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ConfigError, match="task_model.json: not a usable task model .*tokenizer is 'bpe'"):
+        LinearTaskModel.load(path)
+
+
 def test_train_from_labelled_request_ids(tmp_path):
     from routekit.classify import TrainError, train
 
@@ -214,6 +276,44 @@ def test_eval_metrics_on_a_hand_made_label_set():
     # confusion[true][predicted]
     assert m["confusion"]["qa"] == {"chat": 1, "extraction": 0, "qa": 2, "summarization": 0}
     assert m["confusion"]["extraction"]["qa"] == 1 and sum(map(sum, (r.values() for r in m["confusion"].values()))) == 7
+
+
+def test_mappings_that_match_nothing_are_named_with_the_closest_name(tmp_path):
+    """A misspelt mapping name maps nothing, and its calls fall to the rules without a word: each such name is
+    named, with the closest name the data carries (feature, tag, API key), or alone when none is close."""
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"feature": "ticket-triage", "user_prompt": "Label this ticket"},
+        {"feature": "email-draft", "tags": ["team:legal"], "user_prompt": "Write an email"},
+        {"api_key": "nightly-digest", "user_prompt": "Summarize"}])
+    con.execute("INSERT INTO usage (provider, project, api_key, _format, _source_file, _source_row) "
+                "VALUES ('anthropic', 'Support Analytics', 'kb-tool', 'test', 'usage.csv', 'row 1')")
+    s = settings({"mappings": {
+        "feature": {"ticket-triag": "classification", "email-draft": "drafting", "zzqx-unknown": "qa"},
+        "tag": {"team:legl": "extraction"},
+        "api_key": {"kb-tool": "qa", "nightly-digst": "summarization"},    # kb-tool: only in the usage export
+        "workspace": {"Support Analytics": "summarization"}}})              # likewise
+    info = classify_calls(con, None, s, force=True)
+    assert info.warnings == [
+        "mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?",
+        "mapping feature 'zzqx-unknown' matched no call",
+        "mapping tag 'team:legl' matched no call; did you mean 'team:legal'?",
+        "mapping api key 'nightly-digst' matched no call or usage row; did you mean 'nightly-digest'?"]
+    # a run that finds nothing changed still says so
+    again = classify_calls(con, None, s)
+    assert again.skipped and again.warnings == info.warnings
+    assert classify_calls(con, None, settings({"mappings": {"feature": {"email-draft": "drafting"}}})).warnings == []
+
+
+def test_cli_classify_warns_of_a_misspelt_mapping(tmp_path):
+    client = tmp_path / "northwind_support"
+    shutil.copytree(SAMPLES / "northwind_support", client, ignore=shutil.ignore_patterns(".routekit"))
+    config = client / "routekit.yaml"
+    config.write_text(config.read_text().replace("      ticket-triage: classification",
+                                                 "      ticket-triag: classification"))
+    text = run_cli("classify", str(client)).stdout
+    assert "warning: mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?" in text
+    out = json.loads(run_cli("classify", str(client), "--json").stdout)
+    assert out["warnings"] == ["mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?"]
 
 
 def test_usage_rows_attributed_only_through_mappings(tmp_path):
@@ -359,7 +459,7 @@ def test_guarded_rules_decide_exactly_as_the_rules_alone(sample_copies, tmp_path
         SELECT CAST(id AS VARCHAR), nullif(system_prompt, ''), nullif(user_prompt, ''), 'heldout', 'heldout.csv',
                CAST(id AS VARCHAR)
         FROM read_csv(?, header = true, all_varchar = true)""", [str(HELDOUT)])
-    databases = [(con, default_settings())]
+    databases = [(con, default_settings()), (_prompts_db(tmp_path / "instructed.duckdb", INSTRUCTED), default_settings())]
     for name in CLIENTS:
         client = sample_copies / name
         databases.append((connect(client / ".routekit" / "routekit.duckdb"), settings_for(load_config(client))))
@@ -374,7 +474,7 @@ def test_guarded_rules_decide_exactly_as_the_rules_alone(sample_copies, tmp_path
         assert outcomes[0] == outcomes[1]
         decided += sum(o is not None for _, o in outcomes[0])
         db.close()
-    assert decided >= 1000 and guards >= 4 * 6     # real decisions, and each database's rules ran behind guards
+    assert decided >= 1000 and guards >= 5 * 6     # real decisions, and each database's rules ran behind guards
 
 
 def test_guards_stay_short_enough_for_re2(tmp_path):
@@ -400,6 +500,65 @@ def test_guards_stay_short_enough_for_re2(tmp_path):
     classify_calls(con, None, s, force=True)
     got = decisions(con)
     assert got["r0"][2] == "client-2" and got["r1"][2] == "client-huge"
+
+
+def _prompts_db(path: Path, csv_path: Path) -> duckdb.DuckDBPyConnection:
+    """A database whose calls are the prompts of a labelled CSV (id, task_type, system_prompt, user_prompt, note)."""
+    con = connect(path)
+    con.execute("""INSERT INTO calls (request_id, system_prompt, user_prompt, _format, _source_file, _source_row)
+        SELECT CAST(id AS VARCHAR), nullif(system_prompt, ''), nullif(user_prompt, ''), 'heldout', 'heldout.csv',
+               CAST(id AS VARCHAR)
+        FROM read_csv(?, header = true, all_varchar = true)""", [str(csv_path)])
+    return con
+
+
+def test_the_instruction_wins_over_cue_words_in_pasted_material(tmp_path):
+    """62 prompts: before the `where: instruction` rules, 32 of them (51.6 %) were right and 5 of the 32 adversarial
+    ones (a cue such as "ping me", "yes or no" or "weighted scoring" in the pasted material decided); the rules must
+    now get at least 56 of 62 (90 %) and 29 of the 32 adversarial ones (90 %)."""
+    con = _prompts_db(tmp_path / "p.duckdb", INSTRUCTED)
+    classify_calls(con, None, default_settings(), force=True)
+    rows = con.execute("""SELECT h.task_type, t.task_type, h.note LIKE '%adversarial%'
+        FROM read_csv(?, header = true, all_varchar = true) h JOIN calls c ON c.request_id = h.id
+        JOIN call_task_types t USING (_source_file, _source_row)""", [str(INSTRUCTED)]).fetchall()
+    adversarial = [(truth, got) for truth, got, adv in rows if adv]
+    assert len(rows) == 62 and len(adversarial) == 32
+    assert sum(truth == got for truth, got, _ in rows) >= 56
+    assert sum(truth == got for truth, got in adversarial) >= 29
+
+
+@pytest.mark.parametrize("prompt, task, rule", [
+    # the cue sits in the pasted material: the request decides
+    ("Summarize this Slack thread:\n[dana] deploy blocked\n[mark] ok, ping me when the fix is merged",
+     "summarization", "open-summarize"),
+    ("Translate this email into Spanish:\n\nIs the PO approved? Please reply with just yes or no.",
+     "rewrite", "open-rewrite"),
+    ("Notes:\n- vote yes or no on the budget\n- check my calendar and then book the room\n\n"
+     "Summarize the notes above.", "summarization", "later-summarize"),
+    ("Based on the memo below, who owns the rollout?\n\nWe ranked vendors with a weighted scoring model.",
+     "qa", "open-question"),
+    # the cue sits in the request itself: it still decides
+    ("Summarize your verdict in one word: is this email spam or not spam?\n\nFrom: prize@win.biz",
+     "classification", "answer-format-strong"),
+    ("Summarize my unread emails and ping me if one is urgent\nthanks", "agentic", "agentic-action"),
+    # no material: the whole message is the instruction, as before
+    ("Summarize the thread and ping me when done", "agentic", "agentic-action"),
+])
+def test_where_instruction_reads_the_request_not_the_material(tmp_path, prompt, task, rule):
+    con = calls_db(tmp_path / "c.duckdb", [{"user_prompt": prompt}])
+    classify_calls(con, None, default_settings(), force=True)
+    assert decisions(con)["r0"][0:3:2] == (task, rule)
+
+
+def test_a_client_rule_may_read_the_instruction_only(tmp_path):
+    rule = {"id": "refund-cue", "task_type": "chat", "where": "instruction", "regex": r"\brefund\b"}
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"user_prompt": "Translate this ticket into German:\n\nI want a refund now."},   # cue in the material
+        {"user_prompt": "Where is my refund?"}])                                          # cue in the request
+    classify_calls(con, None, settings({"rules": [rule]}), force=True)
+    got = decisions(con)
+    assert got["r0"][0:3:2] == ("rewrite", "open-rewrite") and got["r1"][0:3:2] == ("chat", "refund-cue")
+    assert got["r1"][3] == "user prompt's instruction matches /\\brefund\\b/ → chat (rule refund-cue, routekit.yaml)"
 
 
 # -- the command line --------------------------------------------------------------------------------------------------

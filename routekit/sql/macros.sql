@@ -174,3 +174,28 @@ END;
 CREATE OR REPLACE TEMP MACRO rk_code_block(usr, sys, code_re) AS
     (coalesce(contains(usr, '```'), false) OR coalesce(contains(sys, '```'), false))
     OR coalesce(regexp_matches(lower(left(usr, 4000)), code_re), false);
+
+-- The learned model's terms of one call (int_task_learned.sql scores with them, and classify.model_terms trains
+-- with this same macro, so the two cannot drift apart): the tokens of the user message with each adjacent pair of
+-- them, and the system prompt's tokens prefixed 's:'. Tokens: of the lower-cased first max_chars characters, runs of
+-- letters, marks and digits in any script; a run in Chinese, Japanese or Korean script, which puts no spaces between
+-- words, gives its character bigrams (a lone character itself), any other run of two or more characters is a word;
+-- the first max_tokens of them. tokenizer 'ascii' is the [a-z0-9]{2,} words of the models trained before routekit
+-- read other scripts (their files name no tokenizer), kept so that such a model scores as it was trained.
+CREATE OR REPLACE TEMP MACRO rk_model_tokens(t, max_chars, max_tokens, tokenizer) AS list_slice(
+    CASE WHEN tokenizer = 'ascii'
+        THEN regexp_extract_all(lower(left(coalesce(t, ''), max_chars)), '[a-z0-9]{2,}')
+        ELSE flatten(list_transform(
+            regexp_extract_all(lower(left(coalesce(t, ''), max_chars)),
+                '[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\x{30FC}\x{FF70}]+'
+                || '|[^\s\p{P}\p{S}\p{Z}\p{C}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\x{30FC}\x{FF70}]{2,}'),
+            lambda r: CASE WHEN length(r) > 1
+                                AND regexp_matches(r, '^[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\x{30FC}\x{FF70}]')
+                           THEN list_transform(range(1, length(r)), lambda i: substr(r, i, 2))
+                           ELSE [r] END))
+    END, 1, max_tokens);
+
+-- The terms of a call from its tokens (u: the user message's, s: the system prompt's, each rk_model_tokens): tokens
+-- passed in, not texts, as a macro's argument is copied to each place it is used and would be tokenized again there.
+CREATE OR REPLACE TEMP MACRO rk_model_terms(u, s) AS list_concat(
+    u, list_transform(range(1, len(u)), lambda i: u[i] || ' ' || u[i + 1]), list_transform(s, lambda x: 's:' || x));

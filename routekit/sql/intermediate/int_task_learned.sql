@@ -2,22 +2,18 @@
 -- the rules left undecided. The model's coefficients are loaded by classify.py into rk_model_vocab (term, idf),
 -- rk_model_weights (term, class_idx, weight) and rk_model_classes (class_idx, task_type, intercept); the calls to
 -- score are rk_learn_input (rid, system_prompt, user_prompt).
--- Terms are built exactly as classify.model_terms builds them in Python for training: lower-case [a-z0-9]{2,} tokens
--- of the user message (first $max_chars characters, first $max_tokens tokens) with their adjacent pairs, and the
--- system prompt's tokens prefixed 's:'. A call's features are sublinear tf × idf, L2-normalised (scikit-learn's
+-- Terms are the macro rk_model_terms of the tokens rk_model_tokens (macros.sql) gives, which classify.model_terms
+-- uses for training too: words in any script and character bigrams of Chinese, Japanese and Korean text, of the
+-- first $max_chars characters, the first $max_tokens tokens ($tokenizer: the model's, 'unicode' or, for a model
+-- trained before, 'ascii'). A call's features are sublinear tf × idf, L2-normalised (scikit-learn's
 -- TfidfVectorizer(sublinear_tf=True)); its score per class is features · weights + intercept, and the probability of
 -- the best class is its softmax share, as LogisticRegression.predict_proba computes it.
 WITH tokens AS (
-    SELECT rid,
-           list_slice(regexp_extract_all(lower(left(coalesce(user_prompt, ''), $max_chars)), '[a-z0-9]{2,}'),
-                      1, $max_tokens) AS u,
-           list_slice(regexp_extract_all(lower(left(coalesce(system_prompt, ''), $max_chars)), '[a-z0-9]{2,}'),
-                      1, $max_tokens) AS s
+    SELECT rid, rk_model_tokens(user_prompt, $max_chars, $max_tokens, $tokenizer) AS u,
+           rk_model_tokens(system_prompt, $max_chars, $max_tokens, $tokenizer) AS s
     FROM rk_learn_input
 ), terms AS (
-    SELECT rid, unnest(list_concat(u, list_transform(range(1, len(u)), lambda i: u[i] || ' ' || u[i + 1]),
-                                   list_transform(s, lambda t: 's:' || t))) AS term
-    FROM tokens
+    SELECT rid, unnest(rk_model_terms(u, s)) AS term FROM tokens
 ), tf AS (
     SELECT rid, term, count(*) AS n FROM terms GROUP BY ALL
 ), x AS (
