@@ -560,16 +560,17 @@ def classify_calls(con: duckdb.DuckDBPyConnection, client_dir: Path | str | None
     return info
 
 
-# Where each mapping kind's names are looked for: the calls column(s), and for the kinds that also attribute
-# aggregated usage rows (classify_usage), the usage column. Tags are lists, hence unnest.
-_MAPPING_VALUES = {
-    "feature": ["SELECT feature AS v FROM calls"],
-    "endpoint": ["SELECT operation AS v FROM calls"],
-    "tag": ["SELECT unnest(tags) AS v FROM calls"],
-    "project": ["SELECT project AS v FROM calls", "SELECT project AS v FROM usage"],
-    "workspace": ["SELECT project AS v FROM calls", "SELECT project AS v FROM usage"],
-    "api_key": ["SELECT api_key AS v FROM calls", "SELECT api_key AS v FROM usage"],
-}
+# The mapping kinds that also attribute aggregated usage rows (classify_usage, int_usage_task_types.sql): the calls'
+# column of the same name, project or api_key, is the usage table's too.
+USAGE_MAPPING_KINDS = ("project", "workspace", "api_key")
+
+
+def _mapping_values_sql(kind: str) -> str:
+    """The names a mapping kind is matched against: its calls column (CALL_MAPPING_KINDS; tags are lists, hence
+    unnest), and the usage rows' for the kinds that attribute usage."""
+    column = CALL_MAPPING_KINDS[kind]
+    sql = f"SELECT {'unnest(tags)' if column == 'tags' else column} AS v FROM calls"
+    return sql + (f" UNION ALL SELECT {column} AS v FROM usage" if kind in USAGE_MAPPING_KINDS else "")
 
 
 def mapping_warnings(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -> list[str]:
@@ -580,7 +581,7 @@ def mapping_warnings(con: duckdb.DuckDBPyConnection, settings: ClassifySettings)
     for kind, entries in settings.mappings.items():
         if not entries:
             continue
-        values = " UNION ALL ".join(_MAPPING_VALUES[kind])
+        values = _mapping_values_sql(kind)
         keys = list(entries)
         found = {r[0] for r in con.execute(
             f"SELECT DISTINCT v FROM ({values}) WHERE list_contains($keys, v)", {"keys": keys}).fetchall()}
@@ -589,7 +590,7 @@ def mapping_warnings(con: duckdb.DuckDBPyConnection, settings: ClassifySettings)
             continue
         # the data's names, only when some mapping missed (an API-key column can hold many distinct values)
         known = [r[0] for r in con.execute(f"SELECT DISTINCT v FROM ({values}) WHERE v IS NOT NULL").fetchall()]
-        where = "call or usage row" if len(_MAPPING_VALUES[kind]) > 1 else "call"
+        where = "call or usage row" if kind in USAGE_MAPPING_KINDS else "call"
         label = kind.replace("_", " ")
         for name in missing:
             hint = did_you_mean(name, known).strip()
@@ -600,6 +601,7 @@ def mapping_warnings(con: duckdb.DuckDBPyConnection, settings: ClassifySettings)
 def classify_usage(con: duckdb.DuckDBPyConnection, settings: ClassifySettings) -> None:
     """usage_task_types: each aggregated usage row's task type through project/workspace and API-key mappings."""
     params: dict[str, list] = {}
+    # USAGE_MAPPING_KINDS: workspace is project's other name
     project = {**(settings.mappings.get("workspace") or {}), **(settings.mappings.get("project") or {})}
     for kind, entries in (("project", project), ("api_key", settings.mappings.get("api_key") or {})):
         label = "project" if kind == "project" else "API key"

@@ -18,8 +18,9 @@ from pathlib import Path
 import yaml
 
 from routekit.output_limits import METHOD, reasoning_in_logs, route_limit
-from routekit.prices import genai_provider_id
+from routekit.prices import PriceCatalog, genai_provider_id
 from routekit.scenario import CASCADE, CURRENT, Policy
+from routekit.tiers import TierMap
 
 ROUTE_PREFIX = "routekit-"          # LiteLLM model group of a task type: routekit-<task_type>
 DEFAULT_ROUTE = "routekit-default"
@@ -97,12 +98,15 @@ def task_weights(task: str, per_length: dict, requests: dict) -> dict[str, float
     return weights
 
 
-def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=None) -> dict:
+def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=None, *,
+                  tier_map: TierMap | None = None, catalog: PriceCatalog | None = None) -> dict:
     """Routes per task type: its main option (tier, or current), the model, its output limit (routekit/output_limits:
     the task's 99th-percentile output rounded up to a power of 2, or the reasoning reserve for a model that reasons;
-    ``reasoning``: models seen reasoning in the client's logs) and the mix per input length; plus a default route."""
+    ``reasoning``: models seen reasoning in the client's logs) and the mix per input length; plus a default route.
+    ``tier_map`` and ``catalog``: the client's (routekit's shipped ones when not given)."""
     requests = segment_requests(segments)
     reasoning = reasoning or {}
+    tier_map, catalog = tier_map or TierMap.default(), catalog or PriceCatalog()
     # today's models are served by the provider the logs name; a tier's representative by the catalog's
     providers = {m: p for seg in current.values() for (p, m) in seg["requests"]}
     routes = []
@@ -119,11 +123,12 @@ def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=
         on_tier = main in tiers
         routes.append({"task_type": task, "tier": main if on_tier else CURRENT, "model": model,
                        **route_limit(model, None if on_tier else providers.get(model), max_tokens.get(task),
-                                     reasoning),
+                                     reasoning, tier_map, catalog),
                        "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
     flagship = tiers.get("flagship")
     return {"routes": routes,
-            "default": {"tier": "flagship", "model": flagship, **route_limit(flagship, None, overall, reasoning)},
+            "default": {"tier": "flagship", "model": flagship, **route_limit(flagship, None, overall, reasoning,
+                                                                                 tier_map, catalog)},
             "max_tokens_method": METHOD,
             "tiers": dict(sorted(tiers.items()))}
 

@@ -19,7 +19,6 @@ and would leave a reasoning model no room to answer at all.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 from routekit.prices import PriceCatalog, genai_provider_id
 from routekit.tiers import TierMap
@@ -52,17 +51,18 @@ def reasoning_in_logs(con) -> dict[str, str]:
         SELECT model, count(*) FROM int_calls WHERE reasoning_tokens > 0 GROUP BY model ORDER BY model""").fetchall()}
 
 
-@lru_cache(maxsize=256)
-def _catalog_provider(model: str) -> str | None:
-    quote = PriceCatalog().quote(model)
-    return quote.provider if quote is not None else None
-
-
-def route_limit(model: str | None, provider: str | None, p99, observed: dict[str, str]) -> dict:
+def route_limit(model: str | None, provider: str | None, p99, observed: dict[str, str], tier_map: TierMap,
+                catalog: PriceCatalog) -> dict:
     """``max_tokens`` (the limit), ``max_tokens_parameter`` and ``reasoning`` (why the model counts as reasoning, or
-    None) for a route served by ``model``."""
-    why = (observed.get(model) or TierMap.default().reasons(model, provider)) if model else None
+    None) for a route served by ``model``. ``tier_map`` and ``catalog`` are the client's (routekit.yaml tier models,
+    prices.csv): a model the client put in the reasoning tier is a reasoning model here too. ``provider``: the one
+    the logs name for a model served today; else the catalog's."""
+    why = (observed.get(model) or tier_map.reasons(model, provider)) if model else None
     limit = power_of_two(max(p99 or 0, REASONING_RESERVE)) if why else power_of_two(p99)
-    provider_id = genai_provider_id(provider) if provider else (_catalog_provider(model) if model else None)
+    if provider:
+        provider_id = genai_provider_id(provider)
+    else:
+        quote = catalog.quote(model) if model else None
+        provider_id = quote.provider if quote is not None else None
     return {"max_tokens": limit, "max_tokens_parameter": PARAMETERS.get(provider_id or "", DEFAULT_PARAMETER),
             "reasoning": why}

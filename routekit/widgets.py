@@ -244,15 +244,19 @@ class TierExplorer:
         self.groups[task] = box
         return box
 
-    def _rep_menu(self, tier: str) -> W.Dropdown:
+    def _tier_map(self):
+        """The client's tier map (routekit.yaml's tier models and representatives), read once."""
         from routekit.config import load_config
         from routekit.tiers import TierMap
 
         if not hasattr(self, "_tiermap"):
             self._tiermap = TierMap.for_config(load_config(self.client_dir))
+        return self._tiermap
+
+    def _rep_menu(self, tier: str) -> W.Dropdown:
         quote = lambda m: self.sim.catalog.quote(m, None, on=self.sim.on)   # noqa: E731  (never marks unpriced)
         observed = [m["model"] for m in self.scenario.models if m.get("model")]
-        models = representative_candidates(tier, self._tiermap, quote, observed)
+        models = representative_candidates(tier, self._tier_map(), quote, observed)
         current = self.representatives[tier]
         if current not in models:
             models.insert(0, current)
@@ -527,7 +531,8 @@ class TierExplorer:
             policy_header=(f"# routekit tier explorer: {about}# check it: routekit simulate CLIENT_DIR --policy "
                            "policy.yaml\n"),
             routing=exports.routing_table(mix, inputs.current, tiers, inputs.max_tokens, inputs.overall,
-                                          exact["segments"], inputs.reasoning),
+                                          exact["segments"], inputs.reasoning, tier_map=self._tier_map(),
+                                          catalog=self.sim.catalog),
             litellm=exports.litellm_config(mix, inputs.current, tiers, providers, exact["segments"], policy.cascade),
             litellm_header=(f"# LiteLLM router config from the routekit tier explorer: {about}"
                             "# call model routekit-<task_type> (routekit-default otherwise); simple-shuffle picks a "

@@ -198,3 +198,21 @@ def test_exports_hold_no_prompt_text(tmp_path):
     x.apply_preset("all mid")
     for path in x.export(tmp_path / "out").values():
         assert secret not in path.read_text(), path
+
+
+def test_a_model_the_client_puts_in_the_reasoning_tier_gets_room_to_reason(tmp_path):
+    """routekit.yaml's tier models are the client's word: a model it lists as reasoning (here an in-house fine-tune
+    the shipped map does not know) gets the reasoning reserve, 25,000 → 2^15 = 32,768, not its answers' 20 → 32."""
+    from routekit.config import load_config
+    from routekit.exports import routing_table
+    from routekit.tiers import TierMap
+
+    (tmp_path / "routekit.yaml").write_text("tiers:\n  models:\n    acme-thinker-v2: reasoning\n")
+    mix = {"classification": {"<1k": {"budget": 1.0}}}
+    segments = [{"task_type": "classification", "len_in": "<1k", "requests_per_month": 10.0}]
+    tiers = {"budget": "acme-thinker-v2", "flagship": "gpt-4o"}
+    shipped = routing_table(mix, {}, tiers, {"classification": 20}, 20, segments)
+    client = routing_table(mix, {}, tiers, {"classification": 20}, 20, segments,
+                           tier_map=TierMap.for_config(load_config(tmp_path)))
+    assert shipped["routes"][0]["max_tokens"] == 32 and shipped["routes"][0]["reasoning"] is None
+    assert (client["routes"][0]["max_tokens"], client["routes"][0]["reasoning"]) == (32768, "a reasoning-tier model")
