@@ -25,6 +25,11 @@ HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
 # Realistic prompts labelled by hand before the classifier saw them; 32 are an instruction of one task type followed
 # (or preceded) by pasted material carrying another type's cue words, in seven languages.
 INSTRUCTED = ROOT / "tests" / "data" / "instruction_vs_material_prompts.csv"
+# Chinese, Japanese and Korean prompts, each set labelled by hand before the rules ran on it: the first two shaped the
+# cjk-* rules (43 written before the rules, 24 after their first draft, then the rules were broadened); the third
+# (cjk_fresh2) was written after the rules were final and run once: it is the figure to quote.
+CJK_SETS = {name: ROOT / "tests" / "data" / f"{name}.csv" for name in ("cjk_prompts", "cjk_fresh_prompts",
+                                                                          "cjk_fresh2_prompts")}
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------------
@@ -217,7 +222,12 @@ def test_learned_model_trained_on_cjk_prompts_predicts_them_in_sql(tmp_path):
               ("회의록을 요약해 주세요", "summarization"), ("请把这份合同翻译成英文", "rewrite"),
               ("この契約書を英語に翻訳してください", "rewrite"), ("계약서를 영어로 번역해 주세요", "rewrite")]
     con = calls_db(tmp_path / "c.duckdb", [{"user_prompt": u} for u, _ in probes])
-    classify_calls(con, None, default_settings(), force=True, model=path)
+    # the shipped rules read these requests too (cjk-summarize, cjk-rewrite): off, so that the model decides them
+    from routekit.classify import parse_classify
+
+    rules_off = parse_classify({"rules": [{"id": r, "enabled": False} for r in ("cjk-summarize", "cjk-rewrite")]},
+                               None)
+    classify_calls(con, None, rules_off, force=True, model=path)
     d = decisions(con)
     assert [d[f"r{i}"][:2] for i in range(len(probes))] == [(task, "learned") for _, task in probes]
     expected = LinearTaskModel.load(path).predict([(None, u) for u, _ in probes])
@@ -525,6 +535,47 @@ def test_the_instruction_wins_over_cue_words_in_pasted_material(tmp_path):
     assert len(rows) == 62 and len(adversarial) == 32
     assert sum(truth == got for truth, got, _ in rows) >= 56
     assert sum(truth == got for truth, got in adversarial) >= 29
+
+
+def _cjk_outcomes(tmp_path, name):
+    con = _prompts_db(tmp_path / f"{name}.duckdb", CJK_SETS[name])
+    classify_calls(con, None, default_settings(), force=True)
+    return con.execute("""SELECT h.task_type, t.task_type, t.rule
+        FROM read_csv(?, header = true, all_varchar = true) h JOIN calls c ON c.request_id = h.id
+        JOIN call_task_types t USING (_source_file, _source_row)""", [str(CJK_SETS[name])]).fetchall()
+
+
+def test_requests_in_chinese_japanese_and_korean_are_read_by_the_rules(tmp_path):
+    """Before the cjk-* rules no rule read these scripts: 3 of the 43 prompts of the first set were right (the three
+    bare records, 'other'), and 1 of the 24 of the last set. The two sets that shaped the rules must stay whole; the
+    last one, never seen while writing them, got 9 of 24 (the rules know a few words per task; what they do not know
+    they leave to the learned model, as 'other')."""
+    for name, least in (("cjk_prompts", 43), ("cjk_fresh_prompts", 24), ("cjk_fresh2_prompts", 9)):
+        rows = _cjk_outcomes(tmp_path, name)
+        assert sum(truth == got for truth, got, _ in rows) >= least, name
+
+
+def test_the_cjk_rules_are_seldom_wrong_when_they_decide(tmp_path):
+    """Of the 91 prompts, the cjk-* rules decide 73: the 40 + 24 of the first two sets, all right, and 9 of the last,
+    8 right (the wrong one, a request to condense a report ending in '你能帮我抓住重点吗？', read as a question):
+    72 / 73 = 98.6 %; at least 95 % must be right."""
+    decided = [(truth, got) for name in CJK_SETS for truth, got, rule in _cjk_outcomes(tmp_path, name)
+               if rule and "cjk" in rule]
+    assert len(decided) >= 70
+    assert sum(t == g for t, g in decided) / len(decided) >= 0.95
+
+
+def test_a_sentence_in_another_script_is_not_a_bare_greeting(tmp_path):
+    """RE2's \\W is every character but [0-9A-Za-z_]: a whole message in Korean or Russian that ended in "." or "?"
+    matched the bare-greeting rule (other, decided by a keyword, so a learned model never saw it). Now only ASCII
+    punctuation and a few common marks may surround the greeting."""
+    prompts = ["Переведи этот текст на английский.", "오늘 회의는 몇 시에 시작하나요?", "hi!", "...", "  ok  "]
+    con = calls_db(tmp_path / "g.duckdb", [{"user_prompt": p} for p in prompts])
+    classify_calls(con, None, default_settings(), force=True)
+    d = decisions(con)
+    assert [d[f"r{i}"][2] for i in range(len(prompts))] == [None, "cjk-question", "bare-greeting", "bare-greeting",
+                                                            "bare-greeting"]
+    assert d["r0"][:2] == ("other", "abstained")
 
 
 @pytest.mark.parametrize("prompt, task, rule", [

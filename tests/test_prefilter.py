@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from routekit.classify import default_settings
-from routekit.prefilter import MIN_ATOM, literal_alternation, required_atoms
+from routekit.prefilter import MIN_ATOM, atom_weight, literal_alternation, required_atoms
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
@@ -103,7 +103,7 @@ def test_every_match_of_random_patterns_holds_an_atom():
         if atoms is None:
             continue
         with_atoms += 1
-        assert all(len(a) >= MIN_ATOM for a in atoms)
+        assert all(atom_weight(a) >= MIN_ATOM for a in atoms)
         compiled = re.compile(pattern)
         for _ in range(20):
             text = "zz" + gen(rng) + "zz"
@@ -117,9 +117,11 @@ def test_every_match_of_random_patterns_holds_an_atom():
 @pytest.mark.skipif(not HELDOUT.exists(), reason="tests/data/heldout_prompts.csv is not in this checkout")
 def test_shipped_rules_never_match_a_prompt_without_their_atoms():
     con = duckdb.connect()
+    # the English held-out prompts, and the Chinese, Japanese and Korean sets (the cjk-* rules' guards)
+    sets = [str(HELDOUT)] + sorted(str(p) for p in HELDOUT.parent.glob("cjk_*prompts.csv"))
     con.execute("""CREATE TABLE texts AS SELECT lower(t) AS t FROM (
         SELECT unnest([system_prompt, user_prompt]) AS t FROM read_csv(?, header = true, all_varchar = true))
-        WHERE t IS NOT NULL""", [str(HELDOUT)])
+        WHERE t IS NOT NULL""", [sets])
     guarded = matched = 0
     for rule in default_settings().rules:
         atoms = required_atoms(rule.pattern) if rule.pattern else None
@@ -132,3 +134,13 @@ def test_shipped_rules_never_match_a_prompt_without_their_atoms():
         assert missed == 0, rule.id
         matched += hits > 0
     assert guarded >= 40 and matched >= 30    # most rules have atoms, and most of those fire on these prompts
+    assert len(sets) == 4
+
+
+def test_a_cjk_character_weighs_a_whole_atom():
+    """Chinese, Japanese and Korean write a word in one or two characters, and no text in another script holds them:
+    总结 (2 characters) is a guard, where 'sum' (3 Latin letters) is too short to be one."""
+    assert atom_weight("sum") == 3 and atom_weight("总结") == 8 and atom_weight("写") == 4 and atom_weight("é") == 1
+    assert required_atoms("总结|要約|요약") == frozenset({"总结", "要約", "요약"})
+    assert required_atoms("(?:写|寫)[^\\n]{0,12}(?:诗|詩)") == frozenset({"写", "寫"})
+    assert required_atoms("sum|要約") is None       # one branch too short: no guard
