@@ -12,6 +12,8 @@ Steps, in pipeline order (each expects the ones before it to have run on the sam
   slider       the tier explorer opened on the built client, then seeded slider moves (recompute and redraw)
   pandas       the hand-written pandas pipeline on the CSV (benchmarks/pandas_baseline.py)
   audit        `routekit audit` end to end from the bare folder (a fresh CLIENT_DIR/.routekit database), HTML
+  build        ingest, classify and cube in this one process on a fresh DB (engine.open_built): what every command
+               that reads a client (classify, simulate, optimize, reconcile, the notebooks) runs first
 """
 from __future__ import annotations
 
@@ -88,6 +90,22 @@ def step_audit(client: Path, db: Path, memory_limit: str | None) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"routekit audit failed:\n{proc.stdout}\n{proc.stderr}")
     return {"rows": None}   # it runs in child processes (CLI, notebook kernel): main() counts them
+
+
+def step_build(client: Path, db: Path, memory_limit: str | None) -> dict:
+    import os
+
+    from routekit.engine import open_built
+
+    if memory_limit:   # open_built connects with the default limit unless told otherwise
+        os.environ["ROUTEKIT_MEMORY_LIMIT"] = memory_limit
+    con, info, _, _ = open_built(client, db)
+    try:
+        assert not info.skipped and not info.classify.skipped, "the build step needs a fresh database"
+        rows, cost = con.execute("SELECT sum(calls), sum(cost_usd) FROM mart_cube").fetchone()
+    finally:
+        con.close()
+    return {"rows": int(rows), "cost_usd": float(cost)}
 
 
 def main() -> None:

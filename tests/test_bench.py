@@ -62,6 +62,7 @@ def test_every_step_runs_in_its_own_process_and_is_recorded(small_run):
     # the baselines that need the 1 M file (pandas, the audit) run on the smallest size only
     assert (2000, bench.LABELS["pandas"]) in table and (2000, bench.LABELS["audit"]) in table
     assert (5000, bench.LABELS["pandas"]) not in table and (5000, bench.LABELS["audit"]) not in table
+    assert (2000, bench.LABELS["build"]) in table and (5000, bench.LABELS["build"]) not in table
     # every call is loaded and classified, none rejected (the steps' own JSON, as printed)
     outs = {}
     for line in stdout.splitlines():
@@ -72,6 +73,7 @@ def test_every_step_runs_in_its_own_process_and_is_recorded(small_run):
     assert [o["rows"] for o in outs["classify"]] == [2000, 5000]
     assert [o["rows"] for o in outs["cube"]] == [2000, 5000]
     assert [o["rows"] for o in outs["duckdb_read"]] == [2000, 2000, 5000, 5000]
+    assert [o["rows"] for o in outs["build"]] == [2000]   # one process, from a fresh database to the cube
     assert (tmp / "work" / "litellm_2000" / ".routekit" / "audit_reports").is_dir()
 
 
@@ -83,6 +85,8 @@ def test_routekit_and_the_hand_written_pandas_pipeline_agree(small_run):
     # pandas prices and groups on its own (Python re, its own price lookup): the same cube and the same dollars
     assert re.search(r"(\d+) cube rows, \$([\d,.]+)", cube_note).groups() == \
         re.search(r"(\d+) cube rows, \$([\d,.]+)", pandas_note).groups()
+    # the one-process pipeline builds the same cube as the three steps
+    assert table[(2000, bench.LABELS["build"])][3].split(";")[0] == "$" + re.search(r"\$([\d,.]+)", cube_note).group(1)
     assert "agree on the task type count of 100.00% of calls" in text
 
 
@@ -120,7 +124,7 @@ def test_report_arithmetic_worked_by_hand():
         "cube": _step(1.0, 1.5, 120, cube_rows=10, cost_usd=12.5),
         "slider": _step(3.0, 3.0, 130, open_s=1.5, p50_ms=5.0, p95_ms=9.0, max_ms=20.0, cube_rows=10),
         "pandas": _step(150.0, 149.0, 500, read_seconds=1.0, classify_seconds=140.0, cube_rows=10, cost_usd=12.5),
-        "audit": _step(20.0, 25.0, 600)}}
+        "audit": _step(20.0, 25.0, 600), "build": _step(6.0, 10.0, 210, cost_usd=12.5)}}
     big = {"rows": 10000, "mb": 10.0, "steps": {
         "duckdb_read": _step(10.25, 15.0, 900, reads=[10.0, 10.5]),
         "ingest": _step(12.0, 20.0, 2500), "classify": _step(6.0, 11.0, 800, task_types=13, other_share=0.1),
@@ -140,6 +144,9 @@ def test_report_arithmetic_worked_by_hand():
     assert "read of 10,000 calls" not in text
     # pandas 150 s / 7 s = 21.4×; CPU 149 / 11 = 13.5; 150 s × 2 cores / 11 s = 27.3× at most
     assert "- pandas by hand / routekit on 1,000 calls = 21.4× (target ≥ 20×): met" in lines
+    # one process against one process: 150 s / 6 s = 25.0×
+    assert "- pandas by hand / routekit in one process on 1,000 calls = 25.0× (target ≥ 20×): met" in lines
+    assert any(x.startswith("| 1,000 | routekit in one process") and "| 6.00 | 10.00 | 210 | $12.50;" in x for x in lines)
     assert ("- CPU time on 1,000 calls: pandas 149.0 s, routekit 11.0 s, a ratio of 13.5; spread over all 2 cores, "
             "routekit's CPU time allows at most 27.3× pandas's wall time") in lines
     # the largest size's peak (2,500 MB, the ingest) and slider p95 (120 ms, over the 100 ms target)
