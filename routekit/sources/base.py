@@ -440,6 +440,30 @@ def read_csv_stream(con: duckdb.DuckDBPyConnection, path: Path, optional_columns
         SELECT *{extra}, '' AS _source_row FROM (SELECT {select} FROM {source.replace('?', literal, 1)})""")
 
 
+# Why the reader set a line aside (its store_rejects error), for a person. CSV rows and JSON lines alike.
+_READ_ERROR_REASON = """CASE error_type
+    WHEN 'MISSING COLUMNS' THEN 'too few fields for the header (' || error_message || ')'
+    WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header (' || error_message || ')'
+    WHEN 'UNQUOTED VALUE' THEN 'badly quoted value (' || error_message || ')'
+    -- a file saved in Latin-1 or Windows-1252: the line cannot be read as text without guessing its characters
+    WHEN 'INVALID ENCODING' THEN 'not UTF-8 text (bytes that are not UTF-8 on this line; re-export the file as UTF-8)'
+    ELSE lower(error_type) || ' (' || error_message || ')' END"""
+
+# One entry per line: DuckDB records one per missing column ('Found: 5', 'Found: 6', ...); the first one speaks for it.
+_FIRST_ERROR_PER_LINE = """SELECT line, arg_min(error_type, coalesce(column_idx, 0)) AS error_type,
+                               arg_min(error_message, coalesce(column_idx, 0)) AS error_message
+                        FROM {errors} GROUP BY line"""
+
+
+def _position_around(con: duckdb.DuckDBPyConnection, set_aside: str, header_lines: int) -> str:
+    """The SQL position (1-based, in file order, header lines not counted) of good row ``g`` (1-based among the rows
+    read) when the reader set aside the lines in table ``set_aside`` (column ``line``): good row g sits at position
+    g + #{set-aside i : m_i - i < g}, m_i being the i-th set-aside line's position."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE rk_bad AS
+        SELECT line - {header_lines} - row_number() OVER (ORDER BY line) AS good_before FROM {set_aside}""")
+    return "(g + (SELECT count(*) FROM rk_bad WHERE good_before < g))"
+
+
 def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...] = (),
                  extra_sql: str = "") -> int:
     """Every CSV value as VARCHAR in ``raw`` with its data-row number; malformed rows into ``pre_rejects``.
@@ -454,31 +478,16 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: t
                         SELECT *{extra} FROM (SELECT {select} FROM {source})""", [str(path)])
     except duckdb.Error as exc:
         raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
-    con.execute("""CREATE OR REPLACE TEMP TABLE pre_rejects AS
-        SELECT 'line ' || line AS _source_row, line,
-               CASE error_type
-                    WHEN 'MISSING COLUMNS' THEN 'too few fields for the header (' || error_message || ')'
-                    WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header (' || error_message || ')'
-                    WHEN 'UNQUOTED VALUE' THEN 'badly quoted value (' || error_message || ')'
-                    ELSE lower(error_type) || ' (' || error_message || ')' END AS reason
-        -- one entry per missing column ('Found: 5', 'Found: 6', ...): one reject per line, with its first entry
-        FROM (SELECT line, arg_min(error_type, coalesce(column_idx, 0)) AS error_type,
-                     arg_min(error_message, coalesce(column_idx, 0)) AS error_message
-              FROM rk_csv_errors GROUP BY line)""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE pre_rejects AS
+        SELECT 'line ' || line AS _source_row, line, {_READ_ERROR_REASON} AS reason
+        FROM ({_FIRST_ERROR_PER_LINE.format(errors="rk_csv_errors")})""")
     n_bad = con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
     # Temp tables number rows from an offset; row N is the N-th row in file order (CTAS keeps insertion order).
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_file").fetchone()[0]
-    if n_bad == 0:
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
-            SELECT *, 'row ' || (rowid - {first_rowid} + 1) AS _source_row FROM raw_file""")
-    else:
-        # Good row g (1-based among good rows) sits at data row g + #{malformed i : m_i - i < g}, where m_i is the
-        # i-th malformed row's data-row number (line - 1, the header being line 1).
-        con.execute("""CREATE OR REPLACE TEMP TABLE rk_bad AS
-            SELECT line - 1 - row_number() OVER (ORDER BY line) AS good_before FROM pre_rejects""")
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
-            SELECT f.* EXCLUDE (g), 'row ' || (g + (SELECT count(*) FROM rk_bad WHERE good_before < g)) AS _source_row
-            FROM (SELECT *, rowid - {first_rowid} + 1 AS g FROM raw_file) f""")
+    position = _position_around(con, "pre_rejects", header_lines=1) if n_bad else "g"
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
+        SELECT f.* EXCLUDE (g), 'row ' || {position} AS _source_row
+        FROM (SELECT *, rowid - {first_rowid} + 1 AS g FROM raw_file) f""")
     con.execute("DROP TABLE IF EXISTS rk_csv_errors")
     con.execute("DROP TABLE IF EXISTS rk_csv_scans")
     return n_bad
@@ -492,20 +501,30 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     the whole file is refused with the reason.
     """
     try:
-        # NUL as the delimiter and no quoting: each physical line arrives whole. Works on .gz too.
+        # NUL as the delimiter and no quoting: each physical line arrives whole. Works on .gz too. A line the reader
+        # cannot take (not UTF-8, longer than MAX_JSON_LINE_BYTES) is set aside with its line number, not the file.
         con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
             SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0',
                                       quote = '', escape = '', auto_detect = false,
-                                      max_line_size = {MAX_JSON_LINE_BYTES})""", [str(path)])
+                                      max_line_size = {MAX_JSON_LINE_BYTES}, ignore_errors = true,
+                                      store_rejects = true, rejects_table = 'rk_json_errors',
+                                      rejects_scan = 'rk_json_scans')""", [str(path)])
     except duckdb.Error as exc:
         raise LoadError(f"not readable as text: {_clean_duckdb_message(exc)}") from None
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE rk_unread AS
+        SELECT line, {_READ_ERROR_REASON} AS reason FROM ({_FIRST_ERROR_PER_LINE.format(errors="rk_json_errors")})""")
+    con.execute("DROP TABLE IF EXISTS rk_json_errors")
+    con.execute("DROP TABLE IF EXISTS rk_json_scans")
+    unread = con.execute("SELECT line, reason FROM rk_unread ORDER BY line LIMIT 1").fetchone()
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_lines").fetchone()[0]
+    position = _position_around(con, "rk_unread", header_lines=0) if unread else "g"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
-        SELECT rowid - {first_rowid} + 1 AS line_no, ltrim(line, chr(65279)) AS line FROM raw_lines""")
+        SELECT {position} AS line_no, ltrim(line, chr(65279)) AS line
+        FROM (SELECT line, rowid - {first_rowid} + 1 AS g FROM raw_lines)""")
     first = con.execute("""SELECT json_valid(line) FROM raw_lines WHERE trim(line, ' \t\r') <> ''
                            ORDER BY line_no LIMIT 1""").fetchone()
     if first is None:
-        raise LoadError("no JSON content (only blank lines)")
+        raise LoadError(f"line {unread[0]}: {unread[1]}" if unread else "no JSON content (only blank lines)")
     if first[0]:
         con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
             SELECT 'line ' || line_no AS _source_row, CAST(line AS JSON) AS doc FROM raw_lines
@@ -515,8 +534,12 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             SELECT 'line ' || line_no AS _source_row,
                    -- the line may hold prompt text, a client secret: say its size, never its content
                    'truncated or malformed JSON line (' || length(line) || ' characters)' AS reason
-            FROM raw_lines WHERE trim(line, ' \t\r') <> '' AND NOT json_valid(line)""")
+            FROM raw_lines WHERE trim(line, ' \t\r') <> '' AND NOT json_valid(line)
+            UNION ALL
+            SELECT 'line ' || line, reason FROM rk_unread""")
         return con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
+    if unread:   # a document missing a line could still parse, and say something else: none of it is loaded
+        raise LoadError(f"line {unread[0]}: {unread[1]}; the file is one JSON document, so none of it was loaded")
     con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
         SELECT 'document' AS _source_row, string_agg(line, chr(10) ORDER BY line_no) AS text FROM raw_lines""")
     if not con.execute("SELECT json_valid(text) FROM docs").fetchone()[0]:
