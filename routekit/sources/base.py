@@ -153,6 +153,9 @@ class SourceFormat:
     optional_columns: ClassVar[tuple[str, ...]] = ()   # CSV columns older exports lack: added as NULL
     staging_model: ClassVar[str] = ""    # default stg_<name>; formats of one source in two encodings share one
     required_columns: ClassVar[tuple[str, ...]] = ()   # a CSV format: the header columns that identify it
+    # A call-log CSV whose staging model yields one call per row is streamed in one pass (_stage_call_log), its rows
+    # numbered by their order in ``calls``; one whose model leaves rows out (Langfuse's spans) cannot be numbered so.
+    one_call_per_row: ClassVar[bool] = True
 
     def matches(self, sample: FileSample) -> bool:
         """A CSV format is recognised by its required columns; other formats say how they are recognised."""
@@ -204,6 +207,14 @@ class SourceFormat:
         loaded, amounts left unconverted). ``raw`` and the file's loaded rows (``_source_file = rel``) are there."""
         return None
 
+    def same_source_formats(self) -> list[str]:
+        """The formats whose calls are this source's: those staged by the same model, the one source in two encodings
+        (LiteLLM's CSV and JSON, Langfuse's JSON and CSV). A call exported in both is one call."""
+        from routekit.sources import registry   # the registry's module imports this one
+        model = self.staging_model or "stg_" + self.name
+        return sorted({self.name} | {f.name for f in registry.formats()
+                                     if (f.staging_model or "stg_" + f.name) == model})
+
     # -- the lifecycle -------------------------------------------------------------------------------------
     def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str | Future) -> LoadResult:
         """Load one file atomically: on any failure the database is as it was before."""
@@ -211,11 +222,11 @@ class SourceFormat:
         con.execute("BEGIN TRANSACTION")
         try:
             counts = None
-            if self.reader == "csv" and self.target == "calls":
+            if self.reader == "csv" and self.target == "calls" and self.one_call_per_row:
                 counts = self._stage_call_log(con, path, rel, clock)
             loaded, rejected = counts if counts is not None else self._stage_materialised(con, path, rel, clock)
             if self.target == "calls":
-                repeated = reject_repeated_calls(con, rel, self.name)
+                repeated = reject_repeated_calls(con, rel, self.name, self.same_source_formats())
                 loaded, rejected = loaded - repeated, rejected + repeated
                 clock.lap("repeated calls")
             result = LoadResult(loaded + rejected, loaded, rejected, self.note(con, rel))
@@ -604,10 +615,13 @@ def quote_literal(value: str) -> str:
 REPEATED_ELSEWHERE = "duplicate request_id: already loaded from "
 
 
-def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) -> int:
+def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str,
+                          same_source: list[str] | None = None) -> int:
     """Move this file's calls whose request id was already seen to ``rejects``: a later row of the file with the
-    same id (a paginated export that repeats a row at a page boundary), or a row another file of the same format
-    already loaded (overlapping exports, Sept 1-15 and Sept 10-30). The first occurrence stays. Returns how many.
+    same id (a paginated export that repeats a row at a page boundary), or a row another file of the same source
+    (``same_source``: the formats of its encodings, by default ``fmt`` alone) already loaded (overlapping exports,
+    Sept 1-15 and Sept 10-30; the JSON and the CSV export of one month). The first occurrence stays. Returns how
+    many.
 
     The common case, no repeat and no other file of the format over the same hours, costs one count of distinct
     id hashes: about 0.1 s per million calls (1 s at 10 M, where grouping by the ids themselves took 2.9 s). Another
@@ -619,8 +633,9 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
                                             count(request_id) - count(DISTINCT hash(request_id))
                                      FROM calls WHERE _source_file = ?""", [rel]).fetchone()
     overlap = lo is not None and con.execute(
-        """SELECT count(*) FROM (SELECT 1 FROM calls WHERE ts BETWEEN ? AND ? AND _format = ? AND _source_file <> ?
-                                 AND request_id IS NOT NULL LIMIT 1)""", [lo, hi, fmt, rel]).fetchone()[0]
+        """SELECT count(*) FROM (SELECT 1 FROM calls WHERE ts BETWEEN ? AND ? AND list_contains(?, _format)
+                                 AND _source_file <> ? AND request_id IS NOT NULL LIMIT 1)""",
+        [lo, hi, same_source or [fmt], rel]).fetchone()[0]
     if not overlap and not repeats:
         return 0   # distinct hashes: distinct ids (equal hashes of different ids are settled below)
     con.execute("""CREATE OR REPLACE TEMP TABLE rk_repeated AS
@@ -636,12 +651,13 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
                                   arg_min($prefix || o._source_file || ' ' || o._source_row,
                                           o._source_file || o._source_row) AS reason
                            FROM mine m JOIN calls o ON o.request_id = m.request_id
-                           WHERE o._source_file <> $rel AND o._format = $fmt AND $overlap
+                           WHERE o._source_file <> $rel AND list_contains($formats, o._format) AND $overlap
                              AND o.ts BETWEEN $lo AND $hi
                            GROUP BY m.rid)
         SELECT rid, coalesce(e.reason, w.reason) AS reason, e.request_id AS repeated_request_id
         FROM (SELECT rid, reason FROM within WHERE n > 1) w FULL JOIN elsewhere e USING (rid)""",
-                {"rel": rel, "fmt": fmt, "prefix": REPEATED_ELSEWHERE, "overlap": bool(overlap), "lo": lo, "hi": hi})
+                {"rel": rel, "formats": same_source or [fmt], "prefix": REPEATED_ELSEWHERE, "overlap": bool(overlap),
+                 "lo": lo, "hi": hi})
     n = con.execute("SELECT count(*) FROM rk_repeated").fetchone()[0]
     if n:
         con.execute("""INSERT INTO rejects (_source_file, _format, _source_row, reason, repeated_request_id)
