@@ -38,3 +38,18 @@ def test_a_json_document_with_a_latin1_line_is_refused_whole(ingest):
         f"line {bad_line}: not UTF-8 text (bytes that are not UTF-8 on this line; re-export the file as UTF-8); "
         "the file is one JSON document, so none of it was loaded")
     assert con.execute("SELECT count(*) FROM calls").fetchone() == (0,)
+
+
+def test_utf16_exports_are_read_as_text(ingest):
+    # Excel's "Unicode Text" and PowerShell's Out-File save UTF-16 with a byte-order mark (every other byte 0): it
+    # was skipped as "not text (binary ...)". A CSV and JSON Lines with Windows line ends, each loaded whole.
+    from test_format_openrouter_activity_csv import HEADER, ROWS
+    csv_text = "\r\n".join([HEADER, *ROWS[:2]]) + "\r\n"
+    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in RECORDS[:2])
+    report, con = ingest({"openrouter.csv": csv_text.encode("utf-16"), "helicone.jsonl": jsonl.encode("utf-16")})
+    assert file_entry(report, "openrouter.csv")["format"] == "openrouter_activity_csv"
+    assert file_entry(report, "helicone.jsonl")["format"] == "helicone_requests"
+    # OpenRouter rows 1 and 2: 10,389 + 512 input tokens; Helicone lines 1 and 2: 1,200 + 1,250
+    assert con.execute("""SELECT _format, count(*), sum(input_tokens) FROM calls GROUP BY 1 ORDER BY 1""").fetchall() == [
+        ("helicone_requests", 2, 2450), ("openrouter_activity_csv", 2, 10901)]
+    assert con.execute("SELECT count(*) FROM rejects").fetchone() == (0,)

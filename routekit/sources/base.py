@@ -66,6 +66,7 @@ class FileSample:
     header: list[str] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
     parse_error: str | None = None      # a whole (small) JSON document that does not parse
+    encoding: str = "utf-8"             # the reader's name for the text's encoding (read_csv's `encoding`)
 
     @classmethod
     def read(cls, path: Path) -> "FileSample":
@@ -75,15 +76,19 @@ class FileSample:
                 head = fh.read(SAMPLE_BYTES)
         except (OSError, EOFError) as exc:
             return cls(path, "", "binary", keys={f"unreadable: {exc}"})
+        encoding = text_encoding(head)
+        if encoding == "utf-16":
+            # Excel's "Unicode Text" and PowerShell's Out-File write UTF-16 with a byte-order mark: text, not binary
+            head = head[: len(head) // 2 * 2].decode("utf-16", errors="replace").encode("utf-8")
         if b"\x00" in head[:4096]:
             return cls(path, "", "binary")
         text = head.decode("utf-8-sig", errors="replace")
         stripped = text.lstrip()
         if not stripped:
-            return cls(path, text, "empty")
+            return cls(path, text, "empty", encoding=encoding)
         low = stripped[:512].lower()
         if low.startswith("<!doctype html") or low.startswith("<html") or "<html" in low[:200] or low.startswith("<?xml"):
-            return cls(path, text, "html")
+            return cls(path, text, "html", encoding=encoding)
         if stripped[0] in "{[":
             first_line = stripped.split("\n", 1)[0].strip()
             kind = "json"
@@ -92,14 +97,14 @@ class FileSample:
                 kind = "jsonl"
             except ValueError:
                 pass
-            sample = cls(path, text, kind, keys=set(_KEY_RE.findall(text)))
+            sample = cls(path, text, kind, keys=set(_KEY_RE.findall(text)), encoding=encoding)
             if kind == "json" and len(head) < SAMPLE_BYTES:
                 try:
                     json.loads(text)
                 except ValueError as exc:
                     sample.parse_error = f"line {exc.lineno} column {exc.colno}: {exc.msg}"
             return sample
-        return cls(path, text, "csv", header=_csv_header(text))
+        return cls(path, text, "csv", header=_csv_header(text), encoding=encoding)
 
     def has_columns(self, *names: str) -> bool:
         return set(names) <= set(self.header)
@@ -116,6 +121,11 @@ class FileSample:
             keys = ", ".join(sorted(self.keys)[:10])
             return f"JSON with keys {keys}" if keys else "JSON with no object keys"
         return self.kind
+
+
+def text_encoding(head: bytes) -> str:
+    """utf-16 for text that starts with a UTF-16 byte-order mark, else utf-8 (a UTF-8 BOM is stripped by the reader)."""
+    return "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
 
 
 def _csv_header(text: str) -> list[str]:
@@ -394,46 +404,49 @@ _CSV_OPTIONS = f"""all_varchar = true, header = true, normalize_names = false, q
                    ignore_errors = true, max_line_size = {MAX_CSV_ROW_BYTES}, buffer_size = {CSV_BUFFER_BYTES}"""
 
 
-def _read_csv_call(columns: list[str], delim: str) -> str:
-    """The read_csv call, with the columns and delimiter found by _csv_columns (no sniffing while reading); malformed
-    rows go to rk_csv_errors."""
+def _read_csv_call(columns: list[str], delim: str, encoding: str) -> str:
+    """The read_csv call, with the columns, delimiter and encoding found by _csv_columns (no sniffing while reading);
+    malformed rows go to rk_csv_errors."""
     cols = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
     return f"""read_csv(?, {_CSV_OPTIONS}, auto_detect = false, delim = {quote_literal(delim)}, columns = {{{cols}}},
+                          encoding = {quote_literal(encoding)},
                           store_rejects = true, rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')"""
 
 
-def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], str]:
+def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], str, str]:
     """The file's column names and delimiter, as DuckDB's sniffer finds them, or from the header line when it gives
     up: it fails on the whole file ("CSV Error on Line: 1") when a row it samples is longer than MAX_CSV_ROW_BYTES, and
     so does a read that sniffs. Reading with these named, such a row is set aside by its line, like any malformed
-    row, and the rest loads."""
-    names, header_delim = _csv_header_and_delimiter(FileSample.read(path).text)
+    row, and the rest loads. Third, the text's encoding."""
+    sample = FileSample.read(path)
+    names, header_delim = _csv_header_and_delimiter(sample.text)
     # an empty name (pandas' index column) gets the name DuckDB gives it: column<position>
     names = [name or f"column{i}" for i, name in enumerate(names)]
     header_ok = bool(names) and len(set(names)) == len(names)
     try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
         with con.cursor() as cur:
-            delim, columns = cur.execute(f"SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS})",
+            delim, columns = cur.execute(f"""SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS},
+                                                encoding = {quote_literal(sample.encoding)})""",
                                          [str(path)]).fetchone()
     except duckdb.Error as exc:
         if not header_ok:
             raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
-        return names, header_delim
+        return names, header_delim, sample.encoding
     sniffed = [c["name"] for c in columns]
     # The format was recognised by its header line. On a small file with a damaged row (an unterminated quote) the
     # sniffer can settle on another delimiter and one column; the header line is then the better witness, and the
     # damaged row becomes a reject.
     if header_ok and sniffed != names:
-        return names, header_delim
-    return sniffed, delim
+        return names, header_delim, sample.encoding
+    return sniffed, delim, sample.encoding
 
 
 def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...],
                            extra_sql: str) -> tuple[str, str, str]:
     """The read_csv call, its select-list with the optional columns an older export lacks, and the raw-parse extra
     columns."""
-    header, delim = _csv_columns(con, path)
-    source = _read_csv_call(header, delim)
+    header, delim, encoding = _csv_columns(con, path)
+    source = _read_csv_call(header, delim, encoding)
     # Columns an older export lacks are NULL, so staging models can name every column of the newest one.
     missing = [f"NULL::VARCHAR AS {quote_ident(c)}" for c in optional_columns if c not in header]
     select = ", ".join(["*"] + missing)
@@ -518,6 +531,7 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0',
                                       quote = '', escape = '', auto_detect = false,
                                       max_line_size = {MAX_JSON_LINE_BYTES}, ignore_errors = true,
+                                      encoding = {quote_literal(FileSample.read(path).encoding)},
                                       store_rejects = true, rejects_table = 'rk_json_errors',
                                       rejects_scan = 'rk_json_scans')""", [str(path)])
     except duckdb.Error as exc:
