@@ -50,6 +50,6 @@ def test_utf16_exports_are_read_as_text(ingest):
     assert file_entry(report, "openrouter.csv")["format"] == "openrouter_activity_csv"
     assert file_entry(report, "helicone.jsonl")["format"] == "helicone_requests"
     # OpenRouter rows 1 and 2: 10,389 + 512 input tokens; Helicone lines 1 and 2: 1,200 + 1,250
-    assert con.execute("""SELECT _format, count(*), sum(input_tokens) FROM calls GROUP BY 1 ORDER BY 1""").fetchall() == [
+    assert con.execute("SELECT _format, count(*), sum(input_tokens) FROM calls GROUP BY 1 ORDER BY 1").fetchall() == [
         ("helicone_requests", 2, 2450), ("openrouter_activity_csv", 2, 10901)]
     assert con.execute("SELECT count(*) FROM rejects").fetchone() == (0,)

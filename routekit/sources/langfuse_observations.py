@@ -24,9 +24,9 @@ class LangfuseObservations(RecordListFormat):
         "&fromStartTime=2026-09-01T00:00:00Z&toStartTime=2026-10-01T00:00:00Z&limit=100&page=1' > "
         "langfuse-p1.json` (then page=2, ... up to meta.totalPages; EU cloud: cloud.langfuse.com, US: "
         "us.cloud.langfuse.com, or your own host). Or in the UI: Observations (Generations) table → filter the "
-        "dates → Export → JSON (CSV is read too: its own format below). Or, with blob storage export set up (Project settings → Integrations), copy the "
-        "`observations_v2/` (or `observations/`) JSONL files. The trace or prompt name becomes the call's feature "
-        "unless the metadata carries `feature`.")
+        "dates → Export → JSON (CSV is read too: its own format below). Or, with blob storage export set up "
+        "(Project settings → Integrations), copy the `observations_v2/` (or `observations/`) JSONL files. The "
+        "trace or prompt name becomes the call's feature unless the metadata carries `feature`.")
 
     def matches(self, sample: FileSample) -> bool:
         if sample.kind not in ("json", "jsonl"):
@@ -39,8 +39,6 @@ class LangfuseObservations(RecordListFormat):
 
     def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
         return not_loaded_note(con, "obs_class", "non-model observation")
-
-
 
 
 class LangfuseObservationsCsv(LangfuseObservations):
