@@ -132,3 +132,19 @@ def test_a_file_is_read_again_when_the_code_or_the_mapping_that_reads_it_changes
     upgraded, _ = ingest()
     assert file_entry(upgraded, "gateway.csv")["status"] == "replaced"
     assert file_entry(ingest()[0], "gateway.csv")["status"] == "unchanged"
+
+
+def test_a_successful_row_with_empty_token_cells_is_rejected_not_priced_as_free(ingest):
+    # the mapping names tok_in and tok_out; m1 succeeded with both empty (priced, it would cost $0); m2 failed, so
+    # its empty counts are expected; m3 has its counts: 12 in, 3 out
+    header = GATEWAY_CSV.splitlines()[0]
+    text = "\n".join([header,
+                      "m1,2026-09-01T10:00:00Z,openai,gpt-4o-mini,faq_bot,,,,0.01,ok,hi",
+                      "m2,2026-09-01T10:01:00Z,openai,gpt-4o-mini,faq_bot,,,,,timeout,hi",
+                      "m3,2026-09-01T10:02:00Z,openai,gpt-4o-mini,faq_bot,12,0,3,0.001,ok,hi"]) + "\n"
+    report, con = ingest({"routekit.yaml": CONFIG_EUR, "calls.csv": text})
+    assert (file_entry(report, "calls.csv")["rows_loaded"], file_entry(report, "calls.csv")["rows_rejected"]) == (2, 1)
+    assert con.execute("SELECT request_id, status, input_tokens, output_tokens FROM calls ORDER BY 1").fetchall() == [
+        ("m2", "error", None, None), ("m3", "success", 12, 3)]
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("row 1", "missing tok_in; missing tok_out")]

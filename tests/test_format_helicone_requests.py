@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -123,3 +124,40 @@ def test_detected_by_content_alone(tmp_path):
     for name, text in [("a.jsonl", json.dumps(RECORDS[0]) + "\n"), ("b.json", json.dumps(RECORDS, indent=2)),
                        ("c.json", json.dumps({"data": RECORDS, "error": None}))]:
         assert detected_format(tmp_path, name, text) == "helicone_requests", name
+
+
+def test_the_cost_is_read_under_the_name_the_rest_query_gives_it(ingest):
+    # Helicone's REST query (behind the export tool) returns `cost / COST_PRECISION_MULTIPLIER as cost`: dollars,
+    # with no costUSD field. gpt-4o: 800 fresh * $2.50 + 400 cached * $1.25 + 100 out * $10 per million
+    # = 2,000 + 500 + 1,000 = 3,500 micro-dollars = $0.0035
+    rec = dict(RECORDS[0], cost=0.0035)
+    del rec["costUSD"]
+    _, con = ingest({"output.jsonl": json.dumps(rec) + "\n"})
+    assert con.execute("SELECT reported_cost_usd FROM calls").fetchone() == (Decimal("0.0035"),)
+
+
+def test_reasoning_left_out_of_completion_tokens_is_taken_from_the_response_body(ingest):
+    # Helicone's AI Gateway stores completion_tokens = 1,500 - 1,200 reasoning = 300 and exports no reasoning
+    # column; the response body (--include-body) has the provider's own usage: 1,500 out, 1,200 of them reasoning
+    gateway = record("hc-gw", "OPENAI", "o4-mini", 900, 300, prompt_cache_read_tokens=100,
+                     response_body={"id": "chatcmpl-1", "usage": {
+                         "prompt_tokens": 1000, "completion_tokens": 1500, "total_tokens": 2500,
+                         "prompt_tokens_details": {"cached_tokens": 100},
+                         "completion_tokens_details": {"reasoning_tokens": 1200}}})
+    # a stream keeps its body as the event text: no usage there, so Helicone's counts stand (40 + 2 audio)
+    stream = record("hc-st", "OPENAI", "gpt-4o", 10, 40, completion_audio_tokens=2,
+                    response_body="data: {\"choices\": []}\n\ndata: [DONE]\n")
+    _, con = ingest({"output.jsonl": json.dumps(gateway) + "\n" + json.dumps(stream) + "\n"})
+    assert con.execute("""SELECT request_id, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens
+                          FROM calls ORDER BY 1""").fetchall() == [
+        ("hc-gw", 1000, 100, 1500, 1200),    # 900 fresh + 100 cached in; 1,500 out of which 1,200 reasoning
+        ("hc-st", 10, 0, 42, None)]
+
+
+def test_a_successful_call_with_no_input_tokens_is_rejected(ingest):
+    # Helicone writes 0 when the response carried no usage: loaded, the call would be priced as free
+    zero = record("hc-0", "OPENAI", "gpt-4o", 0, 0)
+    _, con = ingest({"output.jsonl": json.dumps(zero) + "\n" + json.dumps(RECORDS[0]) + "\n"})
+    assert con.execute("SELECT request_id FROM calls").fetchall() == [("hc-1",)]
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("line 1", "no input tokens recorded (prompt_tokens and the cache and audio counts are all 0)")]

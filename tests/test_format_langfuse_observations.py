@@ -123,3 +123,17 @@ def test_detected_by_content_alone(tmp_path):
     for name, text in [("a.json", json.dumps(PAGE, indent=2)), ("b.jsonl", json.dumps(BLOB) + "\n"),
                        ("c.json", json.dumps([OLD]))]:
         assert detected_format(tmp_path, name, text) == "langfuse_observations", name
+
+
+def test_a_generation_without_readable_usage_is_rejected_not_loaded_as_free(ingest):
+    no_usage = generation("nu-1", "gpt-4o", None)
+    del no_usage["usageDetails"]                                             # line 1: no usage field at all
+    nulls = generation("nu-2", "gpt-4o", {"input": None, "output": None})   # line 2: every type null
+    as_text = generation("nu-3", "gpt-4o", '{"input": 120, "output": 8}')   # line 3: the map as a string of JSON
+    a_list = generation("nu-4", "gpt-4o", [120, 8])                          # line 4: not a map
+    report, con = ingest({"obs.jsonl": "".join(json.dumps(o) + "\n" for o in (no_usage, nulls, as_text, a_list))})
+    assert (file_entry(report, "obs.jsonl")["rows_loaded"], file_entry(report, "obs.jsonl")["rows_rejected"]) == (1, 3)
+    assert con.execute("SELECT request_id, input_tokens, output_tokens FROM calls").fetchall() == [("nu-3", 120, 8)]
+    missing = "missing input token count (usageDetails); missing output token count (usageDetails)"
+    assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY 1").fetchall() == [
+        ("line 1", missing), ("line 2", missing), ("line 4", "usageDetails is not an object: '[120,8]'")]

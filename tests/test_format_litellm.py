@@ -100,3 +100,22 @@ def test_litellm_json_array_export_through_cli(client):
     # "anthropic/claude-haiku-4-5" loses its provider prefix; JSON records are located by their array index
     assert rows == [("j1", "claude-sonnet-4-5", 10, "triage", 2000.0, "$[0]"),
                     ("j2", "claude-haiku-4-5", 0, None, 1000.0, "$[1]")]
+
+
+def test_the_csv_and_the_json_export_of_the_same_calls_count_once(ingest):
+    # a client sends the same two SpendLogs rows twice: `\copy ... CSV HEADER` and `json_agg` (one line)
+    csv_text = "\n".join([HEADER, _row("req-1", "0.0125", "2000", "750", "2026-09-03 14:22:05+00"),
+                          _row("req-2", "0.0031", "1000", "60", "2026-09-03 15:00:00+00")]) + "\n"
+    records = [{"request_id": rid, "spend": spend, "prompt_tokens": p, "completion_tokens": c, "startTime": ts,
+                "model": "gpt-4o", "custom_llm_provider": "openai", "status": "success"}
+               for rid, spend, p, c, ts in [("req-1", 0.0125, 2000, 750, "2026-09-03T14:22:05Z"),
+                                            ("req-2", 0.0031, 1000, 60, "2026-09-03T15:00:00Z")]]
+    report, con = ingest({"a-spend.csv": csv_text, "b-spend.json": json.dumps(records)})
+    assert file_entry(report, "b-spend.json")["rows_rejected"] == 2
+    # counted once: 2 calls, $0.0125 + $0.0031 = $0.0156, 2,000 + 1,000 = 3,000 input tokens
+    assert report["tables"]["calls"]["rows"] == 2
+    assert report["tables"]["calls"]["reported_cost_usd"] == 0.0156
+    assert report["tables"]["calls"]["input_tokens"] == 3000
+    assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY 1").fetchall() == [
+        ("line 1 $[0]", "duplicate request_id: already loaded from a-spend.csv row 1"),
+        ("line 1 $[1]", "duplicate request_id: already loaded from a-spend.csv row 2")]

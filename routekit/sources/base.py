@@ -66,6 +66,7 @@ class FileSample:
     header: list[str] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
     parse_error: str | None = None      # a whole (small) JSON document that does not parse
+    encoding: str = "utf-8"             # the reader's name for the text's encoding (read_csv's `encoding`)
 
     @classmethod
     def read(cls, path: Path) -> "FileSample":
@@ -75,15 +76,19 @@ class FileSample:
                 head = fh.read(SAMPLE_BYTES)
         except (OSError, EOFError) as exc:
             return cls(path, "", "binary", keys={f"unreadable: {exc}"})
+        encoding = text_encoding(head)
+        if encoding == "utf-16":
+            # Excel's "Unicode Text" and PowerShell's Out-File write UTF-16 with a byte-order mark: text, not binary
+            head = head[: len(head) // 2 * 2].decode("utf-16", errors="replace").encode("utf-8")
         if b"\x00" in head[:4096]:
             return cls(path, "", "binary")
         text = head.decode("utf-8-sig", errors="replace")
         stripped = text.lstrip()
         if not stripped:
-            return cls(path, text, "empty")
+            return cls(path, text, "empty", encoding=encoding)
         low = stripped[:512].lower()
         if low.startswith("<!doctype html") or low.startswith("<html") or "<html" in low[:200] or low.startswith("<?xml"):
-            return cls(path, text, "html")
+            return cls(path, text, "html", encoding=encoding)
         if stripped[0] in "{[":
             first_line = stripped.split("\n", 1)[0].strip()
             kind = "json"
@@ -92,14 +97,14 @@ class FileSample:
                 kind = "jsonl"
             except ValueError:
                 pass
-            sample = cls(path, text, kind, keys=set(_KEY_RE.findall(text)))
+            sample = cls(path, text, kind, keys=set(_KEY_RE.findall(text)), encoding=encoding)
             if kind == "json" and len(head) < SAMPLE_BYTES:
                 try:
                     json.loads(text)
                 except ValueError as exc:
                     sample.parse_error = f"line {exc.lineno} column {exc.colno}: {exc.msg}"
             return sample
-        return cls(path, text, "csv", header=_csv_header(text))
+        return cls(path, text, "csv", header=_csv_header(text), encoding=encoding)
 
     def has_columns(self, *names: str) -> bool:
         return set(names) <= set(self.header)
@@ -116,6 +121,11 @@ class FileSample:
             keys = ", ".join(sorted(self.keys)[:10])
             return f"JSON with keys {keys}" if keys else "JSON with no object keys"
         return self.kind
+
+
+def text_encoding(head: bytes) -> str:
+    """utf-16 for text that starts with a UTF-16 byte-order mark, else utf-8 (a UTF-8 BOM is stripped by the reader)."""
+    return "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
 
 
 def _csv_header(text: str) -> list[str]:
@@ -153,6 +163,9 @@ class SourceFormat:
     optional_columns: ClassVar[tuple[str, ...]] = ()   # CSV columns older exports lack: added as NULL
     staging_model: ClassVar[str] = ""    # default stg_<name>; formats of one source in two encodings share one
     required_columns: ClassVar[tuple[str, ...]] = ()   # a CSV format: the header columns that identify it
+    # A call-log CSV whose staging model yields one call per row is streamed in one pass (_stage_call_log), its rows
+    # numbered by their order in ``calls``; one whose model leaves rows out (Langfuse's spans) cannot be numbered so.
+    one_call_per_row: ClassVar[bool] = True
 
     def matches(self, sample: FileSample) -> bool:
         """A CSV format is recognised by its required columns; other formats say how they are recognised."""
@@ -204,6 +217,14 @@ class SourceFormat:
         loaded, amounts left unconverted). ``raw`` and the file's loaded rows (``_source_file = rel``) are there."""
         return None
 
+    def same_source_formats(self) -> list[str]:
+        """The formats whose calls are this source's: those staged by the same model, the one source in two encodings
+        (LiteLLM's CSV and JSON, Langfuse's JSON and CSV). A call exported in both is one call."""
+        from routekit.sources import registry   # the registry's module imports this one
+        model = self.staging_model or "stg_" + self.name
+        return sorted({self.name} | {f.name for f in registry.formats()
+                                     if (f.staging_model or "stg_" + f.name) == model})
+
     # -- the lifecycle -------------------------------------------------------------------------------------
     def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str | Future) -> LoadResult:
         """Load one file atomically: on any failure the database is as it was before."""
@@ -211,11 +232,11 @@ class SourceFormat:
         con.execute("BEGIN TRANSACTION")
         try:
             counts = None
-            if self.reader == "csv" and self.target == "calls":
+            if self.reader == "csv" and self.target == "calls" and self.one_call_per_row:
                 counts = self._stage_call_log(con, path, rel, clock)
             loaded, rejected = counts if counts is not None else self._stage_materialised(con, path, rel, clock)
             if self.target == "calls":
-                repeated = reject_repeated_calls(con, rel, self.name)
+                repeated = reject_repeated_calls(con, rel, self.name, self.same_source_formats())
                 loaded, rejected = loaded - repeated, rejected + repeated
                 clock.lap("repeated calls")
             result = LoadResult(loaded + rejected, loaded, rejected, self.note(con, rel))
@@ -383,46 +404,49 @@ _CSV_OPTIONS = f"""all_varchar = true, header = true, normalize_names = false, q
                    ignore_errors = true, max_line_size = {MAX_CSV_ROW_BYTES}, buffer_size = {CSV_BUFFER_BYTES}"""
 
 
-def _read_csv_call(columns: list[str], delim: str) -> str:
-    """The read_csv call, with the columns and delimiter found by _csv_columns (no sniffing while reading); malformed
-    rows go to rk_csv_errors."""
+def _read_csv_call(columns: list[str], delim: str, encoding: str) -> str:
+    """The read_csv call, with the columns, delimiter and encoding found by _csv_columns (no sniffing while reading);
+    malformed rows go to rk_csv_errors."""
     cols = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
     return f"""read_csv(?, {_CSV_OPTIONS}, auto_detect = false, delim = {quote_literal(delim)}, columns = {{{cols}}},
+                          encoding = {quote_literal(encoding)},
                           store_rejects = true, rejects_table = 'rk_csv_errors', rejects_scan = 'rk_csv_scans')"""
 
 
-def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], str]:
+def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], str, str]:
     """The file's column names and delimiter, as DuckDB's sniffer finds them, or from the header line when it gives
     up: it fails on the whole file ("CSV Error on Line: 1") when a row it samples is longer than MAX_CSV_ROW_BYTES, and
     so does a read that sniffs. Reading with these named, such a row is set aside by its line, like any malformed
-    row, and the rest loads."""
-    names, header_delim = _csv_header_and_delimiter(FileSample.read(path).text)
+    row, and the rest loads. Third, the text's encoding."""
+    sample = FileSample.read(path)
+    names, header_delim = _csv_header_and_delimiter(sample.text)
     # an empty name (pandas' index column) gets the name DuckDB gives it: column<position>
     names = [name or f"column{i}" for i, name in enumerate(names)]
     header_ok = bool(names) and len(set(names)) == len(names)
     try:   # on a cursor of its own: a failed sniff must not abort the load's transaction
         with con.cursor() as cur:
-            delim, columns = cur.execute(f"SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS})",
+            delim, columns = cur.execute(f"""SELECT Delimiter, Columns FROM sniff_csv(?, {_CSV_OPTIONS},
+                                                encoding = {quote_literal(sample.encoding)})""",
                                          [str(path)]).fetchone()
     except duckdb.Error as exc:
         if not header_ok:
             raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
-        return names, header_delim
+        return names, header_delim, sample.encoding
     sniffed = [c["name"] for c in columns]
     # The format was recognised by its header line. On a small file with a damaged row (an unterminated quote) the
     # sniffer can settle on another delimiter and one column; the header line is then the better witness, and the
     # damaged row becomes a reject.
     if header_ok and sniffed != names:
-        return names, header_delim
-    return sniffed, delim
+        return names, header_delim, sample.encoding
+    return sniffed, delim, sample.encoding
 
 
 def _csv_source_and_select(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...],
                            extra_sql: str) -> tuple[str, str, str]:
     """The read_csv call, its select-list with the optional columns an older export lacks, and the raw-parse extra
     columns."""
-    header, delim = _csv_columns(con, path)
-    source = _read_csv_call(header, delim)
+    header, delim, encoding = _csv_columns(con, path)
+    source = _read_csv_call(header, delim, encoding)
     # Columns an older export lacks are NULL, so staging models can name every column of the newest one.
     missing = [f"NULL::VARCHAR AS {quote_ident(c)}" for c in optional_columns if c not in header]
     select = ", ".join(["*"] + missing)
@@ -440,6 +464,30 @@ def read_csv_stream(con: duckdb.DuckDBPyConnection, path: Path, optional_columns
         SELECT *{extra}, '' AS _source_row FROM (SELECT {select} FROM {source.replace('?', literal, 1)})""")
 
 
+# Why the reader set a line aside (its store_rejects error), for a person. CSV rows and JSON lines alike.
+_READ_ERROR_REASON = """CASE error_type
+    WHEN 'MISSING COLUMNS' THEN 'too few fields for the header (' || error_message || ')'
+    WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header (' || error_message || ')'
+    WHEN 'UNQUOTED VALUE' THEN 'badly quoted value (' || error_message || ')'
+    -- a file saved in Latin-1 or Windows-1252: the line cannot be read as text without guessing its characters
+    WHEN 'INVALID ENCODING' THEN 'not UTF-8 text (bytes that are not UTF-8 on this line; re-export the file as UTF-8)'
+    ELSE lower(error_type) || ' (' || error_message || ')' END"""
+
+# One entry per line: DuckDB records one per missing column ('Found: 5', 'Found: 6', ...); the first one speaks for it.
+_FIRST_ERROR_PER_LINE = """SELECT line, arg_min(error_type, coalesce(column_idx, 0)) AS error_type,
+                               arg_min(error_message, coalesce(column_idx, 0)) AS error_message
+                        FROM {errors} GROUP BY line"""
+
+
+def _position_around(con: duckdb.DuckDBPyConnection, set_aside: str, header_lines: int) -> str:
+    """The SQL position (1-based, in file order, header lines not counted) of good row ``g`` (1-based among the rows
+    read) when the reader set aside the lines in table ``set_aside`` (column ``line``): good row g sits at position
+    g + #{set-aside i : m_i - i < g}, m_i being the i-th set-aside line's position."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE rk_bad AS
+        SELECT line - {header_lines} - row_number() OVER (ORDER BY line) AS good_before FROM {set_aside}""")
+    return "(g + (SELECT count(*) FROM rk_bad WHERE good_before < g))"
+
+
 def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: tuple[str, ...] = (),
                  extra_sql: str = "") -> int:
     """Every CSV value as VARCHAR in ``raw`` with its data-row number; malformed rows into ``pre_rejects``.
@@ -454,31 +502,16 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: t
                         SELECT *{extra} FROM (SELECT {select} FROM {source})""", [str(path)])
     except duckdb.Error as exc:
         raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
-    con.execute("""CREATE OR REPLACE TEMP TABLE pre_rejects AS
-        SELECT 'line ' || line AS _source_row, line,
-               CASE error_type
-                    WHEN 'MISSING COLUMNS' THEN 'too few fields for the header (' || error_message || ')'
-                    WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header (' || error_message || ')'
-                    WHEN 'UNQUOTED VALUE' THEN 'badly quoted value (' || error_message || ')'
-                    ELSE lower(error_type) || ' (' || error_message || ')' END AS reason
-        -- one entry per missing column ('Found: 5', 'Found: 6', ...): one reject per line, with its first entry
-        FROM (SELECT line, arg_min(error_type, coalesce(column_idx, 0)) AS error_type,
-                     arg_min(error_message, coalesce(column_idx, 0)) AS error_message
-              FROM rk_csv_errors GROUP BY line)""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE pre_rejects AS
+        SELECT 'line ' || line AS _source_row, line, {_READ_ERROR_REASON} AS reason
+        FROM ({_FIRST_ERROR_PER_LINE.format(errors="rk_csv_errors")})""")
     n_bad = con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
     # Temp tables number rows from an offset; row N is the N-th row in file order (CTAS keeps insertion order).
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_file").fetchone()[0]
-    if n_bad == 0:
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
-            SELECT *, 'row ' || (rowid - {first_rowid} + 1) AS _source_row FROM raw_file""")
-    else:
-        # Good row g (1-based among good rows) sits at data row g + #{malformed i : m_i - i < g}, where m_i is the
-        # i-th malformed row's data-row number (line - 1, the header being line 1).
-        con.execute("""CREATE OR REPLACE TEMP TABLE rk_bad AS
-            SELECT line - 1 - row_number() OVER (ORDER BY line) AS good_before FROM pre_rejects""")
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
-            SELECT f.* EXCLUDE (g), 'row ' || (g + (SELECT count(*) FROM rk_bad WHERE good_before < g)) AS _source_row
-            FROM (SELECT *, rowid - {first_rowid} + 1 AS g FROM raw_file) f""")
+    position = _position_around(con, "pre_rejects", header_lines=1) if n_bad else "g"
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS
+        SELECT f.* EXCLUDE (g), 'row ' || {position} AS _source_row
+        FROM (SELECT *, rowid - {first_rowid} + 1 AS g FROM raw_file) f""")
     con.execute("DROP TABLE IF EXISTS rk_csv_errors")
     con.execute("DROP TABLE IF EXISTS rk_csv_scans")
     return n_bad
@@ -492,20 +525,31 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     the whole file is refused with the reason.
     """
     try:
-        # NUL as the delimiter and no quoting: each physical line arrives whole. Works on .gz too.
+        # NUL as the delimiter and no quoting: each physical line arrives whole. Works on .gz too. A line the reader
+        # cannot take (not UTF-8, longer than MAX_JSON_LINE_BYTES) is set aside with its line number, not the file.
         con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
             SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0',
                                       quote = '', escape = '', auto_detect = false,
-                                      max_line_size = {MAX_JSON_LINE_BYTES})""", [str(path)])
+                                      max_line_size = {MAX_JSON_LINE_BYTES}, ignore_errors = true,
+                                      encoding = {quote_literal(FileSample.read(path).encoding)},
+                                      store_rejects = true, rejects_table = 'rk_json_errors',
+                                      rejects_scan = 'rk_json_scans')""", [str(path)])
     except duckdb.Error as exc:
         raise LoadError(f"not readable as text: {_clean_duckdb_message(exc)}") from None
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE rk_unread AS
+        SELECT line, {_READ_ERROR_REASON} AS reason FROM ({_FIRST_ERROR_PER_LINE.format(errors="rk_json_errors")})""")
+    con.execute("DROP TABLE IF EXISTS rk_json_errors")
+    con.execute("DROP TABLE IF EXISTS rk_json_scans")
+    unread = con.execute("SELECT line, reason FROM rk_unread ORDER BY line LIMIT 1").fetchone()
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_lines").fetchone()[0]
+    position = _position_around(con, "rk_unread", header_lines=0) if unread else "g"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
-        SELECT rowid - {first_rowid} + 1 AS line_no, ltrim(line, chr(65279)) AS line FROM raw_lines""")
+        SELECT {position} AS line_no, ltrim(line, chr(65279)) AS line
+        FROM (SELECT line, rowid - {first_rowid} + 1 AS g FROM raw_lines)""")
     first = con.execute("""SELECT json_valid(line) FROM raw_lines WHERE trim(line, ' \t\r') <> ''
                            ORDER BY line_no LIMIT 1""").fetchone()
     if first is None:
-        raise LoadError("no JSON content (only blank lines)")
+        raise LoadError(f"line {unread[0]}: {unread[1]}" if unread else "no JSON content (only blank lines)")
     if first[0]:
         con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
             SELECT 'line ' || line_no AS _source_row, CAST(line AS JSON) AS doc FROM raw_lines
@@ -515,8 +559,12 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             SELECT 'line ' || line_no AS _source_row,
                    -- the line may hold prompt text, a client secret: say its size, never its content
                    'truncated or malformed JSON line (' || length(line) || ' characters)' AS reason
-            FROM raw_lines WHERE trim(line, ' \t\r') <> '' AND NOT json_valid(line)""")
+            FROM raw_lines WHERE trim(line, ' \t\r') <> '' AND NOT json_valid(line)
+            UNION ALL
+            SELECT 'line ' || line, reason FROM rk_unread""")
         return con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
+    if unread:   # a document missing a line could still parse, and say something else: none of it is loaded
+        raise LoadError(f"line {unread[0]}: {unread[1]}; the file is one JSON document, so none of it was loaded")
     con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
         SELECT 'document' AS _source_row, string_agg(line, chr(10) ORDER BY line_no) AS text FROM raw_lines""")
     if not con.execute("SELECT json_valid(text) FROM docs").fetchone()[0]:
@@ -581,10 +629,13 @@ def quote_literal(value: str) -> str:
 REPEATED_ELSEWHERE = "duplicate request_id: already loaded from "
 
 
-def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) -> int:
+def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str,
+                          same_source: list[str] | None = None) -> int:
     """Move this file's calls whose request id was already seen to ``rejects``: a later row of the file with the
-    same id (a paginated export that repeats a row at a page boundary), or a row another file of the same format
-    already loaded (overlapping exports, Sept 1-15 and Sept 10-30). The first occurrence stays. Returns how many.
+    same id (a paginated export that repeats a row at a page boundary), or a row another file of the same source
+    (``same_source``: the formats of its encodings, by default ``fmt`` alone) already loaded (overlapping exports,
+    Sept 1-15 and Sept 10-30; the JSON and the CSV export of one month). The first occurrence stays. Returns how
+    many.
 
     The common case, no repeat and no other file of the format over the same hours, costs one count of distinct
     id hashes: about 0.1 s per million calls (1 s at 10 M, where grouping by the ids themselves took 2.9 s). Another
@@ -596,8 +647,9 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
                                             count(request_id) - count(DISTINCT hash(request_id))
                                      FROM calls WHERE _source_file = ?""", [rel]).fetchone()
     overlap = lo is not None and con.execute(
-        """SELECT count(*) FROM (SELECT 1 FROM calls WHERE ts BETWEEN ? AND ? AND _format = ? AND _source_file <> ?
-                                 AND request_id IS NOT NULL LIMIT 1)""", [lo, hi, fmt, rel]).fetchone()[0]
+        """SELECT count(*) FROM (SELECT 1 FROM calls WHERE ts BETWEEN ? AND ? AND list_contains(?, _format)
+                                 AND _source_file <> ? AND request_id IS NOT NULL LIMIT 1)""",
+        [lo, hi, same_source or [fmt], rel]).fetchone()[0]
     if not overlap and not repeats:
         return 0   # distinct hashes: distinct ids (equal hashes of different ids are settled below)
     con.execute("""CREATE OR REPLACE TEMP TABLE rk_repeated AS
@@ -613,12 +665,13 @@ def reject_repeated_calls(con: duckdb.DuckDBPyConnection, rel: str, fmt: str) ->
                                   arg_min($prefix || o._source_file || ' ' || o._source_row,
                                           o._source_file || o._source_row) AS reason
                            FROM mine m JOIN calls o ON o.request_id = m.request_id
-                           WHERE o._source_file <> $rel AND o._format = $fmt AND $overlap
+                           WHERE o._source_file <> $rel AND list_contains($formats, o._format) AND $overlap
                              AND o.ts BETWEEN $lo AND $hi
                            GROUP BY m.rid)
         SELECT rid, coalesce(e.reason, w.reason) AS reason, e.request_id AS repeated_request_id
         FROM (SELECT rid, reason FROM within WHERE n > 1) w FULL JOIN elsewhere e USING (rid)""",
-                {"rel": rel, "fmt": fmt, "prefix": REPEATED_ELSEWHERE, "overlap": bool(overlap), "lo": lo, "hi": hi})
+                {"rel": rel, "formats": same_source or [fmt], "prefix": REPEATED_ELSEWHERE, "overlap": bool(overlap),
+                 "lo": lo, "hi": hi})
     n = con.execute("SELECT count(*) FROM rk_repeated").fetchone()[0]
     if n:
         con.execute("""INSERT INTO rejects (_source_file, _format, _source_row, reason, repeated_request_id)

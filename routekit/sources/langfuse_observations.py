@@ -1,16 +1,17 @@
 """Langfuse observations: the generations (model calls) an application traced with Langfuse.
 
 Read from pages of the public API (``GET /api/public/observations``, v1 and v2), a JSON array or JSON Lines of
-observations (the UI's batch export as JSON, a script's dump), and the blob storage export (``observations/`` and
-``observations_v2/`` JSONL, snake_case). Only generations and embeddings are calls; the other observation types
-are counted in the load note.
+observations (the UI's batch export as JSON, a script's dump), the blob storage export (``observations/`` and
+``observations_v2/`` JSONL, snake_case), and the UI's batch export as CSV. Only generations and embeddings are calls;
+the other observation types are counted in the load note.
 """
 from __future__ import annotations
 
 import duckdb
 
+from routekit.db import sql_text
 from routekit.sources import registry
-from routekit.sources.base import FileSample, RecordListFormat, not_loaded_note
+from routekit.sources.base import FileSample, RecordListFormat, SourceFormat, not_loaded_note
 
 
 class LangfuseObservations(RecordListFormat):
@@ -23,9 +24,9 @@ class LangfuseObservations(RecordListFormat):
         "&fromStartTime=2026-09-01T00:00:00Z&toStartTime=2026-10-01T00:00:00Z&limit=100&page=1' > "
         "langfuse-p1.json` (then page=2, ... up to meta.totalPages; EU cloud: cloud.langfuse.com, US: "
         "us.cloud.langfuse.com, or your own host). Or in the UI: Observations (Generations) table → filter the "
-        "dates → Export → JSON. Or, with blob storage export set up (Project settings → Integrations), copy the "
-        "`observations_v2/` (or `observations/`) JSONL files. The trace or prompt name becomes the call's feature "
-        "unless the metadata carries `feature`; the CSV export is not read (use JSON).")
+        "dates → Export → JSON (CSV is read too: its own format below). Or, with blob storage export set up "
+        "(Project settings → Integrations), copy the `observations_v2/` (or `observations/`) JSONL files. The "
+        "trace or prompt name becomes the call's feature unless the metadata carries `feature`.")
 
     def matches(self, sample: FileSample) -> bool:
         if sample.kind not in ("json", "jsonl"):
@@ -40,4 +41,35 @@ class LangfuseObservations(RecordListFormat):
         return not_loaded_note(con, "obs_class", "non-model observation")
 
 
+class LangfuseObservationsCsv(LangfuseObservations):
+    """The UI's batch export as CSV: the JSON export's rows with each value in a cell. Each row is rebuilt as the
+    observation it was written from (``sql/raw/langfuse_csv_records.sql``), then read as the JSON export is."""
+
+    name = "langfuse_observations_csv"
+    title = "Langfuse observations (UI export, CSV)"
+    obtain = ("In Langfuse's UI: Observations (Generations) table → filter the dates → Export → CSV (Langfuse "
+              "prepares it in the background and e-mails a download link). Every column is read by its name, so "
+              "older exports with fewer columns load too; the JSON export of the same table is read as well, and a "
+              "call in both counts once.")
+    reader = "csv"
+    staging_model = "stg_langfuse_observations"
+    required_columns = ("id", "traceId", "type", "startTime", "usageDetails", "costDetails")
+    optional_columns = ("name", "level", "environment", "traceName", "projectId", "userId", "traceTags", "endTime",
+                        "statusMessage", "model", "modelParameters", "promptName", "totalCost", "input", "metadata")
+    one_call_per_row = False    # spans, events and agent steps are rows too, and are left out
+    shared_raw_sql = ("raw/langfuse_csv_records.sql", "raw/raw_langfuse_observations.sql")
+
+    def matches(self, sample: FileSample) -> bool:
+        return SourceFormat.matches(self, sample)
+
+    def raw_extra_sql(self) -> str:
+        return ""   # the cells are read as text; prepare_raw parses them
+
+    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(sql_text("raw/langfuse_csv_records.sql"))
+        con.execute("DROP VIEW raw")
+        con.execute(f"CREATE TEMP TABLE raw AS {sql_text('raw/raw_langfuse_observations.sql')}")
+
+
 registry.register(LangfuseObservations())
+registry.register(LangfuseObservationsCsv())

@@ -107,6 +107,19 @@ CREATE OR REPLACE TEMP MACRO rk_messages_last_user(msgs) AS rk_msgs_last_user(rk
 
 CREATE OR REPLACE TEMP MACRO rk_json(v) AS CASE WHEN json_valid(CAST(v AS VARCHAR)) THEN CAST(v AS JSON) END;
 
+-- A cell of a CSV written from JSON records (Langfuse's UI export): newer exports write a string as it is, older ones
+-- JSON-encoded every value, strings and dates included ("OpenAI-generation" with its quotes); either way the text.
+CREATE OR REPLACE TEMP MACRO rk_csv_cell(v) AS CASE
+    WHEN starts_with(v, '"') AND json_valid(v) AND json_type(CAST(v AS JSON)) = 'VARCHAR' THEN CAST(v AS JSON) ->> '$'
+    ELSE nullif(v, '') END;
+
+-- The same cell as the JSON value it was written from: an object, a list or a number as such, any other text (a
+-- plain-text prompt) as a JSON string.
+CREATE OR REPLACE TEMP MACRO rk_csv_json(v) AS CASE
+    WHEN rk_csv_cell(v) IS NULL THEN NULL
+    WHEN json_valid(rk_csv_cell(v)) THEN CAST(rk_csv_cell(v) AS JSON)
+    ELSE to_json(rk_csv_cell(v)) END;
+
 -- Where a JSON record sits: "line 3 $.data[0].results[2]" in JSON Lines, "$.data[0].results[2]" in one document.
 CREATE OR REPLACE TEMP MACRO rk_at(loc, suffix) AS CASE
     WHEN suffix = '' THEN coalesce(nullif(loc, ''), '$')

@@ -22,7 +22,12 @@ WITH parsed AS (
     FROM records
 ), shaped AS (
     SELECT _source_row, o,
-           coalesce(o.usageDetails, o.usage_details) AS usage_json,
+           -- usage: a map of usage type → units (usageDetails / usage_details); exports made before Langfuse v3 have
+           -- only the deprecated {input, output, total, unit} object; a tool may write the map as a string of JSON
+           CASE WHEN json_type(coalesce(o.usageDetails, o.usage_details, o.usage)) = 'VARCHAR'
+                     AND json_valid(coalesce(o.usageDetails, o.usage_details, o.usage) ->> '$')
+                THEN CAST(coalesce(o.usageDetails, o.usage_details, o.usage) ->> '$' AS JSON)
+                ELSE coalesce(o.usageDetails, o.usage_details, o.usage) END AS usage_json,
            -- the blob export writes input and metadata as strings holding JSON text (or plain text)
            CASE WHEN json_type(o.input) = 'VARCHAR' AND json_valid(o.input ->> '$')
                      AND json_type(CAST(o.input ->> '$' AS JSON)) IN ('ARRAY', 'OBJECT')
@@ -42,9 +47,11 @@ SELECT
     o.latency AS latency_s, coalesce(o.statusMessage, o.status_message) AS status_message,
     coalesce(o.providedModelName, o.provided_model_name, o.model) AS model_ref,
     coalesce(o.promptName, o.prompt_name) AS prompt_name,
-    -- usage: a map of usage type → units (usageDetails / usage_details); exports made before Langfuse v3 have
-    -- only the deprecated {input, output, total, unit} object
-    json_transform(coalesce(usage_json, o.usage), '"MAP(VARCHAR, VARCHAR)"') AS usage_map,
+    CASE WHEN json_type(usage_json) = 'OBJECT' THEN json_transform(usage_json, '"MAP(VARCHAR, VARCHAR)"') END
+        AS usage_map,
+    -- usage that is there but not a map (a list, a number) cannot be read: said, not taken for no usage
+    CASE WHEN json_type(usage_json) NOT IN ('OBJECT', 'NULL')
+         THEN 'usageDetails is not an object: ' || rk_quote(usage_json) END AS usage_problem,
     coalesce(json_transform(coalesce(o.costDetails, o.cost_details), '{"total": "VARCHAR"}').total,
              o.totalCost, o.total_cost, o.calculatedTotalCost) AS v_cost,
     json_transform(coalesce(o.modelParameters, o.model_parameters), '{"response_format": "JSON", "tools": "JSON"}')

@@ -55,10 +55,15 @@ SELECT
         AS attributes,
     [rk_ts_problem(source_columns['timestamp'], "timestamp"),
      rk_text_problem(source_columns['model'], model),
-     rk_int_problem(source_columns['input_tokens'], input_tokens),
+     -- a successful call whose file has the count column but no count in it would be priced as free
+     CASE WHEN coalesce(ok, false) AND map_contains(source_columns, 'input_tokens')
+          THEN rk_required_int_problem(source_columns['input_tokens'], input_tokens)
+          ELSE rk_int_problem(source_columns['input_tokens'], input_tokens) END,
      rk_int_problem(source_columns['cached_input_tokens'], cached_input_tokens),
      rk_int_problem(source_columns['cache_write_tokens'], cache_write_tokens),
-     rk_int_problem(source_columns['output_tokens'], output_tokens),
+     CASE WHEN coalesce(ok, false) AND map_contains(source_columns, 'output_tokens')
+          THEN rk_required_int_problem(source_columns['output_tokens'], output_tokens)
+          ELSE rk_int_problem(source_columns['output_tokens'], output_tokens) END,
      rk_int_problem(source_columns['reasoning_tokens'], reasoning_tokens),
      rk_money_problem(source_columns['cost'], cost),
      CASE WHEN cost_amount < 0 THEN 'negative cost: ' || source_columns['cost'] || ' = ' || cost END,

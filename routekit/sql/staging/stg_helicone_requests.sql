@@ -1,13 +1,17 @@
 -- Helicone request records (raw, built by raw_helicone_requests.sql) → calls. Helicone stores prompt_tokens WITHOUT
 -- the cache reads, cache writes and audio tokens it reports beside them, for every provider (its OpenAI processor
 -- subtracts prompt_tokens_details.cached_tokens and audio_tokens; Anthropic's input_tokens exclude the cache), so
--- input_tokens = prompt_tokens + prompt_cache_read_tokens + prompt_cache_write_tokens + prompt_audio_tokens, and
--- output_tokens = completion_tokens + completion_audio_tokens.
+-- input_tokens = prompt_tokens + prompt_cache_read_tokens + prompt_cache_write_tokens + prompt_audio_tokens.
+-- Output: the provider's own count from the response body where the export has it (its AI Gateway subtracts the
+-- reasoning tokens from completion_tokens and keeps them nowhere else), else completion_tokens +
+-- completion_audio_tokens.
 -- Responses Helicone served from its own cache are not model calls (the provider never saw them): left out here,
 -- counted in the load note (HeliconeRequests.note).
 WITH src AS (
     SELECT *,
            TRY_CAST(response_status AS INTEGER) AS http_status,
+           rk_int(v_prompt) + coalesce(rk_int(v_cache_read), 0) + coalesce(rk_int(v_cache_write), 0)
+               + coalesce(rk_int(v_prompt_audio), 0) AS input_total,
            -- Helicone logs a request that got no response (timeout, client gone) with a negative status
            NOT coalesce(TRY_CAST(response_status AS INTEGER) BETWEEN 200 AND 299, false) AS is_error,
            coalesce(rk_text(model_override), rk_text(helicone_model), rk_text(response_model),
@@ -33,13 +37,12 @@ SELECT
     CASE WHEN is_error THEN 'error' ELSE 'success' END AS status,
     CASE WHEN is_error THEN 'HTTP status ' || coalesce(response_status, 'missing') END AS error,
     1 AS requests,
-    rk_int(v_prompt) + coalesce(rk_int(v_cache_read), 0) + coalesce(rk_int(v_cache_write), 0)
-        + coalesce(rk_int(v_prompt_audio), 0) AS input_tokens,
+    input_total AS input_tokens,
     coalesce(rk_int(v_cache_read), 0) AS cached_input_tokens,
     coalesce(rk_int(v_cache_write), 0) AS cache_write_tokens,
-    rk_int(v_completion) + coalesce(rk_int(v_completion_audio), 0) AS output_tokens,
-    NULL::BIGINT AS reasoning_tokens,         -- not exported separately: inside completion_tokens
-    -- costUSD is dollars; the bare `cost` of Helicone's ClickHouse is dollars times 1e9, kept in attributes only
+    coalesce(rk_int(v_response_output), rk_int(v_completion) + coalesce(rk_int(v_completion_audio), 0))
+        AS output_tokens,
+    rk_int(v_response_reasoning) AS reasoning_tokens,   -- only in the response body
     rk_money(v_cost_usd) AS reported_cost_usd,
     TRY_CAST(delay_ms AS DOUBLE) AS latency_ms,
     false AS is_batch,
@@ -53,8 +56,7 @@ SELECT
     json_object('http_status', http_status,
                 'time_to_first_token_ms', TRY_CAST(ttft_ms AS DOUBLE),
                 'country_code', rk_text(country_code),
-                'target_url', rk_text(target_url),
-                'helicone_cost_raw', rk_text(v_cost_raw)) AS attributes,
+                'target_url', rk_text(target_url)) AS attributes,
     [rk_text_problem('request_id', request_id),
      rk_ts_problem('request_created_at', created_text),
      rk_text_problem('model', model_ref),
@@ -63,10 +65,14 @@ SELECT
           ELSE rk_required_int_problem('prompt_tokens', v_prompt) END,
      CASE WHEN is_error THEN rk_int_problem('completion_tokens', v_completion)
           ELSE rk_required_int_problem('completion_tokens', v_completion) END,
+     -- Helicone writes 0 where the response carried no usage (and for logged tool or data steps): priced, such a
+     -- call would look free
+     CASE WHEN NOT is_error AND input_total = 0
+          THEN 'no input tokens recorded (prompt_tokens and the cache and audio counts are all 0)' END,
      rk_int_problem('prompt_cache_read_tokens', v_cache_read),
      rk_int_problem('prompt_cache_write_tokens', v_cache_write),
      rk_int_problem('prompt_audio_tokens', v_prompt_audio),
      rk_int_problem('completion_audio_tokens', v_completion_audio),
-     rk_money_problem('costUSD', v_cost_usd)
+     rk_money_problem('cost', v_cost_usd)
     ] AS _problems
 FROM src

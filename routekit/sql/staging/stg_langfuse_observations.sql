@@ -13,9 +13,11 @@ WITH src AS (
     WHERE obs_class = 'model'
 ), counted AS (
     SELECT *,
-           -- a usage type counts once, where its name puts it; costs, units and totals are not token counts
-           list_filter(usage_entries, lambda e: NOT (contains(e.k, 'total') OR contains(e.k, 'cost')
-                                                     OR contains(e.k, 'unit') OR contains(e.k, 'details')))
+           -- a usage type counts once, where its name puts it; costs, units and totals are not token counts, and a
+           -- type given as null is no count at all ({"input": null, "output": null} is a generation without usage)
+           list_filter(usage_entries, lambda e: e.v IS NOT NULL
+                                                AND NOT (contains(e.k, 'total') OR contains(e.k, 'cost')
+                                                         OR contains(e.k, 'unit') OR contains(e.k, 'details')))
                AS counts
     FROM src
 ), typed AS (
@@ -73,8 +75,13 @@ SELECT
      nullif(array_to_string(list_transform(list_filter(counts, lambda e: rk_int_problem(e.k, e.v) IS NOT NULL),
                                            lambda e: rk_int_problem('usage ' || e.k, e.v)), '; '), ''),
      -- a successful generation always has counts: without them it would be priced as free
-     CASE WHEN NOT is_error AND len(input_counts) = 0 THEN 'missing input token count (usageDetails)' END,
-     CASE WHEN NOT is_error AND len(output_counts) = 0 AND obs_type <> 'EMBEDDING' THEN 'missing output token count (usageDetails)' END,
+     usage_problem,
+     -- no usage at all (the field absent or null) counts as none: len() of the missing list is NULL, not 0
+     CASE WHEN NOT is_error AND usage_problem IS NULL AND coalesce(len(input_counts), 0) = 0
+          THEN 'missing input token count (usageDetails)' END,
+     CASE WHEN NOT is_error AND usage_problem IS NULL AND coalesce(len(output_counts), 0) = 0
+               AND obs_type <> 'EMBEDDING'
+          THEN 'missing output token count (usageDetails)' END,
      rk_money_problem('costDetails.total', v_cost)
     ] AS _problems
 FROM typed
