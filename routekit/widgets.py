@@ -30,7 +30,7 @@ import ipywidgets as W
 import numpy as np
 
 from routekit import exports
-from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy
+from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy, PolicyError
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
 TENTHS = 1000   # shares are held in tenths of a percent: 1000 = 100 %
@@ -101,6 +101,10 @@ class TierExplorer:
         _, self.base_engine, _ = self.scenario.evaluate(None)   # the cube and risk engine (current routing)
         self.engine = self.base_engine
         self.tasks = list(self.engine.tasks)
+        eng = self.engine
+        per_task = np.bincount(eng.task_of[eng.group_of], weights=eng.cube.requests, minlength=len(self.tasks))
+        # a task whose traffic is all usage without request counts: nothing to route, its sliders would move nothing
+        self.idle_tasks = {t for t, n in zip(self.tasks, per_task.tolist()) if n <= 0}
         self.current_values = self._aggregate_current()
         self.representatives = dict(self.sim.representatives)
         n = self.prices.requests
@@ -112,6 +116,7 @@ class TierExplorer:
         self.mode = "current routing"
         self.result: dict | None = None
         self.recomputes = 0
+        self.error: str | None = None   # why the mix shown cannot be priced (a tier's model has no price)
         self.timings: dict[str, float] = {}
         self._priced_for = self._planned_for = None
         self._routing: exports.RoutingInputs | None = None
@@ -186,14 +191,14 @@ class TierExplorer:
         rows = [self._task_row(task) for task in self.tasks]
         self.preset = W.Dropdown(options=PRESETS, value="current routing", description="preset")
         self.preset.add_class("rk-preset")
-        self.preset.observe(lambda ch: self.apply_preset(ch["new"]), names="value")
+        self.preset.observe(lambda ch: ch["new"] is not None and self.apply_preset(ch["new"]), names="value")
         self.budget = W.FloatText(value=risk_budget, step=0.005, description="risk budget",
                                   layout=W.Layout(width="200px"))
         self.budget.add_class("rk-risk-budget")
-        self.budget.observe(lambda _: self.request_recompute(), names="value")
+        self.budget.observe(lambda _: self._departed() or self.request_recompute(), names="value")
         self.optimize_button = W.Button(description="Optimize", button_style="primary")
         self.optimize_button.add_class("rk-optimize")
-        self.optimize_button.on_click(lambda _: self.optimize())
+        self.optimize_button.on_click(lambda _: self._departed() or self.optimize())
         self.batch_slider = W.FloatSlider(value=round(self.current_batch * 100, 1), min=0, max=100, step=0.1,
                                           description="batch %", readout_format=".1f", continuous_update=True,
                                           layout=W.Layout(width="300px"), style={"description_width": "60px"})
@@ -232,6 +237,7 @@ class TierExplorer:
                               description=tier, readout_format=".1f", continuous_update=True,
                               layout=W.Layout(width="260px"), style={"description_width": "60px"})
             s.add_class(f"rk-tier-{tier}")
+            s.disabled = task in self.idle_tasks
             s.observe(lambda ch, task=task, tier=tier: self._on_slider(task, tier, ch), names="value")
             sl[tier] = s
         self.sliders[task] = sl
@@ -263,12 +269,14 @@ class TierExplorer:
 
         def label(model: str) -> str:
             q = quote(model)
-            return model if q is None else f"{model} (${float(q.input_per_mtok):g} / ${float(q.output_per_mtok):g})"
+            return f"{model} (no price)" if q is None else \
+                f"{model} (${float(q.input_per_mtok):g} / ${float(q.output_per_mtok):g})"
 
         menu = W.Dropdown(options=[(label(m), m) for m in models], value=current, description=tier,
                           layout=W.Layout(width="330px"), style={"description_width": "60px"})
         menu.add_class(f"rk-rep-{tier}")
-        menu.observe(lambda ch, tier=tier: self.set_representative(tier, ch["new"]), names="value")
+        menu.observe(lambda ch, tier=tier: self._departed() or self.set_representative(tier, ch["new"]),
+                     names="value")
         return menu
 
     def show(self):
@@ -303,6 +311,7 @@ class TierExplorer:
         if self.exact_policy is not None:   # leaving the optimizer's exact mix: every task is on its sliders now
             self.exact_policy = None
         self.touched.add(task)
+        self._departed()
         self.mode = f"sliders (last move: {task} {tier} {change['new']:.1f} %)"
         self.request_recompute()
 
@@ -312,6 +321,7 @@ class TierExplorer:
         share = Decimal(int(round(change["new"] * 10))) / TENTHS
         if self.batch is None and abs(float(share) - self.current_batch) < 0.0005:
             return   # the browser echoing the starting value: each call still keeps its own batch use
+        self._departed()
         self.set_batch_share(share)
 
     def set_batch_share(self, share: Decimal | float | None) -> None:
@@ -335,6 +345,11 @@ class TierExplorer:
         if self.exact_policy is not None:
             self.exact_policy = dataclasses.replace(self.exact_policy, tiers=dict(self.representatives))
         self.request_recompute()
+
+    def _departed(self) -> None:
+        """A control other than the preset menu moved: the menu goes blank, so that choosing the preset it showed
+        (current routing, to start over) is a change the menu reports and is applied again."""
+        self._set_quietly(self.preset, None)
 
     def _set_quietly(self, widget, value) -> None:
         was, self._quiet = self._quiet, True
@@ -459,7 +474,15 @@ class TierExplorer:
         start = time.perf_counter()
         self._reprice()
         plan = self._plan()
-        result = self.evaluate(self.policy())
+        try:
+            result = self.evaluate(self.policy())
+        except PolicyError as exc:
+            # e.g. a tier whose representative has no price gets traffic: no figure is right, so none is shown
+            self.error, self.result = str(exc), None
+            self.recomputes += 1
+            self._render_error()
+            return None
+        self.error = None
         self.result = result
         self.recomputes += 1
         mid = time.perf_counter()
@@ -471,6 +494,15 @@ class TierExplorer:
         self.timings = {"evaluate_ms": 1000 * (mid - start), "readouts_ms": 1000 * (drawn - mid),
                         "charts_ms": 1000 * (end - drawn), "total_ms": 1000 * (end - start)}
         return result
+
+    def _render_error(self) -> None:
+        self.mode_html.value = (f"<i>showing: {html.escape(self.mode)}</i><br><span class='rk-error' "
+                                f"style='color:#b00'>cannot price this mix: {html.escape(self.error)}</span>")
+        for widget, name in ((self.cost_html, "Monthly cost"), (self.savings_html, "Savings"),
+                             (self.risk_html, "Quality risk")):
+            widget.value = f"<b>{name}:</b> -"
+        for task in self.tasks:
+            self.bands[task].value = ""
 
     def _render(self, r: dict) -> None:
         money = lambda v: f"${v:,.2f}"   # noqa: E731
@@ -494,6 +526,10 @@ class TierExplorer:
                                 f"{k['extra_failure_rate']:.2%}</span>")
         self.mode_html.value = f"<i>showing: {html.escape(self.mode)}</i>"
         for task in self.tasks:
+            if task in self.idle_tasks:
+                self.status[task].value = "<i>no requests to route</i>"
+                self.bands[task].value = "<span title='usage without request counts is kept as it is'>-</span>"
+                continue
             custom = task in self.touched
             self.status[task].value = "custom mix" if custom else "<i>current routing</i>"
             rate, band = r["bands"][task]
@@ -543,7 +579,7 @@ class TierExplorer:
     def _export_clicked(self) -> None:
         try:
             paths = self.export(self.export_dir.value.strip() or None)
-        except OSError as exc:
+        except (OSError, PolicyError) as exc:
             self.export_html.value = f"<span style='color:#b00'>export failed: {html.escape(str(exc))}</span>"
             return
         self.export_html.value = "written: " + ", ".join(f"<code>{html.escape(str(p))}</code>"

@@ -384,3 +384,69 @@ def test_dashboard_refuses_a_port_in_use(tmp_path):
                                "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip() == f"routekit dashboard: --port {port}: in use by another program; choose another port"
+
+
+def test_choosing_current_routing_again_resets_after_a_move(tmp_path):
+    """The preset menu still read "current routing" after a slider move, so choosing it did nothing (a select
+    reports no change for the option it already shows): the analyst had no way back. Any other control now blanks
+    the menu, and choosing a preset applies it."""
+    from routekit.widgets import TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    x.sliders["other"]["budget"].value = 100.0
+    assert x.preset.value is None and x.result["monthly_cost_usd"] != 4.72
+    x.preset.value = "current routing"
+    assert x.policy() is None and x.result["monthly_cost_usd"] == 4.72   # test_simulate's current routing, by hand
+    assert x.values("other") == x.current_values["other"]
+    x.batch_slider.value = 100.0   # the batch share departs from the preset too
+    assert x.preset.value is None and x.result["monthly_cost_usd"] == 2.49   # all batch (see the batch test)
+    x.preset.value = "current routing"
+    assert x.result["monthly_cost_usd"] == 4.72 and x.batch is None
+    x.preset.value = "all flagship"
+    x.sliders["other"]["mid"].value = 10.0
+    x.preset.value = "all flagship"   # chosen again after a move: applied again
+    assert x.values("other")["flagship"] == 1000 and x.result["monthly_cost_usd"] == 6.60   # test_simulate
+
+
+def test_an_unpriced_representative_shows_why_instead_of_stale_figures(tmp_path):
+    """routekit.yaml names a budget model no price list knows: a move that sends traffic to budget cannot be priced.
+    The slider callback raised (the page kept the previous mix's figures beside the new sliders); now the readouts
+    say why and show no figure, and the next priced mix shows figures again."""
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    (client / "routekit.yaml").write_text("tiers:\n  representatives: {budget: nosuchmodel-1, mid: gpt-5-mini, "
+                                          "flagship: gpt-4o}\n  models: {nosuchmodel-1: budget}\n")
+    x = TierExplorer(client)
+    assert x.result["monthly_cost_usd"] == 4.72
+    assert x.rep_menus["budget"].options[0] == ("nosuchmodel-1 (no price)", "nosuchmodel-1")
+    x.sliders["other"]["budget"].value = 50.0
+    assert x.result is None and "nosuchmodel-1 has no price" in x.error
+    assert "nosuchmodel-1 has no price" in x.mode_html.value and "$" not in x.cost_html.value
+    x._export_clicked()   # the Export button says why too, rather than raising in the callback
+    assert "export failed" in x.export_html.value and "no price" in x.export_html.value
+    x.rep_menus["budget"].value = "gpt-5-nano"
+    # budget 50 % took its share from today's 25 % budget / 75 % flagship: the mix is half budget, half flagship.
+    # All on gpt-5-nano (0.05 in / 0.005 cached / 0.40 out): r1 8,000 × 0.05 + 2,000 × 0.005 + 1,000 × 0.40 =
+    # 810e-6; r2 100 + 200 = 300e-6; r3 200 + 400 = 600e-6; r4 50 + 40 = 90e-6 → 1,800e-6 × 100 = $0.18.
+    # All on gpt-4o: $6.60 (test_simulate). Half each: $0.09 + $3.30 = $3.39
+    assert x.values("other") == {"budget": 500, "mid": 0, "flagship": 500}
+    assert x.error is None and x.result["monthly_cost_usd"] == 3.39
+
+
+def test_a_task_without_requests_has_no_sliders_to_move(tmp_path):
+    """Anthropic's console usage CSV has tokens but no request counts: that traffic is kept as it is (README,
+    simulate). Its task used to show live sliders that moved nothing and a green "+0.00 %" band."""
+    import shutil
+
+    from routekit.widgets import SLIDER_TIERS, TierExplorer
+
+    client = tmp_path / "usage-only"
+    client.mkdir()
+    shutil.copy(ROOT / "sample_data" / "northwind_support" / "anthropic" / "claude_api_tokens_2026_10.csv", client)
+    x = TierExplorer(client)
+    assert x.idle_tasks == set(x.tasks) == {"other"}
+    assert all(x.sliders["other"][t].disabled for t in SLIDER_TIERS)
+    assert "no requests to route" in x.status["other"].value and "green" not in x.bands["other"].value
+    # the usage kept as it is: $130.24, the figure README gives for northwind_support's Anthropic console usage
+    assert x.result["monthly_cost_usd"] == x.result["unsized_usage_monthly_cost_usd"] == 130.24
