@@ -42,6 +42,18 @@ FIRST_PARTY = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "
 PLAIN_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")   # not fine-tune stubs such as "ft:gpt-4o-mini"
 BAND_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
 CHART_DPI = 80
+# In the widget itself (a <style> in an HTML widget applies to the page), so JupyterLab gets it as Voilà does: the
+# readouts stick to the top of the scrolling page, so a slider far down still shows what it does to the figures.
+# Sticking needs every box between them and the page's scroller to let its content overflow (widget boxes and
+# output areas scroll their own content by default, and a sticky element sticks within its nearest such box).
+LAYOUT_CSS = """<style>
+.rk-tier-explorer .rk-readouts {position: sticky; top: 0; z-index: 5; padding: 2px 0 4px;
+  background: var(--jp-layout-color0, #fff); border-bottom: 1px solid var(--jp-border-color2, #ddd);
+  box-shadow: 0 -16px 0 var(--jp-layout-color0, #fff)}
+.rk-tier-explorer .rk-readouts .widget-html {margin-top: 0; margin-bottom: 0}
+.rk-tier-explorer, .jp-OutputArea:has(.rk-readouts), .jp-OutputArea-child:has(.rk-readouts),
+.jp-OutputArea-output:has(.rk-readouts) {overflow: visible !important}
+</style>"""
 
 
 def renormalise(values: dict[str, int], moved: str, new: int) -> dict[str, int]:
@@ -225,9 +237,13 @@ class TierExplorer:
                            W.HBox(list(self.rep_menus.values()), layout=W.Layout(flex_flow="row wrap")),
                            W.HBox([self.export_dir, self.export_button]), self.export_html])
         readouts = W.VBox([self.mode_html, self.cost_html, self.savings_html, self.risk_html])
-        charts = W.HBox([self.cost_chart.image, self.frontier_chart.image])
-        self.widget = W.VBox([W.HTML(f"<h3>Tier explorer: {html.escape(self.client_dir.name)}</h3>"), controls,
-                              readouts, charts, *rows])
+        readouts.add_class("rk-readouts")
+        charts = W.VBox([self.cost_chart.image, self.frontier_chart.image])
+        # the sliders and the charts side by side where the screen is wide enough (1920 px), the charts under the
+        # sliders where it is not (1280 px); the readouts stay in view while the sliders scroll (LAYOUT_CSS)
+        body = W.HBox([W.VBox(rows), charts], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.widget = W.VBox([W.HTML(LAYOUT_CSS), W.HTML(f"<h3>Tier explorer: {html.escape(self.client_dir.name)}</h3>"),
+                              readouts, controls, body])
         self.widget.add_class("rk-tier-explorer")
 
     def _task_row(self, task: str) -> W.HBox:
@@ -235,7 +251,7 @@ class TierExplorer:
         for tier in SLIDER_TIERS:
             s = W.FloatSlider(value=self.current_values[task][tier] / 10, min=0, max=100, step=0.1,
                               description=tier, readout_format=".1f", continuous_update=True,
-                              layout=W.Layout(width="260px"), style={"description_width": "60px"})
+                              layout=W.Layout(width="230px"), style={"description_width": "60px"})
             s.add_class(f"rk-tier-{tier}")
             s.disabled = task in self.idle_tasks
             s.observe(lambda ch, task=task, tier=tier: self._on_slider(task, tier, ch), names="value")
@@ -243,7 +259,7 @@ class TierExplorer:
         self.sliders[task] = sl
         label = W.HTML(f"<b>{html.escape(task)}</b>", layout=W.Layout(width="120px"))
         self.status[task] = W.HTML("", layout=W.Layout(width="120px"))
-        self.bands[task] = W.HTML("", layout=W.Layout(width="170px"))
+        self.bands[task] = W.HTML("", layout=W.Layout(width="220px"))
         self.bands[task].add_class("rk-band")
         box = W.HBox([label, *sl.values(), self.status[task], self.bands[task]])
         box.add_class(f"rk-task-{task}")
@@ -273,7 +289,7 @@ class TierExplorer:
                 f"{model} (${float(q.input_per_mtok):g} / ${float(q.output_per_mtok):g})"
 
         menu = W.Dropdown(options=[(label(m), m) for m in models], value=current, description=tier,
-                          layout=W.Layout(width="330px"), style={"description_width": "60px"})
+                          layout=W.Layout(width="340px"), style={"description_width": "72px"})
         menu.add_class(f"rk-rep-{tier}")
         menu.observe(lambda ch, tier=tier: self._departed() or self.set_representative(tier, ch["new"]),
                      names="value")
