@@ -34,7 +34,7 @@ from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy, PolicyError
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
 TENTHS = 1000   # shares are held in tenths of a percent: 1000 = 100 %
-PRESETS = ("current routing", "all flagship", "all mid", "recommended")
+PRESETS = ("current routing", "all flagship", "all mid", "all budget", "recommended")
 EXPORT_DIR = Path(".routekit") / "exports"
 # Where representative candidates come from besides the client's own models: the model makers' own price lists in
 # genai-prices (resellers and hosts list the same models again under other ids).
@@ -383,7 +383,7 @@ class TierExplorer:
             self.batch = None
             self._set_quietly(self.batch_slider, round(self.current_batch * 100, 1))
             self.mode = "current routing"
-        elif name in ("all flagship", "all mid"):
+        elif name in ("all flagship", "all mid", "all budget"):
             tier = name.split()[1]
             for task in self.tasks:
                 self._set_values(task, {t: TENTHS if t == tier else 0 for t in SLIDER_TIERS})

@@ -406,6 +406,11 @@ def test_choosing_current_routing_again_resets_after_a_move(tmp_path):
     x.sliders["other"]["mid"].value = 10.0
     x.preset.value = "all flagship"   # chosen again after a move: applied again
     assert x.values("other")["flagship"] == 1000 and x.result["monthly_cost_usd"] == 6.60   # test_simulate
+    # the cheapest edge too: every request on gpt-5-nano (0.05 in / 0.005 cached / 0.40 out): r1 8,000 × 0.05 +
+    # 2,000 × 0.005 + 1,000 × 0.40 = 810e-6; r2 100 + 200 = 300e-6; r3 200 + 400 = 600e-6; r4 50 + 40 = 90e-6
+    # → 1,800e-6 × 100 = $0.18
+    x.preset.value = "all budget"
+    assert x.values("other")["budget"] == 1000 and x.result["monthly_cost_usd"] == 0.18
 
 
 def test_an_unpriced_representative_shows_why_instead_of_stale_figures(tmp_path):
