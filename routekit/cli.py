@@ -200,9 +200,16 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         except OSError:
             raise UsageError(f"--port {args.port}: in use by another program; choose another port") from None
     token = secrets.token_urlsafe(24)
-    env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client)}
+    # routekit/data/voila/templates/routekit: Voilà's lab page without its CDN stylesheets, with named sliders
+    templates = Path(__file__).resolve().parent / "data"
+    env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client),
+           "JUPYTER_PATH": os.pathsep.join(filter(None, [str(templates), os.environ.get("JUPYTER_PATH")]))}
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={args.port}",
-           "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", f"--token={token}"]
+           "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", f"--token={token}", "--template=routekit",
+           # a client the explorer cannot open (invoices only) says why on the page (routekit.nbparams.one_line);
+           # Voilà's own line under it would send the analyst to server options
+           "--VoilaExecutor.cell_error_instruction=The reason is shown above; if there is none, `routekit simulate "
+           "CLIENT_DIR` prints it."]
     if os.name == "posix":   # the kernel over Unix sockets, not plain TCP: see audit.local_kernel_manager
         cmd.append("--KernelManager.transport=ipc")
     print(f"tier explorer for {client}: http://127.0.0.1:{args.port}/?token={token}", flush=True)

@@ -30,11 +30,11 @@ import ipywidgets as W
 import numpy as np
 
 from routekit import exports
-from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy
+from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy, PolicyError
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
 TENTHS = 1000   # shares are held in tenths of a percent: 1000 = 100 %
-PRESETS = ("current routing", "all flagship", "all mid", "recommended")
+PRESETS = ("current routing", "all flagship", "all mid", "all budget", "recommended")
 EXPORT_DIR = Path(".routekit") / "exports"
 # Where representative candidates come from besides the client's own models: the model makers' own price lists in
 # genai-prices (resellers and hosts list the same models again under other ids).
@@ -42,6 +42,18 @@ FIRST_PARTY = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "
 PLAIN_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")   # not fine-tune stubs such as "ft:gpt-4o-mini"
 BAND_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
 CHART_DPI = 80
+# In the widget itself (a <style> in an HTML widget applies to the page), so JupyterLab gets it as Voilà does: the
+# readouts stick to the top of the scrolling page, so a slider far down still shows what it does to the figures.
+# Sticking needs every box between them and the page's scroller to let its content overflow (widget boxes and
+# output areas scroll their own content by default, and a sticky element sticks within its nearest such box).
+LAYOUT_CSS = """<style>
+.rk-tier-explorer .rk-readouts {position: sticky; top: 0; z-index: 5; padding: 2px 0 4px;
+  background: var(--jp-layout-color0, #fff); border-bottom: 1px solid var(--jp-border-color2, #ddd);
+  box-shadow: 0 -16px 0 var(--jp-layout-color0, #fff)}
+.rk-tier-explorer .rk-readouts .widget-html {margin-top: 0; margin-bottom: 0}
+.rk-tier-explorer, .jp-OutputArea:has(.rk-readouts), .jp-OutputArea-child:has(.rk-readouts),
+.jp-OutputArea-output:has(.rk-readouts) {overflow: visible !important}
+</style>"""
 
 
 def renormalise(values: dict[str, int], moved: str, new: int) -> dict[str, int]:
@@ -101,6 +113,10 @@ class TierExplorer:
         _, self.base_engine, _ = self.scenario.evaluate(None)   # the cube and risk engine (current routing)
         self.engine = self.base_engine
         self.tasks = list(self.engine.tasks)
+        eng = self.engine
+        per_task = np.bincount(eng.task_of[eng.group_of], weights=eng.cube.requests, minlength=len(self.tasks))
+        # a task whose traffic is all usage without request counts: nothing to route, its sliders would move nothing
+        self.idle_tasks = {t for t, n in zip(self.tasks, per_task.tolist()) if n <= 0}
         self.current_values = self._aggregate_current()
         self.representatives = dict(self.sim.representatives)
         n = self.prices.requests
@@ -112,6 +128,7 @@ class TierExplorer:
         self.mode = "current routing"
         self.result: dict | None = None
         self.recomputes = 0
+        self.error: str | None = None   # why the mix shown cannot be priced (a tier's model has no price)
         self.timings: dict[str, float] = {}
         self._priced_for = self._planned_for = None
         self._routing: exports.RoutingInputs | None = None
@@ -186,14 +203,14 @@ class TierExplorer:
         rows = [self._task_row(task) for task in self.tasks]
         self.preset = W.Dropdown(options=PRESETS, value="current routing", description="preset")
         self.preset.add_class("rk-preset")
-        self.preset.observe(lambda ch: self.apply_preset(ch["new"]), names="value")
+        self.preset.observe(lambda ch: ch["new"] is not None and self.apply_preset(ch["new"]), names="value")
         self.budget = W.FloatText(value=risk_budget, step=0.005, description="risk budget",
                                   layout=W.Layout(width="200px"))
         self.budget.add_class("rk-risk-budget")
-        self.budget.observe(lambda _: self.request_recompute(), names="value")
+        self.budget.observe(lambda _: self._departed() or self.request_recompute(), names="value")
         self.optimize_button = W.Button(description="Optimize", button_style="primary")
         self.optimize_button.add_class("rk-optimize")
-        self.optimize_button.on_click(lambda _: self.optimize())
+        self.optimize_button.on_click(lambda _: self._departed() or self.optimize())
         self.batch_slider = W.FloatSlider(value=round(self.current_batch * 100, 1), min=0, max=100, step=0.1,
                                           description="batch %", readout_format=".1f", continuous_update=True,
                                           layout=W.Layout(width="300px"), style={"description_width": "60px"})
@@ -220,9 +237,13 @@ class TierExplorer:
                            W.HBox(list(self.rep_menus.values()), layout=W.Layout(flex_flow="row wrap")),
                            W.HBox([self.export_dir, self.export_button]), self.export_html])
         readouts = W.VBox([self.mode_html, self.cost_html, self.savings_html, self.risk_html])
-        charts = W.HBox([self.cost_chart.image, self.frontier_chart.image])
-        self.widget = W.VBox([W.HTML(f"<h3>Tier explorer: {html.escape(self.client_dir.name)}</h3>"), controls,
-                              readouts, charts, *rows])
+        readouts.add_class("rk-readouts")
+        charts = W.VBox([self.cost_chart.image, self.frontier_chart.image])
+        # the sliders and the charts side by side where the screen is wide enough (1920 px), the charts under the
+        # sliders where it is not (1280 px); the readouts stay in view while the sliders scroll (LAYOUT_CSS)
+        body = W.HBox([W.VBox(rows), charts], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.widget = W.VBox([W.HTML(LAYOUT_CSS), W.HTML(f"<h3>Tier explorer: {html.escape(self.client_dir.name)}</h3>"),
+                              readouts, controls, body])
         self.widget.add_class("rk-tier-explorer")
 
     def _task_row(self, task: str) -> W.HBox:
@@ -230,14 +251,15 @@ class TierExplorer:
         for tier in SLIDER_TIERS:
             s = W.FloatSlider(value=self.current_values[task][tier] / 10, min=0, max=100, step=0.1,
                               description=tier, readout_format=".1f", continuous_update=True,
-                              layout=W.Layout(width="260px"), style={"description_width": "60px"})
+                              layout=W.Layout(width="230px"), style={"description_width": "60px"})
             s.add_class(f"rk-tier-{tier}")
+            s.disabled = task in self.idle_tasks
             s.observe(lambda ch, task=task, tier=tier: self._on_slider(task, tier, ch), names="value")
             sl[tier] = s
         self.sliders[task] = sl
         label = W.HTML(f"<b>{html.escape(task)}</b>", layout=W.Layout(width="120px"))
         self.status[task] = W.HTML("", layout=W.Layout(width="120px"))
-        self.bands[task] = W.HTML("", layout=W.Layout(width="170px"))
+        self.bands[task] = W.HTML("", layout=W.Layout(width="220px"))
         self.bands[task].add_class("rk-band")
         box = W.HBox([label, *sl.values(), self.status[task], self.bands[task]])
         box.add_class(f"rk-task-{task}")
@@ -263,12 +285,14 @@ class TierExplorer:
 
         def label(model: str) -> str:
             q = quote(model)
-            return model if q is None else f"{model} (${float(q.input_per_mtok):g} / ${float(q.output_per_mtok):g})"
+            return f"{model} (no price)" if q is None else \
+                f"{model} (${float(q.input_per_mtok):g} / ${float(q.output_per_mtok):g})"
 
         menu = W.Dropdown(options=[(label(m), m) for m in models], value=current, description=tier,
-                          layout=W.Layout(width="330px"), style={"description_width": "60px"})
+                          layout=W.Layout(width="340px"), style={"description_width": "72px"})
         menu.add_class(f"rk-rep-{tier}")
-        menu.observe(lambda ch, tier=tier: self.set_representative(tier, ch["new"]), names="value")
+        menu.observe(lambda ch, tier=tier: self._departed() or self.set_representative(tier, ch["new"]),
+                     names="value")
         return menu
 
     def show(self):
@@ -303,6 +327,7 @@ class TierExplorer:
         if self.exact_policy is not None:   # leaving the optimizer's exact mix: every task is on its sliders now
             self.exact_policy = None
         self.touched.add(task)
+        self._departed()
         self.mode = f"sliders (last move: {task} {tier} {change['new']:.1f} %)"
         self.request_recompute()
 
@@ -312,6 +337,7 @@ class TierExplorer:
         share = Decimal(int(round(change["new"] * 10))) / TENTHS
         if self.batch is None and abs(float(share) - self.current_batch) < 0.0005:
             return   # the browser echoing the starting value: each call still keeps its own batch use
+        self._departed()
         self.set_batch_share(share)
 
     def set_batch_share(self, share: Decimal | float | None) -> None:
@@ -336,6 +362,11 @@ class TierExplorer:
             self.exact_policy = dataclasses.replace(self.exact_policy, tiers=dict(self.representatives))
         self.request_recompute()
 
+    def _departed(self) -> None:
+        """A control other than the preset menu moved: the menu goes blank, so that choosing the preset it showed
+        (current routing, to start over) is a change the menu reports and is applied again."""
+        self._set_quietly(self.preset, None)
+
     def _set_quietly(self, widget, value) -> None:
         was, self._quiet = self._quiet, True
         try:
@@ -352,7 +383,7 @@ class TierExplorer:
             self.batch = None
             self._set_quietly(self.batch_slider, round(self.current_batch * 100, 1))
             self.mode = "current routing"
-        elif name in ("all flagship", "all mid"):
+        elif name in ("all flagship", "all mid", "all budget"):
             tier = name.split()[1]
             for task in self.tasks:
                 self._set_values(task, {t: TENTHS if t == tier else 0 for t in SLIDER_TIERS})
@@ -459,7 +490,15 @@ class TierExplorer:
         start = time.perf_counter()
         self._reprice()
         plan = self._plan()
-        result = self.evaluate(self.policy())
+        try:
+            result = self.evaluate(self.policy())
+        except PolicyError as exc:
+            # e.g. a tier whose representative has no price gets traffic: no figure is right, so none is shown
+            self.error, self.result = str(exc), None
+            self.recomputes += 1
+            self._render_error()
+            return None
+        self.error = None
         self.result = result
         self.recomputes += 1
         mid = time.perf_counter()
@@ -471,6 +510,15 @@ class TierExplorer:
         self.timings = {"evaluate_ms": 1000 * (mid - start), "readouts_ms": 1000 * (drawn - mid),
                         "charts_ms": 1000 * (end - drawn), "total_ms": 1000 * (end - start)}
         return result
+
+    def _render_error(self) -> None:
+        self.mode_html.value = (f"<i>showing: {html.escape(self.mode)}</i><br><span class='rk-error' "
+                                f"style='color:#b00'>cannot price this mix: {html.escape(self.error)}</span>")
+        for widget, name in ((self.cost_html, "Monthly cost"), (self.savings_html, "Savings"),
+                             (self.risk_html, "Quality risk")):
+            widget.value = f"<b>{name}:</b> -"
+        for task in self.tasks:
+            self.bands[task].value = ""
 
     def _render(self, r: dict) -> None:
         money = lambda v: f"${v:,.2f}"   # noqa: E731
@@ -494,6 +542,10 @@ class TierExplorer:
                                 f"{k['extra_failure_rate']:.2%}</span>")
         self.mode_html.value = f"<i>showing: {html.escape(self.mode)}</i>"
         for task in self.tasks:
+            if task in self.idle_tasks:
+                self.status[task].value = "<i>no requests to route</i>"
+                self.bands[task].value = "<span title='usage without request counts is kept as it is'>-</span>"
+                continue
             custom = task in self.touched
             self.status[task].value = "custom mix" if custom else "<i>current routing</i>"
             rate, band = r["bands"][task]
@@ -543,7 +595,7 @@ class TierExplorer:
     def _export_clicked(self) -> None:
         try:
             paths = self.export(self.export_dir.value.strip() or None)
-        except OSError as exc:
+        except (OSError, PolicyError) as exc:
             self.export_html.value = f"<span style='color:#b00'>export failed: {html.escape(str(exc))}</span>"
             return
         self.export_html.value = "written: " + ", ".join(f"<code>{html.escape(str(p))}</code>"

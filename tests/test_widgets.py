@@ -384,3 +384,193 @@ def test_dashboard_refuses_a_port_in_use(tmp_path):
                                "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip() == f"routekit dashboard: --port {port}: in use by another program; choose another port"
+
+
+def test_choosing_current_routing_again_resets_after_a_move(tmp_path):
+    """The preset menu still read "current routing" after a slider move, so choosing it did nothing (a select
+    reports no change for the option it already shows): the analyst had no way back. Any other control now blanks
+    the menu, and choosing a preset applies it."""
+    from routekit.widgets import TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    x.sliders["other"]["budget"].value = 100.0
+    assert x.preset.value is None and x.result["monthly_cost_usd"] != 4.72
+    x.preset.value = "current routing"
+    assert x.policy() is None and x.result["monthly_cost_usd"] == 4.72   # test_simulate's current routing, by hand
+    assert x.values("other") == x.current_values["other"]
+    x.batch_slider.value = 100.0   # the batch share departs from the preset too
+    assert x.preset.value is None and x.result["monthly_cost_usd"] == 2.49   # all batch (see the batch test)
+    x.preset.value = "current routing"
+    assert x.result["monthly_cost_usd"] == 4.72 and x.batch is None
+    x.preset.value = "all flagship"
+    x.sliders["other"]["mid"].value = 10.0
+    x.preset.value = "all flagship"   # chosen again after a move: applied again
+    assert x.values("other")["flagship"] == 1000 and x.result["monthly_cost_usd"] == 6.60   # test_simulate
+    # the cheapest edge too: every request on gpt-5-nano (0.05 in / 0.005 cached / 0.40 out): r1 8,000 × 0.05 +
+    # 2,000 × 0.005 + 1,000 × 0.40 = 810e-6; r2 100 + 200 = 300e-6; r3 200 + 400 = 600e-6; r4 50 + 40 = 90e-6
+    # → 1,800e-6 × 100 = $0.18
+    x.preset.value = "all budget"
+    assert x.values("other")["budget"] == 1000 and x.result["monthly_cost_usd"] == 0.18
+
+
+def test_an_unpriced_representative_shows_why_instead_of_stale_figures(tmp_path):
+    """routekit.yaml names a budget model no price list knows: a move that sends traffic to budget cannot be priced.
+    The slider callback raised (the page kept the previous mix's figures beside the new sliders); now the readouts
+    say why and show no figure, and the next priced mix shows figures again."""
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    (client / "routekit.yaml").write_text("tiers:\n  representatives: {budget: nosuchmodel-1, mid: gpt-5-mini, "
+                                          "flagship: gpt-4o}\n  models: {nosuchmodel-1: budget}\n")
+    x = TierExplorer(client)
+    assert x.result["monthly_cost_usd"] == 4.72
+    assert x.rep_menus["budget"].options[0] == ("nosuchmodel-1 (no price)", "nosuchmodel-1")
+    x.sliders["other"]["budget"].value = 50.0
+    assert x.result is None and "nosuchmodel-1 has no price" in x.error
+    assert "nosuchmodel-1 has no price" in x.mode_html.value and "$" not in x.cost_html.value
+    x._export_clicked()   # the Export button says why too, rather than raising in the callback
+    assert "export failed" in x.export_html.value and "no price" in x.export_html.value
+    x.rep_menus["budget"].value = "gpt-5-nano"
+    # budget 50 % took its share from today's 25 % budget / 75 % flagship: the mix is half budget, half flagship.
+    # All on gpt-5-nano (0.05 in / 0.005 cached / 0.40 out): r1 8,000 × 0.05 + 2,000 × 0.005 + 1,000 × 0.40 =
+    # 810e-6; r2 100 + 200 = 300e-6; r3 200 + 400 = 600e-6; r4 50 + 40 = 90e-6 → 1,800e-6 × 100 = $0.18.
+    # All on gpt-4o: $6.60 (test_simulate). Half each: $0.09 + $3.30 = $3.39
+    assert x.values("other") == {"budget": 500, "mid": 0, "flagship": 500}
+    assert x.error is None and x.result["monthly_cost_usd"] == 3.39
+
+
+def test_a_task_without_requests_has_no_sliders_to_move(tmp_path):
+    """Anthropic's console usage CSV has tokens but no request counts: that traffic is kept as it is (README,
+    simulate). Its task used to show live sliders that moved nothing and a green "+0.00 %" band."""
+    import shutil
+
+    from routekit.widgets import SLIDER_TIERS, TierExplorer
+
+    client = tmp_path / "usage-only"
+    client.mkdir()
+    shutil.copy(ROOT / "sample_data" / "northwind_support" / "anthropic" / "claude_api_tokens_2026_10.csv", client)
+    x = TierExplorer(client)
+    assert x.idle_tasks == set(x.tasks) == {"other"}
+    assert all(x.sliders["other"][t].disabled for t in SLIDER_TIERS)
+    assert "no requests to route" in x.status["other"].value and "green" not in x.bands["other"].value
+    # the usage kept as it is: $130.24, the figure README gives for northwind_support's Anthropic console usage
+    assert x.result["monthly_cost_usd"] == x.result["unsized_usage_monthly_cost_usd"] == 130.24
+
+
+class _Dashboard:
+    """`routekit dashboard CLIENT --port P` in its own process group: its URL, stopped by pid on exit."""
+
+    def __init__(self, client: Path, tmp_path: Path) -> None:
+        self.port = _free_port()
+        self.log = (tmp_path / "dashboard.log").open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "routekit.cli", "dashboard", str(client), "--port",
+                                      str(self.port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                     start_new_session=True)
+        line = self.proc.stdout.readline()
+        self.url = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line).group(1)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and self.proc.poll() is None, "voila did not start"
+                time.sleep(0.3)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        self.log.close()
+
+
+def test_dashboard_of_a_client_with_invoices_only_says_why(tmp_path):
+    """The page showed only Voilà's "There was an error when executing cell [2]. Please run Voilà with
+    --show_tracebacks=True…": nothing an analyst can act on."""
+    import shutil
+
+    client = tmp_path / "invoices-only"
+    (client / "openai").mkdir(parents=True)
+    shutil.copy(ROOT / "sample_data" / "brightside_agency" / "openai" / "cost_2026-07-01_2026-09-30.csv",
+                client / "openai")
+    with _Dashboard(client, tmp_path) as dash:
+        page = urllib.request.urlopen(dash.url, timeout=90).read().decode()
+    assert "no call logs or usage exports to simulate on (invoices alone say what was billed" in page
+    assert "show_tracebacks" not in page and "Traceback" not in page
+
+
+def _require_chromium() -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing: the browser test cannot run under CI")
+        pytest.skip("/usr/bin/chromium is missing (install Debian's chromium to run the browser tests)")
+
+
+def test_dashboard_page_offline_labelled_and_laid_out(tmp_path):
+    """`routekit dashboard` in chromium at 1280×800 and 1920×1080, as an analyst uses it:
+    - nothing is fetched from outside 127.0.0.1 (Voilà's lab page linked Font Awesome from cdn.jsdelivr.net);
+    - every slider handle has a name a screen reader reads ("other: budget tier share, per cent"; it had none) and
+      its value as the readout shows it;
+    - the page is no wider than the window, and the monthly cost stays in view while the last task's slider is
+      moved with the keyboard, far down the page at 1280×800 (the readouts scrolled away with the page);
+    - "current routing" chosen after the move restores it, and Export writes its three files."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    client = _client(tmp_path)
+    TierExplorer_cost = 4.72   # test_simulate's current routing, by hand
+    with _Dashboard(client, tmp_path) as dash, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            for width, height in ((1280, 800), (1920, 1080)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.set_default_timeout(60_000)
+                requests = []
+                page.on("request", lambda r: requests.append(r.url))
+                page.goto(dash.url)
+                page.wait_for_selector(".rk-monthly-cost .rk-value")
+                page.wait_for_function("document.querySelectorAll('.noUi-handle[aria-label]').length >= 4")
+                assert [u for u in requests if not u.startswith(f"http://127.0.0.1:{dash.port}/")
+                        and not u.startswith(("data:", "blob:"))] == []
+                handles = page.evaluate("""() => Array.from(document.querySelectorAll('.noUi-handle')).map(
+                    h => [h.getAttribute('aria-label'), h.getAttribute('aria-valuetext')])""")
+                # the batch share, then the only task's three tiers: today 25 % gpt-4o-mini (budget), 75 % gpt-4o
+                assert handles == [["batch share of requests, per cent", "0.0 %"],
+                                   ["other: budget tier share, per cent", "25.0 %"],
+                                   ["other: mid tier share, per cent", "0.0 %"],
+                                   ["other: flagship tier share, per cent", "75.0 %"]]
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(tmp_path / f"dashboard-{width}.png"), full_page=True)
+
+                cost = page.locator(".rk-monthly-cost")
+                assert _money(cost.inner_text()) == TierExplorer_cost
+                handle = page.locator(".rk-task-other .rk-tier-flagship .noUi-handle")
+                handle.scroll_into_view_if_needed()
+                handle.focus()
+                for _ in range(5):   # 75.0 → 74.5 %: the freed 0.5 % goes to budget (mid is at 0)
+                    page.keyboard.press("ArrowLeft")
+                page.wait_for_function("document.querySelector('.rk-task-other .rk-tier-flagship "
+                                       ".noUi-handle').getAttribute('aria-valuetext') === '74.5 %'")
+                # a moved task takes the sliders' mix at the tiers' representatives (routekit.yaml: budget
+                # gpt-5-nano, flagship gpt-4o): 25.5 % of every request on gpt-5-nano, 74.5 % on gpt-4o.
+                # All on gpt-4o: $6.60 (test_simulate); all on gpt-5-nano: $0.18 (the unpriced-representative test);
+                # 0.745 × 6.60 + 0.255 × 0.18 = 4.917 + 0.0459 = $4.9629 → $4.96
+                page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$4.96 ')")
+                box = page.locator(".rk-readouts").bounding_box()
+                assert 0 <= box["y"] and box["y"] + box["height"] <= height, box   # still in view
+                page.locator(".rk-preset select").select_option("current routing")
+                page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$4.72 ')")
+                out = tmp_path / f"exports-{width}"
+                page.locator(".rk-export-dir input").fill(str(out))
+                page.locator("button.rk-export").click()
+                page.wait_for_function("document.querySelector('.rk-export-paths').innerText.includes('written')")
+                assert sorted(f.name for f in out.iterdir()) == ["litellm_config.yaml", "policy.yaml", "routing.json"]
+                page.close()
+        finally:
+            browser.close()
