@@ -71,10 +71,9 @@ def _scrub(text):
 # -- computing --------------------------------------------------------------------------------------------------
 def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=None, include_prompts=False,
               db=None) -> Audit:
-    import datetime as dt
-
     from routekit.config import load_config
     from routekit.engine import open_built, table_records
+    from routekit.prices import checked_price_date
     from routekit.quality import QualityModel, RiskEngine
     from routekit.scenario import Simulator, load_cube, load_policy, load_tier_latency
 
@@ -83,7 +82,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         raise AuditError(f"{client_dir}: no such client folder")
     if not 0 <= float(risk_budget) <= 1:
         raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
-    on = dt.date.fromisoformat(price_date) if price_date else None
+    on = checked_price_date(price_date)   # refused as the CLI's --date is (the notebook passes a string)
     config = load_config(client)
     base = load_policy(policy, config) if policy else None
     con, info, catalog, tiers = open_built(client, db, config=config)
