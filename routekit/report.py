@@ -192,7 +192,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     }
     no_data = not any(data[k] for k in ("calls", "usage_rows", "invoice_lines"))
     audit.summary = {
-        "no_data_reason": _no_data_reason(files, failed, rejects) if no_data else None,
+        "no_data_reason": no_data_reason(files, failed, rejects) if no_data else None,
         "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"]
                     else "invoices only" if data["invoice_lines"] else "no usable export"),
         "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
@@ -283,7 +283,7 @@ def check_policy_priced(sim, policy) -> None:
                      {**sim.representatives, **policy.tiers})
 
 
-def _no_data_reason(files, failed, rejects, shown: int = 3) -> str:
+def no_data_reason(files, failed, rejects, shown: int = 3) -> str:
     """Why a folder gave nothing to audit, in one line (batch prints it beside the client): the files and what
     became of each, from the data appendix's own records."""
     first_reject = {}
