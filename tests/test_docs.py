@@ -135,3 +135,34 @@ def test_readme_ingest_json_figures_are_what_ingest_prints(tmp_path):
     actual.add(("db", json.dumps("sample_data/brightside_agency/.routekit/routekit.duckdb")))   # cwd differs
     claimed = set(re.findall(r'"(\w+)": ("[^"]*"|-?[\d.]+|null)', shown))
     assert claimed and claimed <= actual, sorted(claimed - actual)
+
+
+def test_readme_key_table_is_every_key_the_parser_accepts():
+    """Each routekit.yaml key the parser knows has a row (type, default, example) and each row is a key it knows."""
+    from routekit.config import config_keys
+
+    table = README.split("<!-- routekit.yaml keys:", 1)[1].split("<!-- end routekit.yaml keys -->", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)` \|", table, re.M)
+    assert len(rows) == len(set(rows)), "a key is listed twice"
+    assert sorted(set(rows) - config_keys()) == [], "documented but not read"
+    assert sorted(config_keys() - set(rows)) == [], "read but not documented"
+    for row in re.findall(r"^\| `[^`]+` \|.*$", table, re.M):
+        assert len(re.split(r"(?<!\\)\|", row)) == 6, f"not 4 cells: {row}"
+
+
+def _command_sections() -> dict[str, str]:
+    """The README's text per command: from its `### \\`routekit CMD` heading to the next heading of that level."""
+    parts = re.split(r"^### `routekit (\w+)", README, flags=re.M)
+    return {parts[i]: parts[i + 1].split("\n## ", 1)[0] for i in range(1, len(parts), 2)}
+
+
+def test_every_cli_option_is_in_the_readme_of_its_command():
+    from routekit.cli import build_parser
+
+    sections = _command_sections()
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert sorted(set(commands) - set(sections)) == [], "a command without its README section"
+    missing = [f"{name} {option}" for name, sub in commands.items() for action in sub._actions
+               for option in action.option_strings
+               if option.startswith("--") and option != "--help" and option not in sections[name]]
+    assert missing == []
