@@ -15,6 +15,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from routekit.config import load_config
+
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "audit.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
 EXTERNAL = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//[^>]*>(\s*</script>)?""",
@@ -170,9 +172,10 @@ def audit_client(client_dir, out_root, *, pdf=False, **params) -> dict:
     client = Path(client_dir)
     out_dir = Path(out_root) / client.name
     notebook = execute(client, out_dir, **params)
-    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html", client.name).name}
+    title = load_config(client).display_name(client)   # the report's title: routekit.yaml's `client:` or the folder
+    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html", title).name}
     if pdf:
-        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf", client.name).name
+        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf", title).name
     files.update({"findings": "findings.json", "policy": "policy.yaml", "routing": "routing.json"})
     findings = json.loads((out_dir / "findings.json").read_text())
     reason = findings["summary"].get("no_data_reason")

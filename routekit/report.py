@@ -177,7 +177,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     rejects = [{**r, "reason": _scrub(r["reason"])} for r in rejects]
     billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
     billed_months = sum(1 for r in spend["by_month"] if r["billed_usd"])
-    audit = Audit(client=client.name,
+    audit = Audit(client=config.display_name(client),   # routekit.yaml's `client:` (it was documented, never read)
                   params={"risk_budget": float(risk_budget), "price_date": price_date,
                           "policy": Path(policy).name if policy else None, "include_prompts": bool(include_prompts)},
                   summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples,
