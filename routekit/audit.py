@@ -169,7 +169,13 @@ def to_pdf(notebook: Path, target: Path, client: str | None = None) -> Path:
 
 def audit_client(client_dir, out_root, *, pdf=False, **params) -> dict:
     """Run one client's audit end to end; return {client, status, out, files, summary}."""
+    from routekit.prices import checked_price_date
+    from routekit.report import check_risk_budget
+
     client = Path(client_dir)
+    # run_audit checks these too, but inside the notebook, after a kernel started: a Python caller learns at once
+    checked_price_date(params.get("price_date"))
+    check_risk_budget(params.get("risk_budget", 0.02))
     out_dir = Path(out_root) / client.name
     notebook = execute(client, out_dir, **params)
     title = load_config(client).display_name(client)   # the report's title: routekit.yaml's `client:` or the folder
@@ -213,10 +219,15 @@ def batch(root: Path, out: Path, *, jobs: int = 1, pdf: bool = False, risk_budge
           progress: bool = True) -> list[dict]:
     from tqdm import tqdm
 
+    from routekit.report import check_risk_budget
+
+    check_risk_budget(risk_budget)   # not once per client as each one's failure
+    if jobs < 1:
+        raise ValueError(f"jobs {jobs}: expected 1 or more")
     clients = client_folders(root)
     out.mkdir(parents=True, exist_ok=True)
     results = {}
-    with ThreadPoolExecutor(max(1, jobs)) as pool, \
+    with ThreadPoolExecutor(jobs) as pool, \
             tqdm(total=len(clients), desc="audit", unit="client", file=sys.stderr, disable=not progress) as bar:
         futures = {pool.submit(_run_one, c, out, pdf, risk_budget): c for c in clients}
         for fut in as_completed(futures):

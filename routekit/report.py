@@ -69,6 +69,12 @@ def _scrub(text):
 
 
 # -- computing --------------------------------------------------------------------------------------------------
+def check_risk_budget(risk_budget) -> None:
+    """The recommended mix's max extra-failure rate: a share of requests (0.02, not 2 for 2 %; NaN refused)."""
+    if not 0 <= float(risk_budget) <= 1:
+        raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
+
+
 def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=None, include_prompts=False,
               db=None) -> Audit:
     from routekit.config import load_config
@@ -80,8 +86,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     client = Path(client_dir)
     if not client.is_dir():
         raise AuditError(f"{client_dir}: no such client folder")
-    if not 0 <= float(risk_budget) <= 1:
-        raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
+    check_risk_budget(risk_budget)
     on = checked_price_date(price_date)   # refused as the CLI's --date is (the notebook passes a string)
     config = load_config(client)
     base = load_policy(policy, config) if policy else None

@@ -79,3 +79,22 @@ def test_optimize_refuses_a_risk_budget_outside_0_to_1(rate):
     # checked before the engine is touched, as the CLI checks --max-extra-failure-rate before loading the client
     with pytest.raises(ValueError, match="expected a share of requests between 0 and 1"):
         optimize(None, rate)
+
+
+def test_audit_and_batch_refuse_bad_parameters_before_any_work(tmp_path):
+    from routekit.audit import audit_client, batch
+    from routekit.report import AuditError
+
+    (tmp_path / "clients" / "acme").mkdir(parents=True)
+    out = tmp_path / "reports"
+    # audit_client ran the notebook first: the refusal came back after a kernel start, wrapped in AuditFailed
+    with pytest.raises(PriceDateError, match=r"^--date 2099-01-01: after "):
+        audit_client(tmp_path / "clients" / "acme", out, price_date="2099-01-01")
+    with pytest.raises(AuditError, match=r"^risk_budget 2: expected a share of requests between 0 and 1$"):
+        audit_client(tmp_path / "clients" / "acme", out, risk_budget=2)
+    # batch audited every client with it and reported each as failed; jobs=0 ran one at a time without a word
+    with pytest.raises(AuditError, match=r"^risk_budget 2: "):
+        batch(tmp_path / "clients", out, risk_budget=2, progress=False)
+    with pytest.raises(ValueError, match=r"^jobs 0: expected 1 or more$"):
+        batch(tmp_path / "clients", out, jobs=0, progress=False)
+    assert not out.exists()
