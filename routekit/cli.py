@@ -342,6 +342,7 @@ class _Scenario:
         except PriceFileError as exc:
             raise UsageError(str(exc)) from None
         try:
+            _check_has_data(con, client)
             rows, projection = load_cube(con)
             self.models = table_records(con, "SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, "
                                              "usage_cost_usd, billed_usd, priced, priced_as, price_source "

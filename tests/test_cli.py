@@ -58,7 +58,7 @@ FIX = ("copy the client's provider exports into it (CSV, JSON or JSON Lines, .gz
 
 def test_an_empty_folder_says_so_and_what_to_do(tmp_path):
     # exit 3, as `routekit batch` counts a client with no data; it was exit 0 with an empty table
-    for command in ("ingest", "classify", "reconcile"):
+    for command in ("ingest", "classify", "reconcile", "simulate"):
         line = _one_line_error(run_cli(command, str(tmp_path), check=False), code=3)
         assert line == f"routekit {command}: {tmp_path}: no files in the folder; {FIX}"
 
