@@ -15,6 +15,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from routekit.config import load_config
+
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "audit.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
 EXTERNAL = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//[^>]*>(\s*</script>)?""",
@@ -63,6 +65,15 @@ def local_kernel_manager():
         @default("transport")
         def _transport_default(self) -> str:
             return "ipc" if os.name == "posix" else "tcp"
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts (SIGINT) every kernel it shuts down, even one that ran the whole notebook and
+            # sits idle; on a busy machine the signal lands while ipykernel is leaving and it prints "[IPKernelApp]
+            # ERROR | KeyboardInterrupt caught in kernel." on the user's stderr (1 run in 5 with five audits on two
+            # cores). The shutdown request that follows is enough (then SIGTERM, SIGKILL if it hangs); an interrupt
+            # outside shutdown (a cell's timeout) still goes through.
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
 
     return LocalKernelManager
 
@@ -167,12 +178,19 @@ def to_pdf(notebook: Path, target: Path, client: str | None = None) -> Path:
 
 def audit_client(client_dir, out_root, *, pdf=False, **params) -> dict:
     """Run one client's audit end to end; return {client, status, out, files, summary}."""
+    from routekit.prices import checked_price_date
+    from routekit.report import check_risk_budget
+
     client = Path(client_dir)
+    # run_audit checks these too, but inside the notebook, after a kernel started: a Python caller learns at once
+    checked_price_date(params.get("price_date"))
+    check_risk_budget(params.get("risk_budget", 0.02))
     out_dir = Path(out_root) / client.name
     notebook = execute(client, out_dir, **params)
-    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html", client.name).name}
+    title = load_config(client).display_name(client)   # the report's title: routekit.yaml's `client:` or the folder
+    files = {"notebook": notebook.name, "html": to_html(notebook, out_dir / "audit.html", title).name}
     if pdf:
-        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf", client.name).name
+        files["pdf"] = to_pdf(notebook, out_dir / "audit.pdf", title).name
     files.update({"findings": "findings.json", "policy": "policy.yaml", "routing": "routing.json"})
     findings = json.loads((out_dir / "findings.json").read_text())
     reason = findings["summary"].get("no_data_reason")
@@ -210,10 +228,15 @@ def batch(root: Path, out: Path, *, jobs: int = 1, pdf: bool = False, risk_budge
           progress: bool = True) -> list[dict]:
     from tqdm import tqdm
 
+    from routekit.report import check_risk_budget
+
+    check_risk_budget(risk_budget)   # not once per client as each one's failure
+    if jobs < 1:
+        raise ValueError(f"jobs {jobs}: expected 1 or more")
     clients = client_folders(root)
     out.mkdir(parents=True, exist_ok=True)
     results = {}
-    with ThreadPoolExecutor(max(1, jobs)) as pool, \
+    with ThreadPoolExecutor(jobs) as pool, \
             tqdm(total=len(clients), desc="audit", unit="client", file=sys.stderr, disable=not progress) as bar:
         futures = {pool.submit(_run_one, c, out, pdf, risk_budget): c for c in clients}
         for fut in as_completed(futures):

@@ -58,6 +58,7 @@ CONDITIONS: dict[str, type] = {"tool_use": bool, "json_mode": bool, "code_block"
                                "has_system": bool, "min_messages": int, "max_messages": int}
 RULE_KEYS = {"id", "task_type", "where", "regex", "unless", "when", "confidence", "reason", "enabled"}
 CLASSIFY_KEYS = {"rules", "mappings", "task_types", "learned"}
+LEARNED_KEYS = ("enabled", "min_probability")
 # Finish reasons that mean the model stopped to call a tool (OpenAI tool_calls/function_call, Anthropic tool_use).
 # int_task_types.sql runs it only where the attributes contain `finish_reason`: every match must contain that text.
 TOOL_FINISH_RE = r'"finish_reasons?(?:_raw)?"\s*:\s*(?:\[[^\]]*)?"(?:tool_use|tool_calls|function_call)"'
@@ -216,7 +217,8 @@ def _parse_rule(spec: dict, path, key: str, task_types: list[str], macros: dict[
     _expect(isinstance(rule_id, str) and rule_id.strip() != "", path, f"{key}.id", "expected a name")
     task = spec.get("task_type")
     _expect(task in task_types, path, f"{key}.task_type",
-            f"unknown task type {task!r}; known: {', '.join(task_types)} (add yours under classify.task_types)")
+            f"unknown task type {task!r}; {did_you_mean(str(task), task_types)}known: {', '.join(task_types)} "
+            "(add yours under classify.task_types)")
     conf = spec.get("confidence", 0.8)
     _expect(isinstance(conf, (int, float)) and not isinstance(conf, bool) and 0 <= conf <= 1, path,
             f"{key}.confidence", f"expected a number between 0 and 1, got {conf!r}")
@@ -225,7 +227,7 @@ def _parse_rule(spec: dict, path, key: str, task_types: list[str], macros: dict[
     _expect(isinstance(when, dict), path, f"{key}.when", "expected a mapping of conditions")
     for cond, value in when.items():
         _expect(cond in CONDITIONS, path, f"{key}.when.{cond}",
-                f"unknown condition; known: {', '.join(CONDITIONS)}")
+                f"unknown condition; {did_you_mean(str(cond), CONDITIONS)}known: {', '.join(CONDITIONS)}")
         kind = CONDITIONS[cond]
         ok = isinstance(value, bool) if kind is bool else isinstance(value, int) and not isinstance(value, bool)
         _expect(ok, path, f"{key}.when.{cond}", f"expected {'true or false' if kind is bool else 'a whole number'}")
@@ -317,20 +319,21 @@ def parse_classify(section: Any, path: Path | None) -> ClassifySettings:
     mappings: dict[str, dict[str, str]] = {}
     for kind, entries in mappings_raw.items():
         _expect(kind in CALL_MAPPING_KINDS, where_from, f"classify.mappings.{kind}",
-                f"unknown kind; known: {', '.join(CALL_MAPPING_KINDS)}")
+                f"unknown kind; {did_you_mean(str(kind), CALL_MAPPING_KINDS)}known: {', '.join(CALL_MAPPING_KINDS)}")
         entries = entries or {}
         _expect(isinstance(entries, dict), where_from, f"classify.mappings.{kind}",
                 "expected a mapping of the client's names to task types")
         clean = {}
         for name, task in entries.items():
             _expect(task in task_types, where_from, f"classify.mappings.{kind}.{name}",
-                    f"unknown task type {task!r}; known: {', '.join(task_types)}")
+                    f"unknown task type {task!r}; {did_you_mean(str(task), task_types)}known: "
+                    f"{', '.join(task_types)}")
             clean[str(name)] = task
         mappings[kind] = clean
 
     learned = section.get("learned") or {}
     _expect(isinstance(learned, dict), where_from, "classify.learned", "expected a mapping (enabled, min_probability)")
-    known_keys(learned, ("enabled", "min_probability"), where_from, "classify.learned")
+    known_keys(learned, LEARNED_KEYS, where_from, "classify.learned")
     enabled = learned.get("enabled", True)
     _expect(isinstance(enabled, bool), where_from, "classify.learned.enabled", "expected true or false")
     min_p = learned.get("min_probability", DEFAULT_MIN_PROBABILITY)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
+import tempfile
 from pathlib import Path
 
 from routekit.config import ConfigError
@@ -16,6 +18,51 @@ class UsageError(Exception):
     """Unusable arguments: one clear line, exit 2."""
 
 
+class NoDataError(Exception):
+    """The folder gave nothing to load: one line naming it, each file and the fix, exit 3 (as `batch` counts a
+    client with no data)."""
+
+
+EXIT_USAGE, EXIT_NO_DATA = 2, 3
+# What to do about a folder with nothing loadable, whatever the command.
+NO_DATA_FIX = ("copy the client's provider exports into it (CSV, JSON or JSON Lines, .gz too; `routekit formats` "
+               "lists what is read)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's errors in one line, with the closest command or option and where to look, instead of a usage
+    block ('invalid choice: 'ingests' (choose from ...)' after two lines of usage)."""
+
+    def error(self, message: str):
+        from routekit.config import did_you_mean
+
+        choice = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        if choice:
+            commands = list(self._subparsers._group_actions[0].choices)
+            message = (f"unknown command {choice.group(1)!r}; {did_you_mean(choice.group(1), commands)}"
+                       f"commands: {', '.join(commands)}")
+        print(f"{self.prog}: {message} (`{self.prog} --help` shows the usage)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _unknown_options(parser: argparse.ArgumentParser, command: str, extras: list[str]) -> str:
+    """'unknown option --jsn; did you mean '--json'?' for arguments the command does not take (argparse hands them to
+    the top-level parser, whose usage names no option of the command)."""
+    from routekit.config import did_you_mean
+
+    sub = parser._subparsers._group_actions[0].choices[command]
+    options = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+    parts, after_option = [], False
+    for extra in extras:
+        name = extra.split("=", 1)[0]
+        if name.startswith("-"):
+            parts.append(f"unknown option {name}; {did_you_mean(name, options)}".rstrip().rstrip(";"))
+        elif not after_option:   # a value right after an unknown option is that option's, not a second mistake
+            parts.append(f"unexpected argument {extra!r}")
+        after_option = name.startswith("-")
+    return ", ".join(dict.fromkeys(parts))
+
+
 def _client_dir(value: str) -> Path:
     path = Path(value)
     if path.is_file():
@@ -25,18 +72,74 @@ def _client_dir(value: str) -> Path:
     return path
 
 
+def _writable_folder(option: str, value: str, folder: Path) -> None:
+    """``folder`` (the one an option writes into) exists or can be made, and can be written: checked before the
+    work, where it was a traceback (a file in the way) or Python's '[Errno 2] ...' naming neither option nor fix."""
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise UsageError(f"{option} {value}: {blocking} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{option} {value}: cannot create {folder} ({exc.strerror or exc}); give a folder you can "
+                         "write to") from None
+    try:   # a file made and dropped at once: os.access says yes to root on read-only mounts (/proc, a ro volume)
+        with tempfile.TemporaryFile(dir=folder, prefix=".routekit-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{option} {value}: cannot write in {folder} ({exc.strerror or exc}); give a folder you "
+                         "can write to") from None
+
+
+def _out_dir(option: str, value: str) -> Path:
+    """--out: a folder routekit can write the reports into."""
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {value}: is a file; give a folder for the reports")
+    _writable_folder(option, value, path)
+    return path
+
+
+def _file_target(option: str, value: str | None, what: str) -> None:
+    """--db, --write-policy: a file path whose folder can be written (a folder given instead is named as such)."""
+    if value is None:
+        return
+    path = Path(value)
+    if path.is_dir():
+        raise UsageError(f"{option} {value}: is a folder; give the path of {what}")
+    _writable_folder(option, value, path.parent)
+
+
+def _no_data(client: Path, files: list[dict]) -> NoDataError:
+    """The one-line refusal for a folder whose files gave no row (report.no_data_reason says what became of each)."""
+    from routekit.report import no_data_reason
+
+    return NoDataError(f"{client}: {no_data_reason(files, [], [])}; {NO_DATA_FIX}")
+
+
+def _check_has_data(con, client: Path) -> None:
+    """classify and reconcile on a folder with nothing loaded: the refusal, not an empty table and exit 0."""
+    from routekit.engine import table_records
+
+    if not con.execute("SELECT (SELECT count(*) FROM calls) + (SELECT count(*) FROM usage) "
+                       "+ (SELECT count(*) FROM invoice)").fetchone()[0]:
+        raise _no_data(client, table_records(con, "SELECT path, skipped_reason, rows_read, rows_loaded "
+                                                  "FROM ingested_files ORDER BY path"))
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from routekit.ingest import ingest
     from routekit.report_text import print_ingest
 
     client = _client_dir(args.client_dir)
-    if args.db and Path(args.db).is_dir():
-        raise UsageError(f"--db {args.db}: is a folder; give the path of a database file")
     report = ingest(client, args.db, memory_limit=args.memory_limit, rehash=args.rehash)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print_ingest(report)
+    if not any(table["rows"] for table in report.tables.values()):
+        # the table above says what became of each file; the exit code and this line tell a script or a tired eye
+        raise _no_data(client, report.to_json()["files"])
     return 0
 
 
@@ -53,8 +156,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     _audit_policy_priced(_policy_arg(args, client), client, _date(args.date))
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
+    out = _out_dir("--out", args.out)
     try:
-        result = audit_client(client, Path(args.out), pdf=args.pdf, policy=args.policy, risk_budget=args.risk_budget,
+        result = audit_client(client, out, pdf=args.pdf, policy=args.policy, risk_budget=args.risk_budget,
                               price_date=args.date, include_prompts=args.include_prompts)
     except AuditFailed as exc:
         print(f"routekit audit: {client.name}: {exc}", file=sys.stderr)
@@ -88,7 +192,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
-    out = Path(args.out)
+    out = _out_dir("--out", args.out)
     results = batch(root, out, jobs=args.jobs, pdf=args.pdf, risk_budget=args.risk_budget)
     print(f"{'client':<24} {'status':<8} {'current/month':>14} {'savings':>12} {'risk':>8}")
     for r in results:
@@ -245,6 +349,7 @@ class _Scenario:
         except PriceFileError as exc:
             raise UsageError(str(exc)) from None
         try:
+            _check_has_data(con, client)
             rows, projection = load_cube(con)
             self.models = table_records(con, "SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, "
                                              "usage_cost_usd, billed_usd, priced, priced_as, price_source "
@@ -431,11 +536,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                          "(0.01 = one extra failure per hundred requests)")
     base = _policy_arg(args, client)
     target = Path(args.write_policy) if args.write_policy else None
-    if target is not None and target.is_dir():
-        raise UsageError(f"--write-policy {target}: is a folder; give the path of a YAML file")
-    if target is not None and any(parent.is_file() for parent in target.parents):
-        blocking = next(parent for parent in target.parents if parent.is_file())
-        raise UsageError(f"--write-policy {target}: {blocking} is a file, not a folder")
+    _file_target("--write-policy", args.write_policy, "a YAML file")
     scenario = _Scenario(args, client)
     engine = RiskEngine(scenario.sim.cost_cube(base), scenario.quality, observed_latency_ms=scenario.latency)
     plan = optimize(engine, rate, base.cascade if base else None, stakes_weighted=args.stakes_weighted)
@@ -564,8 +665,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     """Invoice vs usage vs priced logs per provider × month × model, with the gap and its likely causes."""
     from routekit.engine import open_built, table_records
 
-    con, info, _, _ = open_built(_client_dir(args.client_dir), args.db)
+    client = _client_dir(args.client_dir)
+    con, info, _, _ = open_built(client, args.db)
     try:
+        _check_has_data(con, client)
         rows = table_records(con, """SELECT provider, month, model, calls, logs_priced_usd, logs_reported_usd,
                                             logs_source_minus_list_usd, usage_requests, usage_priced_usd, billed_usd,
                                             gap_usd, log_coverage, likely_causes FROM mart_reconcile""")
@@ -619,6 +722,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     con, info, _, _ = open_built(client, args.db, config=config)
     try:
+        _check_has_data(con, client)
         result = classify.report(con, labels=labels)
     finally:
         con.close()
@@ -679,8 +783,8 @@ def _client_pricing_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="routekit", description="Audit LLM API spend and plan model routing.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _Parser(prog="routekit", description="Audit LLM API spend and plan model routing.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     p = sub.add_parser("ingest", help="load every export in a client folder into its DuckDB database")
@@ -787,12 +891,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        print(f"routekit {args.command}: {_unknown_options(parser, args.command, extras)} "
+              f"(`routekit {args.command} --help` lists its options)", file=sys.stderr)
+        return EXIT_USAGE
     try:
+        _file_target("--db", getattr(args, "db", None), "a database file")   # every command that takes --db
         return args.func(args)
     except (UsageError, ConfigError, FileNotFoundError, MemoryLimitError) as exc:
         print(f"routekit {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except NoDataError as exc:
+        print(f"routekit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_NO_DATA
     except BrokenPipeError:
         # the reader went away (`routekit ... | head`): stop quietly, as other command-line tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

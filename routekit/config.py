@@ -56,6 +56,10 @@ class ClientConfig:
     length_buckets: dict[str, list[int]] = field(default_factory=dict)   # `length_buckets: {input: [..], output: [..]}`
     raw: dict[str, Any] = field(default_factory=dict)
 
+    def display_name(self, client_dir: Path | str) -> str:
+        """The client's name in reports: `client:` when routekit.yaml sets it, else the folder's name."""
+        return self.client or Path(client_dir).resolve().name
+
     def is_excluded(self, rel_path: str) -> bool:
         return any(fnmatch.fnmatch(rel_path, pat) for pat in ALWAYS_EXCLUDED + self.exclude)
 
@@ -122,13 +126,38 @@ def _expect(cond: bool, path: Path | None, key: str, what: str) -> None:
 
 
 TOP_KEYS = ("client", "ingest", "currency_rates", "sources", "tiers", "length_buckets", "classify", "quality")
+INGEST_KEYS = ("exclude",)
+SOURCES_KEYS = ("generic_csv",)
 GENERIC_CSV_KEYS = ("name", "columns", "provider", "currency", "input_includes_cached", "success_values")
+TIERS_KEYS = ("representatives", "models")
+LENGTH_BUCKETS_KEYS = ("input", "output")
+BANDS_KEYS = ("amber", "red")
+MONTE_CARLO_KEYS = ("draws", "seed")
 
 
 def did_you_mean(name: str, known) -> str:
     """'did you mean 'x'? ' for the closest known name, or '' (for messages about a misspelt name)."""
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _unknown_tier(tier: Any) -> str:
+    return f"unknown tier {tier!r}; {did_you_mean(str(tier), TIER_NAMES)}tiers are {', '.join(TIER_NAMES)}"
+
+
+def config_keys() -> set[str]:
+    """Every key routekit.yaml may hold, as the README's key table names them (`sources.generic_csv[].name`,
+    `classify.rules[].when.tool_use`; the client's own names under a mapping, `currency_rates: {EUR: ..}`, and the
+    generic columns, listed apart, are not keys). Built from the very tuples the parser checks against, so the
+    table and the parser cannot drift apart."""
+    from routekit.classify import CALL_MAPPING_KINDS, CLASSIFY_KEYS, CONDITIONS, LEARNED_KEYS, RULE_KEYS
+
+    sections = {"": TOP_KEYS, "ingest": INGEST_KEYS, "sources": SOURCES_KEYS,
+                "sources.generic_csv[]": GENERIC_CSV_KEYS, "tiers": TIERS_KEYS, "length_buckets": LENGTH_BUCKETS_KEYS,
+                "classify": CLASSIFY_KEYS, "classify.mappings": CALL_MAPPING_KINDS, "classify.rules[]": RULE_KEYS,
+                "classify.rules[].when": CONDITIONS, "classify.learned": LEARNED_KEYS, "quality": QUALITY_KEYS,
+                "quality.bands": BANDS_KEYS, "quality.monte_carlo": MONTE_CARLO_KEYS}
+    return {f"{parent}.{k}" if parent else k for parent, known in sections.items() for k in known}
 
 
 def known_keys(section: dict, known: tuple[str, ...], path: Path | None, key: str) -> None:
@@ -145,7 +174,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
             "expected a display name (text)")
     ingest = raw.get("ingest") or {}
     _expect(isinstance(ingest, dict), path, "ingest", "expected a mapping")
-    known_keys(ingest, ("exclude",), path, "ingest")
+    known_keys(ingest, INGEST_KEYS, path, "ingest")
     exclude = ingest.get("exclude") or []
     _expect(isinstance(exclude, list) and all(isinstance(x, str) for x in exclude), path, "ingest.exclude",
             "expected a list of glob patterns")
@@ -160,7 +189,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
 
     sources = raw.get("sources") or {}
     _expect(isinstance(sources, dict), path, "sources", "expected a mapping")
-    known_keys(sources, ("generic_csv",), path, "sources")
+    known_keys(sources, SOURCES_KEYS, path, "sources")
     mappings = []
     for i, m in enumerate(sources.get("generic_csv") or []):
         key = f"sources.generic_csv[{i}]"
@@ -168,9 +197,9 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
         known_keys(m, GENERIC_CSV_KEYS, path, key)
         cols = m.get("columns") or {}
         _expect(isinstance(cols, dict) and cols, path, f"{key}.columns", "expected a mapping field: column")
-        unknown = sorted(set(cols) - GENERIC_FIELDS)
-        _expect(not unknown, path, f"{key}.columns",
-                f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(GENERIC_FIELDS))}")
+        for name in sorted(map(str, set(cols) - GENERIC_FIELDS)):
+            _expect(False, path, f"{key}.columns.{name}",
+                    f"unknown field; {did_you_mean(name, GENERIC_FIELDS)}known: {', '.join(sorted(GENERIC_FIELDS))}")
         missing = sorted(GENERIC_REQUIRED - set(cols))
         _expect(not missing, path, f"{key}.columns", f"must map {', '.join(missing)}")
         _expect("provider" in cols or m.get("provider"), path, key, "map a provider column or set provider:")
@@ -200,16 +229,14 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
 def _parse_tiers(tiers: Any, path: Path | None) -> dict[str, dict[str, str]]:
     """`tiers: {representatives: {tier: model}, models: {exact model id: tier}}`, both optional."""
     tiers = tiers or {}
-    known = ", ".join(TIER_NAMES)
     _expect(isinstance(tiers, dict), path, "tiers", "expected a mapping with representatives and/or models")
-    unknown = sorted(map(str, set(tiers) - {"representatives", "models"}))
-    _expect(not unknown, path, "tiers", f"unknown key(s) {', '.join(unknown)}; known: models, representatives")
+    known_keys(tiers, TIERS_KEYS, path, "tiers")
     reps = tiers.get("representatives") or {}
     _expect(isinstance(reps, dict), path, "tiers.representatives", "expected a mapping tier: model")
     clean_reps = {}
     for tier, model in reps.items():
         key = f"tiers.representatives.{tier}"
-        _expect(str(tier).lower() in TIER_NAMES, path, key, f"unknown tier {tier!r}; tiers are {known}")
+        _expect(str(tier).lower() in TIER_NAMES, path, key, _unknown_tier(tier))
         _expect(isinstance(model, str) and model.strip() != "", path, key, f"expected a model id, got {model!r}")
         clean_reps[str(tier).lower()] = model.strip()
     models = tiers.get("models") or {}
@@ -218,8 +245,7 @@ def _parse_tiers(tiers: Any, path: Path | None) -> dict[str, dict[str, str]]:
     for model, tier in models.items():
         key = f"tiers.models.{model}"
         _expect(str(model).strip() != "", path, "tiers.models", "expected non-empty model ids")
-        _expect(isinstance(tier, str) and tier.lower() in TIER_NAMES, path, key,
-                f"unknown tier {tier!r}; tiers are {known}")
+        _expect(isinstance(tier, str) and tier.lower() in TIER_NAMES, path, key, _unknown_tier(tier))
         clean_models[str(model).strip()] = tier.lower()
     return {"representatives": clean_reps, "models": clean_models}
 
@@ -242,9 +268,7 @@ def _parse_quality(quality: Any, path: Path | None, length_buckets: dict[str, li
 
     quality = quality or {}
     _expect(isinstance(quality, dict), path, "quality", f"expected a mapping with {', '.join(QUALITY_KEYS)}")
-    unknown = sorted(map(str, set(quality) - set(QUALITY_KEYS)))
-    _expect(not unknown, path, "quality", f"unknown key(s) {', '.join(unknown)}; known: {', '.join(QUALITY_KEYS)}")
-    known_tiers = ", ".join(TIER_NAMES)
+    known_keys(quality, QUALITY_KEYS, path, "quality")
     out: dict[str, Any] = {}
     if quality.get("priors") is not None:
         _expect(isinstance(quality["priors"], str) and quality["priors"].strip() != "", path, "quality.priors",
@@ -263,19 +287,18 @@ def _parse_quality(quality: Any, path: Path | None, length_buckets: dict[str, li
     clean_odds: dict[str, dict[str, float]] = {}
     for tier, per_bucket in odds.items():
         key = f"quality.long_input_odds.{tier}"
-        _expect(str(tier) in TIER_NAMES, path, key, f"unknown tier {tier!r}; tiers are {known_tiers}")
+        _expect(str(tier) in TIER_NAMES, path, key, _unknown_tier(tier))
         _expect(isinstance(per_bucket, dict), path, key, "expected a mapping input-length bucket: odds factor")
         for bucket, factor in per_bucket.items():
             _expect(str(bucket) in buckets, path, f"{key}.{bucket}",
-                    f"unknown input-length bucket; buckets are {', '.join(buckets)}")
+                    f"unknown input-length bucket; {did_you_mean(str(bucket), buckets)}buckets are {', '.join(buckets)}")
             _expect(_number(factor) and factor > 0, path, f"{key}.{bucket}",
                     f"expected an odds factor > 0, got {factor!r}")
         clean_odds[str(tier)] = {str(b): float(f) for b, f in per_bucket.items()}
     out["long_input_odds"] = clean_odds
     bands = quality.get("bands") or {}
     _expect(isinstance(bands, dict), path, "quality.bands", "expected a mapping with amber and red")
-    unknown = sorted(map(str, set(bands) - {"amber", "red"}))
-    _expect(not unknown, path, "quality.bands", f"unknown key(s) {', '.join(unknown)}; known: amber, red")
+    known_keys(bands, BANDS_KEYS, path, "quality.bands")
     for name, value in bands.items():
         _expect(_number(value) and 0 < value < 1, path, f"quality.bands.{name}",
                 f"expected an extra-failure rate between 0 and 1, got {value!r}")
@@ -283,14 +306,12 @@ def _parse_quality(quality: Any, path: Path | None, length_buckets: dict[str, li
     latency = quality.get("latency_ms") or {}
     _expect(isinstance(latency, dict), path, "quality.latency_ms", "expected a mapping tier: milliseconds")
     for tier, ms in latency.items():
-        _expect(str(tier) in TIER_NAMES, path, f"quality.latency_ms.{tier}",
-                f"unknown tier {tier!r}; tiers are {known_tiers}")
+        _expect(str(tier) in TIER_NAMES, path, f"quality.latency_ms.{tier}", _unknown_tier(tier))
         _expect(_number(ms) and ms > 0, path, f"quality.latency_ms.{tier}", f"expected milliseconds > 0, got {ms!r}")
     out["latency_ms"] = {str(t): float(ms) for t, ms in latency.items()}
     mc = quality.get("monte_carlo") or {}
     _expect(isinstance(mc, dict), path, "quality.monte_carlo", "expected a mapping with draws and seed")
-    unknown = sorted(map(str, set(mc) - {"draws", "seed"}))
-    _expect(not unknown, path, "quality.monte_carlo", f"unknown key(s) {', '.join(unknown)}; known: draws, seed")
+    known_keys(mc, MONTE_CARLO_KEYS, path, "quality.monte_carlo")
     if "draws" in mc:
         _expect(isinstance(mc["draws"], int) and not isinstance(mc["draws"], bool) and 100 <= mc["draws"] <= 200_000,
                 path, "quality.monte_carlo.draws", f"expected a whole number from 100 to 200000, got {mc['draws']!r}")
@@ -328,8 +349,7 @@ def _parse_length_buckets(buckets: Any, path: Path | None) -> dict[str, list[int
     every bucket after the first, strictly increasing; either list may be left out (engine.py has the defaults)."""
     buckets = buckets or {}
     _expect(isinstance(buckets, dict), path, "length_buckets", "expected a mapping with input and/or output")
-    unknown = sorted(map(str, set(buckets) - {"input", "output"}))
-    _expect(not unknown, path, "length_buckets", f"unknown key(s) {', '.join(unknown)}; known: input, output")
+    known_keys(buckets, LENGTH_BUCKETS_KEYS, path, "length_buckets")
     out = {}
     for side, bounds in buckets.items():
         key = f"length_buckets.{side}"

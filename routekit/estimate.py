@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from routekit.prices import PriceCatalog
-
+from routekit.prices import PriceCatalog, checked_price_date
 
 
 class EstimateError(ValueError):
@@ -36,8 +35,20 @@ def parse_mix(text: str) -> list[tuple[str, Decimal]]:
         if value < 0:
             raise EstimateError(f"--mix: share of {model.strip()} is negative")
         mix.append((model.strip(), value))
+    return check_mix(mix)
+
+
+def check_mix(mix: list[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
+    """The mix as estimate() needs it: at least one model, shares >= 0 summing to 1 (a Python caller's mix too: a
+    mix summing to 0.5 would quote half the workload's cost as all of it)."""
     if not mix:
         raise EstimateError("--mix: give at least one MODEL=SHARE")
+    for model, share in mix:
+        if not isinstance(share, (Decimal, int)) or isinstance(share, bool):
+            raise EstimateError(f"--mix: share of {model} must be a Decimal or a whole number, not {share!r} "
+                                "(a float is inexact: Decimal('0.1'), not 0.1)")
+        if share < 0:
+            raise EstimateError(f"--mix: share of {model} is negative")
     total = sum(s for _, s in mix)
     if total != 1:
         raise EstimateError(f"--mix: shares must sum to 1, they sum to {total}")
@@ -46,6 +57,8 @@ def parse_mix(text: str) -> list[tuple[str, Decimal]]:
 
 def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceCatalog,
              on: dt.date | None = None) -> dict:
+    mix = check_mix(list(mix))
+    on = checked_price_date(on)   # as the CLI's --date: a date no catalog price applies to is refused
     if workload.requests < 0 or workload.input_tokens < 0 or workload.output_tokens < 0:
         raise EstimateError("requests and token counts cannot be negative")
     if not 0 <= workload.cached_input_tokens <= workload.input_tokens:

@@ -153,8 +153,10 @@ def optimize(engine: RiskEngine, max_extra_failure_rate: float, cascades: dict[s
              stakes_weighted: bool = False) -> Plan:
     """The cheapest mix whose extra failures (against the current routing) stay within ``max_extra_failure_rate``
     of all requests, and the cost–risk frontier (see the module docstring)."""
-    if max_extra_failure_rate < 0:
-        raise ValueError("max_extra_failure_rate cannot be negative")
+    # the CLI's check, for Python callers too: a rate of 2 (meant as 2 %) or NaN would return a plan without a word
+    if not 0 <= max_extra_failure_rate <= 1:
+        raise ValueError(f"max_extra_failure_rate {max_extra_failure_rate}: expected a share of requests between 0 "
+                         "and 1 (0.01 = one extra failure per hundred requests)")
     cascades = dict(cascades or {})
     cost, fail = options(engine, cascades)
     weight = engine.stakes if stakes_weighted else np.ones(len(engine.groups))

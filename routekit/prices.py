@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -306,6 +307,7 @@ def _breakpoints(model: ModelInfo, with_variants: bool) -> list[date]:
 FIRST_LLM_API = date(2020, 6, 11)
 
 
+@lru_cache(maxsize=1)   # the snapshot ships in the wheel and never changes within a process
 def catalog_dates() -> tuple[date, date]:
     """(first, last) price change genai-prices dates, scheduled changes included. A price with no start date holds
     "since forever", so before ``first`` each model is priced at the earliest price the catalog knows; after
@@ -337,6 +339,26 @@ def check_price_date(on: date, today: date | None = None) -> str | None:
                 "earliest price the catalog knows, which may not be what was billed then (a prices.csv with "
                 "valid_from dates gives the client's own)")
     return None
+
+
+def checked_price_date(on: date | datetime | str | None) -> date | None:
+    """A price date from any caller, the command line's or Python's (estimate, Simulator, run_audit,
+    PriceCatalog.quote): None (the latest prices) or the date, refused with --date's own message when it is not
+    YYYY-MM-DD or falls where no catalog price applies (check_price_date). Without this a Python caller's 1990 or
+    2099 was priced silently at prices that were never in force; the CLI refused it."""
+    if on is None:
+        return None
+    if isinstance(on, str):
+        try:
+            on = date.fromisoformat(on.strip())
+        except ValueError:
+            raise PriceDateError(f"--date {on}: expected YYYY-MM-DD") from None
+    elif isinstance(on, datetime):
+        on = on.astimezone(timezone.utc).date() if on.tzinfo else on.date()
+    elif not isinstance(on, date):
+        raise PriceDateError(f"--date {on!r}: expected a date (YYYY-MM-DD)")
+    check_price_date(on)
+    return on
 
 
 def _genai_periods(provider: Provider, model: ModelInfo, note: str | None, billed_by: str) -> list[_Period]:
@@ -533,9 +555,7 @@ class PriceCatalog:
         priority/flex tier listed)."""
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
-        on = on or datetime.now(timezone.utc).date()
-        if isinstance(on, datetime):
-            on = on.astimezone(timezone.utc).date() if on.tzinfo else on.date()
+        on = checked_price_date(on) or datetime.now(timezone.utc).date()
         for quote in self.periods(model, provider):
             if quote.variant == variant and quote.covers(on):
                 return quote

@@ -69,21 +69,25 @@ def _scrub(text):
 
 
 # -- computing --------------------------------------------------------------------------------------------------
+def check_risk_budget(risk_budget) -> None:
+    """The recommended mix's max extra-failure rate: a share of requests (0.02, not 2 for 2 %; NaN refused)."""
+    if not 0 <= float(risk_budget) <= 1:
+        raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
+
+
 def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=None, include_prompts=False,
               db=None) -> Audit:
-    import datetime as dt
-
     from routekit.config import load_config
     from routekit.engine import open_built, table_records
+    from routekit.prices import checked_price_date
     from routekit.quality import QualityModel, RiskEngine
     from routekit.scenario import Simulator, load_cube, load_policy, load_tier_latency
 
     client = Path(client_dir)
     if not client.is_dir():
         raise AuditError(f"{client_dir}: no such client folder")
-    if not 0 <= float(risk_budget) <= 1:
-        raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
-    on = dt.date.fromisoformat(price_date) if price_date else None
+    check_risk_budget(risk_budget)
+    on = checked_price_date(price_date)   # refused as the CLI's --date is (the notebook passes a string)
     config = load_config(client)
     base = load_policy(policy, config) if policy else None
     con, info, catalog, tiers = open_built(client, db, config=config)
@@ -178,7 +182,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     rejects = [{**r, "reason": _scrub(r["reason"])} for r in rejects]
     billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
     billed_months = sum(1 for r in spend["by_month"] if r["billed_usd"])
-    audit = Audit(client=client.name,
+    audit = Audit(client=config.display_name(client),   # routekit.yaml's `client:` (it was documented, never read)
                   params={"risk_budget": float(risk_budget), "price_date": price_date,
                           "policy": Path(policy).name if policy else None, "include_prompts": bool(include_prompts)},
                   summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples,
@@ -193,7 +197,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     }
     no_data = not any(data[k] for k in ("calls", "usage_rows", "invoice_lines"))
     audit.summary = {
-        "no_data_reason": _no_data_reason(files, failed, rejects) if no_data else None,
+        "no_data_reason": no_data_reason(files, failed, rejects) if no_data else None,
         "traffic": ("call logs" if data["calls"] else "aggregated usage" if data["usage_rows"]
                     else "invoices only" if data["invoice_lines"] else "no usable export"),
         "invoice_monthly_usd": _r(billed_total / billed_months) if billed_months else None,
@@ -284,7 +288,7 @@ def check_policy_priced(sim, policy) -> None:
                      {**sim.representatives, **policy.tiers})
 
 
-def _no_data_reason(files, failed, rejects, shown: int = 3) -> str:
+def no_data_reason(files, failed, rejects, shown: int = 3) -> str:
     """Why a folder gave nothing to audit, in one line (batch prints it beside the client): the files and what
     became of each, from the data appendix's own records."""
     first_reject = {}

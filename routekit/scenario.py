@@ -29,7 +29,7 @@ import numpy as np
 
 from routekit.config import YamlFileError, did_you_mean, read_yaml
 from routekit.engine import INPUT_BUCKETS
-from routekit.prices import PriceCatalog, PriceQuote
+from routekit.prices import PriceCatalog, PriceQuote, checked_price_date
 
 TIERS = ("budget", "mid", "flagship", "reasoning")
 # Output-token inflation when traffic moves to a tier, relative to what the current model wrote:
@@ -412,7 +412,8 @@ class Simulator:
 
     def __init__(self, rows: list[CubeRow], projection: Projection | None, catalog: PriceCatalog,
                  representatives: dict[str, str], on: dt.date | None = None) -> None:
-        self.rows, self.projection, self.catalog, self.on = rows, projection, catalog, on
+        # checked here, not only by the CLI's --date: a Python caller's out-of-range date was priced silently
+        self.rows, self.projection, self.catalog, self.on = rows, projection, catalog, checked_price_date(on)
         self.representatives = dict(representatives)
         self._quotes: dict[tuple, PriceQuote | None] = {}
         self.unpriced: set[str] = set()

@@ -409,7 +409,8 @@ def test_report_is_titled_for_the_client_and_every_chart_says_what_it_shows(nort
 
     folder, _, _ = northwind
     text = (folder / "audit.html").read_text()
-    assert re.findall(r"<title>(.*?)</title>", text) == ["routekit audit — northwind_support"]
+    # titled by routekit.yaml's `client: Northwind Support` (documented; the folder's name was used instead)
+    assert re.findall(r"<title>(.*?)</title>", text) == ["routekit audit — Northwind Support"]
     assert "this notebook only calls and displays" not in text   # the notebook's own introduction stays in it
     alts = [html_lib.unescape(a) for a in re.findall(r'<img\b[^>]*\balt="([^"]*)"', text)]
     assert len(alts) == len(re.findall(r"<img\b", text)) >= 6    # the month chart, 4 spend charts, the frontier

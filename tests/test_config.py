@@ -94,3 +94,43 @@ def test_a_routekit_yaml_that_is_not_utf8_names_the_byte(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == (f"routekit ingest: {client / 'routekit.yaml'}: not UTF-8 text (byte 11); "
                                    "save it as UTF-8")
+
+
+GENERIC = {"name": "g", "columns": {"timestamp": "ts", "model": "m", "provider": "p"}}
+
+
+@pytest.mark.parametrize("raw, key, hint", [
+    # each section used to say "unknown key(s) X; known: ..." without the closest name (or, for tiers and task
+    # types, without any hint but the whole list)
+    ({"tiers": {"representative": {"budget": "gpt-5-nano"}}}, "tiers.representative",
+     "unknown key; did you mean 'representatives'?"),
+    ({"tiers": {"representatives": {"flagshp": "gpt-4o"}}}, "tiers.representatives.flagshp",
+     "unknown tier 'flagshp'; did you mean 'flagship'?"),
+    ({"tiers": {"models": {"my-llm": "midd"}}}, "tiers.models.my-llm", "unknown tier 'midd'; did you mean 'mid'?"),
+    ({"length_buckets": {"inputs": [1000]}}, "length_buckets.inputs", "unknown key; did you mean 'input'?"),
+    ({"quality": {"stake": {"chat": 2}}}, "quality.stake", "unknown key; did you mean 'stakes'?"),
+    ({"quality": {"bands": {"ambre": 0.02}}}, "quality.bands.ambre", "unknown key; did you mean 'amber'?"),
+    ({"quality": {"monte_carlo": {"draw": 500}}}, "quality.monte_carlo.draw", "unknown key; did you mean 'draws'?"),
+    ({"quality": {"latency_ms": {"mdi": 900}}}, "quality.latency_ms.mdi", "unknown tier 'mdi'; did you mean 'mid'?"),
+    ({"quality": {"long_input_odds": {"budget": {"64k": 2.0}}}}, "quality.long_input_odds.budget.64k",
+     "unknown input-length bucket; did you mean '64k+'?"),
+    ({"sources": {"generic_csv": [{**GENERIC, "columns": {**GENERIC["columns"], "input_token": "tin"}}]}},
+     "sources.generic_csv[0].columns.input_token", "unknown field; did you mean 'input_tokens'?"),
+    ({"classify": {"mappings": {"features": {"triage": "classification"}}}}, "classify.mappings.features",
+     "unknown kind; did you mean 'feature'?"),
+    ({"classify": {"mappings": {"feature": {"triage": "Classification"}}}}, "classify.mappings.feature.triage",
+     "unknown task type 'Classification'; did you mean 'classification'?"),
+    ({"classify": {"rules": [{"id": "r", "task_type": "qa", "when": {"tool_used": True}}]}},
+     "classify.rules[0].when.tool_used", "unknown condition; did you mean 'tool_use'?"),
+])
+def test_every_section_names_the_closest_known_key(tmp_path, raw, key, hint):
+    with pytest.raises(ConfigError) as err:
+        parse_config(raw, tmp_path / "routekit.yaml")
+    assert str(err.value).startswith(f"{tmp_path / 'routekit.yaml'}: {key}: {hint}"), str(err.value)
+
+
+def test_client_names_the_reports(tmp_path):
+    # documented as the display name for reports, but the reports used the folder's name
+    folder = tmp_path / "globex_devtools"
+    assert parse_config({"client": "Globex Devtools"}).display_name(folder) == "Globex Devtools"
+    assert parse_config({}).display_name(folder) == "globex_devtools"

@@ -55,3 +55,114 @@ def test_the_readme_example_config_is_valid():
     assert config.currency_rates == {"EUR": 1.08}
     assert config.generic_csv[0].name == "internal_gateway"
     assert config.length_buckets == {"input": [1000, 4000, 16000, 64000], "output": [250, 1000, 4000]}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The README's console examples, run as a reader runs them (from the repository's folder, on the sample clients)
+
+ELIDED = {"…", "...", "  …", "  ..."}   # a README line that stands for any number of lines of output
+
+
+def _console_examples() -> list[tuple[list[str], list[str]]]:
+    """(command words, the output shown) of every ```console block that starts with a `$ routekit` line."""
+    import shlex
+
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+        lines = block.rstrip("\n").split("\n")
+        if lines[0].startswith("$ routekit "):
+            found.append((shlex.split(lines[0][2:])[1:], lines[1:]))
+    return found
+
+
+def _matches(shown: list[str], printed: list[str]) -> bool:
+    """Line by line, exactly, where an elided line ('…', '...') takes any run of printed lines."""
+    if not shown:
+        return not printed
+    if shown[0] in ELIDED:
+        return any(_matches(shown[1:], printed[i:]) for i in range(len(printed) + 1))
+    return bool(printed) and printed[0] == shown[0] and _matches(shown[1:], printed[1:])
+
+
+def _readme_block_after(marker: str, lang: str) -> str:
+    return README.split(marker, 1)[1].split(f"```{lang}\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_console_examples_print_what_is_shown(tmp_path):
+    """Every `$ routekit ...` example, in the README's order, on a fresh copy of the sample clients (so ingest's
+    first run reads `loaded`), prints the lines shown: numbers, names and layout."""
+    import shutil
+    import subprocess
+    import sys
+
+    examples = _console_examples()
+    commands = [words[0] for words, _ in examples]
+    assert {"ingest", "prices", "estimate", "classify", "simulate", "optimize", "reconcile"} <= set(commands)
+    root = Path(__file__).resolve().parents[1]
+    for client in ("brightside_agency", "globex_devtools"):
+        shutil.copytree(root / "sample_data" / client, tmp_path / "sample_data" / client,
+                        ignore=shutil.ignore_patterns(".routekit"))
+    (tmp_path / "policy.yaml").write_text(_readme_block_after("With this `policy.yaml`", "yaml"))
+    for words, shown in examples:
+        proc = subprocess.run([sys.executable, "-m", "routekit.cli", *words], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=600)
+        assert proc.returncode == 0, (words, proc.stderr)
+        printed = proc.stdout.rstrip("\n").split("\n")
+        assert _matches(shown, printed), ("routekit " + " ".join(words) + " prints:\n" + proc.stdout)
+
+
+def test_readme_ingest_json_figures_are_what_ingest_prints(tmp_path):
+    """The `--json` example's figures (every "key": number and "key": "text" pair it shows) are in the real output."""
+    import json
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "sample_data" / "brightside_agency", tmp_path / "brightside_agency",
+                    ignore=shutil.ignore_patterns(".routekit"))
+    shown = _readme_block_after("`--json` prints one object for automation", "json")
+    printed = json.loads(run_cli("ingest", str(tmp_path / "brightside_agency"), "--json").stdout)
+
+    def pairs(value, out):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                out.add((k, json.dumps(v))) if not isinstance(v, (dict, list)) else pairs(v, out)
+        elif isinstance(value, list):
+            for v in value:
+                pairs(v, out)
+        return out
+
+    actual = pairs(printed, set())
+    actual.add(("db", json.dumps("sample_data/brightside_agency/.routekit/routekit.duckdb")))   # cwd differs
+    claimed = set(re.findall(r'"(\w+)": ("[^"]*"|-?[\d.]+|null)', shown))
+    assert claimed and claimed <= actual, sorted(claimed - actual)
+
+
+def test_readme_key_table_is_every_key_the_parser_accepts():
+    """Each routekit.yaml key the parser knows has a row (type, default, example) and each row is a key it knows."""
+    from routekit.config import config_keys
+
+    table = README.split("<!-- routekit.yaml keys:", 1)[1].split("<!-- end routekit.yaml keys -->", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)` \|", table, re.M)
+    assert len(rows) == len(set(rows)), "a key is listed twice"
+    assert sorted(set(rows) - config_keys()) == [], "documented but not read"
+    assert sorted(config_keys() - set(rows)) == [], "read but not documented"
+    for row in re.findall(r"^\| `[^`]+` \|.*$", table, re.M):
+        assert len(re.split(r"(?<!\\)\|", row)) == 6, f"not 4 cells: {row}"
+
+
+def _command_sections() -> dict[str, str]:
+    """The README's text per command: from its `### \\`routekit CMD` heading to the next heading of that level."""
+    parts = re.split(r"^### `routekit (\w+)", README, flags=re.M)
+    return {parts[i]: parts[i + 1].split("\n## ", 1)[0] for i in range(1, len(parts), 2)}
+
+
+def test_every_cli_option_is_in_the_readme_of_its_command():
+    from routekit.cli import build_parser
+
+    sections = _command_sections()
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert sorted(set(commands) - set(sections)) == [], "a command without its README section"
+    missing = [f"{name} {option}" for name, sub in commands.items() for action in sub._actions
+               for option in action.option_strings
+               if option.startswith("--") and option != "--help" and option not in sections[name]]
+    assert missing == []

@@ -103,7 +103,7 @@ def test_documented_stakes_put_customer_facing_work_first():
 
 
 @pytest.mark.parametrize("quality, message", [
-    ({"stake": {}}, "quality: unknown key(s) stake"),
+    ({"stake": {}}, "quality.stake: unknown key; did you mean 'stakes'"),
     ({"stakes": {"chat": -1}}, "quality.stakes.chat: expected a weight >= 0"),
     ({"long_input_odds": {"cheap": {"64k+": 2}}}, "unknown tier 'cheap'"),
     ({"long_input_odds": {"budget": {"huge": 2}}}, "quality.long_input_odds.budget.huge: unknown input-length"),

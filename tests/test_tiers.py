@@ -377,7 +377,7 @@ def test_no_tiers_key_means_the_shipped_map(tmp_path):
     ("tiers:\n  models: {internal-llm-v2: premium}\n", "tiers.models.internal-llm-v2", "unknown tier 'premium'"),
     ("tiers:\n  representatives: {cheap: gpt-5-nano}\n", "tiers.representatives.cheap", "unknown tier 'cheap'"),
     ("tiers:\n  representatives: {budget: 3}\n", "tiers.representatives.budget", "expected a model id"),
-    ("tiers:\n  model: {x: mid}\n", "tiers", "unknown key(s) model"),
+    ("tiers:\n  model: {x: mid}\n", "tiers.model", "unknown key; did you mean 'models'?"),
     ("tiers: [budget, mid]\n", "tiers", "expected a mapping"),
     ("tiers:\n  models: [gpt-5]\n", "tiers.models", "expected a mapping model: tier"),
 ])

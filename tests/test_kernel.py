@@ -1,0 +1,42 @@
+"""The audit's kernel manager (routekit.audit.local_kernel_manager) on a real ipykernel: a kernel being shut down is
+not interrupted (jupyter_client sends SIGINT before every shutdown, and under load ipykernel printed
+'KeyboardInterrupt caught in kernel' on the user's stderr); an interrupt outside shutdown still reaches it."""
+from __future__ import annotations
+
+import asyncio
+
+from routekit.audit import local_kernel_manager
+
+CELL = "import time\nfor _ in range(30):\n    time.sleep(0.1)\n'done'"   # 3 s, interruptible between sleeps
+
+
+async def _run_cell_and_interrupt(shutting_down: bool) -> str:
+    """Start a kernel, run CELL, interrupt it half a second in (as shutdown does, or as a cell timeout does), and
+    return how the cell ended: 'ok' or the exception's name."""
+    km = local_kernel_manager()(kernel_name="python3")
+    await km.start_kernel()
+    client = km.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        msg_id = client.execute(CELL)
+        await asyncio.sleep(0.5)
+        km.shutting_down = shutting_down
+        await km._async_interrupt_kernel()   # what jupyter_client's shutdown_kernel calls first
+        km.shutting_down = False
+        while True:
+            reply = await client.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                content = reply["content"]
+                return "ok" if content["status"] == "ok" else content.get("ename", content["status"])
+    finally:
+        client.stop_channels()
+        await km.shutdown_kernel(now=True)
+
+
+def test_a_kernel_being_shut_down_is_not_interrupted():
+    assert asyncio.run(_run_cell_and_interrupt(shutting_down=True)) == "ok"
+
+
+def test_an_interrupt_outside_shutdown_still_reaches_the_kernel():
+    assert asyncio.run(_run_cell_and_interrupt(shutting_down=False)) == "KeyboardInterrupt"
