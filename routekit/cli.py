@@ -148,8 +148,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from routekit.audit import CHROMIUM, AuditFailed, audit_client
 
     client = _client_dir(args.client_dir)
-    if not 0 <= args.risk_budget <= 1:
-        raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
+    _risk_budget(args.risk_budget)
     if args.policy and not Path(args.policy).is_file():
         raise UsageError(f"--policy {args.policy}: no such file")
     # checked before the notebook starts, not by the notebook a minute later
@@ -188,8 +187,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"{root}: no client folders inside")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
-    if not 0 <= args.risk_budget <= 1:
-        raise UsageError(f"--risk-budget {args.risk_budget}: expected a share of requests between 0 and 1")
+    _risk_budget(args.risk_budget)
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     out = _out_dir("--out", args.out)
@@ -230,23 +228,28 @@ def cmd_formats(args: argparse.Namespace) -> int:
 def _date(value: str | None):
     """--date as a date the price catalog covers (routekit.prices.check_price_date): refused outside it, a note on
     stderr where the catalog can only approximate."""
-    import datetime as dt
+    from routekit.prices import PriceDateError, check_price_date, checked_price_date
 
-    from routekit.prices import PriceDateError, check_price_date
-
-    if value is None:
-        return None
     try:
-        on = dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--date {value}: expected YYYY-MM-DD") from None
-    try:
-        note = check_price_date(on)
+        on = checked_price_date(value)
     except PriceDateError as exc:
         raise UsageError(str(exc)) from None
+    if on is None:
+        return None
+    note = check_price_date(on)
     if note:
         print(f"note: {note}", file=sys.stderr)
     return on
+
+
+def _risk_budget(value: float) -> None:
+    """--risk-budget: the audit's own check (report.check_risk_budget), under the option's name."""
+    from routekit.report import AuditError, check_risk_budget
+
+    try:
+        check_risk_budget(value, "--risk-budget")
+    except AuditError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _catalog(prices: str | None, client_dir=None):

@@ -68,30 +68,33 @@ def client_folder(value, name: str = "client_dir") -> Path:
 
 
 def share(value, name: str) -> float:
-    """A share of requests between 0 and 1 (a risk budget)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ParameterError(f"{name} {value!r}: expected a share of requests between 0 and 1 "
-                             "(0.02 = two extra failures per hundred requests)")
+    """A share of requests between 0 and 1 (a risk budget: report.check_risk_budget, the audit's own check)."""
+    from routekit.report import AuditError, check_risk_budget
+
+    hint = "(0.02 = two extra failures per hundred requests)"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParameterError(f"{name} {value!r}: expected a share of requests between 0 and 1 {hint}")
+    try:
+        check_risk_budget(value, name)
+    except AuditError as exc:
+        raise ParameterError(f"{exc} {hint}") from None
     return float(value)
 
 
 def price_date(value, name: str = "price_date"):
     """None (the newest prices) or a YYYY-MM-DD the price catalog covers; returned as given (a string)."""
-    import datetime as dt
-
-    from routekit.prices import PriceDateError, check_price_date
+    from routekit.prices import PriceDateError, checked_price_date
 
     if value is None:
         return None
+    bad_form = ParameterError(f"{name} {value!r}: expected None or a date as \"YYYY-MM-DD\"")
+    if not isinstance(value, str):
+        raise bad_form
     try:
-        on = dt.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        on = None
-    if on is None:
-        raise ParameterError(f"{name} {value!r}: expected None or a date as \"YYYY-MM-DD\"")
-    try:
-        check_price_date(on)   # its note (a date before the catalog's first change) is for the command line
+        checked_price_date(value)   # the catalog's range, as --date (its note, on early dates, is the CLI's)
     except PriceDateError as exc:
+        if str(exc).endswith("expected YYYY-MM-DD"):
+            raise bad_form from None
         # its message speaks to the command line's --date option
         raise ParameterError(f"{name} {value}: {str(exc).removeprefix(f'--date {value}: ')}") from None
     return value

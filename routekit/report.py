@@ -69,10 +69,11 @@ def _scrub(text):
 
 
 # -- computing --------------------------------------------------------------------------------------------------
-def check_risk_budget(risk_budget) -> None:
-    """The recommended mix's max extra-failure rate: a share of requests (0.02, not 2 for 2 %; NaN refused)."""
+def check_risk_budget(risk_budget, name: str = "risk_budget") -> None:
+    """The recommended mix's max extra-failure rate: a share of requests (0.02, not 2 for 2 %; NaN refused). `name`:
+    what the caller calls it (the CLI's --risk-budget, the notebook's risk_budget)."""
     if not 0 <= float(risk_budget) <= 1:
-        raise AuditError(f"risk_budget {risk_budget}: expected a share of requests between 0 and 1")
+        raise AuditError(f"{name} {risk_budget}: expected a share of requests between 0 and 1")
 
 
 def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=None, include_prompts=False,
