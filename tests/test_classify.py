@@ -27,9 +27,12 @@ HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
 INSTRUCTED = ROOT / "tests" / "data" / "instruction_vs_material_prompts.csv"
 # Chinese, Japanese and Korean prompts, each set labelled by hand before the rules ran on it: the first two shaped the
 # cjk-* rules (43 written before the rules, 24 after their first draft, then the rules were broadened); the third
-# (cjk_fresh2) was written after the rules were final and run once: it is the figure to quote.
+# (cjk_fresh2) was written after the rules were final and run once (9/24), then its misses widened the rules'
+# vocabulary; the fourth (cjk_fresh3) was written before that widening and run once after it: 28/30 (24/30 with the
+# rules before). It was written by the rules' author, in the commonest wording, so it flatters them: cjk_fresh2's 9/24
+# is the harder figure.
 CJK_SETS = {name: ROOT / "tests" / "data" / f"{name}.csv" for name in ("cjk_prompts", "cjk_fresh_prompts",
-                                                                          "cjk_fresh2_prompts")}
+                                                                          "cjk_fresh2_prompts", "cjk_fresh3_prompts")}
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------------
@@ -547,21 +550,24 @@ def _cjk_outcomes(tmp_path, name):
 
 def test_requests_in_chinese_japanese_and_korean_are_read_by_the_rules(tmp_path):
     """Before the cjk-* rules no rule read these scripts: 3 of the 43 prompts of the first set were right (the three
-    bare records, 'other'), and 1 of the 24 of the last set. The two sets that shaped the rules must stay whole; the
-    last one, never seen while writing them, got 9 of 24 (the rules know a few words per task; what they do not know
-    they leave to the learned model, as 'other')."""
-    for name, least in (("cjk_prompts", 43), ("cjk_fresh_prompts", 24), ("cjk_fresh2_prompts", 9)):
+    bare records, 'other'), and 1 of the 24 of the third. The sets that shaped the rules must stay as they are: the
+    first two whole, the third 23 of 24 (9 of 24 when it was unseen; its one miss, a Korean request to review a SQL
+    query, is decided by code-block first). The fourth, unseen while widening them, got 28 of 30 (the two misses, a
+    Chinese request to find invoice fields and a Japanese evening greeting with small talk, stay 'other' for the
+    learned model)."""
+    for name, least in (("cjk_prompts", 43), ("cjk_fresh_prompts", 24), ("cjk_fresh2_prompts", 23),
+                        ("cjk_fresh3_prompts", 28)):
         rows = _cjk_outcomes(tmp_path, name)
         assert sum(truth == got for truth, got, _ in rows) >= least, name
 
 
 def test_the_cjk_rules_are_seldom_wrong_when_they_decide(tmp_path):
-    """Of the 91 prompts, the cjk-* rules decide 73: the 40 + 24 of the first two sets, all right, and 9 of the last,
-    8 right (the wrong one, a request to condense a report ending in '你能帮我抓住重点吗？', read as a question):
-    72 / 73 = 98.6 %; at least 95 % must be right."""
+    """Of the 121 prompts, the cjk-* rules decide 114, all right: 40 + 24 + 22 of the sets that shaped them and 28 of
+    the unseen fourth. (Before the third set widened them they decided 73, 72 right: a request to condense a report
+    ending in '你能帮我抓住重点吗？' was read as a question.) At least 95 % must be right."""
     decided = [(truth, got) for name in CJK_SETS for truth, got, rule in _cjk_outcomes(tmp_path, name)
                if rule and "cjk" in rule]
-    assert len(decided) >= 70
+    assert len(decided) >= 110
     assert sum(t == g for t, g in decided) / len(decided) >= 0.95
 
 
