@@ -673,7 +673,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     try:
         _check_has_data(con, client)
         rows = table_records(con, """SELECT provider, month, model, calls, logs_priced_usd, logs_reported_usd,
-                                            logs_source_minus_list_usd, usage_requests, usage_priced_usd, billed_usd,
+                                            logs_source_minus_list_usd, byok_calls, byok_upstream_usd,
+                                            usage_requests, usage_priced_usd, billed_usd,
                                             gap_usd, log_coverage, likely_causes FROM mart_reconcile""")
     finally:
         con.close()

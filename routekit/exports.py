@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from routekit.output_limits import METHOD, reasoning_in_logs, route_limit
+from routekit.output_limits import METHOD, reasoning_in_logs, route_limit, thinking_in_logs
 from routekit.prices import PriceCatalog, genai_provider_id
 from routekit.scenario import CASCADE, CURRENT, Policy
 from routekit.tiers import TierMap
@@ -43,6 +43,7 @@ class RoutingInputs:
     max_tokens: dict[str, int | None]   # task type → 99th percentile of its output tokens
     overall: int | None                 # the same over all calls
     reasoning: dict[str, str] = field(default_factory=dict)   # model → why: reasoning tokens in the client's logs
+    thinking: dict[str, int] = field(default_factory=dict)    # model → largest extended-thinking budget requested
 
 
 def routing_inputs(con) -> RoutingInputs:
@@ -66,7 +67,7 @@ def routing_inputs(con) -> RoutingInputs:
         SELECT task_type, quantile_disc(output_tokens, 0.99) FROM int_calls
         WHERE output_tokens IS NOT NULL GROUP BY ALL ORDER BY ALL""").fetchall())
     overall = con.execute("SELECT quantile_disc(output_tokens, 0.99) FROM int_calls").fetchone()[0]
-    return RoutingInputs(current, max_tokens, overall, reasoning_in_logs(con))
+    return RoutingInputs(current, max_tokens, overall, reasoning_in_logs(con), thinking_in_logs(con))
 
 
 def policy_mix(policy: Policy | None, groups) -> dict[str, dict[str, dict[str, float]]]:
@@ -98,11 +99,12 @@ def task_weights(task: str, per_length: dict, requests: dict) -> dict[str, float
     return weights
 
 
-def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=None, *,
+def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=None, *, thinking=None,
                   tier_map: TierMap | None = None, catalog: PriceCatalog | None = None) -> dict:
     """Routes per task type: its main option (tier, or current), the model, its output limit (routekit/output_limits:
     the task's 99th-percentile output rounded up to a power of 2, or the reasoning reserve for a model that reasons;
-    ``reasoning``: models seen reasoning in the client's logs) and the mix per input length; plus a default route.
+    ``reasoning``: models seen reasoning in the client's logs; ``thinking``: the largest Claude thinking budget each
+    model's logged requests asked for) and the mix per input length; plus a default route.
     ``tier_map`` and ``catalog``: the client's (routekit's shipped ones when not given)."""
     requests = segment_requests(segments)
     reasoning = reasoning or {}
@@ -123,12 +125,12 @@ def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=
         on_tier = main in tiers
         routes.append({"task_type": task, "tier": main if on_tier else CURRENT, "model": model,
                        **route_limit(model, None if on_tier else providers.get(model), max_tokens.get(task),
-                                     reasoning, tier_map, catalog),
+                                     reasoning, tier_map, catalog, thinking),
                        "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
     flagship = tiers.get("flagship")
     return {"routes": routes,
             "default": {"tier": "flagship", "model": flagship, **route_limit(flagship, None, overall, reasoning,
-                                                                                 tier_map, catalog)},
+                                                                                 tier_map, catalog, thinking)},
             "max_tokens_method": METHOD,
             "tiers": dict(sorted(tiers.items()))}
 

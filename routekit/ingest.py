@@ -18,7 +18,7 @@ import duckdb
 
 from routekit.config import ClientConfig, load_config
 from routekit.db import connect, default_db_path
-from routekit.sources import FileSample, LoadError, detect, registry
+from routekit.sources import FileSample, LoadError, Refused, detect, registry
 from routekit.sources.base import delete_file_rows, discard_pending_rows, record_file
 from routekit.sources.generic_csv import GenericCsv
 
@@ -140,6 +140,9 @@ def _skip_reason(sample: FileSample, formats=()) -> str:
         return "not text (binary or unreadable compressed data)"
     if sample.parse_error:
         return f"truncated or malformed JSON ({sample.parse_error}); none of it was loaded, re-export the file"
+    refused = registry.refusal(sample)
+    if refused:
+        return refused
     if sample.kind == "csv":
         near = _near_miss(sample, formats)
         if near:
@@ -299,6 +302,12 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
         return FileReport(rel, None, skipped_reason=reason, status="skipped")
     try:
         result = fmt.load(con, path, rel, sha)
+    except Refused as exc:
+        # Listed as not loaded, like a file of no known format; recorded with the format and its loader, so a file
+        # refused by an older loader is read again.
+        reason = f"{fmt.title}: {exc}"
+        _record_skip(con, rel, sha, size, fmt.name, reason, loader=fmt.loader_fingerprint())
+        return FileReport(rel, fmt.name, skipped_reason=reason, status="skipped")
     except LoadError as exc:
         return FileReport(rel, fmt.name, skipped_reason=f"{fmt.title}: {exc}{kept}", status="failed")
     return FileReport(rel, fmt.name, result.rows_read, result.rows_loaded, result.rows_rejected,

@@ -256,6 +256,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                            rec.tiers)
         audit.routing = routing_table(audit.mix, current_by_segment, rec.tiers, routing_data.max_tokens,
                                       routing_data.overall, result["segments"], routing_data.reasoning,
+                                      thinking=routing_data.thinking,
                                       tier_map=tiers, catalog=catalog)
         audit.method = {"risk": rj["method"], "priors": quality.priors_source,
                         "evals": "evals.csv" if quality.evidence else None,

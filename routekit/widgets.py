@@ -583,7 +583,8 @@ class TierExplorer:
             policy_header=(f"# routekit tier explorer: {about}# check it: routekit simulate CLIENT_DIR --policy "
                            "policy.yaml\n"),
             routing=exports.routing_table(mix, inputs.current, tiers, inputs.max_tokens, inputs.overall,
-                                          exact["segments"], inputs.reasoning, tier_map=self._tier_map(),
+                                          exact["segments"], inputs.reasoning, thinking=inputs.thinking,
+                                          tier_map=self._tier_map(),
                                           catalog=self.sim.catalog),
             litellm=exports.litellm_config(mix, inputs.current, tiers, providers, exact["segments"], policy.cascade),
             litellm_header=(f"# LiteLLM router config from the routekit tier explorer: {about}"

@@ -161,3 +161,46 @@ def test_a_successful_call_with_no_input_tokens_is_rejected(ingest):
     assert con.execute("SELECT request_id FROM calls").fetchall() == [("hc-1",)]
     assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
         ("line 1", "no input tokens recorded (prompt_tokens and the cache and audio counts are all 0)")]
+
+
+# The export tool's `--format csv`, as its ExportWriter writes it (Helicone/helicone,
+# examples/export/typescript/index.ts: writeCSVHeader, then convertToCSVRow quotes every value and writes objects as
+# JSON). The prompt in request_body is made up.
+EXPORT_CSV_HEADER = ("response_id,response_created_at,response_status,request_created_at,request_body,"
+                     "request_properties,request_user_id,model,prompt_tokens,completion_tokens,latency,cost")
+EXPORT_CSV = EXPORT_CSV_HEADER + "\n" + "\n".join([
+    '"r-1","2026-09-14T08:15:31.000Z","200","2026-09-14T08:15:30.000Z","{""messages"":[{""role"":""user"",'
+    '""content"":""Label this ticket""}]}","{""Helicone-Property-Feature"":""triage""}","u-1","gpt-4o","400","100",'
+    '"1500","0.0035"',
+    '"r-2","2026-09-14T09:00:01.000Z","200","2026-09-14T09:00:00.000Z","","{}","u-2","claude-sonnet-4-5","50",'
+    '"300","900","0.0057"']) + "\n"
+
+
+@pytest.mark.parametrize("cost_column", ["cost", "cost_usd"])
+def test_the_export_tools_csv_is_named_and_refused_with_how_to_export_it(ingest, cost_column, capsys):
+    """The CSV lacks the provider and the cache counts: one line for the file, saying so and how to re-export (the
+    jsonl export of the same calls loads); none of its rows loaded, none rejected one by one."""
+    text = EXPORT_CSV.replace(",cost\n", f",{cost_column}\n", 1)
+    report, con = ingest({"helicone/output.csv": text})
+    f = file_entry(report, "helicone/output.csv")
+    assert (f["status"], f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == \
+        ("skipped", None, 0, 0, 0)
+    assert f["skipped_reason"].startswith("Helicone export tool CSV (`npx @helicone/export --format csv`): not loaded")
+    assert "no provider and no cache token counts" in f["skipped_reason"]
+    assert "--format jsonl" in f["skipped_reason"] and "\n" not in f["skipped_reason"]
+    assert "Label this ticket" not in f["skipped_reason"]          # the prompt is never quoted
+    assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
+    # the manifest keeps the reason, so the audit's list of files not loaded names it
+    assert con.execute("SELECT skipped_reason FROM ingested_files WHERE path = 'helicone/output.csv'").fetchone()[0] \
+        == f["skipped_reason"]
+
+
+def test_the_export_tools_csv_is_one_line_of_the_ingest_command(client):
+    from conftest import run_cli, write_files
+
+    write_files(client, {"output.csv": EXPORT_CSV})
+    proc = run_cli("ingest", str(client), check=False)
+    assert proc.returncode == 3        # the folder holds no usable export: it says which file and why
+    [line] = [ln for ln in proc.stdout.splitlines() if ln.startswith("output.csv")]
+    assert "skipped: Helicone export tool CSV" in line and "--format jsonl" in line

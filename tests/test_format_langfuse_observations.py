@@ -137,3 +137,66 @@ def test_a_generation_without_readable_usage_is_rejected_not_loaded_as_free(inge
     missing = "missing input token count (usageDetails); missing output token count (usageDetails)"
     assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY 1").fetchall() == [
         ("line 1", missing), ("line 2", missing), ("line 4", "usageDetails is not an object: '[120,8]'")]
+
+
+def v2_observation(obs_id, obs_type="GENERATION", **groups):
+    """An observation of the v2 API (GET /api/public/v2/observations) with the `core` and `basic` field groups, the
+    ones it returns when `fields` names none, plus the groups given (langfuse/langfuse,
+    fern/apis/server/definition/observations-v2.yml)."""
+    obs = {"id": obs_id, "traceId": "tr-" + obs_id, "startTime": "2026-09-14T08:15:30.000Z",
+           "endTime": "2026-09-14T08:15:31.000Z", "projectId": "proj-1", "parentObservationId": None,
+           "type": obs_type, "name": "llm", "level": "DEFAULT", "statusMessage": None, "version": None,
+           "environment": "default", "bookmarked": False, "public": False, "userId": None, "sessionId": None}
+    obs.update(groups)
+    return obs
+
+
+USAGE_GROUP = {"usageDetails": {"input": 400, "output": 100}, "costDetails": {"total": 0.002}, "totalCost": 0.002}
+MODEL_GROUP = {"providedModelName": "gpt-4o", "internalModelId": "m-1", "modelParameters": {}}
+
+
+def v2_page(*observations):
+    return json.dumps({"data": list(observations), "meta": {"cursor": "eyJsYXN0IjoxfQ=="}})
+
+
+@pytest.mark.parametrize("groups, missing, lacks", [
+    # `fields` not given: core and basic only
+    ({}, "the usage and model field groups", "has token counts or a model"),
+    # fields=core,basic,usage: counts, but no model to price them with
+    (USAGE_GROUP, "the model field group", "has a model"),
+    # fields=core,basic,model
+    (MODEL_GROUP, "the usage field group", "has token counts"),
+])
+def test_a_v2_page_fetched_without_the_usage_fields_is_refused_once(ingest, groups, missing, lacks):
+    """Not three generations rejected one by one for what the request left out: one line for the file, saying what
+    it was fetched without and how to fetch it."""
+    page = v2_page(v2_observation("g-1", **groups), v2_observation("g-2", **groups),
+                   v2_observation("s-1", "SPAN"), v2_observation("g-3", **groups))
+    report, con = ingest({"langfuse/v2-page-1.json": page})
+    f = file_entry(report, "langfuse/v2-page-1.json")
+    assert (f["status"], f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == \
+        ("skipped", "langfuse_observations", 0, 0, 0)
+    assert f["skipped_reason"] == (
+        f"Langfuse observations (API pages, JSON export, blob storage JSONL): fetched without {missing}: none of its "
+        f"3 generations {lacks}, so none is loaded (Langfuse's v2 observations API returns only the core and basic "
+        "fields unless asked); fetch these pages again with `fields=core,basic,usage,model,io,metadata`")
+    assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
+    # the next ingest finds the file unchanged, still listed as not loaded
+    report, _ = ingest()
+    again = file_entry(report, "langfuse/v2-page-1.json")
+    assert (again["status"], again["skipped_reason"]) == ("unchanged", f["skipped_reason"])
+
+
+def test_a_v2_page_fetched_with_the_field_groups_loads(ingest):
+    page = v2_page(v2_observation("g-1", **USAGE_GROUP, **MODEL_GROUP), v2_observation("s-1", "SPAN"))
+    report, con = ingest({"langfuse/v2-page-1.json": page})
+    f = file_entry(report, "langfuse/v2-page-1.json")
+    assert (f["status"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 1, 0)
+    assert con.execute("SELECT request_id, model, input_tokens, output_tokens FROM calls").fetchall() == [
+        ("g-1", "gpt-4o", 400, 100)]
+    # the same page saved again without the field groups: its call goes, and the file is listed as not loaded
+    page = v2_page(v2_observation("g-1"))
+    report, con = ingest({"langfuse/v2-page-1.json": page})
+    assert file_entry(report, "langfuse/v2-page-1.json")["status"] == "skipped"
+    assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 0

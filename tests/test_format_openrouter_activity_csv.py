@@ -107,3 +107,40 @@ def test_reconcile_shows_what_openrouter_billed_beside_the_list_price(tmp_path):
     text = run_cli("reconcile", str(client), "--db", db).stdout
     assert "logs billed" in text.splitlines()[0]
     assert "$0.21        $0.25" in text
+
+
+def test_a_byok_call_costs_its_upstream_inference_plus_openrouters_fee(tmp_path):
+    """On the client's own provider key (BYOK) OpenRouter charges only its fee (cost_total) and the provider bills the
+    inference (byok_usage_inference): the call's cost is both, and reconcile says which invoice holds which."""
+    credits = ("gen-1,2026-09-02 10:00:00.000,0.21,0,0,0,0,1000000,100000,0,0,openai/gpt-4o-mini,OpenAI,standard,"
+               "false,false,,stop,stop,100,10,false,k,App")
+    # OpenRouter's BYOK fee is 5 % of what the call would cost on OpenRouter: 0.05 × $0.21 = $0.0105
+    byok = ("gen-2,2026-09-02 11:00:00.000,0.0105,0,0,0,0.21,1000000,100000,0,0,openai/gpt-4o-mini,OpenAI,standard,"
+            "false,false,,stop,stop,100,10,false,k,App")
+    bad = ("gen-3,2026-09-02 12:00:00.000,0.0105,0,0,0,n/a,10,10,0,0,openai/gpt-4o-mini,OpenAI,standard,"
+           "false,false,,stop,stop,100,10,false,k,App")
+    client = write_files(tmp_path / "c", {"or.csv": "\n".join([HEADER, credits, byok, bad]) + "\n"})
+    db = str(tmp_path / "c.duckdb")
+    rows = json.loads(run_cli("reconcile", str(client), "--db", db, "--json").stdout)["rows"]
+    import duckdb
+    with duckdb.connect(db, read_only=True) as con:
+        calls = con.execute("""SELECT request_id, reported_cost_usd, attributes ->> 'byok',
+                                      attributes ->> 'openrouter_fee_usd' FROM calls ORDER BY 1""").fetchall()
+        rejects = con.execute("SELECT _source_row, reason FROM rejects").fetchall()
+        mart = con.execute("""SELECT logs_priced_usd, logs_reported_usd, byok_calls, byok_upstream_usd, byok_fee_usd
+                              FROM mart_reconcile""").fetchall()
+    # $0.21 upstream + $0.0105 fee = $0.2205; the call on OpenRouter's credits is its cost_total
+    assert calls == [("gen-1", Decimal("0.21"), "false", None), ("gen-2", Decimal("0.2205"), "true", "0.0105")]
+    assert rejects == [("row 3", "byok_usage_inference is not a number: 'n/a'")]
+    [r] = rows
+    # list price, each call: 1,000,000 × $0.15 + 100,000 × $0.60 per million = $0.21; both: $0.42.
+    # The logs' own cost: $0.21 + $0.2205 = $0.4305 (OpenRouter's $0.0105 fee alone would read as half the list price)
+    assert mart == [(Decimal("0.42"), Decimal("0.4305"), 1, Decimal("0.21"), Decimal("0.0105"))]
+    assert (r["byok_calls"], r["byok_upstream_usd"]) == (1, 0.21)      # --json: dollars to the cent
+    assert ("1 call on the client's own provider key (BYOK): their inference ($0.21) is billed by OpenAI on its own "
+            "invoice, not by OpenRouter, which charged only its fee ($0.01); the log's own cost counts both") \
+        in r["likely_causes"]
+    # $0.4305 − $0.42 = $0.0105, 0.0105 / 0.42 = 2.5 %: OpenRouter's fee on the BYOK call
+    assert ("differs from list price ($0.42) by 2.5 %: OpenRouter's cost_total is what it billed (the upstream "
+            "provider's price, fees, free variants, discounts; BYOK calls at their inference cost plus OpenRouter's "
+            "fee)") in r["likely_causes"][-1]

@@ -5,16 +5,25 @@ accepts a file's content (never its name).
 """
 from __future__ import annotations
 
-from routekit.sources.base import FileSample, LoadError, LoadResult, SourceFormat
+from routekit.sources.base import FileSample, LoadError, LoadResult, Refused, RefusedLayout, SourceFormat
 
 
 class FormatRegistry:
     def __init__(self) -> None:
         self._formats: dict[str, SourceFormat] = {}
+        self._refused: list[RefusedLayout] = []
 
     def register(self, fmt: SourceFormat) -> SourceFormat:
         self._formats[fmt.name] = fmt
         return fmt
+
+    def refuse(self, layout: RefusedLayout) -> RefusedLayout:
+        self._refused.append(layout)
+        return layout
+
+    def refusal(self, sample: FileSample) -> str | None:
+        """Why a file no format loads is not loaded, when its layout is one routekit knows and refuses."""
+        return next((layout.skip_reason() for layout in self._refused if layout.matches(sample)), None)
 
     def get_format(self, name: str) -> SourceFormat:
         try:
@@ -49,4 +58,5 @@ def _import_format_modules() -> None:
 
 _import_format_modules()
 
-__all__ = ["FileSample", "FormatRegistry", "LoadError", "LoadResult", "SourceFormat", "detect", "registry"]
+__all__ = ["FileSample", "FormatRegistry", "LoadError", "LoadResult", "Refused", "RefusedLayout", "SourceFormat",
+           "detect", "registry"]

@@ -56,6 +56,28 @@ class LoadError(Exception):
     """A file could not be loaded at all; the message is for a person."""
 
 
+class Refused(LoadError):
+    """A file of a known source that cannot be priced as it was exported (fetched without the fields pricing needs):
+    listed as not loaded with this reason, said once for the file, rather than rejecting its rows one by one."""
+
+
+@dataclass(frozen=True)
+class RefusedLayout:
+    """An export layout routekit recognises but does not load, because it lacks what pricing needs: a file with
+    this CSV header is listed as not loaded, with ``reason`` (what is missing and how to export it instead), rather
+    than as an unknown format. Registered by the module of the source it belongs to (``registry.refuse``)."""
+
+    title: str
+    columns: tuple[str, ...]     # every one in the header identifies the layout
+    reason: str
+
+    def matches(self, sample: "FileSample") -> bool:
+        return sample.kind == "csv" and sample.has_columns(*self.columns)
+
+    def skip_reason(self) -> str:
+        return f"{self.title}: {self.reason}"
+
+
 @dataclass
 class FileSample:
     """The first bytes of a file, decompressed, with what its shape says about it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from routekit.sources import registry
-from routekit.sources.base import FileSample, RecordListFormat
+from routekit.sources.base import FileSample, RecordListFormat, RefusedLayout
 
 
 class HeliconeRequests(RecordListFormat):
@@ -36,4 +36,18 @@ class HeliconeRequests(RecordListFormat):
                 "(the provider never saw them: no model call, no bill)")
 
 
+# The export tool's `--format csv` writes a fixed header of twelve columns (Helicone/helicone,
+# examples/export/typescript/index.ts, ExportWriter.writeCSVHeader: response_id, response_created_at, response_status,
+# request_created_at, request_body, request_properties, request_user_id, model, prompt_tokens, completion_tokens,
+# latency, then cost; `cost_usd` in some versions): no provider, and prompt_tokens without the cache reads and writes
+# it never writes out, so neither the price nor the input total could be right.
+HELICONE_EXPORT_CSV = RefusedLayout(
+    title="Helicone export tool CSV (`npx @helicone/export --format csv`)",
+    columns=("response_id", "response_created_at", "request_created_at", "request_properties", "prompt_tokens",
+             "completion_tokens", "latency"),
+    reason=("not loaded: this CSV has no provider and no cache token counts (Helicone's prompt_tokens leave the "
+            "cache reads and writes out), so its calls cannot be priced right; export the same dates again as JSON "
+            "Lines: `npx @helicone/export --format jsonl --include-body`"))
+
 registry.register(HeliconeRequests())
+registry.refuse(HELICONE_EXPORT_CSV)

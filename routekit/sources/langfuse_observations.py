@@ -11,7 +11,16 @@ import duckdb
 
 from routekit.db import sql_text
 from routekit.sources import registry
-from routekit.sources.base import FileSample, RecordListFormat, SourceFormat, not_loaded_note
+from routekit.sources.base import FileSample, RecordListFormat, Refused, SourceFormat, not_loaded_note
+
+# The v2 observations API returns only the field groups a request names in `fields`, and `core` and `basic` when it
+# names none (langfuse/langfuse, fern/apis/server/definition/observations-v2.yml: "If not specified, `core` and
+# `basic` field groups are returned"; `usage` is usageDetails, costDetails, totalCost; `model` is providedModelName,
+# internalModelId, modelParameters). A page fetched without them has neither counts nor model on any generation.
+V2_FIELDS = "core,basic,usage,model,io,metadata"
+USAGE_KEYS = ["usageDetails", "usage_details", "usage", "costDetails", "cost_details", "totalCost", "total_cost",
+              "calculatedTotalCost"]
+MODEL_KEYS = ["model", "providedModelName", "provided_model_name"]
 
 
 class LangfuseObservations(RecordListFormat):
@@ -23,7 +32,10 @@ class LangfuseObservations(RecordListFormat):
         "by page: `curl -u pk-lf-...:sk-lf-... 'https://cloud.langfuse.com/api/public/observations?type=GENERATION"
         "&fromStartTime=2026-09-01T00:00:00Z&toStartTime=2026-10-01T00:00:00Z&limit=100&page=1' > "
         "langfuse-p1.json` (then page=2, ... up to meta.totalPages; EU cloud: cloud.langfuse.com, US: "
-        "us.cloud.langfuse.com, or your own host). Or in the UI: Observations (Generations) table → filter the "
+        "us.cloud.langfuse.com, or your own host). With the v2 API (`/api/public/v2/observations`, the same "
+        "dates, `limit=1000`, then `cursor=<meta.cursor>` until there is none) name the field groups: "
+        f"`fields={V2_FIELDS}`; without them it returns no token counts and no model, and such a page is "
+        "refused. Or in the UI: Observations (Generations) table → filter the "
         "dates → Export → JSON (CSV is read too: its own format below). Or, with blob storage export set up "
         "(Project settings → Integrations), copy the `observations_v2/` (or `observations/`) JSONL files. The "
         "trace or prompt name becomes the call's feature unless the metadata carries `feature`.")
@@ -35,10 +47,34 @@ class LangfuseObservations(RecordListFormat):
                                                              or sample.has_keys("usage"))
         snake = sample.has_keys("trace_id", "start_time") and (sample.has_keys("usage_details")
                                                                or sample.has_keys("provided_model_name"))
-        return camel or snake
+        # a v2 API page fetched with the default field groups: its core fields, no usage (refused in prepare_raw)
+        v2_core = sample.has_keys("traceId", "startTime", "parentObservationId", "projectId")
+        return camel or snake or v2_core
+
+    def prepare_raw(self, con: duckdb.DuckDBPyConnection) -> None:
+        super().prepare_raw(con)
+        refuse_without_field_groups(con)
 
     def note(self, con: duckdb.DuckDBPyConnection, rel: str) -> str | None:
         return not_loaded_note(con, "obs_class", "non-model observation")
+
+
+def refuse_without_field_groups(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse, once for the file, a page whose generations carry no usage (or no model) at all: fetched from the v2
+    API without the field groups, every generation would be rejected one by one for what the request left out."""
+    generations, with_usage, with_model = con.execute("""
+        SELECT count(*), count(*) FILTER (list_has_any(json_keys(rec), $usage)),
+               count(*) FILTER (list_has_any(json_keys(rec), $model))
+        FROM records WHERE upper(json_extract_string(rec, '$.type')) IN ('GENERATION', 'EMBEDDING')""",
+                                                     {"usage": USAGE_KEYS, "model": MODEL_KEYS}).fetchone()
+    missing = [group for group, n in (("usage", with_usage), ("model", with_model)) if generations and not n]
+    if missing:
+        raise Refused(
+            f"fetched without the {' and '.join(missing)} field group{'s' if len(missing) > 1 else ''}: none of its "
+            f"{generations:,} generation{'s' if generations != 1 else ''} has "
+            f"{' or '.join(['token counts'] * ('usage' in missing) + ['a model'] * ('model' in missing))}, so "
+            "none is loaded (Langfuse's v2 observations API returns only the core and basic fields unless asked); "
+            f"fetch these pages again with `fields={V2_FIELDS}`")
 
 
 class LangfuseObservationsCsv(LangfuseObservations):

@@ -107,6 +107,16 @@ CREATE OR REPLACE TEMP MACRO rk_messages_last_user(msgs) AS rk_msgs_last_user(rk
 
 CREATE OR REPLACE TEMP MACRO rk_json(v) AS CASE WHEN json_valid(CAST(v AS VARCHAR)) THEN CAST(v AS JSON) END;
 
+-- A JSON object, or a JSON string holding one's text (loggers that keep request parameters as strings).
+CREATE OR REPLACE TEMP MACRO rk_json_object(j) AS CASE WHEN json_type(j) = 'VARCHAR' THEN rk_json(j ->> '$') ELSE j END;
+
+-- Claude's extended thinking as a request asked for it (platform.claude.com/docs/en/build-with-claude/extended-thinking):
+-- `thinking: {"type": "enabled", "budget_tokens": N}` → N; adaptive thinking (`{"type": "adaptive"}`, Claude sets its
+-- own budget) → 0; no thinking, or "disabled" → NULL. `t` is the request's `thinking` value as JSON.
+CREATE OR REPLACE TEMP MACRO rk_thinking_budget(t) AS CASE lower(rk_json_object(t) ->> 'type')
+    WHEN 'enabled' THEN coalesce(rk_int(rk_json_object(t) ->> 'budget_tokens'), 0)
+    WHEN 'adaptive' THEN 0 END;
+
 -- A cell of a CSV written from JSON records (Langfuse's UI export): newer exports write a string as it is, older ones
 -- JSON-encoded every value, strings and dates included ("OpenAI-generation" with its quotes); either way the text.
 CREATE OR REPLACE TEMP MACRO rk_csv_cell(v) AS CASE

@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS calls (
     _source_row         VARCHAR NOT NULL
 );
 
+-- The extended-thinking budget the request gave Claude (`thinking: {"type": "enabled", "budget_tokens": N}`), 0 for adaptive
+-- thinking (Claude sets its own), NULL for none or where the export keeps no request. Anthropic counts thinking inside
+-- the output tokens, so this is how a Claude call that reasons is recognised (routekit/output_limits.py). Added after
+-- the table first shipped, hence the ALTER.
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS thinking_budget_tokens BIGINT;
+
 CREATE TABLE IF NOT EXISTS usage (
     period_start        TIMESTAMP,
     period_end          TIMESTAMP,

@@ -9,6 +9,19 @@ WITH logs AS (
            sum(c.cached_input_tokens) AS logs_cached_tokens, count(*) FILTER (c.is_batch) AS batch_calls
     FROM int_calls c LEFT JOIN model_tiers t ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider
     GROUP BY ALL
+), byok AS (
+    -- OpenRouter calls on the client's own provider key (BYOK): the provider bills their inference on its own invoice
+    -- and OpenRouter only its fee (stg_openrouter_activity_csv.sql). Only `calls` keeps that split, in attributes;
+    -- the provider filter comes first, so no other call's attributes are read.
+    SELECT c.provider, date_trunc('month', c.ts)::DATE AS month, coalesce(t.normalised, c.model) AS model_key,
+           count(*) AS byok_calls,
+           sum(TRY_CAST(c.attributes ->> 'byok_usage_inference' AS DECIMAL(38, 12))) AS byok_upstream_usd,
+           sum(TRY_CAST(c.attributes ->> 'openrouter_fee_usd' AS DECIMAL(38, 12))) AS byok_fee_usd,
+           string_agg(DISTINCT c.attributes ->> 'upstream_provider', ', '
+                      ORDER BY c.attributes ->> 'upstream_provider') AS byok_billed_by
+    FROM calls c LEFT JOIN model_tiers t ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider
+    WHERE c.provider = 'openrouter' AND c._format = 'openrouter_activity_csv' AND c.attributes ->> 'byok' = 'true'
+    GROUP BY ALL
 ), usage_side AS (
     SELECT u.provider, u.month, coalesce(t.normalised, u.model) AS model_key,
            sum(u.requests) AS usage_requests, sum(u.cost_usd) AS usage_priced_usd,
@@ -32,9 +45,11 @@ WITH logs AS (
            coalesce(l.month, u.month, b.month) AS month,
            coalesce(l.model_key, u.model_key, b.model_key) AS model,
            l.calls, l.logs_priced_usd, l.logs_reported_usd, l.unpriced_calls, l.logs_cached_tokens, l.batch_calls,
+           y.byok_calls, y.byok_upstream_usd, y.byok_fee_usd, y.byok_billed_by,
            u.usage_requests, u.usage_priced_usd, u.unpriced_usage_rows, u.usage_batch_usd,
            b.billed_usd, b.billed_cache_usd, b.billed_non_token_usd, b.billed_batch_usd, b.unconverted_lines
     FROM logs l
+    LEFT JOIN byok y ON y.provider = l.provider AND y.month = l.month AND y.model_key = l.model_key
     FULL OUTER JOIN usage_side u
            ON u.provider IS NOT DISTINCT FROM l.provider AND u.month = l.month AND u.model_key = l.model_key
     FULL OUTER JOIN billed b
@@ -63,6 +78,12 @@ SELECT *,
            CASE WHEN billed_non_token_usd > 0 THEN 'non-token charges (web search, tools, other)' END,
            CASE WHEN unpriced_calls > 0 OR unpriced_usage_rows > 0 THEN 'models the price catalog does not know' END,
            CASE WHEN unconverted_lines > 0 THEN 'invoice lines in a currency with no rate in routekit.yaml' END,
+           CASE WHEN byok_calls > 0
+                THEN byok_calls || ' call' || CASE WHEN byok_calls > 1 THEN 's' ELSE '' END
+                     || ' on the client''s own provider key (BYOK): their inference ($' || round(byok_upstream_usd, 2)
+                     || ') is billed by ' || coalesce(byok_billed_by, 'the provider') || ' on its own invoice, not by '
+                     || 'OpenRouter, which charged only its fee ($' || round(coalesce(byok_fee_usd, 0), 2)
+                     || '); the log''s own cost counts both' END,
            CASE WHEN logs_reported_usd > 0 AND logs_priced_usd > 0
                      AND abs(logs_reported_usd - logs_priced_usd) / logs_priced_usd > 0.02
                 THEN 'the log source''s own cost ($' || round(logs_reported_usd, 2) || ') differs from list price ($'
@@ -70,7 +91,10 @@ SELECT *,
                      || round(100 * (logs_reported_usd - logs_priced_usd) / logs_priced_usd, 1) || ' %'
                      || CASE WHEN provider = 'openrouter'
                              THEN ': OpenRouter''s cost_total is what it billed (the upstream provider''s price, '
-                                  || 'fees, free variants, discounts); simulations price every mix at list prices'
+                                  || 'fees, free variants, discounts'
+                                  || CASE WHEN byok_calls > 0 THEN '; BYOK calls at their inference cost plus '
+                                                                   || 'OpenRouter''s fee' ELSE '' END
+                                  || '); simulations price every mix at list prices'
                              ELSE ': simulations price every mix at list prices' END END
        ], lambda x: x IS NOT NULL) AS likely_causes
 FROM joined

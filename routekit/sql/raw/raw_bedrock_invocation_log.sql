@@ -44,7 +44,8 @@ WITH shaped AS (
            -- the model's native request: Anthropic Messages, Converse, OpenAI-style, Titan/Llama/Cohere text fields
            json_transform(ib_text, '{
                "system": "JSON", "messages": "JSON", "tools": "JSON", "toolConfig": "JSON", "response_format": "JSON",
-               "prompt": "VARCHAR", "inputText": "VARCHAR", "message": "VARCHAR"}') AS ib,
+               "prompt": "VARCHAR", "inputText": "VARCHAR", "message": "VARCHAR", "thinking": "JSON",
+               "additionalModelRequestFields": {"thinking": "JSON"}}') AS ib,
            -- invocation metrics sit in the response object, or in the last chunk of a streamed response (a list
            -- of chunks); Converse responses report metrics.latencyMs
            CASE WHEN starts_with(ob_text, '{') THEN json_transform(ob_text, '{
@@ -80,5 +81,8 @@ SELECT
     ob_object.metrics.latencyMs AS converse_latency_ms,
     ib.system AS body_system, rk_msgs(ib.messages) AS body_messages, ib.tools AS body_tools,
     ib.toolConfig AS body_tool_config, ib.response_format AS body_response_format,
-    coalesce(ib.prompt, ib.inputText, ib.message) AS body_text
+    coalesce(ib.prompt, ib.inputText, ib.message) AS body_text,
+    -- Claude's extended thinking: in the InvokeModel body (Anthropic Messages), or Converse's
+    -- additionalModelRequestFields (AWS, "Extended thinking" in the Bedrock user guide)
+    rk_thinking_budget(coalesce(ib.thinking, ib.additionalModelRequestFields.thinking)) AS thinking_budget
 FROM metrics

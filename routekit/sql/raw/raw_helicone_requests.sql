@@ -21,7 +21,7 @@ WITH parsed AS (
            json_transform(CASE WHEN starts_with(r.request_body, '"') THEN rk_json(r.request_body ->> '$')
                                ELSE r.request_body END,
                           '{"system": "JSON", "messages": "JSON", "tools": "JSON", "response_format": "JSON",
-                            "prompt": "VARCHAR", "input": "JSON"}') AS b,
+                            "prompt": "VARCHAR", "input": "JSON", "thinking": "JSON"}') AS b,
            -- the provider's own usage in the response (only with `--include-body`, and not for streams, whose body is
            -- the event text): Helicone's AI Gateway logs completion_tokens WITHOUT the reasoning tokens (its usage
            -- processor subtracts completion_tokens_details.reasoning_tokens) and exports no reasoning column
@@ -59,6 +59,7 @@ SELECT
     b.system AS body_system, rk_msgs(b.messages) AS body_messages, b.tools AS body_tools,
     b.response_format AS body_response_format,
     coalesce(b.prompt, CASE WHEN json_type(b.input) = 'VARCHAR' THEN b.input ->> '$' END) AS body_text,
+    rk_thinking_budget(b.thinking) AS thinking_budget,    -- Claude's extended thinking, as the request asked
     -- OpenAI chat names the output completion_tokens, Anthropic and OpenAI's Responses API output_tokens: either
     -- way the whole output, reasoning included
     coalesce(ru.completion_tokens, ru.output_tokens) AS v_response_output,

@@ -56,6 +56,10 @@ SELECT
              o.totalCost, o.total_cost, o.calculatedTotalCost) AS v_cost,
     json_transform(coalesce(o.modelParameters, o.model_parameters), '{"response_format": "JSON", "tools": "JSON"}')
         AS params,
+    -- Claude's extended thinking among the model parameters (an object, or its JSON text: Langfuse keeps parameter
+    -- values as strings)
+    rk_thinking_budget(json_transform(coalesce(o.modelParameters, o.model_parameters), '{"thinking": "JSON"}').thinking)
+        AS thinking_budget,
     metadata_json,
     -- the input of a generation: a message list, {"messages": [...], "tools": [...]} (the OpenAI integration with
     -- tools), or plain text

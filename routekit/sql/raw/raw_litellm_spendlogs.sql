@@ -17,4 +17,4 @@ CASE WHEN json_valid(metadata) THEN json_transform(metadata, '{
 rk_msgs(messages) AS _msgs,
 CASE WHEN json_valid(request_tags) THEN json_transform(request_tags, '["VARCHAR"]') END AS _tags,
 CASE WHEN json_valid(proxy_server_request)
-     THEN json_transform(proxy_server_request, '{"tools": "JSON", "response_format": "JSON"}') END AS _req
+     THEN json_transform(proxy_server_request, '{"tools": "JSON", "response_format": "JSON", "thinking": "JSON"}') END AS _req

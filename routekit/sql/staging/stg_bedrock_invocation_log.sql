@@ -56,6 +56,7 @@ SELECT
     CAST(len(body_messages) AS INTEGER) AS n_messages,
     body_tools IS NOT NULL OR body_tool_config IS NOT NULL AS has_tools,
     body_response_format IS NOT NULL AS json_mode,
+    thinking_budget AS thinking_budget_tokens,
     json_object('account_id', rk_text(account_id),
                 'region', rk_text(region),
                 'inference_region', rk_text(inference_region),

@@ -53,6 +53,7 @@ SELECT
     CAST(len(body_messages) AS INTEGER) AS n_messages,
     body_tools IS NOT NULL OR coalesce(rk_msgs_has_tool_use(body_messages), false) AS has_tools,
     body_response_format IS NOT NULL AS json_mode,
+    thinking_budget AS thinking_budget_tokens,
     json_object('http_status', http_status,
                 'time_to_first_token_ms', TRY_CAST(ttft_ms AS DOUBLE),
                 'country_code', rk_text(country_code),

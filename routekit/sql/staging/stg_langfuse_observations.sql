@@ -65,6 +65,7 @@ SELECT
     params.tools IS NOT NULL OR input_tools IS NOT NULL OR coalesce(rk_msgs_has_tool_use(input_messages), false)
         AS has_tools,
     params.response_format IS NOT NULL AS json_mode,
+    thinking_budget AS thinking_budget_tokens,
     json_object('trace_id', rk_text(trace_id), 'session_id', rk_text(session_id),
                 'observation_name', rk_text(obs_name), 'environment', rk_text(environment),
                 'level', rk_text(level)) AS attributes,

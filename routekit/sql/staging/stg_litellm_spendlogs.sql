@@ -54,6 +54,8 @@ SELECT
     CAST(len(msg_list) AS INTEGER) AS n_messages,
     (req.tools IS NOT NULL OR coalesce(rk_msgs_has_tool_use(msg_list), false)) AS has_tools,
     (req.response_format IS NOT NULL) AS json_mode,
+    -- the request body the proxy logged (proxy_server_request, with store_prompts_in_spend_logs): Claude's thinking
+    rk_thinking_budget(req.thinking) AS thinking_budget_tokens,
     json_object('model_group', rk_text(model_group), 'team_id', rk_text(team_id), 'session_id', rk_text(session_id),
                 'litellm_cache_hit', rk_text(cache_hit)) AS attributes,
     [CASE WHEN start_ts IS NULL THEN rk_ts_problem('startTime', "startTime") END,

@@ -101,6 +101,11 @@ SELECT
         OR len(list_filter(indexed, lambda p: p.role = 'tool')) > 0, false) AS has_tools,
     coalesce(m['gen_ai.output.type'] = 'json'
         OR m['gen_ai.openai.request.response_format'] IN ('json_object', 'json_schema'), false) AS json_mode,
+    -- Claude's extended thinking: the semantic conventions have no attribute for it; instrumentations that record it
+    -- write the budget (Grafana Sigil: sigil.gen_ai.request.thinking.budget_tokens) or the request's parameters as
+    -- JSON (OpenInference: llm.invocation_parameters)
+    coalesce(rk_int(m['gen_ai.request.thinking.budget_tokens']), rk_int(m['sigil.gen_ai.request.thinking.budget_tokens']),
+             rk_thinking_budget(rk_json(m['llm.invocation_parameters']) -> 'thinking')) AS thinking_budget_tokens,
     json_object('trace_id', rk_text(trace_id),
                 'parent_span_id', rk_text(parent_span_id),
                 'span_name', rk_text(span_name),
