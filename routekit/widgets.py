@@ -42,6 +42,9 @@ FIRST_PARTY = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "
 PLAIN_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")   # not fine-tune stubs such as "ft:gpt-4o-mini"
 BAND_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
 CHART_DPI = 80
+# What a chart shows in place of this mix's bars or marker when it has no figure of its own
+UNPRICED_NOTE = "this mix cannot be priced\n(see the reason above)"
+CASCADE_NOTE = "this mix: a cascade,\nnot split per tier"
 # In the widget itself (a <style> in an HTML widget applies to the page), so JupyterLab gets it as Voilà does: the
 # readouts stick to the top of the scrolling page, so a slider far down still shows what it does to the figures.
 # Sticking needs every box between them and the page's scroller to let its content overflow (widget boxes and
@@ -131,6 +134,7 @@ class TierExplorer:
         self.error: str | None = None   # why the mix shown cannot be priced (a tier's model has no price)
         self.timings: dict[str, float] = {}
         self._priced_for = self._planned_for = None
+        self._baseline_monthly, self._baseline_by_tier = 0.0, None   # set by the first recompute (current routing)
         self._routing: exports.RoutingInputs | None = None
         self._busy = self._pending = self._quiet = False
         self._build(risk_budget)
@@ -497,15 +501,24 @@ class TierExplorer:
             self.error, self.result = str(exc), None
             self.recomputes += 1
             self._render_error()
+            # the charts say so too, rather than keep the previous mix's bars and marker beside "-" readouts;
+            # the current routing and the frontier (the optimizer leaves unpriced tiers out) are still right
+            self.cost_chart.update(self._baseline_by_tier, None, note=UNPRICED_NOTE)
+            self.frontier_chart.update(plan, None, self._baseline_monthly, self._budget(), note=UNPRICED_NOTE)
             return None
         self.error = None
         self.result = result
+        # the current routing's figures do not depend on the mix: kept for a mix without them (cascade, unpriced)
+        self._baseline_monthly = result["baseline_monthly_cost_usd"]
+        self._baseline_by_tier = result.get("baseline_by_tier_usd") or self._baseline_by_tier
         self.recomputes += 1
         mid = time.perf_counter()
         self._render(result)
         drawn = time.perf_counter()
-        self.cost_chart.update(result.get("baseline_by_tier_usd"), result.get("cost_by_tier_usd"))
-        self.frontier_chart.update(plan, result, self._budget())
+        by_tier = result.get("cost_by_tier_usd")
+        self.cost_chart.update(self._baseline_by_tier, by_tier, note=None if by_tier is not None else CASCADE_NOTE)
+        self.frontier_chart.update(plan, (100 * result["risk"]["extra_failure_rate"], result["monthly_cost_usd"]),
+                                   result["baseline_monthly_cost_usd"], self._budget())
         end = time.perf_counter()
         self.timings = {"evaluate_ms": 1000 * (mid - start), "readouts_ms": 1000 * (drawn - mid),
                         "charts_ms": 1000 * (end - drawn), "total_ms": 1000 * (end - start)}
@@ -635,8 +648,16 @@ class _Chart:
         self.ax.tick_params(labelsize=8)
         self.image = W.Image(format="png")
         self.image.add_class(css_class)
-        self.moving: list = []
+        # said over the plot where this mix has no figure to draw (unpriced, or a cascade on the cost chart)
+        self.note = self.ax.text(0.5, 0.55, "", transform=self.ax.transAxes, ha="center", va="center", fontsize=10,
+                                 color="#b00", animated=True, visible=False,
+                                 bbox={"facecolor": "white", "edgecolor": "#b00", "boxstyle": "round"})
+        self.moving: list = [self.note]
         self._background = None
+
+    def _set_note(self, note: str | None) -> None:
+        self.note.set_text(note or "")
+        self.note.set_visible(bool(note))
 
     def redraw_all(self) -> None:
         """Draw the still parts (new limits, a new frontier) and keep them as the background."""
@@ -685,7 +706,7 @@ class CostChart(_Chart):
         zeros = np.zeros(len(x))
         self.current = ax.bar(x - w / 2, zeros, w, color="#9e9e9e", animated=True)
         self.mix = ax.bar(x + w / 2, zeros, w, color="#1f77b4", animated=True)
-        self.moving = [*self.current, *self.mix]
+        self.moving = [*self.current, *self.mix, self.note]
         ax.set_xticks(x, self.CATEGORIES, fontsize=8)
         ax.set_title("Monthly cost by tier", fontsize=10)
         ax.legend(handles=[Patch(color="#9e9e9e", label="current routing"), Patch(color="#1f77b4", label="this mix")],
@@ -693,12 +714,16 @@ class CostChart(_Chart):
         ax.set_ylim(0, 1)
         self.fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.12)
 
-    def update(self, current: dict | None, mix: dict | None) -> None:
+    def update(self, current: dict | None, mix: dict | None, note: str | None = None) -> None:
+        """``mix`` None: no bars for this mix, ``note`` says why (unpriced, or a cascade not split per tier)."""
         cur = [(current or {}).get(c, 0.0) for c in self.CATEGORIES]
-        new = [(mix or {}).get(c, 0.0) for c in self.CATEGORIES]   # None: a cascade mix, not split per tier
+        new = [(mix or {}).get(c, 0.0) for c in self.CATEGORIES]
         for bars, values in ((self.current, cur), (self.mix, new)):
             for bar, v in zip(bars, values):
                 bar.set_height(v)
+        for bar in self.mix:
+            bar.set_visible(mix is not None)
+        self._set_note(note)
         limits = _limits(self.ax.get_ylim(), 0.0, max(max(cur), max(new), 1e-6), floor=0.0)
         if limits is not None:
             self.ax.set_ylim(*limits)
@@ -719,17 +744,20 @@ class FrontierChart(_Chart):
         (self.this,) = ax.plot([], [], "o", ms=9, mfc="none", mew=2, color="#ff7f0e", label="this mix",
                                animated=True)
         self.budget = ax.axvline(0, ls="--", lw=1, color="grey", label="risk budget")
-        self.moving = [self.this]
+        self.moving = [self.this, self.note]
         ax.set_xlabel("extra-failure rate vs current routing (%)", fontsize=8)
         ax.set_title("Cost–risk frontier", fontsize=10)
         ax.legend(fontsize=7, loc="upper right")
         self.fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.16)
         self._drawn_for = None
 
-    def update(self, plan, result: dict, budget: float) -> None:
-        baseline = result["baseline_monthly_cost_usd"]
-        this = (100 * result["risk"]["extra_failure_rate"], result["monthly_cost_usd"])
-        self.this.set_data([this[0]], [this[1]])
+    def update(self, plan, this: tuple[float, float] | None, baseline: float, budget: float,
+               note: str | None = None) -> None:
+        """``this``: (extra-failure rate in %, monthly cost) of the mix shown; None: no marker, ``note`` says why."""
+        self.this.set_visible(this is not None)
+        if this is not None:
+            self.this.set_data([this[0]], [this[1]])
+        self._set_note(note)
         still = (id(plan), budget, baseline)
         if still != self._drawn_for:   # the frontier moves only with the representatives, batch share or budget
             self.line.set_data([100 * p["extra_failure_rate"] for p in plan.frontier],
@@ -741,8 +769,9 @@ class FrontierChart(_Chart):
             fresh = True
         else:
             fresh = False
-        xs = [*self.line.get_xdata(), 0.0, this[0], 100 * budget, 100 * plan.extra_failure_rate]
-        ys = [*self.line.get_ydata(), baseline, this[1], plan.cost]
+        shown = [this] if this is not None else []
+        xs = [*self.line.get_xdata(), 0.0, *(x for x, _ in shown), 100 * budget, 100 * plan.extra_failure_rate]
+        ys = [*self.line.get_ydata(), baseline, *(y for _, y in shown), plan.cost]
         x_new = _limits(self.ax.get_xlim(), min(xs), max(xs), fresh=fresh)
         y_new = _limits(self.ax.get_ylim(), min(ys), max(ys), fresh=fresh)
         if x_new or y_new:

@@ -15,6 +15,7 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -574,3 +575,76 @@ def test_dashboard_page_offline_labelled_and_laid_out(tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+def _pixels(chart, rgb: tuple[int, int, int], tolerance: int = 24) -> int:
+    """How many pixels of the chart's PNG (as the page shows it) are within ``tolerance`` of this colour in each
+    channel, outside its legend (whose swatches carry the same colours)."""
+    import io
+
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(bytes(chart.image.value))).convert("RGB")).astype(int)
+    hit = (np.abs(img - np.array(rgb)) <= tolerance).all(axis=2)
+    box = chart.ax.get_legend().get_window_extent()   # display pixels, origin at the bottom left
+    height = img.shape[0]
+    hit[max(0, int(height - box.y1) - 1):int(height - box.y0) + 1, max(0, int(box.x0) - 1):int(box.x1) + 1] = False
+    return int(hit.sum())
+
+
+THIS_MIX_BARS, THIS_MIX_MARKER, NOTE_RED = (0x1f, 0x77, 0xb4), (0xff, 0x7f, 0x0e), (0xbb, 0x00, 0x00)
+
+
+def test_an_unpriced_mix_leaves_no_stale_bars_or_marker_in_the_charts(tmp_path):
+    """The readouts said "cannot price this mix" while the charts still drew the previous mix's bars and marker, as
+    if they were this mix's. Now the charts drop them and say so over the plot, and a priced mix brings them back.
+    Checked on the PNGs the page shows: the blue "this mix" bars, the orange "this mix" ring, the red note."""
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    (client / "routekit.yaml").write_text("tiers:\n  representatives: {budget: nosuchmodel-1, mid: gpt-5-mini, "
+                                          "flagship: gpt-4o}\n  models: {nosuchmodel-1: budget}\n")
+    x = TierExplorer(client)
+    x.sliders["other"]["flagship"].value = 100.0   # priced: all on gpt-4o, $6.60 (test_simulate)
+    assert x.result["monthly_cost_usd"] == 6.60
+    cost, frontier = x.cost_chart, x.frontier_chart
+    assert _pixels(cost, THIS_MIX_BARS) > 100 and _pixels(frontier, THIS_MIX_MARKER) > 10
+    assert _pixels(cost, NOTE_RED) == 0 and _pixels(frontier, NOTE_RED) == 0
+
+    x.sliders["other"]["budget"].value = 50.0   # half to the unpriced budget tier: no figure
+    assert x.result is None and "$" not in x.cost_html.value
+    cost, frontier = x.cost_chart, x.frontier_chart
+    assert _pixels(cost, THIS_MIX_BARS) == 0 and _pixels(frontier, THIS_MIX_MARKER) == 0
+    assert _pixels(cost, NOTE_RED) > 50 and _pixels(frontier, NOTE_RED) > 50
+    assert "cannot be priced" in x.cost_chart.note.get_text() == x.frontier_chart.note.get_text()
+    # the current routing's bars stay: today $4.60 on gpt-4o (flagship), $0.12 on gpt-4o-mini (budget)
+    current = {c: b.get_height() for c, b in zip(x.cost_chart.CATEGORIES, x.cost_chart.current)}
+    assert current["flagship"] == pytest.approx(4.60) and current["budget"] == pytest.approx(0.12)
+
+    x.rep_menus["budget"].value = "gpt-5-nano"   # priced again: $3.39 (the unpriced-representative test)
+    assert x.result["monthly_cost_usd"] == 3.39
+    cost, frontier = x.cost_chart, x.frontier_chart
+    assert _pixels(cost, THIS_MIX_BARS) > 100 and _pixels(frontier, THIS_MIX_MARKER) > 10
+    assert _pixels(cost, NOTE_RED) == 0 and _pixels(frontier, NOTE_RED) == 0
+
+
+def test_a_cascade_mix_keeps_the_current_bars_and_says_why_it_has_none(tmp_path):
+    """A loaded policy with a cascade has no cost per tier (the exact path prices it): the cost chart drew every bar
+    at zero, the current routing's too, as if nothing were spent. Now the current routing's bars stay and a note
+    stands in for this mix's."""
+    from routekit.widgets import CASCADE_NOTE, TierExplorer
+
+    client = _client(tmp_path)
+    policy = tmp_path / "cascade.yaml"
+    policy.write_text("mix: {other: {cascade: 1.0}}\n"
+                      "cascade: {other: {from: budget, to: flagship, detection_rate: 0.8, false_alarm_rate: 0.05}}\n")
+    x = TierExplorer(client)
+    x.load_policy(policy)
+    assert x.result is not None and "cascade" in x.mode
+    chart = x.cost_chart
+    current = {c: b.get_height() for c, b in zip(chart.CATEGORIES, chart.current)}
+    # today: gpt-4o (flagship) $4.60, gpt-4o-mini (budget) r3 $0.12 (test_simulate's figures)
+    assert current["flagship"] == pytest.approx(4.60) and current["budget"] == pytest.approx(0.12)
+    assert chart.note.get_visible() and chart.note.get_text() == CASCADE_NOTE
+    assert _pixels(chart, THIS_MIX_BARS) == 0 and _pixels(chart, NOTE_RED) > 50
+    assert _pixels(chart, (0x9e, 0x9e, 0x9e), tolerance=4) > 100   # the grey current-routing bars are drawn
