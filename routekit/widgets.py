@@ -36,6 +36,7 @@ SLIDER_TIERS = ("budget", "mid", "flagship")
 TENTHS = 1000   # shares are held in tenths of a percent: 1000 = 100 %
 PRESETS = ("current routing", "all flagship", "all mid", "all budget", "recommended")
 EXPORT_DIR = Path(".routekit") / "exports"
+SLIDER_NAMES_JS = (Path(__file__).parent / "data" / "slider_names.js").read_text(encoding="utf-8")
 # Where representative candidates come from besides the client's own models: the model makers' own price lists in
 # genai-prices (resellers and hosts list the same models again under other ids).
 FIRST_PARTY = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "cohere")
@@ -216,7 +217,8 @@ class TierExplorer:
         self.optimize_button.add_class("rk-optimize")
         self.optimize_button.on_click(lambda _: self._departed() or self.optimize())
         self.batch_slider = W.FloatSlider(value=round(self.current_batch * 100, 1), min=0, max=100, step=0.1,
-                                          description="batch %", readout_format=".1f", continuous_update=True,
+                                          description="batch %", tooltip="batch share of requests, per cent",
+                                          readout_format=".1f", continuous_update=True,
                                           layout=W.Layout(width="300px"), style={"description_width": "60px"})
         self.batch_slider.add_class("rk-batch-share")
         self.batch_slider.observe(self._on_batch, names="value")
@@ -254,7 +256,8 @@ class TierExplorer:
         sl = {}
         for tier in SLIDER_TIERS:
             s = W.FloatSlider(value=self.current_values[task][tier] / 10, min=0, max=100, step=0.1,
-                              description=tier, readout_format=".1f", continuous_update=True,
+                              description=tier, tooltip=f"{task}: {tier} tier share, per cent",
+                              readout_format=".1f", continuous_update=True,
                               layout=W.Layout(width="230px"), style={"description_width": "60px"})
             s.add_class(f"rk-tier-{tier}")
             s.disabled = task in self.idle_tasks
@@ -300,9 +303,10 @@ class TierExplorer:
         return menu
 
     def show(self):
-        from IPython.display import display
+        from IPython.display import Javascript, display
 
         display(self.widget)
+        display(Javascript(SLIDER_NAMES_JS))   # names the slider handles for screen readers (slider_names.js)
         return None
 
     def _ipython_display_(self):

@@ -648,3 +648,24 @@ def test_a_cascade_mix_keeps_the_current_bars_and_says_why_it_has_none(tmp_path)
     assert chart.note.get_visible() and chart.note.get_text() == CASCADE_NOTE
     assert _pixels(chart, THIS_MIX_BARS) == 0 and _pixels(chart, NOTE_RED) > 50
     assert _pixels(chart, (0x9e, 0x9e, 0x9e), tolerance=4) > 100   # the grey current-routing bars are drawn
+
+
+def test_every_slider_carries_its_screen_reader_name(tmp_path):
+    """The names the page gives the slider handles come from the widgets' tooltips (routekit/data/slider_names.js
+    copies each into its handle's aria-label), so JupyterLab, Voilà and an exported notebook name them alike."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from routekit.widgets import SLIDER_TIERS, TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    assert {t: x.sliders["other"][t].tooltip for t in SLIDER_TIERS} == {
+        "budget": "other: budget tier share, per cent", "mid": "other: mid tier share, per cent",
+        "flagship": "other: flagship tier share, per cent"}
+    assert x.batch_slider.tooltip == "batch share of requests, per cent"
+    InteractiveShell.instance()
+    with capture_output() as shown:   # what a notebook cell displays: the widget, then the naming script
+        x.show()
+    kinds = [sorted(o.data) for o in shown.outputs]
+    assert "application/vnd.jupyter.widget-view+json" in kinds[0] and "application/javascript" in kinds[1]
+    assert "aria-label" in shown.outputs[1].data["application/javascript"]
