@@ -113,7 +113,7 @@ def start_lab(tmp_path):
             path.mkdir(parents=True)
         (jupyter["app-settings"] / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
         env = {k: v for k, v in os.environ.items()
-               if k not in ("ROUTEKIT_CLIENT_DIR", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_PREFER_ENV_PATH",
+               if k not in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_PREFER_ENV_PATH",
                             "JUPYTERLAB_DIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR")}
         env.update(JUPYTER_CONFIG_DIR=str(jupyter["config"]), JUPYTER_DATA_DIR=str(jupyter["data"]),
                    JUPYTER_RUNTIME_DIR=str(jupyter["runtime"]),

@@ -228,26 +228,8 @@ def test_live_widget_in_a_real_browser(tmp_path):
     client = _client(tmp_path)
     expected = TierExplorer(client)   # builds the client's database once; the engine the test checks against
     task = expected.tasks[0]
-    port, token = _free_port(), "rk-test-token"
-    env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client)}
-    log = open(tmp_path / "voila.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "voila", str(ROOT / "notebooks" / "tier_explorer.ipynb"),
-                             "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", f"--token={token}"],
-                            cwd=ROOT / "notebooks", env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}/?token={token}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernels?token={token}", timeout=2)
-                break
-            except urllib.error.HTTPError:   # any HTTP answer: the server is up
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError("voila did not start:\n" + (tmp_path / "voila.log").read_text())
-                time.sleep(0.3)
+    with _Dashboard(client, tmp_path) as dash:
+        url = dash.url
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
             try:
@@ -304,22 +286,13 @@ def test_live_widget_in_a_real_browser(tmp_path):
                 print(f"screenshot: {shot}")
             finally:
                 browser.close()
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        log.close()
 
 
-def test_tier_explorer_notebook_runs_with_papermill(tmp_path, monkeypatch):
+def test_tier_explorer_notebook_runs_with_papermill(tmp_path):
     import papermill as pm
 
     client = _client(tmp_path)
     out = tmp_path / "tier_explorer.out.ipynb"
-    monkeypatch.delenv("ROUTEKIT_CLIENT_DIR", raising=False)   # the parameter decides, not the dashboard's variable
     pm.execute_notebook(str(ROOT / "notebooks" / "tier_explorer.ipynb"), str(out), cwd=str(ROOT / "notebooks"),
                         parameters={"client_dir": str(client), "export_dir": str(tmp_path / "exports")},
                         kernel_name="python3", progress_bar=False)
@@ -459,14 +432,14 @@ def test_a_task_without_requests_has_no_sliders_to_move(tmp_path):
 
 
 class _Dashboard:
-    """`routekit dashboard CLIENT --port P` in its own process group: its URL, stopped by pid on exit."""
+    """`routekit dashboard CLIENT --port P [OPTION...]` in its own process group: its URL, stopped by pid on exit."""
 
-    def __init__(self, client: Path, tmp_path: Path) -> None:
+    def __init__(self, client: Path, tmp_path: Path, *options: str) -> None:
         self.port = _free_port()
         self.log = (tmp_path / "dashboard.log").open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "routekit.cli", "dashboard", str(client), "--port",
-                                      str(self.port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     start_new_session=True)
+                                      str(self.port), *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log,
+                                     text=True, start_new_session=True)
         line = self.proc.stdout.readline()
         self.url = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line).group(1)
         deadline = time.monotonic() + 30
@@ -577,6 +550,72 @@ def test_dashboard_page_offline_labelled_and_laid_out(tmp_path):
             browser.close()
 
 
+# Negotiated gpt-4o rates with two dated periods (USD per million tokens: input, output, cached input). Outside the
+# client folder, so only --prices brings them in.
+DATED_PRICES = ("model,input_per_mtok,output_per_mtok,cached_input_per_mtok,valid_from\n"
+                "gpt-4o,5.00,20.00,2.50,2026-01-01\n"
+                "gpt-4o,2.00,8.00,1.00,2026-06-01\n")
+
+
+def test_dashboard_takes_prices_date_and_risk_budget_as_simulate_does(tmp_path):
+    """`routekit dashboard --prices F --date D --risk-budget R`: the page prices at the prices.csv's rates in force on
+    D, as `routekit simulate --prices F --date D` does, and the optimizer's budget starts at R. The dashboard took
+    none of them: its figures could not be set to the date or rates of the audit they illustrate."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    client = _client(tmp_path)
+    prices = tmp_path / "negotiated.csv"
+    prices.write_text(DATED_PRICES)
+    policy = tmp_path / "all_flagship.yaml"
+    policy.write_text("tiers: {flagship: gpt-4o}\nmix:\n  other: {flagship: 1.0}\n")
+    pricing = ("--prices", str(prices), "--date", "2026-03-01")
+
+    def simulate(*args: str) -> float:
+        return json.loads(run_cli("simulate", str(client), *pricing, *args, "--json").stdout)["monthly_cost_usd"]
+
+    # on 2026-03-01 gpt-4o is at 5.00 in / 2.50 cached / 20.00 out (the first period); gpt-4o-mini at list price:
+    #   r1 (8,000 × 5 + 2,000 × 2.50 + 1,000 × 20) / 1e6 = 0.065; r2 (2,000 × 5 + 500 × 20) / 1e6 = 0.020;
+    #   r3 gpt-4o-mini 0.0012 (test_simulate); r4 (1,000 × 5 + 100 × 20) / 1e6 = 0.007 → 0.0932 × 100 = $9.32
+    # (at the latest prices, 2.00 / 1.00 / 8.00, it is 0.026 + 0.008 + 0.0012 + 0.0028 = 0.038 → $3.80)
+    # all on gpt-4o: r3 (4,000 × 5 + 1,000 × 20) / 1e6 = 0.040 → 0.065 + 0.020 + 0.040 + 0.007 = 0.132 → $13.20
+    assert simulate() == 9.32 and simulate("--policy", str(policy)) == 13.20
+    with _Dashboard(client, tmp_path, *pricing, "--risk-budget", "0.01") as dash, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(60_000)
+            page.goto(dash.url)
+            page.wait_for_selector(".rk-monthly-cost .rk-value")
+            assert _money(page.locator(".rk-monthly-cost").inner_text()) == 9.32
+            assert float(page.locator(".rk-risk-budget input").input_value()) == 0.01
+            page.locator(".rk-preset select").select_option("all flagship")
+            page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$13.20 ')")
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("options, message", [
+    (("--date", "2026-02-30"), "--date 2026-02-30: expected YYYY-MM-DD"),
+    (("--risk-budget", "1.5"), "--risk-budget 1.5: expected a share of requests between 0 and 1"),
+    (("--prices", "no-such-prices.csv"), "--prices no-such-prices.csv: no such file"),
+])
+def test_dashboard_refuses_a_bad_option_before_voila_starts(tmp_path, options, message):
+    """The same checks and words as simulate and audit, one line and exit 2, and no URL printed (Voilà never ran)."""
+    proc = subprocess.run([sys.executable, "-m", "routekit.cli", "dashboard", str(_client(tmp_path)), "--port",
+                           str(_free_port()), *options], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"routekit dashboard: {message}\n")
+
+
+def test_dashboard_refuses_a_prices_file_that_does_not_parse(tmp_path):
+    bad = tmp_path / "prices.csv"
+    bad.write_text("model,input_per_mtok,output_per_mtok\ngpt-4o,2.50,ten\n")
+    proc = subprocess.run([sys.executable, "-m", "routekit.cli", "dashboard", str(_client(tmp_path)), "--prices",
+                           str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1
+    assert str(bad) in proc.stderr and "output_per_mtok" in proc.stderr, proc.stderr
+
+
 def _pixels(chart, rgb: tuple[int, int, int], tolerance: int = 24) -> int:
     """How many pixels of the chart's PNG (as the page shows it) are within ``tolerance`` of this colour in each
     channel, outside its legend (whose swatches carry the same colours)."""
@@ -628,6 +667,27 @@ def test_an_unpriced_mix_leaves_no_stale_bars_or_marker_in_the_charts(tmp_path):
     assert _pixels(cost, NOTE_RED) == 0 and _pixels(frontier, NOTE_RED) == 0
 
 
+def test_every_slider_carries_its_screen_reader_name(tmp_path):
+    """The names the page gives the slider handles come from the widgets' tooltips (routekit/data/slider_names.js
+    copies each into its handle's aria-label), so JupyterLab, Voilà and an exported notebook name them alike."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from routekit.widgets import SLIDER_TIERS, TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    assert {t: x.sliders["other"][t].tooltip for t in SLIDER_TIERS} == {
+        "budget": "other: budget tier share, per cent", "mid": "other: mid tier share, per cent",
+        "flagship": "other: flagship tier share, per cent"}
+    assert x.batch_slider.tooltip == "batch share of requests, per cent"
+    InteractiveShell.instance()
+    with capture_output() as shown:   # what a notebook cell displays: the widget, then the naming script
+        x.show()
+    kinds = [sorted(o.data) for o in shown.outputs]
+    assert "application/vnd.jupyter.widget-view+json" in kinds[0] and "application/javascript" in kinds[1]
+    assert "aria-label" in shown.outputs[1].data["application/javascript"]
+
+
 def test_a_cascade_mix_keeps_the_current_bars_and_says_why_it_has_none(tmp_path):
     """A loaded policy with a cascade has no cost per tier (the exact path prices it): the cost chart drew every bar
     at zero, the current routing's too, as if nothing were spent. Now the current routing's bars stay and a note
@@ -648,24 +708,3 @@ def test_a_cascade_mix_keeps_the_current_bars_and_says_why_it_has_none(tmp_path)
     assert chart.note.get_visible() and chart.note.get_text() == CASCADE_NOTE
     assert _pixels(chart, THIS_MIX_BARS) == 0 and _pixels(chart, NOTE_RED) > 50
     assert _pixels(chart, (0x9e, 0x9e, 0x9e), tolerance=4) > 100   # the grey current-routing bars are drawn
-
-
-def test_every_slider_carries_its_screen_reader_name(tmp_path):
-    """The names the page gives the slider handles come from the widgets' tooltips (routekit/data/slider_names.js
-    copies each into its handle's aria-label), so JupyterLab, Voilà and an exported notebook name them alike."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.capture import capture_output
-
-    from routekit.widgets import SLIDER_TIERS, TierExplorer
-
-    x = TierExplorer(_client(tmp_path))
-    assert {t: x.sliders["other"][t].tooltip for t in SLIDER_TIERS} == {
-        "budget": "other: budget tier share, per cent", "mid": "other: mid tier share, per cent",
-        "flagship": "other: flagship tier share, per cent"}
-    assert x.batch_slider.tooltip == "batch share of requests, per cent"
-    InteractiveShell.instance()
-    with capture_output() as shown:   # what a notebook cell displays: the widget, then the naming script
-        x.show()
-    kinds = [sorted(o.data) for o in shown.outputs]
-    assert "application/vnd.jupyter.widget-view+json" in kinds[0] and "application/javascript" in kinds[1]
-    assert "aria-label" in shown.outputs[1].data["application/javascript"]
