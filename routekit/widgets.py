@@ -29,7 +29,7 @@ from pathlib import Path
 import ipywidgets as W
 import numpy as np
 
-from routekit import exports
+from routekit import exports, report_text
 from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy, PolicyError
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
@@ -58,6 +58,12 @@ LAYOUT_CSS = """<style>
 .rk-tier-explorer, .jp-OutputArea:has(.rk-readouts), .jp-OutputArea-child:has(.rk-readouts),
 .jp-OutputArea-output:has(.rk-readouts) {overflow: visible !important}
 </style>"""
+
+
+def _no_negative_zero(value: float, digits: int) -> float:
+    """``value`` rounded as it will be shown, a tiny negative (float noise of a mix that adds nothing) made 0.0:
+    "+0.00%", not "-0.00%" (simulate's output does the same)."""
+    return round(value, digits) + 0.0
 
 
 def renormalise(values: dict[str, int], moved: str, new: int) -> dict[str, int]:
@@ -248,9 +254,19 @@ class TierExplorer:
         # the sliders and the charts side by side where the screen is wide enough (1920 px), the charts under the
         # sliders where it is not (1280 px); the readouts stay in view while the sliders scroll (LAYOUT_CSS)
         body = W.HBox([W.VBox(rows), charts], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.basis_html = W.HTML(self._basis())
+        self.basis_html.add_class("rk-basis")
         self.widget = W.VBox([W.HTML(LAYOUT_CSS), W.HTML(f"<h3>Tier explorer: {html.escape(self.client_dir.name)}</h3>"),
-                              readouts, controls, body])
+                              self.basis_html, readouts, controls, body])
         self.widget.add_class("rk-tier-explorer")
+
+    def _basis(self) -> str:
+        """What every figure rests on, as simulate's first lines say it: the price date, the price sources (a
+        prices.csv of negotiated rates first) and how the logs' period is projected to a month."""
+        sim = self.sim
+        projection = sim.projection.to_json()["method"] if sim.projection else None
+        return (f"<i>prices as of {sim.on or 'latest'} ({html.escape(', '.join(sim.catalog.sources))})"
+                + (f"; projection: {html.escape(projection)}" if projection else "") + "</i>")
 
     def _task_row(self, task: str) -> W.HBox:
         sl = {}
@@ -538,7 +554,7 @@ class TierExplorer:
             self.bands[task].value = ""
 
     def _render(self, r: dict) -> None:
-        money = lambda v: f"${v:,.2f}"   # noqa: E731
+        money = report_text.money   # -$249.55, not $-249.55
         lo, hi = r["cost_range_usd"]
         self.cost_html.value = (f"<b>Monthly cost:</b> <span class='rk-value' data-value='{r['monthly_cost_usd']}'>"
                                 f"{money(r['monthly_cost_usd'])}</span> (range {money(lo)} – {money(hi)}; "
@@ -553,10 +569,11 @@ class TierExplorer:
                                       "counts kept as it is" if r.get("unsized_usage_monthly_cost_usd") else ""))
         k = r["risk"]
         a, b = k["interval"]
-        self.risk_html.value = (f"<b>Quality risk:</b> {k['extra_failures_per_month']:+,.1f} extra failures/month "
+        extra, a, b = (_no_negative_zero(v, 1) for v in (k["extra_failures_per_month"], a, b))
+        self.risk_html.value = (f"<b>Quality risk:</b> {extra:+,.1f} extra failures/month "
                                 f"(90 % interval {a:+,.1f} to {b:+,.1f}); extra-failure rate "
                                 f"<span class='rk-value' data-value='{k['extra_failure_rate']}'>"
-                                f"{k['extra_failure_rate']:.2%}</span>")
+                                f"{_no_negative_zero(k['extra_failure_rate'], 4):.2%}</span>")
         self.mode_html.value = f"<i>showing: {html.escape(self.mode)}</i>"
         for task in self.tasks:
             if task in self.idle_tasks:
@@ -567,7 +584,7 @@ class TierExplorer:
             self.status[task].value = "custom mix" if custom else "<i>current routing</i>"
             rate, band = r["bands"][task]
             self.bands[task].value = (f"<span class='rk-band-value' data-band='{band}' style='color:"
-                                      f"{BAND_COLOURS[band]}'>&#9679; {band}</span> {rate:+.2%} extra failures")
+                                      f"{BAND_COLOURS[band]}'>&#9679; {band}</span> {_no_negative_zero(rate, 4):+.2%} extra failures")
 
     # -- exports ---------------------------------------------------------------------------------------------------
     def _routing_inputs(self) -> exports.RoutingInputs:

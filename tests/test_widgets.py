@@ -588,6 +588,8 @@ def test_dashboard_takes_prices_date_and_risk_budget_as_simulate_does(tmp_path):
             page.goto(dash.url)
             page.wait_for_selector(".rk-monthly-cost .rk-value")
             assert _money(page.locator(".rk-monthly-cost").inner_text()) == 9.32
+            basis = page.locator(".rk-basis").inner_text()   # what the figures rest on, as simulate's first line
+            assert basis.startswith("prices as of 2026-03-01 (prices.csv ") and str(prices) in basis, basis
             assert float(page.locator(".rk-risk-budget input").input_value()) == 0.01
             page.locator(".rk-preset select").select_option("all flagship")
             page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$13.20 ')")
@@ -708,3 +710,31 @@ def test_a_cascade_mix_keeps_the_current_bars_and_says_why_it_has_none(tmp_path)
     assert chart.note.get_visible() and chart.note.get_text() == CASCADE_NOTE
     assert _pixels(chart, THIS_MIX_BARS) == 0 and _pixels(chart, NOTE_RED) > 50
     assert _pixels(chart, (0x9e, 0x9e, 0x9e), tolerance=4) > 100   # the grey current-routing bars are drawn
+
+
+def test_readouts_say_what_the_figures_rest_on_and_sign_them_plainly(tmp_path):
+    """As an analyst reads them on the sample clients: the page did not say which prices (date, negotiated rates)
+    or projection its figures use, which simulate prints first; a mix dearer than today read "Savings: $-1.88"
+    (simulate and the report write -$1.88); a task whose mix adds a float-noise sliver of risk read "-0.00%"."""
+    from routekit.widgets import TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    assert x.basis_html.value == ("<i>prices as of latest (genai-prices " + _genai_version() + "); projection: the "
+                                  "logs cover 1 whole calendar month(s), 2026-09-01 to 2026-09-30: monthly = total / "
+                                  "1</i>")
+    x.preset.value = "all flagship"
+    # all on gpt-4o: $6.60 against $4.72 today (test_simulate): savings 4.72 - 6.60 = -1.88
+    assert "<b>Savings:</b> <span class='rk-value' data-value='-1.88'>-$1.88</span>" in x.savings_html.value
+    # a mix whose extra-failure rate is float noise below zero: shown as nothing added, like simulate's +0.0
+    x._render({**x.result, "bands": {"other": (-1e-12, "green")},
+               "risk": {**x.result["risk"], "extra_failures_per_month": -1e-9, "interval": [-1e-9, 2.0],
+                        "extra_failure_rate": -1e-12}})
+    assert "+0.00% extra failures" in x.bands["other"].value
+    assert "+0.0 extra failures/month (90 % interval +0.0 to +2.0)" in x.risk_html.value
+    assert "-0.00" not in x.risk_html.value and "-0.0 " not in x.risk_html.value
+
+
+def _genai_version() -> str:
+    from importlib.metadata import version
+
+    return version("genai-prices")
