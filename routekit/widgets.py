@@ -218,7 +218,9 @@ class TierExplorer:
         self.budget = W.FloatText(value=risk_budget, step=0.005, description="risk budget",
                                   layout=W.Layout(width="200px"))
         self.budget.add_class("rk-risk-budget")
-        self.budget.observe(lambda _: self._departed() or self.request_recompute(), names="value")
+        self.budget.observe(self._on_budget, names="value")
+        # the last valid budget, and why the one typed in the field is not (None: it is the field's)
+        self._risk_budget, self.budget_error = float(risk_budget), None
         self.optimize_button = W.Button(description="Optimize", button_style="primary")
         self.optimize_button.add_class("rk-optimize")
         self.optimize_button.on_click(lambda _: self._departed() or self.optimize())
@@ -418,12 +420,34 @@ class TierExplorer:
             return
         self.request_recompute()
 
+    def _on_budget(self, change) -> None:
+        """A risk budget typed in: checked as --risk-budget is (report.check_risk_budget); a bad one is said beside
+        the mode and changes nothing (the frontier and Optimize keep the last good one, rather than one held to
+        0..1 without a word)."""
+        from routekit.report import AuditError, check_risk_budget
+
+        self._departed()
+        try:
+            check_risk_budget(change["new"], "risk budget")
+        except AuditError as exc:
+            self.budget_error = f"{exc}; the frontier and Optimize keep {self._risk_budget:g}"
+            self.mode_html.value = self._mode_line()
+            return
+        self._risk_budget, self.budget_error = float(change["new"]), None
+        self.request_recompute()
+
+    def _mode_line(self) -> str:
+        line = f"<i>showing: {html.escape(self.mode)}</i>"
+        if self.budget_error:
+            line += f"<br><span class='rk-error' style='color:#b00'>{html.escape(self.budget_error)}</span>"
+        return line
+
     def optimize(self) -> None:
         """The optimizer's mix within the risk budget: shown exactly; the sliders show it per task type."""
-        rate = float(self.budget.value)
-        if not 0 <= rate <= 1:
-            self.mode_html.value = "<span style='color:#b00'>risk budget: a share between 0 and 1</span>"
+        if self.budget_error:   # the budget typed is not a share: say so rather than optimize for another one
+            self.mode_html.value = self._mode_line()
             return
+        rate = self._risk_budget
         self._reprice()
         plan = self._plan()
         policy = plan.policy(self.pricing(), name=f"optimized: extra-failure rate <= {rate:g}")
@@ -483,8 +507,8 @@ class TierExplorer:
             self._priced_for = key
 
     def _budget(self) -> float:
-        """The risk budget as a share of requests (a value typed outside 0..1 is held to it)."""
-        return min(max(float(self.budget.value), 0.0), 1.0)
+        """The risk budget as a share of requests: the last valid one typed (or given at opening)."""
+        return self._risk_budget
 
     def _plan(self):
         """The optimizer at the risk budget on the cube in force (its frontier too), redone when either changes."""
@@ -545,7 +569,7 @@ class TierExplorer:
         return result
 
     def _render_error(self) -> None:
-        self.mode_html.value = (f"<i>showing: {html.escape(self.mode)}</i><br><span class='rk-error' "
+        self.mode_html.value = (f"{self._mode_line()}<br><span class='rk-error' "
                                 f"style='color:#b00'>cannot price this mix: {html.escape(self.error)}</span>")
         for widget, name in ((self.cost_html, "Monthly cost"), (self.savings_html, "Savings"),
                              (self.risk_html, "Quality risk")):
@@ -574,7 +598,7 @@ class TierExplorer:
                                 f"(90 % interval {a:+,.1f} to {b:+,.1f}); extra-failure rate "
                                 f"<span class='rk-value' data-value='{k['extra_failure_rate']}'>"
                                 f"{_no_negative_zero(k['extra_failure_rate'], 4):.2%}</span>")
-        self.mode_html.value = f"<i>showing: {html.escape(self.mode)}</i>"
+        self.mode_html.value = self._mode_line()
         for task in self.tasks:
             if task in self.idle_tasks:
                 self.status[task].value = "<i>no requests to route</i>"
@@ -584,7 +608,8 @@ class TierExplorer:
             self.status[task].value = "custom mix" if custom else "<i>current routing</i>"
             rate, band = r["bands"][task]
             self.bands[task].value = (f"<span class='rk-band-value' data-band='{band}' style='color:"
-                                      f"{BAND_COLOURS[band]}'>&#9679; {band}</span> {_no_negative_zero(rate, 4):+.2%} extra failures")
+                                      f"{BAND_COLOURS[band]}'>&#9679; {band}</span> "
+                                      f"{_no_negative_zero(rate, 4):+.2%} extra failures")
 
     # -- exports ---------------------------------------------------------------------------------------------------
     def _routing_inputs(self) -> exports.RoutingInputs:
@@ -627,9 +652,16 @@ class TierExplorer:
                             "through the providers' batch APIs)\n"))
 
     def _export_clicked(self) -> None:
+        from routekit.cli import UsageError, _writable_folder
+
+        typed = self.export_dir.value.strip()
+        # a relative folder is taken inside the client's folder, where the default goes: the kernel's working
+        # directory is the dashboard's temporary copy of the notebook, deleted when the dashboard stops
+        folder = self.client_dir / Path(typed).expanduser() if typed else self.client_dir / EXPORT_DIR
         try:
-            paths = self.export(self.export_dir.value.strip() or None)
-        except (OSError, PolicyError) as exc:
+            _writable_folder("export to", typed or str(folder), folder)   # the CLI's check of an --out folder
+            paths = self.export(folder)
+        except (OSError, PolicyError, UsageError) as exc:
             self.export_html.value = f"<span style='color:#b00'>export failed: {html.escape(str(exc))}</span>"
             return
         self.export_html.value = "written: " + ", ".join(f"<code>{html.escape(str(p))}</code>"

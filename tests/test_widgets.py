@@ -738,3 +738,44 @@ def _genai_version() -> str:
     from importlib.metadata import version
 
     return version("genai-prices")
+
+
+def test_a_risk_budget_typed_outside_0_to_1_is_refused_not_held_to_it(tmp_path):
+    """Typing 5 in the risk budget moved the frontier chart's budget line to 100 % without a word (the value was
+    held to 0..1) while Optimize refused it; the next move wiped Optimize's message. Now the field is checked as
+    --risk-budget is, the refusal stays beside the mode, and nothing runs on a budget nobody typed."""
+    from routekit.widgets import TierExplorer
+
+    x = TierExplorer(_client(tmp_path), risk_budget=0.01)
+    plan = x.plan
+    x.budget.value = 5.0
+    want = "risk budget 5.0: expected a share of requests between 0 and 1; the frontier and Optimize keep 0.01"
+    assert x.budget_error == want and want in x.mode_html.value
+    assert x._budget() == 0.01 and x.plan is plan   # the frontier was not redrawn for another budget
+    assert list(x.frontier_chart.budget.get_xdata()) == [1.0, 1.0]   # 0.01 → 1 %
+    x.optimize_button.click()
+    assert x.mode == "current routing" and want in x.mode_html.value   # Optimize did not run
+    x.sliders["other"]["budget"].value = 30.0
+    assert want in x.mode_html.value and "last move: other budget 30.0" in x.mode_html.value
+    x.budget.value = 0.02   # a good one again: taken, the refusal gone
+    assert x.budget_error is None and x._budget() == 0.02 and "expected a share" not in x.mode_html.value
+    assert list(x.frontier_chart.budget.get_xdata()) == [2.0, 2.0]
+
+
+def test_export_box_names_a_file_in_the_way_and_keeps_relative_folders_in_the_client(tmp_path):
+    """Export to a file's path said "[Errno 17] File exists"; a relative folder went to the kernel's working
+    directory, which for the dashboard is its temporary copy of the notebook, gone when the dashboard stops."""
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    x = TierExplorer(client)
+    (tmp_path / "a-file").write_text("")
+    x.export_dir.value = str(tmp_path / "a-file")
+    x._export_clicked()
+    assert x.export_html.value == (f"<span style='color:#b00'>export failed: export to {tmp_path / 'a-file'}: "
+                                   f"{tmp_path / 'a-file'} is a file, not a folder</span>")
+    x.export_dir.value = "for-the-client"
+    x._export_clicked()
+    assert sorted(f.name for f in (client / "for-the-client").iterdir()) == [
+        "litellm_config.yaml", "policy.yaml", "routing.json"]
+    assert str(client / "for-the-client" / "policy.yaml") in x.export_html.value
