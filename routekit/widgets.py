@@ -704,7 +704,7 @@ class _Chart:
         # said over the plot where this mix has no figure to draw (unpriced, or a cascade on the cost chart)
         self.note = self.ax.text(0.5, 0.55, "", transform=self.ax.transAxes, ha="center", va="center", fontsize=10,
                                  color="#b00", animated=True, visible=False,
-                                 bbox={"facecolor": "white", "edgecolor": "#b00", "boxstyle": "round"})
+                                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#b00", "boxstyle": "round"})
         self.moving: list = [self.note]
         self._background = None
 
