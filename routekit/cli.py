@@ -292,6 +292,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     """The tier explorer (notebooks/tier_explorer.ipynb) served live by Voila on 127.0.0.1, in the foreground."""
     import secrets
     import shutil
+    import signal
     import socket
     import subprocess
 
@@ -302,10 +303,12 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: expected a TCP port (1-65535)")
     # simulate's, optimize's and audit's checks, before Voilà starts: a bad value is one line here, not a page error
+    from routekit.config import load_config
+
     _date(args.date)
     _risk_budget(args.risk_budget)
-    if args.prices:
-        _catalog(args.prices)   # no such file, or a row that does not parse: refused with the file, row and reason
+    load_config(client)   # a routekit.yaml that does not parse (ConfigError: one line, exit 2)
+    _catalog(args.prices, client)   # --prices, else the client's prices.csv: missing, or a row that does not parse
     # Voilà would move to the next free port on its own, and the address printed below would lead elsewhere
     with socket.socket() as probe:
         try:
@@ -333,6 +336,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             cmd.append("--KernelManager.transport=ipc")
         print(f"tier explorer for {client}: http://127.0.0.1:{args.port}/?token={token}", flush=True)
         print("Ctrl-C stops the server", flush=True)
+        # stopped otherwise than by Ctrl-C (kill, a closed terminal, a service manager): the same way out, so that
+        # Voilà and its kernel are not left serving the client's figures and the notebook's copy is removed
+        stopped = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
+                   if sig is not None}
         proc = subprocess.Popen(cmd, env=env, cwd=served)
         try:
             return proc.wait()
@@ -342,9 +349,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
             return 0
+        finally:
+            for sig, handler in stopped.items():
+                signal.signal(sig, handler)
     finally:
         shutil.rmtree(served, ignore_errors=True)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _parameterized_notebook(notebook: Path, parameters: dict, out: Path) -> None:

@@ -455,9 +455,11 @@ class _Dashboard:
         return self
 
     def __exit__(self, *exc) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
         try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=10)
+        except ProcessLookupError:   # the test stopped it already, group and all
+            pass
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=5)
@@ -609,13 +611,28 @@ def test_dashboard_refuses_a_bad_option_before_voila_starts(tmp_path, options, m
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"routekit dashboard: {message}\n")
 
 
-def test_dashboard_refuses_a_prices_file_that_does_not_parse(tmp_path):
+def test_dashboard_refuses_a_prices_file_or_config_that_does_not_parse(tmp_path):
+    """--prices, the client's own prices.csv and its routekit.yaml are read before Voilà starts, as simulate reads
+    them: the page used to be the first to say (after a kernel start) what the command line says in one line."""
+    client = _client(tmp_path)
     bad = tmp_path / "prices.csv"
     bad.write_text("model,input_per_mtok,output_per_mtok\ngpt-4o,2.50,ten\n")
-    proc = subprocess.run([sys.executable, "-m", "routekit.cli", "dashboard", str(_client(tmp_path)), "--prices",
-                           str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1
-    assert str(bad) in proc.stderr and "output_per_mtok" in proc.stderr, proc.stderr
+
+    def dashboard(*options: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "routekit.cli", "dashboard", str(client), "--port",
+                               str(_free_port()), *options], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    for options, where in ((("--prices", str(bad)), bad), ((), client / "prices.csv")):
+        if not options:
+            (client / "prices.csv").write_text(bad.read_text())   # the client's own, read without --prices
+        proc = dashboard(*options)
+        assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1, proc.stderr
+        assert str(where) in proc.stderr and "output_per_mtok" in proc.stderr, proc.stderr
+    (client / "prices.csv").unlink()
+    (client / "routekit.yaml").write_text("tiers:\n  representativs: {budget: gpt-5-nano}\n")
+    proc = dashboard()
+    assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "representativs" in proc.stderr and "representatives" in proc.stderr, proc.stderr
 
 
 def _pixels(chart, rgb: tuple[int, int, int], tolerance: int = 24) -> int:
@@ -779,3 +796,25 @@ def test_export_box_names_a_file_in_the_way_and_keeps_relative_folders_in_the_cl
     assert sorted(f.name for f in (client / "for-the-client").iterdir()) == [
         "litellm_config.yaml", "policy.yaml", "routing.json"]
     assert str(client / "for-the-client" / "policy.yaml") in x.export_html.value
+
+
+def test_dashboard_stopped_by_sigterm_stops_voila_and_removes_its_copy(tmp_path):
+    """Only Ctrl-C stopped Voilà: `kill PID`, a closed terminal or `timeout` ended routekit and left Voilà and its
+    kernel serving the client's figures on the port (and, since the dashboard serves a parameterised copy of the
+    notebook, that copy in the temporary folder)."""
+    import psutil
+
+    dash = _Dashboard(_client(tmp_path), tmp_path)
+    try:
+        voila = [c for c in psutil.Process(dash.proc.pid).children() if "voila" in " ".join(c.cmdline())]
+        assert len(voila) == 1, [c.cmdline() for c in psutil.Process(dash.proc.pid).children()]
+        copy = Path(next(a for a in voila[0].cmdline() if a.endswith(".ipynb"))).parent
+        assert copy.is_dir() and copy.name.startswith("routekit-dashboard-")
+        os.kill(dash.proc.pid, signal.SIGTERM)   # routekit alone, as `kill PID` does
+        dash.proc.wait(timeout=20)
+        psutil.wait_procs(voila, timeout=10)
+        assert not voila[0].is_running() and not copy.exists()
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", dash.port), timeout=1).close()
+    finally:
+        dash.__exit__(None, None, None)
