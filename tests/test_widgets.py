@@ -298,6 +298,8 @@ def test_tier_explorer_notebook_runs_with_papermill(tmp_path):
                         kernel_name="python3", progress_bar=False)
     text = out.read_text()
     assert "application/vnd.jupyter.widget-view+json" in text   # the explorer was displayed
+    # with the script that names its slider handles (an HTML export of this notebook runs it as JupyterLab does)
+    assert "application/javascript" in text and "routekitSliderNames" in text
     assert "monthly cost $4.72" in text                          # on the client's traffic (test_simulate)
     # the exports of the opening mix (the current routing): simulate reads the policy back to the same cost
     policy = tmp_path / "exports" / "policy.yaml"
