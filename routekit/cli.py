@@ -291,6 +291,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """The tier explorer (notebooks/tier_explorer.ipynb) served live by Voila on 127.0.0.1, in the foreground."""
     import secrets
+    import shutil
+    import signal
     import socket
     import subprocess
 
@@ -300,37 +302,77 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise UsageError(f"{notebook}: the tier explorer notebook is missing")
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: expected a TCP port (1-65535)")
+    # simulate's, optimize's and audit's checks, before Voilà starts: a bad value is one line here, not a page error
+    from routekit.config import load_config
+
+    _date(args.date)
+    _risk_budget(args.risk_budget)
+    load_config(client)   # a routekit.yaml that does not parse (ConfigError: one line, exit 2)
+    _catalog(args.prices, client)   # --prices, else the client's prices.csv: missing, or a row that does not parse
     # Voilà would move to the next free port on its own, and the address printed below would lead elsewhere
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", args.port))
         except OSError:
             raise UsageError(f"--port {args.port}: in use by another program; choose another port") from None
+    parameters = {"client_dir": str(client), "risk_budget": args.risk_budget, "price_date": args.date,
+                  "prices": str(Path(args.prices).resolve()) if args.prices else None,
+                  "db": str(Path(args.db).resolve()) if args.db else None}
     token = secrets.token_urlsafe(24)
-    # routekit/data/voila/templates/routekit: Voilà's lab page without its CDN stylesheets, with named sliders
+    # routekit/data/voila/templates/routekit: Voilà's lab page without its CDN stylesheets
     templates = Path(__file__).resolve().parent / "data"
-    env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client),
+    env = {**os.environ,
            "JUPYTER_PATH": os.pathsep.join(filter(None, [str(templates), os.environ.get("JUPYTER_PATH")]))}
-    cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={args.port}",
-           "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", f"--token={token}", "--template=routekit",
-           # a client the explorer cannot open (invoices only) says why on the page (routekit.nbparams.one_line);
-           # Voilà's own line under it would send the analyst to server options
-           "--VoilaExecutor.cell_error_instruction=The reason is shown above; if there is none, `routekit simulate "
-           "CLIENT_DIR` prints it."]
-    if os.name == "posix":   # the kernel over Unix sockets, not plain TCP: see audit.local_kernel_manager
-        cmd.append("--KernelManager.transport=ipc")
-    print(f"tier explorer for {client}: http://127.0.0.1:{args.port}/?token={token}", flush=True)
-    print("Ctrl-C stops the server", flush=True)
-    proc = subprocess.Popen(cmd, env=env, cwd=notebook.parent)
+    served = Path(tempfile.mkdtemp(prefix="routekit-dashboard-"))
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
+        _parameterized_notebook(notebook, parameters, served / notebook.name)
+        cmd = [sys.executable, "-m", "voila", str(served / notebook.name), "--no-browser", f"--port={args.port}",
+               "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", f"--token={token}", "--template=routekit",
+               # a client the explorer cannot open (invoices only) says why on the page (routekit.nbparams.one_line);
+               # Voilà's own line under it would send the analyst to server options
+               "--VoilaExecutor.cell_error_instruction=The reason is shown above; if there is none, `routekit "
+               "simulate CLIENT_DIR` prints it."]
+        if os.name == "posix":   # the kernel over Unix sockets, not plain TCP: see audit.local_kernel_manager
+            cmd.append("--KernelManager.transport=ipc")
+        print(f"tier explorer for {client}: http://127.0.0.1:{args.port}/?token={token}", flush=True)
+        print("Ctrl-C stops the server", flush=True)
+        # stopped otherwise than by Ctrl-C (kill, a closed terminal, a service manager): the same way out, so that
+        # Voilà and its kernel are not left serving the client's figures and the notebook's copy is removed
+        stopped = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
+                   if sig is not None}
+        proc = subprocess.Popen(cmd, env=env, cwd=served)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        return 0
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            return 0
+        finally:
+            for sig, handler in stopped.items():
+                signal.signal(sig, handler)
+    finally:
+        shutil.rmtree(served, ignore_errors=True)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _parameterized_notebook(notebook: Path, parameters: dict, out: Path) -> None:
+    """The notebook with ``parameters`` in a cell after its parameters cell: papermill's own injection, so the
+    dashboard hands the explorer its options exactly as `papermill -p` does (and the notebook checks them the same
+    way, routekit.nbparams), with nothing read from the environment."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = parameterize_notebook(load_notebook_node(str(notebook)), parameters,
+                               comment="Parameters from `routekit dashboard`")
+    nbformat.write(nb, out)
 
 
 class _Scenario:
@@ -843,6 +885,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", help="the tier explorer: sliders per task type, priced live (Voila)")
     p.add_argument("client_dir", metavar="CLIENT_DIR")
     p.add_argument("--port", type=int, default=8866, metavar="P", help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--risk-budget", type=float, default=0.02, metavar="R",
+                   help="the optimizer's risk budget when the page opens (default 0.02)")
+    _client_pricing_args(p)
+    _db_arg(p)
     p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("prices", help="the prices applied to models on a date, and their source")

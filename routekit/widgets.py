@@ -29,19 +29,23 @@ from pathlib import Path
 import ipywidgets as W
 import numpy as np
 
-from routekit import exports
+from routekit import exports, report_text
 from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy, PolicyError
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
 TENTHS = 1000   # shares are held in tenths of a percent: 1000 = 100 %
 PRESETS = ("current routing", "all flagship", "all mid", "all budget", "recommended")
 EXPORT_DIR = Path(".routekit") / "exports"
+SLIDER_NAMES_JS = (Path(__file__).parent / "data" / "slider_names.js").read_text(encoding="utf-8")
 # Where representative candidates come from besides the client's own models: the model makers' own price lists in
 # genai-prices (resellers and hosts list the same models again under other ids).
 FIRST_PARTY = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "cohere")
 PLAIN_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")   # not fine-tune stubs such as "ft:gpt-4o-mini"
 BAND_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
 CHART_DPI = 80
+# What a chart shows in place of this mix's bars or marker when it has no figure of its own
+UNPRICED_NOTE = "this mix cannot be priced\n(see the reason above)"
+CASCADE_NOTE = "this mix: a cascade,\nnot split per tier"
 # In the widget itself (a <style> in an HTML widget applies to the page), so JupyterLab gets it as Voilà does: the
 # readouts stick to the top of the scrolling page, so a slider far down still shows what it does to the figures.
 # Sticking needs every box between them and the page's scroller to let its content overflow (widget boxes and
@@ -54,6 +58,12 @@ LAYOUT_CSS = """<style>
 .rk-tier-explorer, .jp-OutputArea:has(.rk-readouts), .jp-OutputArea-child:has(.rk-readouts),
 .jp-OutputArea-output:has(.rk-readouts) {overflow: visible !important}
 </style>"""
+
+
+def _no_negative_zero(value: float, digits: int) -> float:
+    """``value`` rounded as it will be shown, a tiny negative (float noise of a mix that adds nothing) made 0.0:
+    "+0.00%", not "-0.00%" (simulate's output does the same)."""
+    return round(value, digits) + 0.0
 
 
 def renormalise(values: dict[str, int], moved: str, new: int) -> dict[str, int]:
@@ -131,6 +141,7 @@ class TierExplorer:
         self.error: str | None = None   # why the mix shown cannot be priced (a tier's model has no price)
         self.timings: dict[str, float] = {}
         self._priced_for = self._planned_for = None
+        self._baseline_monthly, self._baseline_by_tier = 0.0, None   # set by the first recompute (current routing)
         self._routing: exports.RoutingInputs | None = None
         self._busy = self._pending = self._quiet = False
         self._build(risk_budget)
@@ -207,12 +218,15 @@ class TierExplorer:
         self.budget = W.FloatText(value=risk_budget, step=0.005, description="risk budget",
                                   layout=W.Layout(width="200px"))
         self.budget.add_class("rk-risk-budget")
-        self.budget.observe(lambda _: self._departed() or self.request_recompute(), names="value")
+        self.budget.observe(self._on_budget, names="value")
+        # the last valid budget, and why the one typed in the field is not (None: it is the field's)
+        self._risk_budget, self.budget_error = float(risk_budget), None
         self.optimize_button = W.Button(description="Optimize", button_style="primary")
         self.optimize_button.add_class("rk-optimize")
         self.optimize_button.on_click(lambda _: self._departed() or self.optimize())
         self.batch_slider = W.FloatSlider(value=round(self.current_batch * 100, 1), min=0, max=100, step=0.1,
-                                          description="batch %", readout_format=".1f", continuous_update=True,
+                                          description="batch %", tooltip="batch share of requests, per cent",
+                                          readout_format=".1f", continuous_update=True,
                                           layout=W.Layout(width="300px"), style={"description_width": "60px"})
         self.batch_slider.add_class("rk-batch-share")
         self.batch_slider.observe(self._on_batch, names="value")
@@ -242,15 +256,26 @@ class TierExplorer:
         # the sliders and the charts side by side where the screen is wide enough (1920 px), the charts under the
         # sliders where it is not (1280 px); the readouts stay in view while the sliders scroll (LAYOUT_CSS)
         body = W.HBox([W.VBox(rows), charts], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.basis_html = W.HTML(self._basis())
+        self.basis_html.add_class("rk-basis")
         self.widget = W.VBox([W.HTML(LAYOUT_CSS), W.HTML(f"<h3>Tier explorer: {html.escape(self.client_dir.name)}</h3>"),
-                              readouts, controls, body])
+                              self.basis_html, readouts, controls, body])
         self.widget.add_class("rk-tier-explorer")
+
+    def _basis(self) -> str:
+        """What every figure rests on, as simulate's first lines say it: the price date, the price sources (a
+        prices.csv of negotiated rates first) and how the logs' period is projected to a month."""
+        sim = self.sim
+        projection = sim.projection.to_json()["method"] if sim.projection else None
+        return (f"<i>prices as of {sim.on or 'latest'} ({html.escape(', '.join(sim.catalog.sources))})"
+                + (f"; projection: {html.escape(projection)}" if projection else "") + "</i>")
 
     def _task_row(self, task: str) -> W.HBox:
         sl = {}
         for tier in SLIDER_TIERS:
             s = W.FloatSlider(value=self.current_values[task][tier] / 10, min=0, max=100, step=0.1,
-                              description=tier, readout_format=".1f", continuous_update=True,
+                              description=tier, tooltip=f"{task}: {tier} tier share, per cent",
+                              readout_format=".1f", continuous_update=True,
                               layout=W.Layout(width="230px"), style={"description_width": "60px"})
             s.add_class(f"rk-tier-{tier}")
             s.disabled = task in self.idle_tasks
@@ -296,9 +321,10 @@ class TierExplorer:
         return menu
 
     def show(self):
-        from IPython.display import display
+        from IPython.display import Javascript, display
 
         display(self.widget)
+        display(Javascript(SLIDER_NAMES_JS))   # names the slider handles for screen readers (slider_names.js)
         return None
 
     def _ipython_display_(self):
@@ -394,12 +420,34 @@ class TierExplorer:
             return
         self.request_recompute()
 
+    def _on_budget(self, change) -> None:
+        """A risk budget typed in: checked as --risk-budget is (report.check_risk_budget); a bad one is said beside
+        the mode and changes nothing (the frontier and Optimize keep the last good one, rather than one held to
+        0..1 without a word)."""
+        from routekit.report import AuditError, check_risk_budget
+
+        self._departed()
+        try:
+            check_risk_budget(change["new"], "risk budget")
+        except AuditError as exc:
+            self.budget_error = f"{exc}; the frontier and Optimize keep {self._risk_budget:g}"
+            self.mode_html.value = self._mode_line()
+            return
+        self._risk_budget, self.budget_error = float(change["new"]), None
+        self.request_recompute()
+
+    def _mode_line(self) -> str:
+        line = f"<i>showing: {html.escape(self.mode)}</i>"
+        if self.budget_error:
+            line += f"<br><span class='rk-error' style='color:#b00'>{html.escape(self.budget_error)}</span>"
+        return line
+
     def optimize(self) -> None:
         """The optimizer's mix within the risk budget: shown exactly; the sliders show it per task type."""
-        rate = float(self.budget.value)
-        if not 0 <= rate <= 1:
-            self.mode_html.value = "<span style='color:#b00'>risk budget: a share between 0 and 1</span>"
+        if self.budget_error:   # the budget typed is not a share: say so rather than optimize for another one
+            self.mode_html.value = self._mode_line()
             return
+        rate = self._risk_budget
         self._reprice()
         plan = self._plan()
         policy = plan.policy(self.pricing(), name=f"optimized: extra-failure rate <= {rate:g}")
@@ -459,8 +507,8 @@ class TierExplorer:
             self._priced_for = key
 
     def _budget(self) -> float:
-        """The risk budget as a share of requests (a value typed outside 0..1 is held to it)."""
-        return min(max(float(self.budget.value), 0.0), 1.0)
+        """The risk budget as a share of requests: the last valid one typed (or given at opening)."""
+        return self._risk_budget
 
     def _plan(self):
         """The optimizer at the risk budget on the cube in force (its frontier too), redone when either changes."""
@@ -497,22 +545,31 @@ class TierExplorer:
             self.error, self.result = str(exc), None
             self.recomputes += 1
             self._render_error()
+            # the charts say so too, rather than keep the previous mix's bars and marker beside "-" readouts;
+            # the current routing and the frontier (the optimizer leaves unpriced tiers out) are still right
+            self.cost_chart.update(self._baseline_by_tier, None, note=UNPRICED_NOTE)
+            self.frontier_chart.update(plan, None, self._baseline_monthly, self._budget(), note=UNPRICED_NOTE)
             return None
         self.error = None
         self.result = result
+        # the current routing's figures do not depend on the mix: kept for a mix without them (cascade, unpriced)
+        self._baseline_monthly = result["baseline_monthly_cost_usd"]
+        self._baseline_by_tier = result.get("baseline_by_tier_usd") or self._baseline_by_tier
         self.recomputes += 1
         mid = time.perf_counter()
         self._render(result)
         drawn = time.perf_counter()
-        self.cost_chart.update(result.get("baseline_by_tier_usd"), result.get("cost_by_tier_usd"))
-        self.frontier_chart.update(plan, result, self._budget())
+        by_tier = result.get("cost_by_tier_usd")
+        self.cost_chart.update(self._baseline_by_tier, by_tier, note=None if by_tier is not None else CASCADE_NOTE)
+        self.frontier_chart.update(plan, (100 * result["risk"]["extra_failure_rate"], result["monthly_cost_usd"]),
+                                   result["baseline_monthly_cost_usd"], self._budget())
         end = time.perf_counter()
         self.timings = {"evaluate_ms": 1000 * (mid - start), "readouts_ms": 1000 * (drawn - mid),
                         "charts_ms": 1000 * (end - drawn), "total_ms": 1000 * (end - start)}
         return result
 
     def _render_error(self) -> None:
-        self.mode_html.value = (f"<i>showing: {html.escape(self.mode)}</i><br><span class='rk-error' "
+        self.mode_html.value = (f"{self._mode_line()}<br><span class='rk-error' "
                                 f"style='color:#b00'>cannot price this mix: {html.escape(self.error)}</span>")
         for widget, name in ((self.cost_html, "Monthly cost"), (self.savings_html, "Savings"),
                              (self.risk_html, "Quality risk")):
@@ -521,7 +578,7 @@ class TierExplorer:
             self.bands[task].value = ""
 
     def _render(self, r: dict) -> None:
-        money = lambda v: f"${v:,.2f}"   # noqa: E731
+        money = report_text.money   # -$249.55, not $-249.55
         lo, hi = r["cost_range_usd"]
         self.cost_html.value = (f"<b>Monthly cost:</b> <span class='rk-value' data-value='{r['monthly_cost_usd']}'>"
                                 f"{money(r['monthly_cost_usd'])}</span> (range {money(lo)} – {money(hi)}; "
@@ -536,11 +593,12 @@ class TierExplorer:
                                       "counts kept as it is" if r.get("unsized_usage_monthly_cost_usd") else ""))
         k = r["risk"]
         a, b = k["interval"]
-        self.risk_html.value = (f"<b>Quality risk:</b> {k['extra_failures_per_month']:+,.1f} extra failures/month "
+        extra, a, b = (_no_negative_zero(v, 1) for v in (k["extra_failures_per_month"], a, b))
+        self.risk_html.value = (f"<b>Quality risk:</b> {extra:+,.1f} extra failures/month "
                                 f"(90 % interval {a:+,.1f} to {b:+,.1f}); extra-failure rate "
                                 f"<span class='rk-value' data-value='{k['extra_failure_rate']}'>"
-                                f"{k['extra_failure_rate']:.2%}</span>")
-        self.mode_html.value = f"<i>showing: {html.escape(self.mode)}</i>"
+                                f"{_no_negative_zero(k['extra_failure_rate'], 4):.2%}</span>")
+        self.mode_html.value = self._mode_line()
         for task in self.tasks:
             if task in self.idle_tasks:
                 self.status[task].value = "<i>no requests to route</i>"
@@ -550,7 +608,8 @@ class TierExplorer:
             self.status[task].value = "custom mix" if custom else "<i>current routing</i>"
             rate, band = r["bands"][task]
             self.bands[task].value = (f"<span class='rk-band-value' data-band='{band}' style='color:"
-                                      f"{BAND_COLOURS[band]}'>&#9679; {band}</span> {rate:+.2%} extra failures")
+                                      f"{BAND_COLOURS[band]}'>&#9679; {band}</span> "
+                                      f"{_no_negative_zero(rate, 4):+.2%} extra failures")
 
     # -- exports ---------------------------------------------------------------------------------------------------
     def _routing_inputs(self) -> exports.RoutingInputs:
@@ -594,9 +653,16 @@ class TierExplorer:
                             "through the providers' batch APIs)\n"))
 
     def _export_clicked(self) -> None:
+        from routekit.cli import UsageError, _writable_folder
+
+        typed = self.export_dir.value.strip()
+        # a relative folder is taken inside the client's folder, where the default goes: the kernel's working
+        # directory is the dashboard's temporary copy of the notebook, deleted when the dashboard stops
+        folder = self.client_dir / Path(typed).expanduser() if typed else self.client_dir / EXPORT_DIR
         try:
-            paths = self.export(self.export_dir.value.strip() or None)
-        except (OSError, PolicyError) as exc:
+            _writable_folder("export to", typed or str(folder), folder)   # the CLI's check of an --out folder
+            paths = self.export(folder)
+        except (OSError, PolicyError, UsageError) as exc:
             self.export_html.value = f"<span style='color:#b00'>export failed: {html.escape(str(exc))}</span>"
             return
         self.export_html.value = "written: " + ", ".join(f"<code>{html.escape(str(p))}</code>"
@@ -636,8 +702,16 @@ class _Chart:
         self.ax.tick_params(labelsize=8)
         self.image = W.Image(format="png")
         self.image.add_class(css_class)
-        self.moving: list = []
+        # said over the plot where this mix has no figure to draw (unpriced, or a cascade on the cost chart)
+        self.note = self.ax.text(0.5, 0.55, "", transform=self.ax.transAxes, ha="center", va="center", fontsize=10,
+                                 color="#b00", animated=True, visible=False,
+                                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#b00", "boxstyle": "round"})
+        self.moving: list = [self.note]
         self._background = None
+
+    def _set_note(self, note: str | None) -> None:
+        self.note.set_text(note or "")
+        self.note.set_visible(bool(note))
 
     def redraw_all(self) -> None:
         """Draw the still parts (new limits, a new frontier) and keep them as the background."""
@@ -686,7 +760,7 @@ class CostChart(_Chart):
         zeros = np.zeros(len(x))
         self.current = ax.bar(x - w / 2, zeros, w, color="#9e9e9e", animated=True)
         self.mix = ax.bar(x + w / 2, zeros, w, color="#1f77b4", animated=True)
-        self.moving = [*self.current, *self.mix]
+        self.moving = [*self.current, *self.mix, self.note]
         ax.set_xticks(x, self.CATEGORIES, fontsize=8)
         ax.set_title("Monthly cost by tier", fontsize=10)
         ax.legend(handles=[Patch(color="#9e9e9e", label="current routing"), Patch(color="#1f77b4", label="this mix")],
@@ -694,12 +768,16 @@ class CostChart(_Chart):
         ax.set_ylim(0, 1)
         self.fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.12)
 
-    def update(self, current: dict | None, mix: dict | None) -> None:
+    def update(self, current: dict | None, mix: dict | None, note: str | None = None) -> None:
+        """``mix`` None: no bars for this mix, ``note`` says why (unpriced, or a cascade not split per tier)."""
         cur = [(current or {}).get(c, 0.0) for c in self.CATEGORIES]
-        new = [(mix or {}).get(c, 0.0) for c in self.CATEGORIES]   # None: a cascade mix, not split per tier
+        new = [(mix or {}).get(c, 0.0) for c in self.CATEGORIES]
         for bars, values in ((self.current, cur), (self.mix, new)):
             for bar, v in zip(bars, values):
                 bar.set_height(v)
+        for bar in self.mix:
+            bar.set_visible(mix is not None)
+        self._set_note(note)
         limits = _limits(self.ax.get_ylim(), 0.0, max(max(cur), max(new), 1e-6), floor=0.0)
         if limits is not None:
             self.ax.set_ylim(*limits)
@@ -720,17 +798,20 @@ class FrontierChart(_Chart):
         (self.this,) = ax.plot([], [], "o", ms=9, mfc="none", mew=2, color="#ff7f0e", label="this mix",
                                animated=True)
         self.budget = ax.axvline(0, ls="--", lw=1, color="grey", label="risk budget")
-        self.moving = [self.this]
+        self.moving = [self.this, self.note]
         ax.set_xlabel("extra-failure rate vs current routing (%)", fontsize=8)
         ax.set_title("Cost–risk frontier", fontsize=10)
         ax.legend(fontsize=7, loc="upper right")
         self.fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.16)
         self._drawn_for = None
 
-    def update(self, plan, result: dict, budget: float) -> None:
-        baseline = result["baseline_monthly_cost_usd"]
-        this = (100 * result["risk"]["extra_failure_rate"], result["monthly_cost_usd"])
-        self.this.set_data([this[0]], [this[1]])
+    def update(self, plan, this: tuple[float, float] | None, baseline: float, budget: float,
+               note: str | None = None) -> None:
+        """``this``: (extra-failure rate in %, monthly cost) of the mix shown; None: no marker, ``note`` says why."""
+        self.this.set_visible(this is not None)
+        if this is not None:
+            self.this.set_data([this[0]], [this[1]])
+        self._set_note(note)
         still = (id(plan), budget, baseline)
         if still != self._drawn_for:   # the frontier moves only with the representatives, batch share or budget
             self.line.set_data([100 * p["extra_failure_rate"] for p in plan.frontier],
@@ -742,8 +823,9 @@ class FrontierChart(_Chart):
             fresh = True
         else:
             fresh = False
-        xs = [*self.line.get_xdata(), 0.0, this[0], 100 * budget, 100 * plan.extra_failure_rate]
-        ys = [*self.line.get_ydata(), baseline, this[1], plan.cost]
+        shown = [this] if this is not None else []
+        xs = [*self.line.get_xdata(), 0.0, *(x for x, _ in shown), 100 * budget, 100 * plan.extra_failure_rate]
+        ys = [*self.line.get_ydata(), baseline, *(y for _, y in shown), plan.cost]
         x_new = _limits(self.ax.get_xlim(), min(xs), max(xs), fresh=fresh)
         y_new = _limits(self.ax.get_ylim(), min(ys), max(ys), fresh=fresh)
         if x_new or y_new:

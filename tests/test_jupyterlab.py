@@ -113,7 +113,7 @@ def start_lab(tmp_path):
             path.mkdir(parents=True)
         (jupyter["app-settings"] / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
         env = {k: v for k, v in os.environ.items()
-               if k not in ("ROUTEKIT_CLIENT_DIR", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_PREFER_ENV_PATH",
+               if k not in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_PREFER_ENV_PATH",
                             "JUPYTERLAB_DIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR")}
         env.update(JUPYTER_CONFIG_DIR=str(jupyter["config"]), JUPYTER_DATA_DIR=str(jupyter["data"]),
                    JUPYTER_RUNTIME_DIR=str(jupyter["runtime"]),
@@ -205,9 +205,30 @@ def test_tier_explorer_in_jupyterlab(start_lab, tmp_path):
             readouts = {t: int(round(float(page.locator(f".rk-task-{task} .rk-tier-{t} .widget-readout")
                                            .inner_text()) * 10)) for t in SLIDER_TIERS}
             assert readouts == start
+            # every slider handle is named for screen readers, as in the dashboard (the names and values were set
+            # only by the dashboard's Voilà template: in JupyterLab a screen reader heard "slider" eighteen times)
+            names = [["batch share of requests, per cent"]] + [
+                [f"{t}: {tier} tier share, per cent" for tier in SLIDER_TIERS] for t in expected.tasks]
+            want = [name for row in names for name in row]
+            try:
+                page.wait_for_function("n => Array.from(document.querySelectorAll('.rk-tier-explorer .noUi-handle'))"
+                                       ".filter(h => h.getAttribute('aria-label')).length === n", arg=len(want),
+                                       timeout=10_000)
+            except PlaywrightTimeout:
+                pass   # the comparison below says which are missing
+            handles = page.evaluate("""() => Array.from(document.querySelectorAll('.rk-tier-explorer .noUi-handle'))
+                .map(h => [h.getAttribute('aria-label'), h.getAttribute('aria-valuetext')])""")
+            assert [label for label, _ in handles] == want
+            flagship = f"{task}: flagship tier share, per cent"
+            assert dict(handles)[flagship] == f"{start['flagship'] / 10:.1f} %"
+
             values, shown = move_flagship_left(page, task, expected)
             assert values["flagship"] < start["flagship"], values
             assert shown != shown_before, (shown, shown_before)
+            # the moved handle reads its new value as the readout shows it
+            page.wait_for_function("([name, text]) => document.querySelector(`.noUi-handle[aria-label='${name}']`)"
+                                   "?.getAttribute('aria-valuetext') === text",
+                                   arg=[flagship, f"{values['flagship'] / 10:.1f} %"], timeout=10_000)
             cost.scroll_into_view_if_needed()
         finally:
             try:

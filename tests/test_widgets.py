@@ -15,6 +15,7 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -227,26 +228,8 @@ def test_live_widget_in_a_real_browser(tmp_path):
     client = _client(tmp_path)
     expected = TierExplorer(client)   # builds the client's database once; the engine the test checks against
     task = expected.tasks[0]
-    port, token = _free_port(), "rk-test-token"
-    env = {**os.environ, "ROUTEKIT_CLIENT_DIR": str(client)}
-    log = open(tmp_path / "voila.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "voila", str(ROOT / "notebooks" / "tier_explorer.ipynb"),
-                             "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", f"--token={token}"],
-                            cwd=ROOT / "notebooks", env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}/?token={token}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernels?token={token}", timeout=2)
-                break
-            except urllib.error.HTTPError:   # any HTTP answer: the server is up
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError("voila did not start:\n" + (tmp_path / "voila.log").read_text())
-                time.sleep(0.3)
+    with _Dashboard(client, tmp_path) as dash:
+        url = dash.url
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
             try:
@@ -303,27 +286,20 @@ def test_live_widget_in_a_real_browser(tmp_path):
                 print(f"screenshot: {shot}")
             finally:
                 browser.close()
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        log.close()
 
 
-def test_tier_explorer_notebook_runs_with_papermill(tmp_path, monkeypatch):
+def test_tier_explorer_notebook_runs_with_papermill(tmp_path):
     import papermill as pm
 
     client = _client(tmp_path)
     out = tmp_path / "tier_explorer.out.ipynb"
-    monkeypatch.delenv("ROUTEKIT_CLIENT_DIR", raising=False)   # the parameter decides, not the dashboard's variable
     pm.execute_notebook(str(ROOT / "notebooks" / "tier_explorer.ipynb"), str(out), cwd=str(ROOT / "notebooks"),
                         parameters={"client_dir": str(client), "export_dir": str(tmp_path / "exports")},
                         kernel_name="python3", progress_bar=False)
     text = out.read_text()
     assert "application/vnd.jupyter.widget-view+json" in text   # the explorer was displayed
+    # with the script that names its slider handles (an HTML export of this notebook runs it as JupyterLab does)
+    assert "application/javascript" in text and "routekitSliderNames" in text
     assert "monthly cost $4.72" in text                          # on the client's traffic (test_simulate)
     # the exports of the opening mix (the current routing): simulate reads the policy back to the same cost
     policy = tmp_path / "exports" / "policy.yaml"
@@ -458,14 +434,14 @@ def test_a_task_without_requests_has_no_sliders_to_move(tmp_path):
 
 
 class _Dashboard:
-    """`routekit dashboard CLIENT --port P` in its own process group: its URL, stopped by pid on exit."""
+    """`routekit dashboard CLIENT --port P [OPTION...]` in its own process group: its URL, stopped by pid on exit."""
 
-    def __init__(self, client: Path, tmp_path: Path) -> None:
+    def __init__(self, client: Path, tmp_path: Path, *options: str) -> None:
         self.port = _free_port()
         self.log = (tmp_path / "dashboard.log").open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "routekit.cli", "dashboard", str(client), "--port",
-                                      str(self.port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     start_new_session=True)
+                                      str(self.port), *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log,
+                                     text=True, start_new_session=True)
         line = self.proc.stdout.readline()
         self.url = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line).group(1)
         deadline = time.monotonic() + 30
@@ -481,9 +457,11 @@ class _Dashboard:
         return self
 
     def __exit__(self, *exc) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
         try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=10)
+        except ProcessLookupError:   # the test stopped it already, group and all
+            pass
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=5)
@@ -574,3 +552,271 @@ def test_dashboard_page_offline_labelled_and_laid_out(tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+# Negotiated gpt-4o rates with two dated periods (USD per million tokens: input, output, cached input). Outside the
+# client folder, so only --prices brings them in.
+DATED_PRICES = ("model,input_per_mtok,output_per_mtok,cached_input_per_mtok,valid_from\n"
+                "gpt-4o,5.00,20.00,2.50,2026-01-01\n"
+                "gpt-4o,2.00,8.00,1.00,2026-06-01\n")
+
+
+def test_dashboard_takes_prices_date_and_risk_budget_as_simulate_does(tmp_path):
+    """`routekit dashboard --prices F --date D --risk-budget R`: the page prices at the prices.csv's rates in force on
+    D, as `routekit simulate --prices F --date D` does, and the optimizer's budget starts at R. The dashboard took
+    none of them: its figures could not be set to the date or rates of the audit they illustrate."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    client = _client(tmp_path)
+    prices = tmp_path / "negotiated.csv"
+    prices.write_text(DATED_PRICES)
+    policy = tmp_path / "all_flagship.yaml"
+    policy.write_text("tiers: {flagship: gpt-4o}\nmix:\n  other: {flagship: 1.0}\n")
+    pricing = ("--prices", str(prices), "--date", "2026-03-01")
+
+    def simulate(*args: str) -> float:
+        return json.loads(run_cli("simulate", str(client), *pricing, *args, "--json").stdout)["monthly_cost_usd"]
+
+    # on 2026-03-01 gpt-4o is at 5.00 in / 2.50 cached / 20.00 out (the first period); gpt-4o-mini at list price:
+    #   r1 (8,000 × 5 + 2,000 × 2.50 + 1,000 × 20) / 1e6 = 0.065; r2 (2,000 × 5 + 500 × 20) / 1e6 = 0.020;
+    #   r3 gpt-4o-mini 0.0012 (test_simulate); r4 (1,000 × 5 + 100 × 20) / 1e6 = 0.007 → 0.0932 × 100 = $9.32
+    # (at the latest prices, 2.00 / 1.00 / 8.00, it is 0.026 + 0.008 + 0.0012 + 0.0028 = 0.038 → $3.80)
+    # all on gpt-4o: r3 (4,000 × 5 + 1,000 × 20) / 1e6 = 0.040 → 0.065 + 0.020 + 0.040 + 0.007 = 0.132 → $13.20
+    assert simulate() == 9.32 and simulate("--policy", str(policy)) == 13.20
+    with _Dashboard(client, tmp_path, *pricing, "--risk-budget", "0.01") as dash, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(60_000)
+            page.goto(dash.url)
+            page.wait_for_selector(".rk-monthly-cost .rk-value")
+            assert _money(page.locator(".rk-monthly-cost").inner_text()) == 9.32
+            basis = page.locator(".rk-basis").inner_text()   # what the figures rest on, as simulate's first line
+            assert basis.startswith("prices as of 2026-03-01 (prices.csv ") and str(prices) in basis, basis
+            assert float(page.locator(".rk-risk-budget input").input_value()) == 0.01
+            page.locator(".rk-preset select").select_option("all flagship")
+            page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$13.20 ')")
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("options, message", [
+    (("--date", "2026-02-30"), "--date 2026-02-30: expected YYYY-MM-DD"),
+    (("--risk-budget", "1.5"), "--risk-budget 1.5: expected a share of requests between 0 and 1"),
+    (("--prices", "no-such-prices.csv"), "--prices no-such-prices.csv: no such file"),
+])
+def test_dashboard_refuses_a_bad_option_before_voila_starts(tmp_path, options, message):
+    """The same checks and words as simulate and audit, one line and exit 2, and no URL printed (Voilà never ran)."""
+    proc = subprocess.run([sys.executable, "-m", "routekit.cli", "dashboard", str(_client(tmp_path)), "--port",
+                           str(_free_port()), *options], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"routekit dashboard: {message}\n")
+
+
+def test_dashboard_refuses_a_prices_file_or_config_that_does_not_parse(tmp_path):
+    """--prices, the client's own prices.csv and its routekit.yaml are read before Voilà starts, as simulate reads
+    them: the page used to be the first to say (after a kernel start) what the command line says in one line."""
+    client = _client(tmp_path)
+    bad = tmp_path / "prices.csv"
+    bad.write_text("model,input_per_mtok,output_per_mtok\ngpt-4o,2.50,ten\n")
+
+    def dashboard(*options: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "routekit.cli", "dashboard", str(client), "--port",
+                               str(_free_port()), *options], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    for options, where in ((("--prices", str(bad)), bad), ((), client / "prices.csv")):
+        if not options:
+            (client / "prices.csv").write_text(bad.read_text())   # the client's own, read without --prices
+        proc = dashboard(*options)
+        assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1, proc.stderr
+        assert str(where) in proc.stderr and "output_per_mtok" in proc.stderr, proc.stderr
+    (client / "prices.csv").unlink()
+    (client / "routekit.yaml").write_text("tiers:\n  representativs: {budget: gpt-5-nano}\n")
+    proc = dashboard()
+    assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "representativs" in proc.stderr and "representatives" in proc.stderr, proc.stderr
+
+
+def _pixels(chart, rgb: tuple[int, int, int], tolerance: int = 24) -> int:
+    """How many pixels of the chart's PNG (as the page shows it) are within ``tolerance`` of this colour in each
+    channel, outside its legend (whose swatches carry the same colours)."""
+    import io
+
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(bytes(chart.image.value))).convert("RGB")).astype(int)
+    hit = (np.abs(img - np.array(rgb)) <= tolerance).all(axis=2)
+    box = chart.ax.get_legend().get_window_extent()   # display pixels, origin at the bottom left
+    height = img.shape[0]
+    hit[max(0, int(height - box.y1) - 1):int(height - box.y0) + 1, max(0, int(box.x0) - 1):int(box.x1) + 1] = False
+    return int(hit.sum())
+
+
+THIS_MIX_BARS, THIS_MIX_MARKER, NOTE_RED = (0x1f, 0x77, 0xb4), (0xff, 0x7f, 0x0e), (0xbb, 0x00, 0x00)
+
+
+def test_an_unpriced_mix_leaves_no_stale_bars_or_marker_in_the_charts(tmp_path):
+    """The readouts said "cannot price this mix" while the charts still drew the previous mix's bars and marker, as
+    if they were this mix's. Now the charts drop them and say so over the plot, and a priced mix brings them back.
+    Checked on the PNGs the page shows: the blue "this mix" bars, the orange "this mix" ring, the red note."""
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    (client / "routekit.yaml").write_text("tiers:\n  representatives: {budget: nosuchmodel-1, mid: gpt-5-mini, "
+                                          "flagship: gpt-4o}\n  models: {nosuchmodel-1: budget}\n")
+    x = TierExplorer(client)
+    x.sliders["other"]["flagship"].value = 100.0   # priced: all on gpt-4o, $6.60 (test_simulate)
+    assert x.result["monthly_cost_usd"] == 6.60
+    cost, frontier = x.cost_chart, x.frontier_chart
+    assert _pixels(cost, THIS_MIX_BARS) > 100 and _pixels(frontier, THIS_MIX_MARKER) > 10
+    assert _pixels(cost, NOTE_RED) == 0 and _pixels(frontier, NOTE_RED) == 0
+
+    x.sliders["other"]["budget"].value = 50.0   # half to the unpriced budget tier: no figure
+    assert x.result is None and "$" not in x.cost_html.value
+    cost, frontier = x.cost_chart, x.frontier_chart
+    assert _pixels(cost, THIS_MIX_BARS) == 0 and _pixels(frontier, THIS_MIX_MARKER) == 0
+    assert _pixels(cost, NOTE_RED) > 50 and _pixels(frontier, NOTE_RED) > 50
+    assert "cannot be priced" in x.cost_chart.note.get_text() == x.frontier_chart.note.get_text()
+    # the current routing's bars stay: today $4.60 on gpt-4o (flagship), $0.12 on gpt-4o-mini (budget)
+    current = {c: b.get_height() for c, b in zip(x.cost_chart.CATEGORIES, x.cost_chart.current)}
+    assert current["flagship"] == pytest.approx(4.60) and current["budget"] == pytest.approx(0.12)
+
+    x.rep_menus["budget"].value = "gpt-5-nano"   # priced again: $3.39 (the unpriced-representative test)
+    assert x.result["monthly_cost_usd"] == 3.39
+    cost, frontier = x.cost_chart, x.frontier_chart
+    assert _pixels(cost, THIS_MIX_BARS) > 100 and _pixels(frontier, THIS_MIX_MARKER) > 10
+    assert _pixels(cost, NOTE_RED) == 0 and _pixels(frontier, NOTE_RED) == 0
+
+
+def test_every_slider_carries_its_screen_reader_name(tmp_path):
+    """The names the page gives the slider handles come from the widgets' tooltips (routekit/data/slider_names.js
+    copies each into its handle's aria-label), so JupyterLab, Voilà and an exported notebook name them alike."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from routekit.widgets import SLIDER_TIERS, TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    assert {t: x.sliders["other"][t].tooltip for t in SLIDER_TIERS} == {
+        "budget": "other: budget tier share, per cent", "mid": "other: mid tier share, per cent",
+        "flagship": "other: flagship tier share, per cent"}
+    assert x.batch_slider.tooltip == "batch share of requests, per cent"
+    InteractiveShell.instance()
+    with capture_output() as shown:   # what a notebook cell displays: the widget, then the naming script
+        x.show()
+    kinds = [sorted(o.data) for o in shown.outputs]
+    assert "application/vnd.jupyter.widget-view+json" in kinds[0] and "application/javascript" in kinds[1]
+    assert "aria-label" in shown.outputs[1].data["application/javascript"]
+
+
+def test_a_cascade_mix_keeps_the_current_bars_and_says_why_it_has_none(tmp_path):
+    """A loaded policy with a cascade has no cost per tier (the exact path prices it): the cost chart drew every bar
+    at zero, the current routing's too, as if nothing were spent. Now the current routing's bars stay and a note
+    stands in for this mix's."""
+    from routekit.widgets import CASCADE_NOTE, TierExplorer
+
+    client = _client(tmp_path)
+    policy = tmp_path / "cascade.yaml"
+    policy.write_text("mix: {other: {cascade: 1.0}}\n"
+                      "cascade: {other: {from: budget, to: flagship, detection_rate: 0.8, false_alarm_rate: 0.05}}\n")
+    x = TierExplorer(client)
+    x.load_policy(policy)
+    assert x.result is not None and "cascade" in x.mode
+    chart = x.cost_chart
+    current = {c: b.get_height() for c, b in zip(chart.CATEGORIES, chart.current)}
+    # today: gpt-4o (flagship) $4.60, gpt-4o-mini (budget) r3 $0.12 (test_simulate's figures)
+    assert current["flagship"] == pytest.approx(4.60) and current["budget"] == pytest.approx(0.12)
+    assert chart.note.get_visible() and chart.note.get_text() == CASCADE_NOTE
+    assert _pixels(chart, THIS_MIX_BARS) == 0 and _pixels(chart, NOTE_RED) > 50
+    assert _pixels(chart, (0x9e, 0x9e, 0x9e), tolerance=4) > 100   # the grey current-routing bars are drawn
+
+
+def test_readouts_say_what_the_figures_rest_on_and_sign_them_plainly(tmp_path):
+    """As an analyst reads them on the sample clients: the page did not say which prices (date, negotiated rates)
+    or projection its figures use, which simulate prints first; a mix dearer than today read "Savings: $-1.88"
+    (simulate and the report write -$1.88); a task whose mix adds a float-noise sliver of risk read "-0.00%"."""
+    from routekit.widgets import TierExplorer
+
+    x = TierExplorer(_client(tmp_path))
+    assert x.basis_html.value == ("<i>prices as of latest (genai-prices " + _genai_version() + "); projection: the "
+                                  "logs cover 1 whole calendar month(s), 2026-09-01 to 2026-09-30: monthly = total / "
+                                  "1</i>")
+    x.preset.value = "all flagship"
+    # all on gpt-4o: $6.60 against $4.72 today (test_simulate): savings 4.72 - 6.60 = -1.88
+    assert "<b>Savings:</b> <span class='rk-value' data-value='-1.88'>-$1.88</span>" in x.savings_html.value
+    # a mix whose extra-failure rate is float noise below zero: shown as nothing added, like simulate's +0.0
+    x._render({**x.result, "bands": {"other": (-1e-12, "green")},
+               "risk": {**x.result["risk"], "extra_failures_per_month": -1e-9, "interval": [-1e-9, 2.0],
+                        "extra_failure_rate": -1e-12}})
+    assert "+0.00% extra failures" in x.bands["other"].value
+    assert "+0.0 extra failures/month (90 % interval +0.0 to +2.0)" in x.risk_html.value
+    assert "-0.00" not in x.risk_html.value and "-0.0 " not in x.risk_html.value
+
+
+def _genai_version() -> str:
+    from importlib.metadata import version
+
+    return version("genai-prices")
+
+
+def test_a_risk_budget_typed_outside_0_to_1_is_refused_not_held_to_it(tmp_path):
+    """Typing 5 in the risk budget moved the frontier chart's budget line to 100 % without a word (the value was
+    held to 0..1) while Optimize refused it; the next move wiped Optimize's message. Now the field is checked as
+    --risk-budget is, the refusal stays beside the mode, and nothing runs on a budget nobody typed."""
+    from routekit.widgets import TierExplorer
+
+    x = TierExplorer(_client(tmp_path), risk_budget=0.01)
+    plan = x.plan
+    x.budget.value = 5.0
+    want = "risk budget 5.0: expected a share of requests between 0 and 1; the frontier and Optimize keep 0.01"
+    assert x.budget_error == want and want in x.mode_html.value
+    assert x._budget() == 0.01 and x.plan is plan   # the frontier was not redrawn for another budget
+    assert list(x.frontier_chart.budget.get_xdata()) == [1.0, 1.0]   # 0.01 → 1 %
+    x.optimize_button.click()
+    assert x.mode == "current routing" and want in x.mode_html.value   # Optimize did not run
+    x.sliders["other"]["budget"].value = 30.0
+    assert want in x.mode_html.value and "last move: other budget 30.0" in x.mode_html.value
+    x.budget.value = 0.02   # a good one again: taken, the refusal gone
+    assert x.budget_error is None and x._budget() == 0.02 and "expected a share" not in x.mode_html.value
+    assert list(x.frontier_chart.budget.get_xdata()) == [2.0, 2.0]
+
+
+def test_export_box_names_a_file_in_the_way_and_keeps_relative_folders_in_the_client(tmp_path):
+    """Export to a file's path said "[Errno 17] File exists"; a relative folder went to the kernel's working
+    directory, which for the dashboard is its temporary copy of the notebook, gone when the dashboard stops."""
+    from routekit.widgets import TierExplorer
+
+    client = _client(tmp_path)
+    x = TierExplorer(client)
+    (tmp_path / "a-file").write_text("")
+    x.export_dir.value = str(tmp_path / "a-file")
+    x._export_clicked()
+    assert x.export_html.value == (f"<span style='color:#b00'>export failed: export to {tmp_path / 'a-file'}: "
+                                   f"{tmp_path / 'a-file'} is a file, not a folder</span>")
+    x.export_dir.value = "for-the-client"
+    x._export_clicked()
+    assert sorted(f.name for f in (client / "for-the-client").iterdir()) == [
+        "litellm_config.yaml", "policy.yaml", "routing.json"]
+    assert str(client / "for-the-client" / "policy.yaml") in x.export_html.value
+
+
+def test_dashboard_stopped_by_sigterm_stops_voila_and_removes_its_copy(tmp_path):
+    """Only Ctrl-C stopped Voilà: `kill PID`, a closed terminal or `timeout` ended routekit and left Voilà and its
+    kernel serving the client's figures on the port (and, since the dashboard serves a parameterised copy of the
+    notebook, that copy in the temporary folder)."""
+    import psutil
+
+    dash = _Dashboard(_client(tmp_path), tmp_path)
+    try:
+        voila = [c for c in psutil.Process(dash.proc.pid).children() if "voila" in " ".join(c.cmdline())]
+        assert len(voila) == 1, [c.cmdline() for c in psutil.Process(dash.proc.pid).children()]
+        copy = Path(next(a for a in voila[0].cmdline() if a.endswith(".ipynb"))).parent
+        assert copy.is_dir() and copy.name.startswith("routekit-dashboard-")
+        os.kill(dash.proc.pid, signal.SIGTERM)   # routekit alone, as `kill PID` does
+        dash.proc.wait(timeout=20)
+        psutil.wait_procs(voila, timeout=10)
+        assert not voila[0].is_running() and not copy.exists()
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", dash.port), timeout=1).close()
+    finally:
+        dash.__exit__(None, None, None)
