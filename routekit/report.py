@@ -56,6 +56,13 @@ class Audit:
     policy_given: dict | None = None              # audit --policy FILE, as read (Policy.to_yaml)
 
 
+def _cents(value) -> float:
+    """Exact dollars (Decimal) to the cent, half up, as the money a report shows."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
 def _r(value, places=2):
     if value is None:
         return None
@@ -253,7 +260,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                    "extra_failure_rate": _r(risk.extra_failure_rate, 6)}
         audit.policy_yaml = rec.to_yaml()
         audit.findings = _routing_findings(result["segments"], audit.mix, current_by_segment, quality.settings,
-                                           rec.tiers)
+                                           rec.tiers, sim.segment_costs(rec, escalation=quality.escalation))
         audit.routing = routing_table(audit.mix, current_by_segment, rec.tiers, routing_data.max_tokens,
                                       routing_data.overall, result["segments"], routing_data.reasoning,
                                       thinking=routing_data.thinking,
@@ -367,21 +374,30 @@ def _share_text(shares: dict, tiers: dict) -> str:
     return ", ".join(parts)
 
 
-def _routing_findings(segments, mix, current, settings, tiers) -> list[dict]:
+def _routing_findings(segments, mix, current, settings, tiers, exact) -> list[dict]:
+    """One finding per task type × input length the recommended mix moves. ``exact``: Simulator.segment_costs, the
+    unrounded (current, recommended) cost of each segment: a finding's dollars are their sum, rounded once (the sum
+    of the segments' cent-rounded costs was a cent or two off, and showed a $0.004 saving as $0.01)."""
+    from decimal import Decimal
+
     agg = {}
     for s in segments:
         key = (s["task_type"], s["len_in"])
-        a = agg.setdefault(key, {"requests": 0.0, "base": 0.0, "cost": 0.0, "extra": 0.0, "evidence": set()})
+        a = agg.setdefault(key, {"requests": 0.0, "base": Decimal(0), "cost": Decimal(0), "extra": 0.0,
+                                 "evidence": set()})
         n = s.get("requests_per_month") or 0.0
         a["requests"] += n
-        a["base"] += s.get("baseline_monthly_cost_usd") or 0.0
-        a["cost"] += s.get("monthly_cost_usd") or 0.0
+        base, cost = exact.get((s["task_type"], s["len_in"], s["len_out"]), (Decimal(0), Decimal(0)))
+        a["base"] += base
+        a["cost"] += cost
         a["extra"] += (s.get("extra_failure_rate") or 0.0) * n
         if s.get("evidence"):
             a["evidence"].add(s["evidence"])
     out = []
     for (task, len_in), a in sorted(agg.items()):
-        saving = a["base"] - a["cost"]
+        # the saving is shown without the recommended cost beside it: its own exact value, rounded
+        saving = _cents(a["base"] - a["cost"])
+        a["base"], a["cost"] = _cents(a["base"]), _cents(a["cost"])
         shares = (mix.get(task) or {}).get(len_in)
         if saving < 0.005 or not shares or shares == {"current": 1.0}:
             continue
