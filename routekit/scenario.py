@@ -478,7 +478,10 @@ class Simulator:
             # usage without request counts, kept on its current models whatever the policy (CubeRow.sized); part of
             # both the baseline and the policy's cost, and of no segment below
             "unsized_usage_monthly_cost_usd": money(totals["unsized"]),
-            "savings_usd": float(((totals["current"] - totals["cost"]) * factor).quantize(CENT, ROUND_HALF_UP)),
+            # the two figures as shown, less one another: a reader checks $65.76 - $18.12 = $47.64, which the
+            # difference rounded on its own ($47.63) contradicted
+            "savings_usd": float((totals["current"] * factor).quantize(CENT, ROUND_HALF_UP)
+                                 - (totals["cost"] * factor).quantize(CENT, ROUND_HALF_UP)),
             "savings_pct": float(round(100 * (totals["current"] - totals["cost"]) / totals["current"], 2))
             if totals["current"] else None,
             "cost_range_usd": [money(totals["low"]), money(totals["high"])],
@@ -739,7 +742,8 @@ class RowPrices:
         flagship = float(np.where(valid, flag, 0.0).sum()) * self.factor
         unsized = float(np.where(self.fixed, current, 0.0).sum()) * self.factor
         figures = [rounded(v, 2, v) for v in (*sums, base, flagship, unsized)]
-        figures.append(rounded(base - sums[0], 2, base + sums[0]))
+        # savings as evaluate() gives them: the baseline and the cost as shown, less one another
+        figures.append(None if None in (figures[0], figures[3]) else round(figures[3] - figures[0], 2))
         pct = rounded(100 * (base - sums[0]) / base, 2, 100 * (base + sums[0]) / base) if base else None
         categories = (*TIERS, OTHER_TIER)
         current_by_tier = np.bincount(self.tier_col, weights=current, minlength=len(categories)) * self.factor
