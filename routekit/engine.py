@@ -195,8 +195,9 @@ def open_built(client_dir: Path | str, db: Path | str | None = None, *, prices: 
     return con, info, catalog, tiers
 
 
-def table_records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
-    """Rows as JSON-ready dicts: decimals to floats rounded to the cent or 6 places, dates to ISO strings."""
+def table_records(con: duckdb.DuckDBPyConnection, sql: str, exact: bool = False) -> list[dict]:
+    """Rows as JSON-ready dicts: decimals to floats rounded to the cent or 6 places, dates to ISO strings.
+    ``exact``: decimals kept as they are, for figures rounded later as a whole (report_tables.round_to_total)."""
     import datetime as dt
     from decimal import Decimal
 
@@ -206,7 +207,7 @@ def table_records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     for row in cur.fetchall():
         rec = {}
         for name, value in zip(names, row):
-            if isinstance(value, Decimal):
+            if isinstance(value, Decimal) and not exact:
                 value = float(round(value, 2 if name.endswith("_usd") else 6))
             elif isinstance(value, (dt.date, dt.datetime)):
                 value = value.isoformat()

@@ -17,9 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from routekit.exports import routing_inputs, routing_table
+from routekit.report_tables import round_to_total, with_total
 from routekit.report_text import money as _money
 
 TIER_ORDER = ("budget", "mid", "flagship", "reasoning")
+# the amounts of the spend tables and their decimal places, rounded so that the rows add up to the total row
+SPEND_AMOUNTS = {"requests": 0, "priced_usd": 2, "billed_usd": 2, "requests_per_month": 1, "monthly_usd": 2,
+                 "failed_calls_per_month": 1}
 TASK_NOUNS = {"summarization": "summaries", "classification": "classifications", "extraction": "extractions",
               "qa": "question answering", "rewrite": "rewrites", "drafting": "drafts", "chat": "chat turns",
               "code_generation": "code generation", "code_review": "code reviews", "reasoning": "reasoning tasks",
@@ -100,7 +104,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     base = load_policy(policy, config) if policy else None
     con, info, catalog, tiers = open_built(client, db, config=config)
     try:
-        q = lambda sql: table_records(con, sql)   # noqa: E731
+        q = lambda sql, exact=False: table_records(con, sql, exact)   # noqa: E731
         counts = con.execute("""SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM usage),
                                        (SELECT count(*) FROM invoice),
                                        (SELECT count(*) FROM int_calls WHERE status = 'error')""").fetchone()
@@ -121,7 +125,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                      b AS (SELECT date_trunc('month', charge_period_start)::DATE AS month, sum(billed_usd) AS billed_usd
                            FROM invoice GROUP BY ALL)
                 SELECT coalesce(t.month, b.month) AS month, t.requests, t.priced_usd, b.billed_usd
-                FROM t FULL OUTER JOIN b ON t.month = b.month ORDER BY 1"""),
+                FROM t FULL OUTER JOIN b ON t.month = b.month ORDER BY 1""", exact=True),
             # requests are the calls that were answered (and usage's requests); failed calls are counted apart, and
             # a group with nothing but failed calls is no spend: it is listed under failed_calls, not at $0.00
             **{name: q(f"""SELECT {keys}, sum(requests - coalesce(errors, 0)) * {factor} AS requests_per_month,
@@ -129,7 +133,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                   coalesce(sum(errors), 0) * {factor} AS failed_calls_per_month
                            FROM mart_cube GROUP BY ALL
                            HAVING sum(requests - coalesce(errors, 0)) > 0 OR coalesce(sum(cost_usd), 0) <> 0
-                           ORDER BY monthly_usd DESC NULLS LAST, {order}""")
+                           ORDER BY monthly_usd DESC NULLS LAST, {order}""", exact=True)
                for name, keys, order in (("by_provider", "provider", "provider"),
                                          ("by_model", "provider, model, coalesce(tier, 'unmapped') AS tier",
                                           "provider, model"),
@@ -145,14 +149,15 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,
                        sum(billed_usd) AS billed_usd
-                FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model"""),
+                FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model""", exact=True),
         }
-        for name in ("by_provider", "by_model", "by_task_type", "by_length", "failed_calls"):
-            for r in spend[name]:
-                for key in ("requests_per_month", "failed_calls_per_month"):
-                    if key in r:
-                        r[key] = _r(r[key], 1)
-                r["monthly_usd"] = _r(r["monthly_usd"])
+        billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
+        for name in ("by_month", "by_provider", "by_model", "by_task_type", "by_length", "invoice_by_provider_model"):
+            # rounded so that each table's rows add up to its total row (report_tables.with_total)
+            spend[name] = round_to_total(spend[name], SPEND_AMOUNTS)
+        for r in spend["failed_calls"]:
+            r["failed_calls_per_month"] = _r(r["failed_calls_per_month"], 1)
+            r["monthly_usd"] = _r(r["monthly_usd"])
         # task type × input length holding failed calls only (no tokens, no cost): nothing there to route
         failed_only = [tuple(r) for r in con.execute(
             """SELECT task_type, len_in FROM mart_cube GROUP BY ALL
@@ -188,7 +193,6 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     for r in reconciliation:
         r["likely_causes"] = [_scrub(c) for c in r["likely_causes"] or []]
     rejects = [{**r, "reason": _scrub(r["reason"])} for r in rejects]
-    billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
     billed_months = sum(1 for r in spend["by_month"] if r["billed_usd"])
     audit = Audit(client=config.display_name(client),   # routekit.yaml's `client:` (it was documented, never read)
                   params={"risk_budget": float(risk_budget), "price_date": price_date,
@@ -660,9 +664,11 @@ def show_spend(audit: Audit) -> None:
 
     sp = audit.spend
     failed = audit.data.get("failed_calls")
-    _md("## Spend per month\nPriced traffic (list prices at each call's date) and the invoices, per calendar month.")
-    _table(sp["by_month"])
-    months = [r for r in sp["by_month"]]
+    _md("## Spend per month\nPriced traffic (list prices at each call's date) and the invoices, per calendar month. "
+        "The amounts of each table are rounded so that its rows add up to its total row; a row may then differ "
+        "by a cent from the same amount rounded on its own elsewhere in the report.")
+    months = sp["by_month"]
+    _table(with_total(months, SPEND_AMOUNTS) if len(months) > 1 else months)
     if months:
         fig, ax = plt.subplots(figsize=(7, 3))
         xs = [r["month"][:7] for r in months]
@@ -683,7 +689,8 @@ def show_spend(audit: Audit) -> None:
         for name, label, title in (("by_provider", "provider", "By provider"), ("by_model", "model", "By model"),
                                    ("by_task_type", "task_type", "By task type"),
                                    ("by_length", "input_length", "By input length (tokens)")):
-            _table(sp[name], None if failed else [k for k in (sp[name] or [{}])[0] if k != "failed_calls_per_month"],
+            _table(with_total(sp[name], SPEND_AMOUNTS),
+                   None if failed else [k for k in (sp[name] or [{}])[0] if k != "failed_calls_per_month"],
                    title=f"{title} (per month)")
             if any(r.get("monthly_usd") for r in sp[name]):
                 chart = f"Monthly spend {title.lower()}"
@@ -691,7 +698,8 @@ def show_spend(audit: Audit) -> None:
         if failed:
             _show_failed_calls(audit)
     if sp["invoice_by_provider_model"]:
-        _table(sp["invoice_by_provider_model"], title="Invoiced per provider and model (whole period)")
+        _table(with_total(sp["invoice_by_provider_model"], SPEND_AMOUNTS),
+               title="Invoiced per provider and model (whole period)")
 
 
 def _show_failed_calls(audit: Audit) -> None:

@@ -115,7 +115,7 @@ def report_tables(text: str) -> list[list[list[str]]]:
     out = []
     for table in re.findall(r'<table class="rk-table">(.*?)</table>', text, re.S):
         rows = []
-        for tr in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
             rows.append([html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
                          for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)])
         out.append(rows)
@@ -164,14 +164,20 @@ def test_spend_per_month_provider_and_model_agree_with_a_hand_count(audit):
     for provider, model, _, _, _, cost, _ in hand["calls"]:
         by_model[(provider, model)] += cost
     shown = {(r["Provider"], r["Model"]): r["Cost / month"] for r in table_with(tables, "Provider", "Model", "Tier")}
+    # rounded so that the rows add up to the total (38.5761156 and the others' cents below): each row within a cent
+    # of its exact amount
+    assert shown.pop(("Total", "")) == money(month)
     expected = {("aws.bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0"): by_model[("aws.bedrock", "sonnet")],
                 ("aws.bedrock", "anthropic.claude-haiku-4-5-20251001-v1:0"): by_model[("aws.bedrock", "haiku")],
                 ("anthropic", "claude-sonnet-4-5-20250929"): hand["usage"]["claude-sonnet-4-5-20250929"],
                 ("anthropic", "claude-haiku-4-5-20251001"): hand["usage"]["claude-haiku-4-5-20251001"],
                 **{("openrouter", m): by_model[("openrouter", m)] for m in OPENROUTER}}
-    assert {k: v for k, v in shown.items() if k[0] != "Total"} == {k: money(v) for k, v in expected.items()}
+    assert shown.keys() == expected.keys()
+    for key, amount in expected.items():
+        assert abs(D(shown[key].lstrip("$").replace(",", "")) - amount) < D("0.01"), key
 
     by_provider = {r["Provider"]: r["Cost / month"] for r in table_with(tables, "Provider", "Requests / month")}
+    assert by_provider["Total"] == money(month)
     assert by_provider["anthropic"] == money(sum(hand["usage"].values()))          # $130.24
     assert by_provider["aws.bedrock"] == money(by_model[("aws.bedrock", "sonnet")]
                                                + by_model[("aws.bedrock", "haiku")])  # $42.22
@@ -239,3 +245,35 @@ def test_every_routing_finding_agrees_with_a_hand_count(audit):
         assert f"cost {money(cur)} a month" in f["text"] and f"saves {money(cur - new)} a month" in f["text"]
     assert routing[("chat", "16k-64k")]["monthly_usd"] == 22.16     # 22.5148011 - 0.35000275 = 22.16479835
     assert ("extraction", "4k-16k") not in routing                  # 0.0057618 - 0.00139575 = 0.00436605: $0.00
+
+
+def test_every_spend_table_adds_up_to_its_total_row(audit):
+    """Before, the tables had no total and their rows, each rounded on its own, summed to $172.52 (by model, task
+    type, input length) against the month's $172.51: 75.74 + 54.50 + 38.58 + 3.64 + 0.04 + 0.01 + 0.01."""
+    tables = report_tables(audit["html"])
+    amount = lambda text: D(text.lstrip("$").replace(",", "")) if text not in ("-", "") else D(0)   # noqa: E731
+    headers = [("Provider", "Requests / month"), ("Provider", "Model", "Tier"), ("Task type", "Requests / month"),
+               ("Input length", "Requests / month"), ("Provider", "Model", "Months")]
+    for header in headers:
+        rows = table_with(tables, *header)
+        assert rows[-1][header[0]] == "Total", header
+        for column in ("Requests / month", "Cost / month", "Failed calls / month", "Invoiced"):
+            if column in rows[-1]:
+                assert sum(amount(r[column]) for r in rows[:-1]) == amount(rows[-1][column]), (header, column)
+        if "Cost / month" in rows[-1]:
+            assert rows[-1]["Cost / month"] == "$172.51"
+    assert table_with(tables, "Provider", "Model", "Months")[-1]["Invoiced"] == "$130.29"   # 54.56 + 75.73
+
+
+def test_rounded_to_total_gives_the_missing_cents_to_the_largest_remainders():
+    from routekit.report_tables import rounded_to_total
+
+    # 75.7395520 + 54.5022825 + 38.5761156 + 3.6407866 + 0.0363462 + 0.0089595 + 0.0066310 = 172.5106734 -> 172.51;
+    # cut to the cent they make 172.47: the 4 cents go to the largest cut-offs (.955, .896, .663, .635 of a cent),
+    # not to 38.5761156 (.612)
+    assert rounded_to_total([75.73955205, 54.5022825, 38.5761156, 3.6407866, 0.036346179, 0.0089595, 0.00663096],
+                            2) == [75.74, 54.50, 38.57, 3.64, 0.04, 0.01, 0.01]
+    # three half cents make 0.015 -> 0.02: the first two of the equal remainders get a cent; None stays None
+    assert rounded_to_total([0.005, None, 0.005, 0.005], 2) == [0.01, None, 0.01, 0.0]
+    # 1,171.25 + 1,748.25 + 403.5 = 3,323: cut to 3,322, the missing unit to the .5
+    assert rounded_to_total([1171.25, 1748.25, 403.5], 0) == [1171, 1748, 404]
