@@ -277,3 +277,13 @@ def test_rounded_to_total_gives_the_missing_cents_to_the_largest_remainders():
     assert rounded_to_total([0.005, None, 0.005, 0.005], 2) == [0.01, None, 0.01, 0.0]
     # 1,171.25 + 1,748.25 + 403.5 = 3,323: cut to 3,322, the missing unit to the .5
     assert rounded_to_total([1171.25, 1748.25, 403.5], 0) == [1171, 1748, 404]
+
+
+def test_table_records_round_money_half_up():
+    """$0.125 is $0.13 (half up, as Simulator.evaluate rounds); Decimal's round() gave $0.12 (half to even)."""
+    from routekit.engine import table_records
+
+    con = duckdb.connect()
+    assert table_records(con, "SELECT 0.125::DECIMAL(18, 6) AS cost_usd, 2.0000005::DECIMAL(18, 7) AS share") == \
+        [{"cost_usd": 0.13, "share": 2.000001}]
+    assert table_records(con, "SELECT 0.125::DECIMAL(18, 6) AS cost_usd", exact=True) == [{"cost_usd": D("0.125")}]
