@@ -99,7 +99,10 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     if not client.is_dir():
         raise AuditError(f"{client_dir}: no such client folder")
     check_risk_budget(risk_budget)
-    on = checked_price_date(price_date)   # refused as the CLI's --date is (the notebook passes a string)
+    # refused as the CLI's --date is (the notebook passes a string); without one, the run's own date (UTC), named
+    # in the report and findings.json: "today's prices" on a printed report left the reader to guess the day, and
+    # the figures move with it (OpenRouter's rates changed three times in six weeks of the sample's catalog)
+    on = checked_price_date(price_date) or _utc_today()
     config = load_config(client)
     base = load_policy(policy, config) if policy else None
     con, info, catalog, tiers = open_built(client, db, config=config)
@@ -287,6 +290,12 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         f["rank"] = i
     audit.coverage = _coverage(audit)
     return audit
+
+
+def _utc_today():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).date()
 
 
 def check_policy_priced(sim, policy) -> None:
@@ -629,8 +638,8 @@ def show_summary(audit: Audit) -> None:
         lo, hi = s["risk_interval"]
         # Both headline figures use one price list, so the saving is the routing's alone; the spend-per-month
         # table prices each call at its own date, so the two differ by any price change since.
-        when = "today's" if s.get("prices_as_of") in (None, "latest") else f"{s['prices_as_of']}'s"
-        lines += ["", f"- Current routing: **{_money(s['current_monthly_usd'])} a month** at {when} list prices "
+        lines += ["", f"- Current routing: **{_money(s['current_monthly_usd'])} a month** at the list prices of "
+                      f"{_price_day(audit)} "
                       "(the spend per month below prices each call at its own date)",
                   f"- At the recommended mix: **{_money(s['recommended_monthly_usd'])} a month**, saving "
                   f"**{_money(s['savings_usd'])}** ({_pct(s['savings_pct'])})"
@@ -837,12 +846,19 @@ def show_appendix(audit: Audit) -> None:
     _table(a["models"], title="Models observed")
 
 
+def _price_day(audit: Audit) -> str:
+    """The day whose list prices the what-ifs use, as the report names it."""
+    day = audit.summary.get("prices_as_of") or audit.params["price_date"]
+    if not day:
+        return "the day of the run"
+    return str(day) + ("" if audit.params["price_date"] else ", the day of the run")
+
+
 def show_method(audit: Audit) -> None:
     m = audit.method
     _md("\n".join(["## Method and sources", "",
                    "- Prices: genai-prices (offline catalog, dated) or the client's prices.csv; every call priced at "
-                   "its own date" + (f"; what-ifs at {audit.params['price_date']}" if audit.params["price_date"]
-                                     else "; what-ifs at the latest prices") + ".",
+                   "its own date; the current routing and every what-if at the prices of " + _price_day(audit) + ".",
                    f"- Monthly figures: {m.get('projection') or 'invoice months'}.",
                    f"- Quality priors: `{m.get('priors')}` (one row per task type × tier with a mean failure rate, "
                    "a strength and the source of each number; see docs/quality_priors.md)"

@@ -144,7 +144,7 @@ def audit(tmp_path_factory):
     task_of = dict(con.execute("""SELECT c.request_id, t.task_type FROM int_calls t
                                   JOIN calls c USING (_source_file, _source_row)""").fetchall())
     con.close()
-    return {"html": (out / "audit.html").read_text(encoding="utf-8"),
+    return {"client": client, "html": (out / "audit.html").read_text(encoding="utf-8"),
             "findings": json.loads((out / "findings.json").read_text(encoding="utf-8")),
             "hand": hand_count(client), "task_of": task_of}
 
@@ -293,3 +293,18 @@ def test_table_records_round_money_half_up():
     assert table_records(con, "SELECT 0.125::DECIMAL(18, 6) AS cost_usd, 2.0000005::DECIMAL(18, 7) AS share") == \
         [{"cost_usd": 0.13, "share": 2.000001}]
     assert table_records(con, "SELECT 0.125::DECIMAL(18, 6) AS cost_usd", exact=True) == [{"cost_usd": D("0.125")}]
+
+
+def test_the_report_names_the_day_whose_prices_it_uses(audit):
+    """Without --date the what-ifs are priced at the run's own date: findings.json said "latest" and the report
+    "today's list prices", so a report read a week later did not say which prices its figures were at."""
+    from datetime import datetime, timezone
+
+    from routekit.report import _price_day, run_audit
+
+    assert "at the list prices of 2026-11-23 (the spend per month" in re.sub(r"<[^>]+>", "", audit["html"])
+    assert audit["findings"]["summary"]["prices_as_of"] == "2026-11-23"
+    today = datetime.now(timezone.utc).date().isoformat()
+    undated = run_audit(audit["client"])
+    assert undated.summary["prices_as_of"] == today
+    assert _price_day(undated) == f"{today}, the day of the run"
