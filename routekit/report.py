@@ -99,10 +99,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     if not client.is_dir():
         raise AuditError(f"{client_dir}: no such client folder")
     check_risk_budget(risk_budget)
-    # refused as the CLI's --date is (the notebook passes a string); without one, the run's own date (UTC), named
-    # in the report and findings.json: "today's prices" on a printed report left the reader to guess the day, and
-    # the figures move with it (OpenRouter's rates changed three times in six weeks of the sample's catalog)
-    on = checked_price_date(price_date) or _utc_today()
+    on = checked_price_date(price_date)   # refused as the CLI's --date is (the notebook passes a string)
     config = load_config(client)
     base = load_policy(policy, config) if policy else None
     con, info, catalog, tiers = open_built(client, db, config=config)
@@ -147,7 +144,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                          count(*) FILTER (status = 'error') / count(*) AS share_of_calls,
                                          sum(cost_usd) FILTER (status = 'error') * {factor} AS monthly_usd
                                   FROM int_calls GROUP BY ALL HAVING count(*) FILTER (status = 'error') > 0
-                                  ORDER BY failed_calls_per_month DESC, provider, model"""),
+                                  ORDER BY failed_calls_per_month DESC, provider, model""", exact=True),
             "invoice_by_provider_model": q("""
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,
@@ -160,7 +157,9 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             spend[name] = round_to_total(spend[name], SPEND_AMOUNTS)
         for r in spend["failed_calls"]:
             r["failed_calls_per_month"] = _r(r["failed_calls_per_month"], 1)
-            r["monthly_usd"] = _r(r["monthly_usd"])
+            r["share_of_calls"] = _r(r["share_of_calls"], 6)
+            # not to the cent: a failed call billed a fraction of a cent is still billed (_show_failed_calls)
+            r["monthly_usd"] = _r(r["monthly_usd"], 6)
         # task type × input length holding failed calls only (no tokens, no cost): nothing there to route
         failed_only = [tuple(r) for r in con.execute(
             """SELECT task_type, len_in FROM mart_cube GROUP BY ALL
@@ -247,7 +246,10 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         rj = risk.to_json()
         audit.summary.update({
             "current_monthly_usd": _r(result["baseline_monthly_cost_usd"]),
-            "prices_as_of": result["prices_as_of"],
+            # without a price date, the run's own (UTC; the catalog's quote for no date): the report names it, as
+            # "today's prices" on a printed report left the reader to guess the day, and the figures move with it
+            # (OpenRouter's rates changed three times in six weeks of the sample's catalog)
+            "prices_as_of": str(on or _utc_today()),
             "recommended_monthly_usd": _r(result["monthly_cost_usd"]),
             "all_flagship_monthly_usd": _r(result["all_flagship_monthly_cost_usd"]),
             "savings_usd": _r(result["savings_usd"]),
@@ -257,7 +259,6 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             "extra_failures_per_month": _r(rj["extra_failures_per_month"]),
             "risk_interval": [_r(v) for v in rj["interval"]],
             "feasible": bool(plan.feasible),
-            "prices_as_of": result["prices_as_of"],
             "tiers": dict(sorted(rec.tiers.items())),
         })
         audit.mix = plan.mix()
@@ -717,12 +718,15 @@ def _show_failed_calls(audit: Audit) -> None:
     rows = audit.spend["failed_calls"]
     total = audit.data["failed_calls"]
     billed = sum(r["monthly_usd"] or 0 for r in rows)
-    _table([{**r, "billed": "no" if not r["monthly_usd"] else _money(r["monthly_usd"]) + " a month"}
+    # a cancelled OpenRouter generation is billed for the tokens it used (cost_total > 0), often a fraction of a
+    # cent: rounded to $0.00 it read "Billed: no" under "the providers bill no tokens for them"
+    small = lambda v: _money(v) if v >= 0.005 else "under $0.01"   # noqa: E731
+    _table([{**r, "billed": "no" if not r["monthly_usd"] else small(r["monthly_usd"]) + " a month"}
             for r in rows], ["provider", "model", "failed_calls_per_month", "share_of_calls", "billed"],
            title="Failed calls, not billed" if not billed else "Failed calls",
            intro=f"{total:,} logged call(s) returned an error"
                  + (": the providers bill no tokens for them" if not billed
-                    else f"; those that used tokens cost {_money(billed)} a month, included above")
+                    else f"; those that used tokens cost {small(billed)} a month, included above")
                  + ". They are left out of the request counts above, and a model or task type with nothing but "
                    "failed calls is listed here instead of at $0.00.")
 

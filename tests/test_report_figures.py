@@ -308,3 +308,24 @@ def test_the_report_names_the_day_whose_prices_it_uses(audit):
     undated = run_audit(audit["client"])
     assert undated.summary["prices_as_of"] == today
     assert _price_day(undated) == f"{today}, the day of the run"
+
+
+def test_failed_calls_that_were_billed_are_not_called_unbilled(audit):
+    """OpenRouter bills a cancelled generation for the tokens it used: northwind's 16 cancelled ones carry
+    cost_total > 0 (together $0.00324005), and at list price cost 0.00037517 (llama) + 0.00055862 (gpt-oss) +
+    0.00022836 (qwen) = $0.00116215 a month. Rounded to $0.00 they read "Billed: no" under "Failed calls, not billed:
+    the providers bill no tokens for them". Bedrock's 63 throttled calls used no tokens: not billed."""
+    hand = audit["hand"]
+    billed_failures = collections.defaultdict(D)
+    for provider, model, answered, _, tokens, cost, _ in hand["calls"]:
+        if not answered:
+            billed_failures[(provider, model)] += cost
+    assert cents(sum(billed_failures.values()) * 1000) == D("1.16")     # $0.00116 a month
+    assert all(v == 0 for (p, _), v in billed_failures.items() if p == "aws.bedrock")
+    text = audit["html"]
+    assert "<h3>Failed calls</h3>" in text and "Failed calls, not billed" not in text
+    assert "those that used tokens cost under $0.01 a month, included above" in html.unescape(text)
+    rows = {r["Model"]: r["Billed"] for r in table_with(report_tables(text), "Provider", "Model",
+                                                         "Failed calls / month")}
+    assert rows == {"anthropic.claude-haiku-4-5-20251001-v1:0": "no", "anthropic.claude-sonnet-4-5-20250929-v1:0": "no",
+                    **{m: "under $0.01 a month" for m in OPENROUTER}}
