@@ -835,8 +835,7 @@ def show_reconciliation(audit: Audit) -> None:
 
 def show_appendix(audit: Audit) -> None:
     a = audit.appendix
-    _md("## Data appendix")
-    _table(a["files"], title="Files read")
+    _table(a["files"], title="Files read", section="Data appendix")
     if a.get("failed_files"):
         _table(a["failed_files"], title="Files that could not be loaded")
     _table(a["rejects"], columns=["file", "reason", "rows"], title="Rows rejected, by reason")

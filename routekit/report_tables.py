@@ -65,6 +65,10 @@ STYLE = """<style>
   .jp-Notebook, .jp-Cell { padding-left: 0 !important; padding-right: 0 !important; }
   .jp-RenderedHTMLCommon table.rk-table tr { break-inside: avoid; }
   .jp-RenderedHTMLCommon h2, .jp-RenderedHTMLCommon h3 { break-after: avoid; }
+  /* a section's heading and intro are one output, its chart or list the next: keep them on one page (the
+     "Cost–risk frontier" heading was left at the foot of a page, its chart on the next) */
+  .jp-OutputArea-child:has(h2) { break-after: avoid; }
+  img.rk-chart { break-inside: avoid; }
 }
 </style>"""
 
@@ -160,12 +164,15 @@ def _breakable(text: str, one_line: bool = False) -> str:
 
 
 def table_html(records: list[dict], columns: list[str] | None = None, *, title: str | None = None,
-               intro: str | None = None, wide: bool | None = None, level: int = 3) -> str:
+               intro: str | None = None, wide: bool | None = None, level: int = 3, section: str | None = None) -> str:
     """An HTML table of the records (None when there are none), with its optional heading and intro inside the same
-    block, so a landscape page never leaves its heading behind on the page before."""
+    block, so a landscape page never leaves its heading behind on the page before. ``section``: the heading of the
+    report section the table opens (h2), kept in the block for the same reason: "Data appendix" was printed alone on
+    a portrait page before the landscape "Files read"."""
     columns = list(columns or (records[0].keys() if records else []))
     wide = len(columns) > WIDE_AFTER if wide is None else wide
-    head = (f"<h{level}>{html.escape(title)}</h{level}>" if title else "") + \
+    head = (f'<h2 id="{html.escape(section.replace(" ", "-"))}">{html.escape(section)}</h2>' if section else "") + \
+           (f"<h{level}>{html.escape(title)}</h{level}>" if title else "") + \
            (f"<p>{html.escape(intro)}</p>" if intro else "")
     if not records:
         body = "<p><em>(none)</em></p>"

@@ -258,6 +258,29 @@ def test_audit_pdf(tmp_path):
     assert (b"612", b"792") in pages and (b"792", b"612") in pages, pages
 
 
+def test_no_printed_section_heading_is_parted_from_what_it_introduces(tmp_path):
+    """northwind's PDF left "Data appendix" alone on a portrait page before the landscape "Files read", "Cost–risk
+    frontier" and its intro at the foot of a page with the chart on the next, and "Findings, by dollar impact" at
+    the foot of page 1 with every finding on page 2."""
+    import subprocess
+
+    if not Path("/usr/bin/chromium").exists() or not shutil.which("pdftotext") or not shutil.which("pdfimages"):
+        pytest.skip("needs /usr/bin/chromium and poppler's pdftotext and pdfimages")
+    client = tmp_path / "northwind_support"
+    shutil.copytree(ROOT / "sample_data" / "northwind_support", client, ignore=shutil.ignore_patterns(".routekit"))
+    run_cli("audit", str(client), "--out", str(tmp_path / "out"), "--pdf", "--date", "2026-11-23")
+    pdf = str(tmp_path / "out" / "northwind_support" / "audit.pdf")
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    pages = [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+    page_of = lambda start: next(n for n, lines in enumerate(pages, 1)   # noqa: E731
+                                 if any(line.startswith(start) for line in lines))
+    images = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True, check=True).stdout
+    image_pages = {int(line.split()[0]) for line in images.splitlines()[2:]}
+    assert page_of("Data appendix") == page_of("Files read")
+    assert page_of("Findings, by dollar impact") == page_of("1. $")
+    assert page_of("Cost–risk frontier") in image_pages   # its chart (the only image after the spend charts)
+
+
 def test_a_misspelt_policy_stops_the_audit_before_the_notebook_runs(tmp_path):
     client = write_files(tmp_path / "acme", {
         "spend.csv": "\n".join([HEADER, _row("r1", "0.01", "10", "1", "2026-09-01 00:00:00+00")]) + "\n",
