@@ -69,6 +69,20 @@ def test_a_json_document_that_does_not_parse_is_refused_with_the_place(ingest):
     assert "oops" not in json.dumps(report)
 
 
+def test_a_gz_file_cut_short_says_so(ingest, client):
+    """A .gz whose download stopped half-way: DuckDB's 'Unexpected end of GZIP stream: <path>' was passed on as 'not
+    readable as text: Unexpected end of GZIP stream: …/usage.jsonl.gz', with no word of what to do."""
+    import gzip
+
+    whole = gzip.compress(("\n".join([GOOD_PAGE] * 2000) + "\n").encode(), mtime=0)
+    (client / "usage.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    report, _ = ingest()
+    f = file_entry(report, "usage.jsonl.gz")
+    assert f["status"] == "failed" and f["rows_read"] == 0
+    assert f["skipped_reason"].endswith(
+        "the .gz file is cut short (an interrupted download or copy): copy it again")
+
+
 def test_truncated_last_jsonl_line_rejects_only_that_line(ingest):
     text = GOOD_PAGE + "\n" + GOOD_PAGE + "\n" + GOOD_PAGE[:57]   # the export was cut off mid-line
     report, con = ingest({"usage.jsonl": text})

@@ -416,6 +416,8 @@ def _undo(con: duckdb.DuckDBPyConnection, rel: str) -> None:
 
 def _clean_duckdb_message(exc: Exception) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "Unexpected end of GZIP stream" in msg:   # DuckDB's words, then the path the file list already shows
+        return "the .gz file is cut short (an interrupted download or copy): copy it again"
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
 
 
