@@ -495,6 +495,11 @@ def test_batch_index_writes_money_as_a_person_does(tmp_path):
     from routekit.audit import write_index
 
     result = {"client": "acme", "status": "ok", "files": {}, "summary": {
-        "current_monthly_usd": 1234.5, "savings_usd": -0.01, "extra_failure_rate": 0.0}}
-    text = write_index([result], tmp_path).read_text()
-    assert "<td>$1,234.50</td><td>-$0.01</td>" in text and "$-" not in text
+        "current_monthly_usd": 1234.5, "prices_as_of": "2026-11-23", "savings_usd": -0.01, "extra_failure_rate": 0.0}}
+    invoices = {"client": "globex", "status": "ok", "files": {}, "summary": {"invoice_monthly_usd": 99.0}}
+    text = write_index([result, invoices], tmp_path).read_text()
+    assert "<td>$1,234.50</td><td>2026-11-23</td><td>-$0.01</td>" in text and "$-" not in text
+    # the current routing at one day's prices is not "current monthly spend"; an invoice-only client's figure is
+    # what it was billed, and says so
+    assert "<th>current routing a month</th><th>at the list prices of</th>" in text
+    assert "current monthly spend" not in text and "<td>$99.00 invoiced</td><td>-</td>" in text
