@@ -678,7 +678,7 @@ def show_spend(audit: Audit) -> None:
         "The amounts of each table are rounded so that its rows add up to its total row; a row may then differ "
         "by a cent from the same amount rounded on its own elsewhere in the report.")
     months = sp["by_month"]
-    _table(with_total(months, SPEND_AMOUNTS) if len(months) > 1 else months)
+    _table(with_total(months, SPEND_AMOUNTS))
     if months:
         fig, ax = plt.subplots(figsize=(7, 3))
         xs = [r["month"][:7] for r in months]

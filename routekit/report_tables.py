@@ -105,9 +105,9 @@ def round_to_total(records: list[dict], amounts: dict[str, int]) -> list[dict]:
 
 def with_total(records: list[dict], amounts: dict[str, int]) -> list[dict]:
     """The records (rounded by round_to_total) and a last row labelled "Total" in the first column with the sums
-    of the amount columns; its other cells are blank. No records: none, and no total."""
+    of the amount columns; its other cells are blank. Fewer than two records: no total (it would repeat the row)."""
     rows = round_to_total(records, amounts)
-    if not rows:
+    if len(rows) < 2:
         return rows
     total = {c: "" for c in rows[0]}
     total[next(iter(total))] = "Total"
