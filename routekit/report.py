@@ -516,6 +516,18 @@ def _coverage(audit: Audit) -> list[str]:
                    + ", ".join(d["usage_only_providers"]) + "): it is counted in the spend and the mix with "
                    f"unknown length, {USAGE_TASK}; call logs for it would give it task types and lengths."
                    + _unsized_text(audit))
+    cov = audit.appendix.get("log_coverage") or {}
+    if d["calls"] and cov.get("coverage") is not None and cov["coverage"] < 0.9:
+        # the headline figures come from the logs wherever a provider has any: billed traffic they miss (globex's
+        # nightly OpenAI Batch job, in the usage export only) is in none of them, which only the appendix said
+        short = [f"{r['provider']} {r['model']}" for r in audit.reconciliation
+                 if r.get("log_coverage") is not None and r["log_coverage"] < 0.9]
+        out.append(f"The call logs explain {cov['coverage']:.1%} of the invoice over the months they cover "
+                   f"({_money(cov['logs_priced_usd_where_billed'])} at list price against "
+                   f"{_money(cov['billed_usd'])} billed"
+                   + (f"; under 90 % for {', '.join(short)}" if short else "")
+                   + "): billed traffic the logs miss (a batch job, a service that does not log) is not in the "
+                     "spend, the current routing or the recommended mix; see the reconciliation.")
     if not d["invoice_lines"]:
         out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "
                    "providers' cost exports (OpenAI costs, Anthropic cost report, AWS CUR) would add it.")

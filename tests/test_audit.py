@@ -503,3 +503,19 @@ def test_batch_index_writes_money_as_a_person_does(tmp_path):
     # what it was billed, and says so
     assert "<th>current routing a month</th><th>at the list prices of</th>" in text
     assert "current monthly spend" not in text and "<td>$99.00 invoiced</td><td>-</td>" in text
+
+
+def test_logs_that_miss_part_of_the_invoice_are_said_up_front(tmp_path):
+    """globex_devtools: its OpenAI usage export holds a nightly Batch API job no span logs, so the logs explain
+    $64.72 of the $85.65 billed over October (sonnet 41.97 + opus 12.84 + gpt-5 4.58 + o3 2.97 + gpt-5-mini 2.32 +
+    gpt-5-nano 0.04 = 64.72 at list price, the billed models only; 64.72 / 85.65 = 75.6 %; gpt-5 $4.58 of $9.47 =
+    48 %, gpt-5-mini $2.32 of $16.93 = 14 %). The headline figures come from the logs; only the data appendix said how much they miss."""
+    from routekit.report import run_audit
+
+    client = tmp_path / "globex_devtools"
+    shutil.copytree(ROOT / "sample_data" / "globex_devtools", client, ignore=shutil.ignore_patterns(".routekit"))
+    audit = run_audit(client, price_date="2026-11-23")
+    assert audit.coverage[0] == (
+        "The call logs explain 75.6% of the invoice over the months they cover ($64.72 at list price against $85.65 "
+        "billed; under 90 % for openai gpt-5, openai gpt-5-mini): billed traffic the logs miss (a batch job, a service "
+        "that does not log) is not in the spend, the current routing or the recommended mix; see the reconciliation.")
