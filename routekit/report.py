@@ -139,12 +139,22 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                           "provider, model"),
                                          ("by_task_type", "task_type", "task_type"),
                                          ("by_length", "len_in AS input_length", "input_length"))},
-            "failed_calls": q(f"""SELECT provider, model, count(*) FILTER (status = 'error') * {factor}
+            # a share of all the calls to that model under any of its ids: a failed OTel span names the model
+            # requested ("gpt-5-mini"), an answered one the snapshot that answered ("gpt-5-mini-2025-08-07"), and
+            # globex's 30 failures read "100.0 % of its calls" for 30 of 1,335
+            "failed_calls": q(f"""WITH c AS (SELECT c.provider, c.model, c.status, c.cost_usd,
+                                                    coalesce(t.normalised, c.model) AS family
+                                             FROM int_calls c LEFT JOIN model_tiers t
+                                                  ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider),
+                                       f AS (SELECT provider, family, count(*) AS family_calls FROM c GROUP BY ALL)
+                                  SELECT c.provider, c.model, count(*) FILTER (c.status = 'error') * {factor}
                                          AS failed_calls_per_month,
-                                         count(*) FILTER (status = 'error') / count(*) AS share_of_calls,
-                                         sum(cost_usd) FILTER (status = 'error') * {factor} AS monthly_usd
-                                  FROM int_calls GROUP BY ALL HAVING count(*) FILTER (status = 'error') > 0
-                                  ORDER BY failed_calls_per_month DESC, provider, model""", exact=True),
+                                         count(*) FILTER (c.status = 'error') / any_value(f.family_calls)
+                                         AS share_of_calls,
+                                         sum(c.cost_usd) FILTER (c.status = 'error') * {factor} AS monthly_usd
+                                  FROM c JOIN f ON f.provider IS NOT DISTINCT FROM c.provider AND f.family = c.family
+                                  GROUP BY c.provider, c.model HAVING count(*) FILTER (c.status = 'error') > 0
+                                  ORDER BY failed_calls_per_month DESC, c.provider, c.model""", exact=True),
             "invoice_by_provider_model": q("""
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,

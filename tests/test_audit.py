@@ -519,3 +519,19 @@ def test_logs_that_miss_part_of_the_invoice_are_said_up_front(tmp_path):
         "The call logs explain 75.6% of the invoice over the months they cover ($64.72 at list price against $85.65 "
         "billed; under 90 % for openai gpt-5, openai gpt-5-mini): billed traffic the logs miss (a batch job, a service "
         "that does not log) is not in the spend, the current routing or the recommended mix; see the reconciliation.")
+
+
+def test_a_failed_calls_share_counts_the_model_under_all_its_ids(tmp_path):
+    """globex's failed OTel spans name the model asked for (gpt-5-mini), the answered ones the snapshot
+    (gpt-5-mini-2025-08-07, 1,305 answered calls): its 30 failures are 30 / (1,305 + 30) = 2.2 % of its calls, not
+    the "100.0 %" the table showed."""
+    from routekit.report import run_audit
+
+    client = tmp_path / "globex_devtools"
+    shutil.copytree(ROOT / "sample_data" / "globex_devtools", client, ignore=shutil.ignore_patterns(".routekit"))
+    audit = run_audit(client, price_date="2026-11-23")
+    failed = {r["model"]: r for r in audit.spend["failed_calls"]}
+    answered = {r["model"]: r["requests_per_month"] for r in audit.spend["by_model"]}
+    assert answered["gpt-5-mini-2025-08-07"] == 1305 and failed["gpt-5-mini"]["failed_calls_per_month"] == 30
+    assert failed["gpt-5-mini"]["share_of_calls"] == round(30 / 1335, 6)
+    assert all(r["share_of_calls"] < 0.05 for r in failed.values())
