@@ -161,6 +161,12 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                        sum(billed_usd) AS billed_usd
                 FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model""", exact=True),
         }
+        _fold_failed_only_ids(spend["by_model"], q(f"""
+            SELECT c.provider, c.model, coalesce(t.normalised, c.model) AS family,
+                   count(*) FILTER (c.status = 'error') * {factor} AS failed,
+                   count(*) FILTER (c.status <> 'error') AS answered
+            FROM int_calls c LEFT JOIN model_tiers t ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider
+            GROUP BY ALL""", exact=True))
         billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
         for name in ("by_month", "by_provider", "by_model", "by_task_type", "by_length", "invoice_by_provider_model"):
             # rounded so that each table's rows add up to its total row (report_tables.with_total)
@@ -307,6 +313,21 @@ def _utc_today():
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc).date()
+
+
+def _fold_failed_only_ids(by_model: list[dict], ids: list[dict]) -> None:
+    """A model id logged only by failed calls (an OTel span that failed names the model asked for, "gpt-5-mini",
+    while the answered ones name the snapshot, "gpt-5-mini-2025-08-07") adds its failures to the row of the same
+    model (normalised id) in the by-model table: else that table's failed calls (17 for globex) disagreed with the
+    provider, task and length tables' (86). An id with no answered sibling stays in the failed-calls table alone."""
+    family = {(r["provider"], r["model"]): r["family"] for r in ids}
+    rows = {}
+    for r in by_model:   # largest cost first: the family's main row takes its failures
+        rows.setdefault((r["provider"], family.get((r["provider"], r["model"]))), r)
+    for r in ids:
+        target = rows.get((r["provider"], r["family"]))
+        if r["answered"] == 0 and r["failed"] and target is not None and target["model"] != r["model"]:
+            target["failed_calls_per_month"] = (target["failed_calls_per_month"] or 0) + r["failed"]
 
 
 def check_policy_priced(sim, policy) -> None:

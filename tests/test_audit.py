@@ -521,7 +521,7 @@ def test_logs_that_miss_part_of_the_invoice_are_said_up_front(tmp_path):
         "that does not log) is not in the spend, the current routing or the recommended mix; see the reconciliation.")
 
 
-def test_a_failed_calls_share_counts_the_model_under_all_its_ids(tmp_path):
+def test_failed_calls_count_the_model_under_all_its_ids(tmp_path):
     """globex's failed OTel spans name the model asked for (gpt-5-mini), the answered ones the snapshot
     (gpt-5-mini-2025-08-07, 1,305 answered calls): its 30 failures are 30 / (1,305 + 30) = 2.2 % of its calls, not
     the "100.0 %" the table showed."""
@@ -535,3 +535,8 @@ def test_a_failed_calls_share_counts_the_model_under_all_its_ids(tmp_path):
     assert answered["gpt-5-mini-2025-08-07"] == 1305 and failed["gpt-5-mini"]["failed_calls_per_month"] == 30
     assert failed["gpt-5-mini"]["share_of_calls"] == round(30 / 1335, 6)
     assert all(r["share_of_calls"] < 0.05 for r in failed.values())
+    # and the by-model table counts them on that model's row, so its failed calls add up as the other tables' do:
+    # 27 + 3 + 1 + 2 + 30 + 2 + 10 + 5 + 6 = 86 (17 before: only the ids with answered calls of their own)
+    by_model = {r["model"]: r["failed_calls_per_month"] for r in audit.spend["by_model"]}
+    assert by_model["gpt-5-mini-2025-08-07"] == 30 and sum(by_model.values()) == 86
+    assert sum(r["failed_calls_per_month"] for r in audit.spend["by_provider"]) == 86
