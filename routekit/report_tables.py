@@ -66,7 +66,7 @@ STYLE = """<style>
   .jp-RenderedHTMLCommon table.rk-table tr { break-inside: avoid; }
   .jp-RenderedHTMLCommon h2, .jp-RenderedHTMLCommon h3 { break-after: avoid; }
   /* a section's heading and intro are one output, its chart or list the next: keep them on one page (the
-     "Cost–risk frontier" heading was left at the foot of a page, its chart on the next) */
+     frontier's heading was left at the foot of a page, its chart on the next) */
   .jp-OutputArea-child:has(h2) { break-after: avoid; }
   img.rk-chart { break-inside: avoid; }
 }
