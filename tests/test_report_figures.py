@@ -202,6 +202,11 @@ def test_reconciliation_agrees_with_a_hand_count(audit):
         "within the invoice's rounding: 96 lines billed in whole cents allow up to $0.48 either way"
 
 
+def hand_rates(tokens, rates) -> D:
+    uncached, read, write, out = tokens
+    return (uncached * rates[0] + read * rates[1] + write * rates[2] + out * rates[4] * rates[3]) / MTOK
+
+
 def recommended_mix_by_hand(audit) -> tuple[D, D, dict]:
     """The current routing and the recommended mix (findings.json's, per task type and input length) priced on
     2026-11-23: a moved call costs its tokens at the tier's representative; `current`, a segment the mix does not
@@ -214,9 +219,7 @@ def recommended_mix_by_hand(audit) -> tuple[D, D, dict]:
         task = task_of[request_id]
         length = bucket(uncached + read + write)
         shares = (mix.get(task) or {}).get(length) or {"current": 1}
-        cost = sum(D(str(share)) * (today if tier == "current" else
-                                     (uncached * TIER[tier][0] + read * TIER[tier][1] + write * TIER[tier][2]
-                                      + out * TIER[tier][4] * TIER[tier][3]) / MTOK)
+        cost = sum(D(str(share)) * (today if tier == "current" else hand_rates((uncached, read, write, out), TIER[tier]))
                    for tier, share in shares.items())
         current += today
         recommended += cost
@@ -231,6 +234,10 @@ def test_current_routing_and_recommended_mix_agree_with_a_hand_count(audit):
     assert D(str(s["current_monthly_usd"])) == cents(current) == D("172.57")   # 172.56975435
     assert D(str(s["recommended_monthly_usd"])) == cents(recommended)          # 132.1474539 -> $132.15
     assert D(str(s["savings_usd"])) == cents(current) - cents(recommended)     # $40.42
+    # every logged call at claude-sonnet-4-5's rates, the usage without request counts kept: 177.09610155
+    flagship = sum(hand_rates(tokens, TIER["flagship"]) for *_, tokens, _, _ in audit["hand"]["calls"])
+    assert D(str(s["all_flagship_monthly_usd"])) == cents(flagship + sum(audit["hand"]["usage"].values())) == \
+        D("177.10")
     text = re.sub(r"<[^>]+>", "", audit["html"])
     assert f"Current routing: \n{money(current)} a month" in text or f"Current routing: {money(current)}" in text
     assert money(recommended) in text
