@@ -186,7 +186,8 @@ def test_spend_per_month_provider_and_model_agree_with_a_hand_count(audit):
 
 def test_reconciliation_agrees_with_a_hand_count(audit):
     hand, tables = audit["hand"], report_tables(audit["html"])
-    rows = {r["Model"]: r for r in table_with(tables, "Provider", "Month", "Model", "Calls") if r["Provider"] == "anthropic"}
+    rows = {r["Model"]: r for r in table_with(tables, "Provider", "Month", "Model", "Calls")
+            if r["Provider"] == "anthropic"}
     for model, name in (("claude-haiku-4-5", "Claude Haiku 4.5"), ("claude-sonnet-4-5", "Claude Sonnet 4.5")):
         usage = hand["usage"][[k for k in hand["usage"] if k.startswith(model)][0]]
         assert rows[model]["Usage, at list price"] == money(usage)
@@ -219,7 +220,8 @@ def recommended_mix_by_hand(audit) -> tuple[D, D, dict]:
         task = task_of[request_id]
         length = bucket(uncached + read + write)
         shares = (mix.get(task) or {}).get(length) or {"current": 1}
-        cost = sum(D(str(share)) * (today if tier == "current" else hand_rates((uncached, read, write, out), TIER[tier]))
+        cost = sum(D(str(share)) * (today if tier == "current" else
+                                     hand_rates((uncached, read, write, out), TIER[tier]))
                    for tier, share in shares.items())
         current += today
         recommended += cost
