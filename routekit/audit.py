@@ -286,20 +286,23 @@ def write_index(results: list[dict], out: Path) -> Path:
         s = r.get("summary") or {}
         links = " ".join(f'<a href="{html.escape(r["client"])}/{html.escape(f)}">{html.escape(k)}</a>'
                          for k, f in (r.get("files") or {}).items())
-        current = s.get("current_monthly_usd")
-        if current is None:
-            current = s.get("invoice_monthly_usd")
+        # the current routing at one day's list prices (the report's headline), not the month's spend at each
+        # call's own date: the column said "current monthly spend" ($172.57 where the report's month reads $172.51)
+        current = money(s.get("current_monthly_usd"))
+        if s.get("current_monthly_usd") is None and s.get("invoice_monthly_usd") is not None:
+            current = f"{money(s['invoice_monthly_usd'])} invoiced"   # invoices only: nothing to route
         risk = s.get("extra_failure_rate")
         status = status_text(r)
         rows.append(f"<tr class=\"{html.escape(r['status'].replace(' ', '-'))}\"><td>{html.escape(r['client'])}</td>"
-                    f"<td>{html.escape(status)}</td><td>{money(current)}</td>"
+                    f"<td>{html.escape(status)}</td><td>{html.escape(current)}</td>"
+                    f"<td>{html.escape(s.get('prices_as_of') or '-')}</td>"
                     f"<td>{money(s.get('savings_usd'))}</td>"
                     f"<td>{'-' if risk is None else f'{risk:.2%}'}</td><td>{links}</td></tr>")
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>routekit audits</title><style>"
             "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
             "padding:4px 8px;text-align:left}tr.failed{background:#fdd}tr.no-data{background:#ffe9b3}</style>"
             f"</head><body><h1>routekit audits</h1><p>{html.escape(batch_summary(results))}</p>"
-            "<table><tr><th>client</th><th>status</th><th>current monthly spend</th>"
+            "<table><tr><th>client</th><th>status</th><th>current routing a month</th><th>at the list prices of</th>"
             "<th>savings at the recommended mix</th><th>extra-failure rate</th><th>reports</th></tr>"
             + "".join(rows) + "</table></body></html>\n")
     path = out / "index.html"

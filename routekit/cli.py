@@ -168,7 +168,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     s = result["summary"]
     print(f"{client.name}: report in {result['out']}/ ({', '.join(result['files'].values())})")
     if s.get("current_monthly_usd") is not None:
-        print(f"current spend {_money(s['current_monthly_usd'])}/month, recommended "
+        print(f"current routing {_money(s['current_monthly_usd'])}/month at {s['prices_as_of']} prices, recommended "
               f"{_money(s['recommended_monthly_usd'])}/month, savings {_money(s['savings_usd'])}, extra-failure rate {s['extra_failure_rate']:.2%}; "
               f"{result['findings']} findings")
     elif s.get("invoice_monthly_usd") is not None:

@@ -195,10 +195,11 @@ def open_built(client_dir: Path | str, db: Path | str | None = None, *, prices: 
     return con, info, catalog, tiers
 
 
-def table_records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
-    """Rows as JSON-ready dicts: decimals to floats rounded to the cent or 6 places, dates to ISO strings."""
+def table_records(con: duckdb.DuckDBPyConnection, sql: str, exact: bool = False) -> list[dict]:
+    """Rows as JSON-ready dicts: decimals to floats rounded to the cent or 6 places, dates to ISO strings.
+    ``exact``: decimals kept as they are, for figures rounded later as a whole (report_tables.round_to_total)."""
     import datetime as dt
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
@@ -206,8 +207,10 @@ def table_records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     for row in cur.fetchall():
         rec = {}
         for name, value in zip(names, row):
-            if isinstance(value, Decimal):
-                value = float(round(value, 2 if name.endswith("_usd") else 6))
+            if isinstance(value, Decimal) and not exact:
+                # half up, as money is rounded everywhere else (Simulator.evaluate): round() on a Decimal rounds half
+                # to even, so a $0.125 here read $0.12 where simulate gave $0.13
+                value = float(value.quantize(Decimal(1).scaleb(-2 if name.endswith("_usd") else -6), ROUND_HALF_UP))
             elif isinstance(value, (dt.date, dt.datetime)):
                 value = value.isoformat()
             rec[name] = value

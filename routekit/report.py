@@ -17,9 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from routekit.exports import routing_inputs, routing_table
+from routekit.report_tables import round_to_total, with_total
 from routekit.report_text import money as _money
 
 TIER_ORDER = ("budget", "mid", "flagship", "reasoning")
+# the amounts of the spend tables and their decimal places, rounded so that the rows add up to the total row
+SPEND_AMOUNTS = {"requests": 0, "priced_usd": 2, "billed_usd": 2, "requests_per_month": 1, "monthly_usd": 2,
+                 "failed_calls_per_month": 1}
 TASK_NOUNS = {"summarization": "summaries", "classification": "classifications", "extraction": "extractions",
               "qa": "question answering", "rewrite": "rewrites", "drafting": "drafts", "chat": "chat turns",
               "code_generation": "code generation", "code_review": "code reviews", "reasoning": "reasoning tasks",
@@ -54,6 +58,13 @@ class Audit:
     examples: dict = field(default_factory=dict)  # include_prompts only
     failed_only_segments: list = field(default_factory=list)  # (task type, input length) of failed calls alone
     policy_given: dict | None = None              # audit --policy FILE, as read (Policy.to_yaml)
+
+
+def _cents(value) -> float:
+    """Exact dollars (Decimal) to the cent, half up, as the money a report shows."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def _r(value, places=2):
@@ -93,7 +104,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     base = load_policy(policy, config) if policy else None
     con, info, catalog, tiers = open_built(client, db, config=config)
     try:
-        q = lambda sql: table_records(con, sql)   # noqa: E731
+        q = lambda sql, exact=False: table_records(con, sql, exact)   # noqa: E731
         counts = con.execute("""SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM usage),
                                        (SELECT count(*) FROM invoice),
                                        (SELECT count(*) FROM int_calls WHERE status = 'error')""").fetchone()
@@ -114,7 +125,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                      b AS (SELECT date_trunc('month', charge_period_start)::DATE AS month, sum(billed_usd) AS billed_usd
                            FROM invoice GROUP BY ALL)
                 SELECT coalesce(t.month, b.month) AS month, t.requests, t.priced_usd, b.billed_usd
-                FROM t FULL OUTER JOIN b ON t.month = b.month ORDER BY 1"""),
+                FROM t FULL OUTER JOIN b ON t.month = b.month ORDER BY 1""", exact=True),
             # requests are the calls that were answered (and usage's requests); failed calls are counted apart, and
             # a group with nothing but failed calls is no spend: it is listed under failed_calls, not at $0.00
             **{name: q(f"""SELECT {keys}, sum(requests - coalesce(errors, 0)) * {factor} AS requests_per_month,
@@ -122,30 +133,49 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                   coalesce(sum(errors), 0) * {factor} AS failed_calls_per_month
                            FROM mart_cube GROUP BY ALL
                            HAVING sum(requests - coalesce(errors, 0)) > 0 OR coalesce(sum(cost_usd), 0) <> 0
-                           ORDER BY monthly_usd DESC NULLS LAST, {order}""")
+                           ORDER BY monthly_usd DESC NULLS LAST, {order}""", exact=True)
                for name, keys, order in (("by_provider", "provider", "provider"),
                                          ("by_model", "provider, model, coalesce(tier, 'unmapped') AS tier",
                                           "provider, model"),
                                          ("by_task_type", "task_type", "task_type"),
                                          ("by_length", "len_in AS input_length", "input_length"))},
-            "failed_calls": q(f"""SELECT provider, model, count(*) FILTER (status = 'error') * {factor}
+            # a share of all the calls to that model under any of its ids: a failed OTel span names the model
+            # requested ("gpt-5-mini"), an answered one the snapshot that answered ("gpt-5-mini-2025-08-07"), and
+            # globex's 30 failures read "100.0 % of its calls" for 30 of 1,335
+            "failed_calls": q(f"""WITH c AS (SELECT c.provider, c.model, c.status, c.cost_usd,
+                                                    coalesce(t.normalised, c.model) AS family
+                                             FROM int_calls c LEFT JOIN model_tiers t
+                                                  ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider),
+                                       f AS (SELECT provider, family, count(*) AS family_calls FROM c GROUP BY ALL)
+                                  SELECT c.provider, c.model, count(*) FILTER (c.status = 'error') * {factor}
                                          AS failed_calls_per_month,
-                                         count(*) FILTER (status = 'error') / count(*) AS share_of_calls,
-                                         sum(cost_usd) FILTER (status = 'error') * {factor} AS monthly_usd
-                                  FROM int_calls GROUP BY ALL HAVING count(*) FILTER (status = 'error') > 0
-                                  ORDER BY failed_calls_per_month DESC, provider, model"""),
+                                         count(*) FILTER (c.status = 'error') / any_value(f.family_calls)
+                                         AS share_of_calls,
+                                         sum(c.cost_usd) FILTER (c.status = 'error') * {factor} AS monthly_usd
+                                  FROM c JOIN f ON f.provider IS NOT DISTINCT FROM c.provider AND f.family = c.family
+                                  GROUP BY c.provider, c.model HAVING count(*) FILTER (c.status = 'error') > 0
+                                  ORDER BY failed_calls_per_month DESC, c.provider, c.model""", exact=True),
             "invoice_by_provider_model": q("""
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,
                        sum(billed_usd) AS billed_usd
-                FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model"""),
+                FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model""", exact=True),
         }
-        for name in ("by_provider", "by_model", "by_task_type", "by_length", "failed_calls"):
-            for r in spend[name]:
-                for key in ("requests_per_month", "failed_calls_per_month"):
-                    if key in r:
-                        r[key] = _r(r[key], 1)
-                r["monthly_usd"] = _r(r["monthly_usd"])
+        _fold_failed_only_ids(spend["by_model"], q(f"""
+            SELECT c.provider, c.model, coalesce(t.normalised, c.model) AS family,
+                   count(*) FILTER (c.status = 'error') * {factor} AS failed,
+                   count(*) FILTER (c.status <> 'error') AS answered
+            FROM int_calls c LEFT JOIN model_tiers t ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider
+            GROUP BY ALL""", exact=True))
+        billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
+        for name in ("by_month", "by_provider", "by_model", "by_task_type", "by_length", "invoice_by_provider_model"):
+            # rounded so that each table's rows add up to its total row (report_tables.with_total)
+            spend[name] = round_to_total(spend[name], SPEND_AMOUNTS)
+        for r in spend["failed_calls"]:
+            r["failed_calls_per_month"] = _r(r["failed_calls_per_month"], 1)
+            r["share_of_calls"] = _r(r["share_of_calls"], 6)
+            # not to the cent: a failed call billed a fraction of a cent is still billed (_show_failed_calls)
+            r["monthly_usd"] = _r(r["monthly_usd"], 6)
         # task type × input length holding failed calls only (no tokens, no cost): nothing there to route
         failed_only = [tuple(r) for r in con.execute(
             """SELECT task_type, len_in FROM mart_cube GROUP BY ALL
@@ -181,7 +211,6 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     for r in reconciliation:
         r["likely_causes"] = [_scrub(c) for c in r["likely_causes"] or []]
     rejects = [{**r, "reason": _scrub(r["reason"])} for r in rejects]
-    billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
     billed_months = sum(1 for r in spend["by_month"] if r["billed_usd"])
     audit = Audit(client=config.display_name(client),   # routekit.yaml's `client:` (it was documented, never read)
                   params={"risk_budget": float(risk_budget), "price_date": price_date,
@@ -233,7 +262,10 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         rj = risk.to_json()
         audit.summary.update({
             "current_monthly_usd": _r(result["baseline_monthly_cost_usd"]),
-            "prices_as_of": result["prices_as_of"],
+            # without a price date, the run's own (UTC; the catalog's quote for no date): the report names it, as
+            # "today's prices" on a printed report left the reader to guess the day, and the figures move with it
+            # (OpenRouter's rates changed three times in six weeks of the sample's catalog)
+            "prices_as_of": str(on or _utc_today()),
             "recommended_monthly_usd": _r(result["monthly_cost_usd"]),
             "all_flagship_monthly_usd": _r(result["all_flagship_monthly_cost_usd"]),
             "savings_usd": _r(result["savings_usd"]),
@@ -243,7 +275,6 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             "extra_failures_per_month": _r(rj["extra_failures_per_month"]),
             "risk_interval": [_r(v) for v in rj["interval"]],
             "feasible": bool(plan.feasible),
-            "prices_as_of": result["prices_as_of"],
             "tiers": dict(sorted(rec.tiers.items())),
         })
         audit.mix = plan.mix()
@@ -253,7 +284,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                    "extra_failure_rate": _r(risk.extra_failure_rate, 6)}
         audit.policy_yaml = rec.to_yaml()
         audit.findings = _routing_findings(result["segments"], audit.mix, current_by_segment, quality.settings,
-                                           rec.tiers)
+                                           rec.tiers, sim.segment_costs(rec, escalation=quality.escalation))
         audit.routing = routing_table(audit.mix, current_by_segment, rec.tiers, routing_data.max_tokens,
                                       routing_data.overall, result["segments"], routing_data.reasoning,
                                       thinking=routing_data.thinking,
@@ -276,6 +307,27 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         f["rank"] = i
     audit.coverage = _coverage(audit)
     return audit
+
+
+def _utc_today():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).date()
+
+
+def _fold_failed_only_ids(by_model: list[dict], ids: list[dict]) -> None:
+    """A model id logged only by failed calls (an OTel span that failed names the model asked for, "gpt-5-mini",
+    while the answered ones name the snapshot, "gpt-5-mini-2025-08-07") adds its failures to the row of the same
+    model (normalised id) in the by-model table: else that table's failed calls (17 for globex) disagreed with the
+    provider, task and length tables' (86). An id with no answered sibling stays in the failed-calls table alone."""
+    family = {(r["provider"], r["model"]): r["family"] for r in ids}
+    rows = {}
+    for r in by_model:   # largest cost first: the family's main row takes its failures
+        rows.setdefault((r["provider"], family.get((r["provider"], r["model"]))), r)
+    for r in ids:
+        target = rows.get((r["provider"], r["family"]))
+        if r["answered"] == 0 and r["failed"] and target is not None and target["model"] != r["model"]:
+            target["failed_calls_per_month"] = (target["failed_calls_per_month"] or 0) + r["failed"]
 
 
 def check_policy_priced(sim, policy) -> None:
@@ -367,21 +419,30 @@ def _share_text(shares: dict, tiers: dict) -> str:
     return ", ".join(parts)
 
 
-def _routing_findings(segments, mix, current, settings, tiers) -> list[dict]:
+def _routing_findings(segments, mix, current, settings, tiers, exact) -> list[dict]:
+    """One finding per task type × input length the recommended mix moves. ``exact``: Simulator.segment_costs, the
+    unrounded (current, recommended) cost of each segment: a finding's dollars are their sum, rounded once (the sum
+    of the segments' cent-rounded costs was a cent or two off, and showed a $0.004 saving as $0.01)."""
+    from decimal import Decimal
+
     agg = {}
     for s in segments:
         key = (s["task_type"], s["len_in"])
-        a = agg.setdefault(key, {"requests": 0.0, "base": 0.0, "cost": 0.0, "extra": 0.0, "evidence": set()})
+        a = agg.setdefault(key, {"requests": 0.0, "base": Decimal(0), "cost": Decimal(0), "extra": 0.0,
+                                 "evidence": set()})
         n = s.get("requests_per_month") or 0.0
         a["requests"] += n
-        a["base"] += s.get("baseline_monthly_cost_usd") or 0.0
-        a["cost"] += s.get("monthly_cost_usd") or 0.0
+        base, cost = exact.get((s["task_type"], s["len_in"], s["len_out"]), (Decimal(0), Decimal(0)))
+        a["base"] += base
+        a["cost"] += cost
         a["extra"] += (s.get("extra_failure_rate") or 0.0) * n
         if s.get("evidence"):
             a["evidence"].add(s["evidence"])
     out = []
     for (task, len_in), a in sorted(agg.items()):
-        saving = a["base"] - a["cost"]
+        # the saving is shown without the recommended cost beside it: its own exact value, rounded
+        saving = _cents(a["base"] - a["cost"])
+        a["base"], a["cost"] = _cents(a["base"]), _cents(a["cost"])
         shares = (mix.get(task) or {}).get(len_in)
         if saving < 0.005 or not shares or shares == {"current": 1.0}:
             continue
@@ -486,6 +547,18 @@ def _coverage(audit: Audit) -> list[str]:
                    + ", ".join(d["usage_only_providers"]) + "): it is counted in the spend and the mix with "
                    f"unknown length, {USAGE_TASK}; call logs for it would give it task types and lengths."
                    + _unsized_text(audit))
+    cov = audit.appendix.get("log_coverage") or {}
+    if d["calls"] and cov.get("coverage") is not None and cov["coverage"] < 0.9:
+        # the headline figures come from the logs wherever a provider has any: billed traffic they miss (globex's
+        # nightly OpenAI Batch job, in the usage export only) is in none of them, which only the appendix said
+        short = [f"{r['provider']} {r['model']}" for r in audit.reconciliation
+                 if r.get("log_coverage") is not None and r["log_coverage"] < 0.9]
+        out.append(f"The call logs explain {cov['coverage']:.1%} of the invoice over the months they cover "
+                   f"({_money(cov['logs_priced_usd_where_billed'])} at list price against "
+                   f"{_money(cov['billed_usd'])} billed"
+                   + (f"; under 90 % for {', '.join(short)}" if short else "")
+                   + "): billed traffic the logs miss (a batch job, a service that does not log) is not in the "
+                     "spend, the current routing or the recommended mix; see the reconciliation.")
     if not d["invoice_lines"]:
         out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "
                    "providers' cost exports (OpenAI costs, Anthropic cost report, AWS CUR) would add it.")
@@ -609,8 +682,8 @@ def show_summary(audit: Audit) -> None:
         lo, hi = s["risk_interval"]
         # Both headline figures use one price list, so the saving is the routing's alone; the spend-per-month
         # table prices each call at its own date, so the two differ by any price change since.
-        when = "today's" if s.get("prices_as_of") in (None, "latest") else f"{s['prices_as_of']}'s"
-        lines += ["", f"- Current routing: **{_money(s['current_monthly_usd'])} a month** at {when} list prices "
+        lines += ["", f"- Current routing: **{_money(s['current_monthly_usd'])} a month** at the list prices of "
+                      f"{_price_day(audit)} "
                       "(the spend per month below prices each call at its own date)",
                   f"- At the recommended mix: **{_money(s['recommended_monthly_usd'])} a month**, saving "
                   f"**{_money(s['savings_usd'])}** ({_pct(s['savings_pct'])})"
@@ -644,9 +717,11 @@ def show_spend(audit: Audit) -> None:
 
     sp = audit.spend
     failed = audit.data.get("failed_calls")
-    _md("## Spend per month\nPriced traffic (list prices at each call's date) and the invoices, per calendar month.")
-    _table(sp["by_month"])
-    months = [r for r in sp["by_month"]]
+    _md("## Spend per month\nPriced traffic (list prices at each call's date) and the invoices, per calendar month. "
+        "The amounts of each table are rounded so that its rows add up to its total row; a row may then differ "
+        "by a cent from the same amount rounded on its own elsewhere in the report.")
+    months = sp["by_month"]
+    _table(with_total(months, SPEND_AMOUNTS))
     if months:
         fig, ax = plt.subplots(figsize=(7, 3))
         xs = [r["month"][:7] for r in months]
@@ -667,7 +742,8 @@ def show_spend(audit: Audit) -> None:
         for name, label, title in (("by_provider", "provider", "By provider"), ("by_model", "model", "By model"),
                                    ("by_task_type", "task_type", "By task type"),
                                    ("by_length", "input_length", "By input length (tokens)")):
-            _table(sp[name], None if failed else [k for k in (sp[name] or [{}])[0] if k != "failed_calls_per_month"],
+            _table(with_total(sp[name], SPEND_AMOUNTS),
+                   None if failed else [k for k in (sp[name] or [{}])[0] if k != "failed_calls_per_month"],
                    title=f"{title} (per month)")
             if any(r.get("monthly_usd") for r in sp[name]):
                 chart = f"Monthly spend {title.lower()}"
@@ -675,7 +751,8 @@ def show_spend(audit: Audit) -> None:
         if failed:
             _show_failed_calls(audit)
     if sp["invoice_by_provider_model"]:
-        _table(sp["invoice_by_provider_model"], title="Invoiced per provider and model (whole period)")
+        _table(with_total(sp["invoice_by_provider_model"], SPEND_AMOUNTS),
+               title="Invoiced per provider and model (whole period)")
 
 
 def _show_failed_calls(audit: Audit) -> None:
@@ -684,12 +761,15 @@ def _show_failed_calls(audit: Audit) -> None:
     rows = audit.spend["failed_calls"]
     total = audit.data["failed_calls"]
     billed = sum(r["monthly_usd"] or 0 for r in rows)
-    _table([{**r, "billed": "no" if not r["monthly_usd"] else _money(r["monthly_usd"]) + " a month"}
+    # a cancelled OpenRouter generation is billed for the tokens it used (cost_total > 0), often a fraction of a
+    # cent: rounded to $0.00 it read "Billed: no" under "the providers bill no tokens for them"
+    small = lambda v: _money(v) if v >= 0.005 else "under $0.01"   # noqa: E731
+    _table([{**r, "billed": "no" if not r["monthly_usd"] else small(r["monthly_usd"]) + " a month"}
             for r in rows], ["provider", "model", "failed_calls_per_month", "share_of_calls", "billed"],
            title="Failed calls, not billed" if not billed else "Failed calls",
            intro=f"{total:,} logged call(s) returned an error"
                  + (": the providers bill no tokens for them" if not billed
-                    else f"; those that used tokens cost {_money(billed)} a month, included above")
+                    else f"; those that used tokens cost {small(billed)} a month, included above")
                  + ". They are left out of the request counts above, and a model or task type with nothing but "
                    "failed calls is listed here instead of at $0.00.")
 
@@ -798,8 +878,7 @@ def show_reconciliation(audit: Audit) -> None:
 
 def show_appendix(audit: Audit) -> None:
     a = audit.appendix
-    _md("## Data appendix")
-    _table(a["files"], title="Files read")
+    _table(a["files"], title="Files read", section="Data appendix")
     if a.get("failed_files"):
         _table(a["failed_files"], title="Files that could not be loaded")
     _table(a["rejects"], columns=["file", "reason", "rows"], title="Rows rejected, by reason")
@@ -813,12 +892,19 @@ def show_appendix(audit: Audit) -> None:
     _table(a["models"], title="Models observed")
 
 
+def _price_day(audit: Audit) -> str:
+    """The day whose list prices the what-ifs use, as the report names it."""
+    day = audit.summary.get("prices_as_of") or audit.params["price_date"]
+    if not day:
+        return "the day of the run"
+    return str(day) + ("" if audit.params["price_date"] else ", the day of the run")
+
+
 def show_method(audit: Audit) -> None:
     m = audit.method
     _md("\n".join(["## Method and sources", "",
                    "- Prices: genai-prices (offline catalog, dated) or the client's prices.csv; every call priced at "
-                   "its own date" + (f"; what-ifs at {audit.params['price_date']}" if audit.params["price_date"]
-                                     else "; what-ifs at the latest prices") + ".",
+                   "its own date; the current routing and every what-if at the prices of " + _price_day(audit) + ".",
                    f"- Monthly figures: {m.get('projection') or 'invoice months'}.",
                    f"- Quality priors: `{m.get('priors')}` (one row per task type × tier with a mean failure rate, "
                    "a strength and the source of each number; see docs/quality_priors.md)"

@@ -53,6 +53,7 @@ STYLE = """<style>
 .jp-RenderedHTMLCommon table.rk-table th { border-bottom: 1px solid #888; overflow-wrap: normal; }
 .jp-RenderedHTMLCommon table.rk-table .num { text-align: right; }
 .jp-RenderedHTMLCommon table.rk-table td.num, .jp-RenderedHTMLCommon table.rk-table span.nb { white-space: nowrap; }
+.jp-RenderedHTMLCommon table.rk-table tr.rk-total td { font-weight: bold; border-top: 1px solid #888; }
 .rk-wide { page: rk-landscape; }
 .jp-RenderedHTMLCommon .rk-wide table.rk-table { font-size: 7.5pt; }
 .rk-banner { border: 2px solid #b00020; background: #fdecea; color: #5f0010; padding: 0.6em 0.9em; font-weight: bold;
@@ -64,8 +65,57 @@ STYLE = """<style>
   .jp-Notebook, .jp-Cell { padding-left: 0 !important; padding-right: 0 !important; }
   .jp-RenderedHTMLCommon table.rk-table tr { break-inside: avoid; }
   .jp-RenderedHTMLCommon h2, .jp-RenderedHTMLCommon h3 { break-after: avoid; }
+  /* a section's heading and intro are one output, its chart or list the next: keep them on one page (the
+     frontier's heading was left at the foot of a page, its chart on the next) */
+  .jp-OutputArea-child:has(h2) { break-after: avoid; }
+  img.rk-chart { break-inside: avoid; }
 }
 </style>"""
+
+
+def rounded_to_total(values: list, places: int) -> list[float | None]:
+    """The values rounded to ``places`` decimals so that they add up to their exact sum rounded (half up): a table's
+    rows then sum to its total row, as a reader checks. Largest remainder: every value is cut down, and the units
+    still missing go to the largest cut-offs (the first among equals). None stays None; a row can then differ by one
+    unit from the same amount rounded on its own."""
+    from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+    unit = Decimal(1).scaleb(-places)
+    exact = [None if v is None else Decimal(str(v)) for v in values]
+    present = [v for v in exact if v is not None]
+    if not present:
+        return [None] * len(values)
+    floors = [None if v is None else v.quantize(unit, ROUND_FLOOR) for v in exact]
+    missing = int((sum(present).quantize(unit, ROUND_HALF_UP) - sum(f for f in floors if f is not None)) / unit)
+    order = sorted((i for i, v in enumerate(exact) if v is not None), key=lambda i: -(exact[i] - floors[i]))
+    for i in order[:missing]:
+        floors[i] += unit
+    return [None if f is None else float(f) for f in floors]
+
+
+def round_to_total(records: list[dict], amounts: dict[str, int]) -> list[dict]:
+    """Copies of the records with each amount column (column: decimal places) rounded by rounded_to_total."""
+    rows = [dict(r) for r in records]
+    for column, places in amounts.items():
+        if rows and column in rows[0]:
+            for r, v in zip(rows, rounded_to_total([r[column] for r in rows], places)):
+                r[column] = v
+    return rows
+
+
+def with_total(records: list[dict], amounts: dict[str, int]) -> list[dict]:
+    """The records (rounded by round_to_total) and a last row labelled "Total" in the first column with the sums
+    of the amount columns; its other cells are blank. Fewer than two records: no total (it would repeat the row)."""
+    rows = round_to_total(records, amounts)
+    if len(rows) < 2:
+        return rows
+    total = {c: "" for c in rows[0]}
+    total[next(iter(total))] = "Total"
+    for column, places in amounts.items():
+        if column in total:
+            present = [r[column] for r in rows if r[column] is not None]
+            total[column] = round(sum(present), places) if present else None
+    return rows + [total]
 
 
 def header(column: str) -> str:
@@ -95,7 +145,7 @@ def cell(column: str, value) -> str:
 
 
 def _numeric(column: str, values: list) -> bool:
-    present = [v for v in values if v is not None]
+    present = [v for v in values if v is not None and v != ""]   # "": a total row's blank cell
     return bool(present) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present) \
         and column != "month"
 
@@ -114,20 +164,25 @@ def _breakable(text: str, one_line: bool = False) -> str:
 
 
 def table_html(records: list[dict], columns: list[str] | None = None, *, title: str | None = None,
-               intro: str | None = None, wide: bool | None = None, level: int = 3) -> str:
+               intro: str | None = None, wide: bool | None = None, level: int = 3, section: str | None = None) -> str:
     """An HTML table of the records (None when there are none), with its optional heading and intro inside the same
-    block, so a landscape page never leaves its heading behind on the page before."""
+    block, so a landscape page never leaves its heading behind on the page before. ``section``: the heading of the
+    report section the table opens (h2), kept in the block for the same reason: "Data appendix" was printed alone on
+    a portrait page before the landscape "Files read"."""
     columns = list(columns or (records[0].keys() if records else []))
     wide = len(columns) > WIDE_AFTER if wide is None else wide
-    head = (f"<h{level}>{html.escape(title)}</h{level}>" if title else "") + \
+    head = (f'<h2 id="{html.escape(section.replace(" ", "-"))}">{html.escape(section)}</h2>' if section else "") + \
+           (f"<h{level}>{html.escape(title)}</h{level}>" if title else "") + \
            (f"<p>{html.escape(intro)}</p>" if intro else "")
     if not records:
         body = "<p><em>(none)</em></p>"
     else:
         numeric = {c: _numeric(c, [r.get(c) for r in records]) for c in columns}
         cls = {c: NUM if numeric[c] else ' class="id"' if c in ONE_LINE else "" for c in columns}
-        rows = "".join("<tr>" + "".join(f"<td{cls[c]}>{_breakable(cell(c, r.get(c)), c in ONE_LINE)}</td>"
-                                        for c in columns) + "</tr>" for r in records)
+        total = ' class="rk-total"'   # with_total's last row
+        rows = "".join(f"<tr{total if next(iter(r.values()), None) == 'Total' else ''}>"
+                       + "".join(f"<td{cls[c]}>{_breakable(cell(c, r.get(c)), c in ONE_LINE)}</td>" for c in columns)
+                       + "</tr>" for r in records)
         body = (f'<table class="rk-table"><thead><tr>'
                 + "".join(f"<th{NUM if numeric[c] else ''}>{html.escape(header(c))}</th>" for c in columns)
                 + f"</tr></thead><tbody>{rows}</tbody></table>")

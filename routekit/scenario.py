@@ -468,6 +468,50 @@ class Simulator:
         ``escalation(task_type, len_in, cascade)`` gives a cascade's escalation rate (the quality model's
         ``QualityModel.escalation``); without one, a policy with cascades uses the shipped priors alone."""
         policy = policy or Policy(name="current routing")
+        segments, totals, factor, inflation, reps = self._priced(policy, escalation)
+        money = lambda v: float((v * factor).quantize(CENT, ROUND_HALF_UP))   # noqa: E731  (display only)
+        return {
+            "policy": policy.name,
+            "monthly_cost_usd": money(totals["cost"]),
+            "baseline_monthly_cost_usd": money(totals["current"]),
+            "all_flagship_monthly_cost_usd": money(totals["flagship"]),
+            # usage without request counts, kept on its current models whatever the policy (CubeRow.sized); part of
+            # both the baseline and the policy's cost, and of no segment below
+            "unsized_usage_monthly_cost_usd": money(totals["unsized"]),
+            # the two figures as shown, less one another: a reader checks $65.76 - $18.12 = $47.64, which the
+            # difference rounded on its own ($47.63) contradicted
+            "savings_usd": float((totals["current"] * factor).quantize(CENT, ROUND_HALF_UP)
+                                 - (totals["cost"] * factor).quantize(CENT, ROUND_HALF_UP)),
+            "savings_pct": float(round(100 * (totals["current"] - totals["cost"]) / totals["current"], 2))
+            if totals["current"] else None,
+            "cost_range_usd": [money(totals["low"]), money(totals["high"])],
+            "cost_range_method": "output tokens scaled per tier by (low, expected, high) = " + ", ".join(
+                f"{t} {tuple(map(float, k))}" for t, k in inflation.items())
+            + "; the monthly cost uses the expected factor, the range the low and high ones",
+            "tiers": {t: reps.get(t) for t in TIERS if t in reps},
+            "prices_as_of": str(self.on) if self.on else "latest",
+            "projection": self.projection.to_json() if self.projection else None,
+            "unpriced_models": sorted(self.unpriced),
+            "segments": [{
+                "task_type": s.task_type, "len_in": s.len_in, "len_out": s.len_out,
+                "requests_per_month": float(round(s.requests * factor, 1)),
+                "baseline_monthly_cost_usd": money(s.current), "monthly_cost_usd": money(s.cost),
+                "cost_range_usd": [money(s.low), money(s.high)],
+                "tier_shares": {t: float(round(n / s.requests, 4)) for t, n in sorted(s.tier_requests.items())}
+                if s.requests else {},
+            } for s in segments.values() if s.requests],
+        }
+
+    def segment_costs(self, policy: Policy | None, escalation: Escalation | None = None) \
+            -> dict[tuple[str, str, str], tuple[Decimal, Decimal]]:
+        """Per segment (task type, input length, output length): (current routing, the policy) in USD a month,
+        unrounded. Figures built from several segments are summed from these and rounded once: summing
+        evaluate()'s cent-rounded segments put a finding a cent or two off its own traffic's cost."""
+        segments, _, factor, _, _ = self._priced(policy or Policy(name="current routing"), escalation)
+        return {k: (s.current * factor, s.cost * factor) for k, s in segments.items() if s.requests}
+
+    def _priced(self, policy: Policy, escalation: Escalation | None):
+        """evaluate()'s arithmetic: the segments and totals in USD over the log window (× factor for a month)."""
         if policy.cascade and escalation is None:
             from routekit.quality import QualityModel   # quality builds on this module: import late
             escalation = QualityModel.load().escalation
@@ -531,36 +575,7 @@ class Simulator:
             totals["high"] += high
             totals["current"] += current
             totals["flagship"] += flagship if flagship is not None else current
-        money = lambda v: float((v * factor).quantize(CENT, ROUND_HALF_UP))   # noqa: E731  (display only)
-        savings = (totals["current"] - totals["cost"]) * factor
-        return {
-            "policy": policy.name,
-            "monthly_cost_usd": money(totals["cost"]),
-            "baseline_monthly_cost_usd": money(totals["current"]),
-            "all_flagship_monthly_cost_usd": money(totals["flagship"]),
-            # usage without request counts, kept on its current models whatever the policy (CubeRow.sized); part of
-            # both the baseline and the policy's cost, and of no segment below
-            "unsized_usage_monthly_cost_usd": money(totals["unsized"]),
-            "savings_usd": float(savings.quantize(CENT, ROUND_HALF_UP)),
-            "savings_pct": float(round(100 * (totals["current"] - totals["cost"]) / totals["current"], 2))
-            if totals["current"] else None,
-            "cost_range_usd": [money(totals["low"]), money(totals["high"])],
-            "cost_range_method": "output tokens scaled per tier by (low, expected, high) = " + ", ".join(
-                f"{t} {tuple(map(float, k))}" for t, k in inflation.items())
-            + "; the monthly cost uses the expected factor, the range the low and high ones",
-            "tiers": {t: reps.get(t) for t in TIERS if t in reps},
-            "prices_as_of": str(self.on) if self.on else "latest",
-            "projection": self.projection.to_json() if self.projection else None,
-            "unpriced_models": sorted(self.unpriced),
-            "segments": [{
-                "task_type": s.task_type, "len_in": s.len_in, "len_out": s.len_out,
-                "requests_per_month": float(round(s.requests * factor, 1)),
-                "baseline_monthly_cost_usd": money(s.current), "monthly_cost_usd": money(s.cost),
-                "cost_range_usd": [money(s.low), money(s.high)],
-                "tier_shares": {t: float(round(n / s.requests, 4)) for t, n in sorted(s.tier_requests.items())}
-                if s.requests else {},
-            } for s in segments.values() if s.requests],
-        }
+        return segments, totals, factor, inflation, reps
 
     def cost_cube(self, policy: Policy | None = None) -> CostCube:
         """Each segment priced whole at every tier (and as kept), with the policy's representatives, output
@@ -727,7 +742,8 @@ class RowPrices:
         flagship = float(np.where(valid, flag, 0.0).sum()) * self.factor
         unsized = float(np.where(self.fixed, current, 0.0).sum()) * self.factor
         figures = [rounded(v, 2, v) for v in (*sums, base, flagship, unsized)]
-        figures.append(rounded(base - sums[0], 2, base + sums[0]))
+        # savings as evaluate() gives them: the baseline and the cost as shown, less one another
+        figures.append(None if None in (figures[0], figures[3]) else round(figures[3] - figures[0], 2))
         pct = rounded(100 * (base - sums[0]) / base, 2, 100 * (base + sums[0]) / base) if base else None
         categories = (*TIERS, OTHER_TIER)
         current_by_tier = np.bincount(self.tier_col, weights=current, minlength=len(categories)) * self.factor

@@ -61,8 +61,9 @@ def test_audit_html_has_no_code_and_no_external_resources(northwind):
     assert "http://" not in text and "https://" not in text
     assert "report.run_audit(" not in text           # no code cells
     assert "Findings, by dollar impact" in text and "Cost–risk frontier" in text
-    # northwind's logs hold failed calls: shown apart, and the mix leaves out what holds nothing else
-    assert "<h3>Failed calls, not billed</h3>" in text and "which hold failed calls only (not billed)" in text
+    # northwind's logs hold failed calls: shown apart, and the mix leaves out what holds nothing else; its cancelled
+    # OpenRouter generations used tokens and were billed (test_report_figures), so the table is not "not billed"
+    assert "<h3>Failed calls</h3>" in text and "which hold failed calls only (not billed)" in text
 
 
 # Letter paper less the report's 12 mm margins, in CSS px (96 per inch):
@@ -255,6 +256,29 @@ def test_audit_pdf(tmp_path):
     # Letter upright (612 × 792 pt) and, for the wide tables (reconciliation, files, models), on its side
     pages = re.findall(rb"/MediaBox \[0 0 (\d+) (\d+)\]", pdf)
     assert (b"612", b"792") in pages and (b"792", b"612") in pages, pages
+
+
+def test_no_printed_section_heading_is_parted_from_what_it_introduces(tmp_path):
+    """northwind's PDF left "Data appendix" alone on a portrait page before the landscape "Files read", "Cost–risk
+    frontier" and its intro at the foot of a page with the chart on the next, and "Findings, by dollar impact" at
+    the foot of page 1 with every finding on page 2."""
+    import subprocess
+
+    if not Path("/usr/bin/chromium").exists() or not shutil.which("pdftotext") or not shutil.which("pdfimages"):
+        pytest.skip("needs /usr/bin/chromium and poppler's pdftotext and pdfimages")
+    client = tmp_path / "northwind_support"
+    shutil.copytree(ROOT / "sample_data" / "northwind_support", client, ignore=shutil.ignore_patterns(".routekit"))
+    run_cli("audit", str(client), "--out", str(tmp_path / "out"), "--pdf", "--date", "2026-11-23")
+    pdf = str(tmp_path / "out" / "northwind_support" / "audit.pdf")
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    pages = [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+    page_of = lambda start: next(n for n, lines in enumerate(pages, 1)   # noqa: E731
+                                 if any(line.startswith(start) for line in lines))
+    images = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True, check=True).stdout
+    image_pages = {int(line.split()[0]) for line in images.splitlines()[2:]}
+    assert page_of("Data appendix") == page_of("Files read")
+    assert page_of("Findings, by dollar impact") == page_of("1. $")
+    assert page_of("Cost–risk frontier") in image_pages   # its chart (the only image after the spend charts)
 
 
 def test_a_misspelt_policy_stops_the_audit_before_the_notebook_runs(tmp_path):
@@ -471,6 +495,48 @@ def test_batch_index_writes_money_as_a_person_does(tmp_path):
     from routekit.audit import write_index
 
     result = {"client": "acme", "status": "ok", "files": {}, "summary": {
-        "current_monthly_usd": 1234.5, "savings_usd": -0.01, "extra_failure_rate": 0.0}}
-    text = write_index([result], tmp_path).read_text()
-    assert "<td>$1,234.50</td><td>-$0.01</td>" in text and "$-" not in text
+        "current_monthly_usd": 1234.5, "prices_as_of": "2026-11-23", "savings_usd": -0.01, "extra_failure_rate": 0.0}}
+    invoices = {"client": "globex", "status": "ok", "files": {}, "summary": {"invoice_monthly_usd": 99.0}}
+    text = write_index([result, invoices], tmp_path).read_text()
+    assert "<td>$1,234.50</td><td>2026-11-23</td><td>-$0.01</td>" in text and "$-" not in text
+    # the current routing at one day's prices is not "current monthly spend"; an invoice-only client's figure is
+    # what it was billed, and says so
+    assert "<th>current routing a month</th><th>at the list prices of</th>" in text
+    assert "current monthly spend" not in text and "<td>$99.00 invoiced</td><td>-</td>" in text
+
+
+def test_logs_that_miss_part_of_the_invoice_are_said_up_front(tmp_path):
+    """globex_devtools: its OpenAI usage export holds a nightly Batch API job no span logs, so the logs explain
+    $64.72 of the $85.65 billed over October (sonnet 41.97 + opus 12.84 + gpt-5 4.58 + o3 2.97 + gpt-5-mini 2.32 +
+    gpt-5-nano 0.04 = 64.72 at list price, the billed models only; 64.72 / 85.65 = 75.6 %; gpt-5 $4.58 of $9.47 =
+    48 %, gpt-5-mini $2.32 of $16.93 = 14 %). The headline figures come from the logs; only the data appendix said how much they miss."""
+    from routekit.report import run_audit
+
+    client = tmp_path / "globex_devtools"
+    shutil.copytree(ROOT / "sample_data" / "globex_devtools", client, ignore=shutil.ignore_patterns(".routekit"))
+    audit = run_audit(client, price_date="2026-11-23")
+    assert audit.coverage[0] == (
+        "The call logs explain 75.6% of the invoice over the months they cover ($64.72 at list price against $85.65 "
+        "billed; under 90 % for openai gpt-5, openai gpt-5-mini): billed traffic the logs miss (a batch job, a service "
+        "that does not log) is not in the spend, the current routing or the recommended mix; see the reconciliation.")
+
+
+def test_failed_calls_count_the_model_under_all_its_ids(tmp_path):
+    """globex's failed OTel spans name the model asked for (gpt-5-mini), the answered ones the snapshot
+    (gpt-5-mini-2025-08-07, 1,305 answered calls): its 30 failures are 30 / (1,305 + 30) = 2.2 % of its calls, not
+    the "100.0 %" the table showed."""
+    from routekit.report import run_audit
+
+    client = tmp_path / "globex_devtools"
+    shutil.copytree(ROOT / "sample_data" / "globex_devtools", client, ignore=shutil.ignore_patterns(".routekit"))
+    audit = run_audit(client, price_date="2026-11-23")
+    failed = {r["model"]: r for r in audit.spend["failed_calls"]}
+    answered = {r["model"]: r["requests_per_month"] for r in audit.spend["by_model"]}
+    assert answered["gpt-5-mini-2025-08-07"] == 1305 and failed["gpt-5-mini"]["failed_calls_per_month"] == 30
+    assert failed["gpt-5-mini"]["share_of_calls"] == round(30 / 1335, 6)
+    assert all(r["share_of_calls"] < 0.05 for r in failed.values())
+    # and the by-model table counts them on that model's row, so its failed calls add up as the other tables' do:
+    # 27 + 3 + 1 + 2 + 30 + 2 + 10 + 5 + 6 = 86 (17 before: only the ids with answered calls of their own)
+    by_model = {r["model"]: r["failed_calls_per_month"] for r in audit.spend["by_model"]}
+    assert by_model["gpt-5-mini-2025-08-07"] == 30 and sum(by_model.values()) == 86
+    assert sum(r["failed_calls_per_month"] for r in audit.spend["by_provider"]) == 86

@@ -51,6 +51,38 @@ def test_truncated_json_document_is_refused_whole_with_a_clear_reason(ingest):
     assert report["tables"]["usage"]["rows"] == 0
 
 
+def test_a_json_document_that_does_not_parse_is_refused_with_the_place(ingest):
+    """The reason says where the document stops parsing (line and column), and whether the file was cut short or is
+    malformed inside, without quoting it: "the document (319 lines) does not parse" left the consultant to look."""
+    lines = json.dumps(json.loads(GOOD_PAGE), indent=2).splitlines()
+    # 21 lines; line 15 is '          "num_model_requests": 2,' (10 spaces of indent)
+    assert len(lines) == 21 and lines[14] == '          "num_model_requests": 2,'
+    cut = "\n".join(lines[:15])[:-3]                # cut inside line 15: '..."num_model_requests":'
+    bad = "\n".join(lines[:14] + ["          oops " + lines[14].lstrip()] + lines[15:])
+    report, _ = ingest({"cut.json": cut, "bad.json": bad})
+    assert file_entry(report, "cut.json")["skipped_reason"].endswith(
+        "does not parse (it ends at line 15 in the middle of a value: the file was cut short), so none of it was "
+        "loaded; re-export the file")
+    # column 11: the first character after the 10 spaces, where "oops" stands instead of a quoted name
+    assert "does not parse (line 15, column 11: expecting property name enclosed in double quotes)" in \
+        file_entry(report, "bad.json")["skipped_reason"]
+    assert "oops" not in json.dumps(report)
+
+
+def test_a_gz_file_cut_short_says_so(ingest, client):
+    """A .gz whose download stopped half-way: DuckDB's 'Unexpected end of GZIP stream: <path>' was passed on as 'not
+    readable as text: Unexpected end of GZIP stream: …/usage.jsonl.gz', with no word of what to do."""
+    import gzip
+
+    whole = gzip.compress(("\n".join([GOOD_PAGE] * 2000) + "\n").encode(), mtime=0)
+    (client / "usage.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    report, _ = ingest()
+    f = file_entry(report, "usage.jsonl.gz")
+    assert f["status"] == "failed" and f["rows_read"] == 0
+    assert f["skipped_reason"].endswith(
+        "the .gz file is cut short (an interrupted download or copy): copy it again")
+
+
 def test_truncated_last_jsonl_line_rejects_only_that_line(ingest):
     text = GOOD_PAGE + "\n" + GOOD_PAGE + "\n" + GOOD_PAGE[:57]   # the export was cut off mid-line
     report, con = ingest({"usage.jsonl": text})

@@ -416,6 +416,8 @@ def _undo(con: duckdb.DuckDBPyConnection, rel: str) -> None:
 
 def _clean_duckdb_message(exc: Exception) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "Unexpected end of GZIP stream" in msg:   # DuckDB's words, then the path the file list already shows
+        return "the .gz file is cut short (an interrupted download or copy): copy it again"
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
 
 
@@ -596,12 +598,26 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
                         WHERE json_valid(regexp_replace(text, ',\s*\]\s*$', ']'))""")
     if not con.execute("SELECT json_valid(text) FROM docs").fetchone()[0]:
         n_lines = con.execute("SELECT count(*) FROM raw_lines").fetchone()[0]
-        raise LoadError(f"truncated or malformed JSON: the document ({n_lines} lines) does not parse, "
+        where = _json_error_place(con.execute("SELECT text FROM docs").fetchone()[0])
+        raise LoadError(f"truncated or malformed JSON: the document ({n_lines} lines) does not parse ({where}), "
                         "so none of it was loaded; re-export the file")
     con.execute("CREATE OR REPLACE TEMP TABLE docs AS SELECT '' AS _source_row, CAST(text AS JSON) AS doc FROM docs")
     con.execute("CREATE OR REPLACE TEMP TABLE pre_rejects (_source_row VARCHAR, reason VARCHAR)")
     _expand_arrays(con)
     return 0
+
+
+def _json_error_place(text: str) -> str:
+    """Where a JSON document stops parsing, by line and column, and whether it was cut short (it ends there) or is
+    malformed inside; never the text around it, which may be a prompt. The file's own line numbers: the document
+    was joined from its lines in order."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            return f"it ends at line {exc.lineno} in the middle of a value: the file was cut short"
+        return f"line {exc.lineno}, column {exc.colno}: {exc.msg.lower()}"
+    return "DuckDB's parser refuses it"   # valid for Python but not for DuckDB (e.g. NaN)
 
 
 def _expand_arrays(con: duckdb.DuckDBPyConnection) -> None:
