@@ -42,21 +42,41 @@ def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, p
               "policy": str(Path(policy).resolve()) if policy else None, "risk_budget": float(risk_budget),
               "price_date": price_date, "include_prompts": bool(include_prompts),
               "db": str(Path(db).resolve()) if db else None}
+    kernel_log = out_dir / KERNEL_LOG
+    kernel_log.unlink(missing_ok=True)
     try:
         pm.execute_notebook(str(NOTEBOOK), str(target), parameters=params, kernel_name="python3",
                             cwd=str(out_dir.resolve()), progress_bar=False, log_output=False,
-                            kernel_manager_class=local_kernel_manager())
+                            kernel_manager_class=local_kernel_manager(kernel_log))
     except PapermillExecutionError as exc:
+        kernel_log.unlink(missing_ok=True)   # the cell's error is the story; the kernel itself was fine
         raise AuditFailed(f"{exc.ename}: {exc.evalue}".splitlines()[0]) from None
+    except Exception as exc:   # the kernel died or did not start: what it said is kept for whoever looks into it
+        said = kernel_log.is_file() and kernel_log.stat().st_size > 0
+        if not said:
+            kernel_log.unlink(missing_ok=True)
+        raise AuditFailed(f"{type(exc).__name__}: {exc}".splitlines()[0]
+                          + (f" (the kernel's own messages: {kernel_log})" if said else "")) from None
+    kernel_log.unlink(missing_ok=True)
     return target
 
 
-def local_kernel_manager():
-    """The kernel manager papermill starts the audit's kernel with: over Unix sockets where there are any.
+# The audit kernel's own stderr (not its cells' output, which the notebook keeps), while it runs.
+KERNEL_LOG = "kernel.log"
+
+
+def local_kernel_manager(log: Path | None = None):
+    """The kernel manager papermill starts the audit's kernel with: over Unix sockets where there are any, its own
+    stderr into ``log`` when one is given.
 
     The kernel receives the client's data (prompts included with --include-prompts). By default Jupyter talks to it
     over plain TCP on localhost, which ipykernel warns about on every run ("Kernel is running over TCP without
     encryption"); IPC sockets sit in the user's own runtime folder (mode 0700) instead. Windows has no IPC transport.
+
+    The kernel process's stderr holds ipykernel's own log, never a cell's output (that goes to the notebook). While
+    it shuts down on a loaded machine, ipykernel can log races between its threads and the closing sockets
+    ("ZMQError: Socket operation on non-socket" in dispatch_control; jupyter_client's interrupt, below): a finished
+    audit is not the place for them, so they go to ``log``, which the audit keeps only when the kernel failed.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -65,6 +85,12 @@ def local_kernel_manager():
         @default("transport")
         def _transport_default(self) -> str:
             return "ipc" if os.name == "posix" else "tcp"
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
+            if log is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            with open(log, "ab") as sink:   # the kernel holds its own copy of the descriptor
+                return await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": sink})
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts (SIGINT) every kernel it shuts down, even one that ran the whole notebook and
