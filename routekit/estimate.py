@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-from routekit.prices import PriceCatalog, checked_price_date
+from routekit.prices import PriceCatalog, checked_price_date, to_cent
 
 
 class EstimateError(ValueError):
@@ -78,20 +78,16 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
         cost = requests * per_request
         total += cost
         models.append({"model": model, "share": float(share), "requests": float(requests),
-                       "cost_usd": _display(cost), "price_source": quote.source,
+                       "cost_usd": float(to_cent(cost)), "price_source": quote.source,
                        "priced_as": quote.matched_model,
                        "prices_per_mtok": {"input": str(quote.input_per_mtok),
                                            "cached_input": str(quote.cached_input_per_mtok),
                                            "output": str(quote.output_per_mtok)}})
     return {
-        "monthly_cost_usd": None if unpriced else _display(total),
+        "monthly_cost_usd": None if unpriced else float(to_cent(total)),
         "per_request_cost_usd": None if unpriced or not workload.requests
         else float(total / workload.requests),
         "models": models,
         "unpriced_models": unpriced,
         "prices_as_of": str(on) if on else "latest",
     }
-
-
-def _display(value: Decimal) -> float:
-    return float(value.quantize(Decimal("0.01"), ROUND_HALF_UP))   # half-up, as invoices round

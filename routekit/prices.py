@@ -35,7 +35,7 @@ from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import genai_prices
@@ -44,6 +44,7 @@ from genai_prices import data_snapshot
 from genai_prices.types import ModelInfo, ModelPrice, Provider, StartDateConstraint, TieredPrices, TimeOfDateConstraint
 
 GENAI_SOURCE = f"genai-prices {genai_prices.__version__}"
+CENT = Decimal("0.01")
 VARIANTS = ("standard", "batch", "priority", "flex")
 _VARIANT_CONTEXT = {"batch": {"processing": "batch"}, "priority": {"service_tier": "priority"},
                     "flex": {"service_tier": "flex"}}
@@ -673,3 +674,9 @@ class PriceCatalog:
                 if info.id.lower() == lowered:
                     return candidate, info, None
         return None
+
+
+def to_cent(value) -> Decimal:
+    """Exact dollars to the cent, half up, as invoices round: every dollar figure routekit shows (simulate, estimate,
+    the report's findings) is rounded here, once, from the exact sum."""
+    return Decimal(value).quantize(CENT, ROUND_HALF_UP)

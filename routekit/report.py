@@ -60,13 +60,6 @@ class Audit:
     policy_given: dict | None = None              # audit --policy FILE, as read (Policy.to_yaml)
 
 
-def _cents(value) -> float:
-    """Exact dollars (Decimal) to the cent, half up, as the money a report shows."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
 def _r(value, places=2):
     if value is None:
         return None
@@ -142,31 +135,29 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             # a share of all the calls to that model under any of its ids: a failed OTel span names the model
             # requested ("gpt-5-mini"), an answered one the snapshot that answered ("gpt-5-mini-2025-08-07"), and
             # globex's 30 failures read "100.0 % of its calls" for 30 of 1,335
-            "failed_calls": q(f"""WITH c AS (SELECT c.provider, c.model, c.status, c.cost_usd,
-                                                    coalesce(t.normalised, c.model) AS family
-                                             FROM int_calls c LEFT JOIN model_tiers t
-                                                  ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider),
-                                       f AS (SELECT provider, family, count(*) AS family_calls FROM c GROUP BY ALL)
-                                  SELECT c.provider, c.model, count(*) FILTER (c.status = 'error') * {factor}
-                                         AS failed_calls_per_month,
-                                         count(*) FILTER (c.status = 'error') / any_value(f.family_calls)
-                                         AS share_of_calls,
-                                         sum(c.cost_usd) FILTER (c.status = 'error') * {factor} AS monthly_usd
-                                  FROM c JOIN f ON f.provider IS NOT DISTINCT FROM c.provider AND f.family = c.family
-                                  GROUP BY c.provider, c.model HAVING count(*) FILTER (c.status = 'error') > 0
-                                  ORDER BY failed_calls_per_month DESC, c.provider, c.model""", exact=True),
             "invoice_by_provider_model": q("""
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,
                        sum(billed_usd) AS billed_usd
                 FROM invoice GROUP BY ALL ORDER BY billed_usd DESC NULLS LAST, provider, model""", exact=True),
         }
-        _fold_failed_only_ids(spend["by_model"], q(f"""
-            SELECT c.provider, c.model, coalesce(t.normalised, c.model) AS family,
-                   count(*) FILTER (c.status = 'error') * {factor} AS failed,
-                   count(*) FILTER (c.status <> 'error') AS answered
-            FROM int_calls c LEFT JOIN model_tiers t ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider
-            GROUP BY ALL""", exact=True))
+        # failed calls per model id, as a share of all the calls to that model under any of its ids: a failed OTel
+        # span names the model requested ("gpt-5-mini"), an answered one the snapshot that answered
+        # ("gpt-5-mini-2025-08-07"), and globex's 30 failures read "100.0 % of its calls" for 30 of 1,335
+        ids = q(f"""WITH c AS (SELECT c.provider, c.model, c.status, c.cost_usd, coalesce(t.normalised, c.model) AS family
+                              FROM int_calls c LEFT JOIN model_tiers t
+                                   ON t.model = c.model AND t.provider IS NOT DISTINCT FROM c.provider)
+                    SELECT provider, model, any_value(family) AS family,
+                           count(*) FILTER (status = 'error') * {factor} AS failed_calls_per_month,
+                           count(*) FILTER (status = 'error')
+                               / sum(count(*)) OVER (PARTITION BY provider, any_value(family)) AS share_of_calls,
+                           sum(cost_usd) FILTER (status = 'error') * {factor} AS monthly_usd,
+                           count(*) FILTER (status IS DISTINCT FROM 'error') AS answered
+                    FROM c GROUP BY provider, model
+                    ORDER BY failed_calls_per_month DESC, provider, model""", exact=True)
+        spend["failed_calls"] = [{k: r[k] for k in ("provider", "model", "failed_calls_per_month", "share_of_calls",
+                                                    "monthly_usd")} for r in ids if r["failed_calls_per_month"]]
+        _fold_failed_only_ids(spend["by_model"], ids)
         billed_total = sum((r["billed_usd"] or 0) for r in spend["by_month"])
         for name in ("by_month", "by_provider", "by_model", "by_task_type", "by_length", "invoice_by_provider_model"):
             # rounded so that each table's rows add up to its total row (report_tables.with_total)
@@ -326,8 +317,9 @@ def _fold_failed_only_ids(by_model: list[dict], ids: list[dict]) -> None:
         rows.setdefault((r["provider"], family.get((r["provider"], r["model"]))), r)
     for r in ids:
         target = rows.get((r["provider"], r["family"]))
-        if r["answered"] == 0 and r["failed"] and target is not None and target["model"] != r["model"]:
-            target["failed_calls_per_month"] = (target["failed_calls_per_month"] or 0) + r["failed"]
+        failed = r["failed_calls_per_month"]
+        if r["answered"] == 0 and failed and target is not None and target["model"] != r["model"]:
+            target["failed_calls_per_month"] = (target["failed_calls_per_month"] or 0) + failed
 
 
 def check_policy_priced(sim, policy) -> None:
@@ -425,6 +417,8 @@ def _routing_findings(segments, mix, current, settings, tiers, exact) -> list[di
     of the segments' cent-rounded costs was a cent or two off, and showed a $0.004 saving as $0.01)."""
     from decimal import Decimal
 
+    from routekit.prices import to_cent
+
     agg = {}
     for s in segments:
         key = (s["task_type"], s["len_in"])
@@ -441,8 +435,8 @@ def _routing_findings(segments, mix, current, settings, tiers, exact) -> list[di
     out = []
     for (task, len_in), a in sorted(agg.items()):
         # the saving is shown without the recommended cost beside it: its own exact value, rounded
-        saving = _cents(a["base"] - a["cost"])
-        a["base"], a["cost"] = _cents(a["base"]), _cents(a["cost"])
+        saving = float(to_cent(a["base"] - a["cost"]))
+        a["base"], a["cost"] = float(to_cent(a["base"])), float(to_cent(a["cost"]))
         shares = (mix.get(task) or {}).get(len_in)
         if saving < 0.005 or not shares or shares == {"current": 1.0}:
             continue

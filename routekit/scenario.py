@@ -20,7 +20,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -29,7 +29,7 @@ import numpy as np
 
 from routekit.config import YamlFileError, did_you_mean, read_yaml
 from routekit.engine import INPUT_BUCKETS
-from routekit.prices import PriceCatalog, PriceQuote, checked_price_date
+from routekit.prices import PriceCatalog, PriceQuote, checked_price_date, to_cent
 
 TIERS = ("budget", "mid", "flagship", "reasoning")
 # Output-token inflation when traffic moves to a tier, relative to what the current model wrote:
@@ -43,7 +43,6 @@ OUTPUT_INFLATION = {
 }
 AVERAGE_MONTH_DAYS = Decimal("30.4375")   # 365.25 / 12
 MILLION = Decimal(1_000_000)
-CENT = Decimal("0.01")
 CASCADE = "cascade"   # a mix share sent through the task's cascade
 CURRENT = "current"   # a mix share left on the models that serve it today
 INPUT_LENGTHS = (*INPUT_BUCKETS[1], "unknown")   # the default input-length buckets
@@ -469,7 +468,7 @@ class Simulator:
         ``QualityModel.escalation``); without one, a policy with cascades uses the shipped priors alone."""
         policy = policy or Policy(name="current routing")
         segments, totals, factor, inflation, reps = self._priced(policy, escalation)
-        money = lambda v: float((v * factor).quantize(CENT, ROUND_HALF_UP))   # noqa: E731  (display only)
+        money = lambda v: float(to_cent(v * factor))   # noqa: E731  (display only)
         return {
             "policy": policy.name,
             "monthly_cost_usd": money(totals["cost"]),
@@ -480,8 +479,7 @@ class Simulator:
             "unsized_usage_monthly_cost_usd": money(totals["unsized"]),
             # the two figures as shown, less one another: a reader checks $65.76 - $18.12 = $47.64, which the
             # difference rounded on its own ($47.63) contradicted
-            "savings_usd": float((totals["current"] * factor).quantize(CENT, ROUND_HALF_UP)
-                                 - (totals["cost"] * factor).quantize(CENT, ROUND_HALF_UP)),
+            "savings_usd": float(to_cent(totals["current"] * factor) - to_cent(totals["cost"] * factor)),
             "savings_pct": float(round(100 * (totals["current"] - totals["cost"]) / totals["current"], 2))
             if totals["current"] else None,
             "cost_range_usd": [money(totals["low"]), money(totals["high"])],
