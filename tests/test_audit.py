@@ -204,6 +204,10 @@ def _secret_client(folder: Path) -> Path:
         _row(f"r{i}", "0.01", str(500 + 900 * i), str(100 + 10 * i), f"2026-09-{1 + i:02d} 10:00:00+00",
              md=md, messages=messages).replace("88ab" * 16, f"sk-{MARKER}-key")
         for i in range(12)]
+    # two rows whose columns slipped: prompt text where the spend and the start time belong. They are rejected, and
+    # the reasons the report and the log print must not quote them.
+    rows += [_row("r12", f"Summarise {MARKER} board notes", "500", "100", "2026-09-20 10:00:00+00", md=md),
+             _row("r13", "0.01", "500", "100", f"{MARKER}: the merger plan", md=md)]
     return write_files(folder, {"spend.csv": "\n".join(rows) + "\n"})
 
 
@@ -227,6 +231,8 @@ def test_batch_isolates_failures_and_keeps_secrets_out(tmp_path):
     assert not EXTERNAL_REF.search(index)
     findings = json.loads((out / "acme" / "findings.json").read_text())
     assert findings["summary"]["current_monthly_usd"] is not None
+    assert "spend is not a number: a text of 35 characters (not shown: it may be prompt text)" in \
+        (out / "acme" / "audit.html").read_text()
     # no output file, nor what the commands printed, holds a prompt, an API key or an e-mail address
     outputs = [p for p in out.rglob("*") if p.is_file()]
     assert len(outputs) >= 6

@@ -60,6 +60,18 @@ def test_problem_sentences(con):
                    "spend is not a number: 'abc'", "a; b", None)
 
 
+@pytest.mark.parametrize("value, shown", [
+    ("abc", "'abc'"), ("n/a", "'n/a'"), ("2026-04-31", "'2026-04-31'"), ("€12,50", "'€12,50'"),
+    ("Oct 1, 2026 10:00 AM", "'Oct 1, 2026 10:00 AM'"), ("not available", "'not available'"),
+    # a phrase, a text in another script, a long text: prompt text that slipped into a number's column
+    ("What is the notice period", "a text of 25 characters (not shown: it may be prompt text)"),
+    ("请总结这段文字", "a text of 7 characters (not shown: it may be prompt text)"),
+    ("x" * 41, "a text of 41 characters (not shown: it may be prompt text)"),
+])
+def test_a_bad_value_is_quoted_only_when_it_cannot_be_prompt_text(con, value, shown):
+    assert con.execute("SELECT rk_money_problem('spend', ?)", [value]).fetchone()[0] == f"spend is not a number: {shown}"
+
+
 def test_message_text_from_each_shape(con):
     openai = '[{"role":"system","content":"S"},{"role":"user","content":"u1"},{"role":"user","content":"u2"}]'
     anthropic_parts = '[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]'

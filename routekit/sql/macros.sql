@@ -41,7 +41,14 @@ CREATE OR REPLACE TEMP MACRO rk_text(v) AS nullif(trim(CAST(v AS VARCHAR)), '');
 -- settles it, as it does for nearly every prompt: 3x faster over a million prompts.
 CREATE OR REPLACE TEMP MACRO rk_has_text(t) AS CASE WHEN ascii(t) > 32 THEN true ELSE rk_text(t) IS NOT NULL END;
 
-CREATE OR REPLACE TEMP MACRO rk_quote(v) AS '''' || left(CAST(v AS VARCHAR), 40) || CASE WHEN length(CAST(v AS VARCHAR)) > 40 THEN '…' ELSE '' END || '''';
+-- A bad value as a reject reason shows it: 'abc', 'n/a', '2026-04-31'. But a file whose columns slipped can put prompt
+-- text (a client secret) in a number's or a date's place, and reasons reach reports and logs: a value is quoted only
+-- when it is short, printable ASCII and not a phrase (three words or more); otherwise only its length is said.
+CREATE OR REPLACE TEMP MACRO rk_quote(v) AS CASE
+    WHEN length(CAST(v AS VARCHAR)) <= 40 AND regexp_full_match(CAST(v AS VARCHAR), '[\x20-\x7E€£¥]*')
+         AND NOT regexp_matches(CAST(v AS VARCHAR), '[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}')
+        THEN '''' || CAST(v AS VARCHAR) || ''''
+    ELSE 'a text of ' || length(CAST(v AS VARCHAR)) || ' characters (not shown: it may be prompt text)' END;
 
 CREATE OR REPLACE TEMP MACRO rk_int_problem(name, v) AS CASE
     WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
