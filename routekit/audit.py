@@ -221,7 +221,8 @@ def audit_client(client_dir, out_root, *, pdf=False, **params) -> dict:
     findings = json.loads((out_dir / "findings.json").read_text())
     reason = findings["summary"].get("no_data_reason")
     # a report saying "nothing to audit" is not an audit: batch must not count it with the audited clients
-    result = {"client": client.name, "status": NO_DATA if reason else "ok", "out": str(out_dir), "files": files,
+    result = {"client": client.name, "name": title, "status": NO_DATA if reason else "ok", "out": str(out_dir),
+              "files": files,
               "summary": findings["summary"], "findings": len(findings["findings"])}
     if reason:
         result["reason"] = reason
@@ -319,14 +320,18 @@ def write_index(results: list[dict], out: Path) -> Path:
             current = f"{money(s['invoice_monthly_usd'])} invoiced"   # invoices only: nothing to route
         risk = s.get("extra_failure_rate")
         status = status_text(r)
-        rows.append(f"<tr class=\"{html.escape(r['status'].replace(' ', '-'))}\"><td>{html.escape(r['client'])}</td>"
+        # the name its reports are titled with (routekit.yaml's `client:`), and the folder the links lead into
+        name = html.escape(r.get("name") or r["client"])
+        if name != html.escape(r["client"]):
+            name += f' <span class="folder">({html.escape(r["client"])})</span>'
+        rows.append(f"<tr class=\"{html.escape(r['status'].replace(' ', '-'))}\"><td>{name}</td>"
                     f"<td>{html.escape(status)}</td><td>{html.escape(current)}</td>"
                     f"<td>{html.escape(s.get('prices_as_of') or '-')}</td>"
                     f"<td>{money(s.get('savings_usd'))}</td>"
                     f"<td>{'-' if risk is None else f'{risk:.2%}'}</td><td>{links}</td></tr>")
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>routekit audits</title><style>"
             "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-            "padding:4px 8px;text-align:left}tr.failed{background:#fdd}tr.no-data{background:#ffe9b3}</style>"
+            "padding:4px 8px;text-align:left}tr.failed{background:#fdd}tr.no-data{background:#ffe9b3}.folder{color:#666}</style>"
             f"</head><body><h1>routekit audits</h1><p>{html.escape(batch_summary(results))}</p>"
             "<table><tr><th>client</th><th>status</th><th>current routing a month</th><th>at the list prices of</th>"
             "<th>savings at the recommended mix</th><th>extra-failure rate</th><th>reports</th></tr>"

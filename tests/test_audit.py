@@ -500,7 +500,7 @@ def test_audit_restates_the_policy_it_was_given(tmp_path):
 def test_batch_index_writes_money_as_a_person_does(tmp_path):
     from routekit.audit import write_index
 
-    result = {"client": "acme", "status": "ok", "files": {}, "summary": {
+    result = {"client": "acme", "name": "Acme & Sons", "status": "ok", "files": {}, "summary": {
         "current_monthly_usd": 1234.5, "prices_as_of": "2026-11-23", "savings_usd": -0.01, "extra_failure_rate": 0.0}}
     invoices = {"client": "globex", "status": "ok", "files": {}, "summary": {"invoice_monthly_usd": 99.0}}
     text = write_index([result, invoices], tmp_path).read_text()
@@ -509,6 +509,9 @@ def test_batch_index_writes_money_as_a_person_does(tmp_path):
     # what it was billed, and says so
     assert "<th>current routing a month</th><th>at the list prices of</th>" in text
     assert "current monthly spend" not in text and "<td>$99.00 invoiced</td><td>-</td>" in text
+    # a client is listed under the name its report is titled with, beside the folder its links lead into
+    assert '<td>Acme &amp; Sons <span class="folder">(acme)</span></td>' in text
+    assert "<td>globex</td>" in text   # no `client:` name (or a failed client): the folder alone
 
 
 def test_logs_that_miss_part_of_the_invoice_are_said_up_front(tmp_path):

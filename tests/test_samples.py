@@ -113,3 +113,5 @@ def test_make_audit_runs_every_sample_client(tmp_path):
     assert "failed" not in proc.stdout
     index = (tmp_path / "index.html").read_text()
     assert all(f'href="{c.name}/audit.html"' in index for c in CLIENTS)
+    # listed by the name each report is titled with (routekit.yaml's `client:`), its folder beside it
+    assert '<td>Northwind Support <span class="folder">(northwind_support)</span></td>' in index
