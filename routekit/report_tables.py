@@ -103,13 +103,17 @@ def round_to_total(records: list[dict], amounts: dict[str, int]) -> list[dict]:
     return rows
 
 
+class TotalRow(dict):
+    """with_total's last row: table_html sets it apart by its type, not by its words (a model named "Total")."""
+
+
 def with_total(records: list[dict], amounts: dict[str, int]) -> list[dict]:
     """The records (rounded by round_to_total) and a last row labelled "Total" in the first column with the sums
     of the amount columns; its other cells are blank. Fewer than two records: no total (it would repeat the row)."""
     rows = round_to_total(records, amounts)
     if len(rows) < 2:
         return rows
-    total = {c: "" for c in rows[0]}
+    total = TotalRow((c, "") for c in rows[0])
     total[next(iter(total))] = "Total"
     for column, places in amounts.items():
         if column in total:
@@ -179,8 +183,8 @@ def table_html(records: list[dict], columns: list[str] | None = None, *, title: 
     else:
         numeric = {c: _numeric(c, [r.get(c) for r in records]) for c in columns}
         cls = {c: NUM if numeric[c] else ' class="id"' if c in ONE_LINE else "" for c in columns}
-        total = ' class="rk-total"'   # with_total's last row
-        rows = "".join(f"<tr{total if next(iter(r.values()), None) == 'Total' else ''}>"
+        total = ' class="rk-total"'
+        rows = "".join(f"<tr{total if isinstance(r, TotalRow) else ''}>"
                        + "".join(f"<td{cls[c]}>{_breakable(cell(c, r.get(c)), c in ONE_LINE)}</td>" for c in columns)
                        + "</tr>" for r in records)
         body = (f'<table class="rk-table"><thead><tr>'

@@ -278,6 +278,7 @@ def test_every_spend_table_adds_up_to_its_total_row(audit):
         if "Cost / month" in rows[-1]:
             assert rows[-1]["Cost / month"] == "$172.51"
     assert table_with(tables, "Provider", "Model", "Months")[-1]["Invoiced"] == "$130.29"   # 54.56 + 75.73
+    assert audit["html"].count('<tr class="rk-total">') == len(headers)   # those rows, and only they, in bold
 
 
 def test_rounded_to_total_gives_the_missing_cents_to_the_largest_remainders():
@@ -292,6 +293,17 @@ def test_rounded_to_total_gives_the_missing_cents_to_the_largest_remainders():
     assert rounded_to_total([0.005, None, 0.005, 0.005], 2) == [0.01, None, 0.01, 0.0]
     # 1,171.25 + 1,748.25 + 403.5 = 3,323: cut to 3,322, the missing unit to the .5
     assert rounded_to_total([1171.25, 1748.25, 403.5], 0) == [1171, 1748, 404]
+
+
+def test_only_the_total_row_is_set_in_bold_not_a_model_named_total():
+    from routekit.report_tables import table_html, with_total
+
+    rows = with_total([{"model": "Total", "cost_usd": 1.0}, {"model": "gpt-5", "cost_usd": 2.0}], {"cost_usd": 2})
+    text = table_html(rows)
+    name = '<td class="id"><span class="nb">Total</span></td>'
+    assert text.count('class="rk-total"') == 1
+    assert f'<tr>{name}<td class="num">$1.00</td></tr>' in text                    # the model
+    assert f'<tr class="rk-total">{name}<td class="num">$3.00</td></tr>' in text    # the sum
 
 
 def test_table_records_round_money_half_up():
