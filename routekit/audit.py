@@ -15,6 +15,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from routekit.arguments import EXIT_NO_DATA
 from routekit.config import load_config
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "audit.ipynb"
@@ -24,7 +25,6 @@ EXTERNAL = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["'
 
 
 NO_DATA = "no data"   # status of a client whose folder held nothing loadable (its report says what was found)
-EXIT_NO_DATA = 3      # batch: no client failed, but some had no data
 
 
 class AuditFailed(RuntimeError):

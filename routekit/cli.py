@@ -9,24 +9,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from routekit.arguments import (EXIT_NO_DATA, EXIT_USAGE, NoDataError, UsageError, check_has_data,
+                                existing_client_folder, no_data, price_date, writable_folder)
 from routekit.config import ConfigError
 from routekit.db import MemoryLimitError
 from routekit.report_text import money as _money
-
-
-class UsageError(Exception):
-    """Unusable arguments: one clear line, exit 2."""
-
-
-class NoDataError(Exception):
-    """The folder gave nothing to load: one line naming it, each file and the fix, exit 3 (as `batch` counts a
-    client with no data)."""
-
-
-EXIT_USAGE, EXIT_NO_DATA = 2, 3
-# What to do about a folder with nothing loadable, whatever the command.
-NO_DATA_FIX = ("copy the client's provider exports into it (CSV, JSON or JSON Lines, .gz too; `routekit formats` "
-               "lists what is read)")
+from routekit.workspace import Workspace
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,40 +51,12 @@ def _unknown_options(parser: argparse.ArgumentParser, command: str, extras: list
     return ", ".join(dict.fromkeys(parts))
 
 
-def _client_dir(value: str) -> Path:
-    path = Path(value)
-    if path.is_file():
-        raise UsageError(f"{value}: a file; give the client folder that holds the exports")
-    if not path.is_dir():
-        raise UsageError(f"{value}: no such client folder")
-    return path
-
-
-def _writable_folder(option: str, value: str, folder: Path) -> None:
-    """``folder`` (the one an option writes into) exists or can be made, and can be written: checked before the
-    work, where it was a traceback (a file in the way) or Python's '[Errno 2] ...' naming neither option nor fix."""
-    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise UsageError(f"{option} {value}: {blocking} is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{option} {value}: cannot create {folder} ({exc.strerror or exc}); give a folder you can "
-                         "write to") from None
-    try:   # a file made and dropped at once: os.access says yes to root on read-only mounts (/proc, a ro volume)
-        with tempfile.TemporaryFile(dir=folder, prefix=".routekit-"):
-            pass
-    except OSError as exc:
-        raise UsageError(f"{option} {value}: cannot write in {folder} ({exc.strerror or exc}); give a folder you "
-                         "can write to") from None
-
-
 def _out_dir(option: str, value: str) -> Path:
     """--out: a folder routekit can write the reports into."""
     path = Path(value)
     if path.exists() and not path.is_dir():
         raise UsageError(f"{option} {value}: is a file; give a folder for the reports")
-    _writable_folder(option, value, path)
+    writable_folder(option, value, path)
     return path
 
 
@@ -107,31 +67,14 @@ def _file_target(option: str, value: str | None, what: str) -> None:
     path = Path(value)
     if path.is_dir():
         raise UsageError(f"{option} {value}: is a folder; give the path of {what}")
-    _writable_folder(option, value, path.parent)
-
-
-def _no_data(client: Path, files: list[dict]) -> NoDataError:
-    """The one-line refusal for a folder whose files gave no row (report.no_data_reason says what became of each)."""
-    from routekit.report import no_data_reason
-
-    return NoDataError(f"{client}: {no_data_reason(files, [], [])}; {NO_DATA_FIX}")
-
-
-def _check_has_data(con, client: Path) -> None:
-    """classify and reconcile on a folder with nothing loaded: the refusal, not an empty table and exit 0."""
-    from routekit.engine import table_records
-
-    if not con.execute("SELECT (SELECT count(*) FROM calls) + (SELECT count(*) FROM usage) "
-                       "+ (SELECT count(*) FROM invoice)").fetchone()[0]:
-        raise _no_data(client, table_records(con, "SELECT path, skipped_reason, rows_read, rows_loaded "
-                                                  "FROM ingested_files ORDER BY path"))
+    writable_folder(option, value, path.parent)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from routekit.ingest import ingest
     from routekit.report_text import print_ingest
 
-    client = _client_dir(args.client_dir)
+    client = existing_client_folder(args.client_dir)
     report = ingest(client, args.db, memory_limit=args.memory_limit, rehash=args.rehash)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
@@ -139,7 +82,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print_ingest(report)
     if not any(table["rows"] for table in report.tables.values()):
         # the table above says what became of each file; the exit code and this line tell a script or a tired eye
-        raise _no_data(client, report.to_json()["files"])
+        raise no_data(client, report.to_json()["files"])
     return 0
 
 
@@ -147,12 +90,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """One client's audit report: the notebook run with papermill, its HTML (and PDF), findings, policy, routing."""
     from routekit.audit import CHROMIUM, AuditFailed, audit_client
 
-    client = _client_dir(args.client_dir)
+    client = existing_client_folder(args.client_dir)
     _risk_budget(args.risk_budget)
     if args.policy and not Path(args.policy).is_file():
         raise UsageError(f"--policy {args.policy}: no such file")
     # checked before the notebook starts, not by the notebook a minute later
-    _audit_policy_priced(_policy_arg(args, client), client, _date(args.date))
+    _audit_policy_priced(_policy_arg(args, client), client, price_date(args.date))
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     out = _out_dir("--out", args.out)
@@ -182,7 +125,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """Every client folder under CLIENTS_DIR, each audited in its own process (kernel and DuckDB); OUT/index.html."""
     from routekit.audit import CHROMIUM, batch, batch_exit_code, batch_summary, client_folders, status_text
 
-    root = _client_dir(args.clients_dir)
+    root = existing_client_folder(args.clients_dir)
     if not client_folders(root):
         raise UsageError(f"{root}: no client folders inside")
     if args.jobs < 1:
@@ -225,23 +168,6 @@ def cmd_formats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(value: str | None):
-    """--date as a date the price catalog covers (routekit.prices.check_price_date): refused outside it, a note on
-    stderr where the catalog can only approximate."""
-    from routekit.prices import PriceDateError, check_price_date, checked_price_date
-
-    try:
-        on = checked_price_date(value)
-    except PriceDateError as exc:
-        raise UsageError(str(exc)) from None
-    if on is None:
-        return None
-    note = check_price_date(on)
-    if note:
-        print(f"note: {note}", file=sys.stderr)
-    return on
-
-
 def _risk_budget(value: float) -> None:
     """--risk-budget: the audit's own check (report.check_risk_budget), under the option's name."""
     from routekit.report import AuditError, check_risk_budget
@@ -270,7 +196,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
     try:
         result = estimate(Workload(args.requests, args.input_tokens, args.output_tokens, args.cached_input_tokens),
-                          parse_mix(args.mix), _catalog(args.prices), _date(args.date))
+                          parse_mix(args.mix), _catalog(args.prices), price_date(args.date))
     except EstimateError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
@@ -296,7 +222,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     import socket
     import subprocess
 
-    client = _client_dir(args.client_dir).resolve()
+    client = existing_client_folder(args.client_dir).resolve()
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "tier_explorer.ipynb"
     if not notebook.is_file():
         raise UsageError(f"{notebook}: the tier explorer notebook is missing")
@@ -305,7 +231,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     # simulate's, optimize's and audit's checks, before Voilà starts: a bad value is one line here, not a page error
     from routekit.config import load_config
 
-    _date(args.date)
+    price_date(args.date)
     _risk_budget(args.risk_budget)
     load_config(client)   # a routekit.yaml that does not parse (ConfigError: one line, exit 2)
     _catalog(args.prices, client)   # --prices, else the client's prices.csv: missing, or a row that does not parse
@@ -375,103 +301,6 @@ def _parameterized_notebook(notebook: Path, parameters: dict, out: Path) -> None
     nbformat.write(nb, out)
 
 
-class _Scenario:
-    """What simulate and optimize share: the built client, its cube, simulator and quality model."""
-
-    def __init__(self, args: argparse.Namespace, client: Path) -> None:
-        from routekit.config import load_config
-        from routekit.engine import open_built, table_records
-        from routekit.prices import PriceFileError
-        from routekit.quality import QualityError, QualityModel
-        from routekit.scenario import Simulator, load_cube, load_tier_latency
-
-        if args.prices and not Path(args.prices).is_file():
-            raise UsageError(f"--prices {args.prices}: no such file")
-        config = load_config(client)
-        try:
-            con, info, catalog, tiers = open_built(client, args.db, prices=Path(args.prices) if args.prices else None,
-                                                   config=config)
-        except PriceFileError as exc:
-            raise UsageError(str(exc)) from None
-        try:
-            _check_has_data(con, client)
-            rows, projection = load_cube(con)
-            self.models = table_records(con, "SELECT provider, model, tier, calls, calls_cost_usd, usage_rows, "
-                                             "usage_cost_usd, billed_usd, priced, priced_as, price_source "
-                                             "FROM mart_models")
-            self.latency = load_tier_latency(con)
-        finally:
-            con.close()
-        if not rows:
-            raise UsageError(f"{client}: no call logs or usage exports to simulate on (invoices alone say what was "
-                             "billed, not which traffic)")
-        self.rows, self.info = rows, info
-        self.sim = Simulator(rows, projection, catalog, tiers.representatives, on=_date(args.date))
-
-        def tier_of(model: str) -> str | None:
-            found = tiers.tier_of(model)
-            return found.tier if found else None
-
-        try:
-            self.quality = QualityModel.load(client, config, tier_of=tier_of,
-                                             known_task_types={r.task_type for r in rows})
-        except QualityError as exc:
-            raise UsageError(str(exc)) from None
-
-    def evaluate(self, policy):
-        """(the simulator's result, the risk engine, the risk of the policy)."""
-        from routekit.quality import QualityError, RiskEngine
-        from routekit.scenario import PolicyError
-
-        try:
-            result = self.sim.evaluate(policy, escalation=self.quality.escalation)
-            engine = RiskEngine(self.sim.cost_cube(policy), self.quality, observed_latency_ms=self.latency)
-            risk = engine.evaluate(engine.mix_of(policy))
-        except (PolicyError, QualityError) as exc:
-            raise UsageError(str(exc)) from None
-        self.add_risk(result, engine, risk)
-        result["unmapped_models"] = sorted({m for _, m in self.info.unmapped})
-        result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in self.info.unpriced})
-        result["models"] = self.models   # every observed model with its tier and how it was priced
-        result["policy_names_without_traffic"] = self.idle_names(policy)
-        result["traffic"] = ("call logs" if any(r.len_in != "unknown" for r in self.rows)
-                             else "aggregated usage (no call logs: no task types or request lengths)")
-        return result, engine, risk
-
-    def idle_names(self, policy) -> list[str]:
-        """The policy's task types (and task × input length) with no traffic in this client's data: valid names
-        (check_names passed), but they change nothing, which the output says rather than a quiet $0.00."""
-        if policy is None:
-            return []
-        tasks = {r.task_type for r in self.rows if r.sized}
-        pairs = {(r.task_type, r.len_in) for r in self.rows if r.sized}
-        named = [*policy.mix, *policy.batch_share, *policy.cascade]
-        idle = sorted({t for t in named if t not in tasks})
-        return idle + sorted(f"{t} {b}" for t, per in policy.mix_by_length.items() for b in per
-                             if t in tasks and (t, b) not in pairs)
-
-    def add_risk(self, result: dict, engine, risk) -> None:
-        result["risk"] = risk.to_json()
-        result["cost_per_success_usd"] = risk.cost_per_success()
-        per_row = engine.segments_json(risk)
-        for seg in result["segments"]:
-            seg.update(per_row.get((seg["task_type"], seg["len_in"], seg["len_out"]), {}))
-        result["cascades"] = risk.cascades
-        settings = self.quality.settings
-        lengths = sorted({k[1] for k in engine.cube.keys})
-        evidence = self.quality.evidence
-        result["quality"] = {
-            "priors": self.quality.priors_source,
-            "evals": (f"evals.csv: {sum(e.rows for e in evidence.values())} row(s), n={sum(e.n for e in evidence.values())}"
-                      f" over {len(evidence)} task type × tier pair(s)") if evidence else None,
-            "bands": settings.bands,
-            "stakes": {t: settings.stake(t) for t in sorted({k[0] for k in engine.cube.keys})},
-            "long_input_odds": {t: {b: settings.odds(t, b) for b in lengths if settings.odds(t, b) != 1.0}
-                                for t in ("budget", "mid", "flagship", "reasoning")},
-            "unmapped_models_count_as": "flagship",
-        }
-
-
 def _print_idle(result: dict) -> None:
     if result.get("policy_names_without_traffic"):
         print("note: the policy names " + ", ".join(result["policy_names_without_traffic"])
@@ -535,9 +364,9 @@ def _audit_policy_priced(policy, client: Path, on) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    client = _client_dir(args.client_dir)
+    client = existing_client_folder(args.client_dir)
     policy = _policy_arg(args, client)
-    scenario = _Scenario(args, client)
+    scenario = Workspace(client, prices=args.prices, db=args.db, date=args.date)
     result, _, _ = scenario.evaluate(policy)
     models = result["models"]
     if args.json:
@@ -574,7 +403,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from routekit.optimize import optimize
     from routekit.quality import RiskEngine
 
-    client = _client_dir(args.client_dir)
+    client = existing_client_folder(args.client_dir)
     rate = args.max_extra_failure_rate
     if not 0 <= rate <= 1:
         raise UsageError(f"--max-extra-failure-rate {rate}: expected a share of requests between 0 and 1 "
@@ -582,7 +411,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     base = _policy_arg(args, client)
     target = Path(args.write_policy) if args.write_policy else None
     _file_target("--write-policy", args.write_policy, "a YAML file")
-    scenario = _Scenario(args, client)
+    scenario = Workspace(client, prices=args.prices, db=args.db, date=args.date)
     engine = RiskEngine(scenario.sim.cost_cube(base), scenario.quality, observed_latency_ms=scenario.latency)
     plan = optimize(engine, rate, base.cascade if base else None, stakes_weighted=args.stakes_weighted)
     policy = plan.policy(base, name=f"optimized: extra-failure rate <= {rate:g}")
@@ -671,7 +500,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
 
     from routekit.prices import PriceCatalog, PriceFileError
 
-    on = _date(args.date) or dt.datetime.now(dt.timezone.utc).date()
+    on = price_date(args.date) or dt.datetime.now(dt.timezone.utc).date()
     try:
         catalog = PriceCatalog(Path(args.prices)) if args.prices else PriceCatalog()
     except PriceFileError as exc:
@@ -710,10 +539,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     """Invoice vs usage vs priced logs per provider × month × model, with the gap and its likely causes."""
     from routekit.engine import open_built, table_records
 
-    client = _client_dir(args.client_dir)
+    client = existing_client_folder(args.client_dir)
     con, info, _, _ = open_built(client, args.db)
     try:
-        _check_has_data(con, client)
+        check_has_data(con, client)
         rows = table_records(con, """SELECT provider, month, model, calls, logs_priced_usd, logs_reported_usd,
                                             logs_source_minus_list_usd, byok_calls, byok_upstream_usd,
                                             usage_requests, usage_priced_usd, billed_usd,
@@ -746,7 +575,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from routekit.engine import open_built
     from routekit.ingest import ingest
 
-    client = _client_dir(args.client_dir)
+    client = existing_client_folder(args.client_dir)
     for option in ("eval", "train"):
         value = getattr(args, option)
         if value and not Path(value).is_file():
@@ -768,7 +597,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     con, info, _, _ = open_built(client, args.db, config=config)
     try:
-        _check_has_data(con, client)
+        check_has_data(con, client)
         result = classify.report(con, labels=labels)
     finally:
         con.close()

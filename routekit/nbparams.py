@@ -25,7 +25,7 @@ class ParameterError(ValueError):
 def client_errors() -> tuple[type[BaseException], ...]:
     """What the command line reports in one line with exit code 2: a client that cannot be used (invoices only, a
     routekit.yaml, prices.csv, evals.csv or policy that does not parse), or an audit refused."""
-    from routekit.cli import UsageError
+    from routekit.arguments import UsageError
     from routekit.config import ConfigError
     from routekit.db import MemoryLimitError
     from routekit.prices import PriceFileError
@@ -57,12 +57,12 @@ def one_line(*errors: type[BaseException]):
 
 def client_folder(value, name: str = "client_dir") -> Path:
     """The client's folder of exports (the command line's check: not a file, exists)."""
-    from routekit.cli import UsageError, _client_dir
+    from routekit.arguments import UsageError, existing_client_folder
 
     if not isinstance(value, (str, Path)) or not str(value):
         raise ParameterError(f"{name} {value!r}: expected the path of the client's folder of exports")
     try:
-        return _client_dir(str(value))
+        return existing_client_folder(str(value))
     except UsageError as exc:
         raise ParameterError(f"{name} {exc}") from None
 

@@ -17,7 +17,6 @@ the network): a redraw only moves bar heights and marker positions.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import html
 import io
@@ -30,7 +29,7 @@ import ipywidgets as W
 import numpy as np
 
 from routekit import exports, report_text
-from routekit.scenario import CURRENT, OTHER_TIER, TIERS, Policy, PolicyError
+from routekit.scenario import OTHER_TIER, TIERS, Policy, PolicyError
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
 TENTHS = 1000   # shares are held in tenths of a percent: 1000 = 100 %
@@ -113,11 +112,11 @@ class TierExplorer:
 
     def __init__(self, client_dir: Path | str, *, prices: str | None = None, db: str | None = None,
                  date: str | None = None, risk_budget: float = 0.02) -> None:
-        from routekit.cli import _Scenario
+        from routekit.workspace import Workspace
 
         self.client_dir = Path(client_dir)
         self.db = Path(db) if db else None
-        self.scenario = _Scenario(argparse.Namespace(prices=prices, db=db, date=date), self.client_dir)
+        self.scenario = Workspace(self.client_dir, prices=prices, db=db, date=date)
         self.sim = self.scenario.sim
         self.prices = self.sim.row_prices()
         _, self.base_engine, _ = self.scenario.evaluate(None)   # the cube and risk engine (current routing)
@@ -653,14 +652,14 @@ class TierExplorer:
                             "through the providers' batch APIs)\n"))
 
     def _export_clicked(self) -> None:
-        from routekit.cli import UsageError, _writable_folder
+        from routekit.arguments import UsageError, writable_folder
 
         typed = self.export_dir.value.strip()
         # a relative folder is taken inside the client's folder, where the default goes: the kernel's working
         # directory is the dashboard's temporary copy of the notebook, deleted when the dashboard stops
         folder = self.client_dir / Path(typed).expanduser() if typed else self.client_dir / EXPORT_DIR
         try:
-            _writable_folder("export to", typed or str(folder), folder)   # the CLI's check of an --out folder
+            writable_folder("export to", typed or str(folder), folder)   # the CLI's check of an --out folder
             paths = self.export(folder)
         except (OSError, PolicyError, UsageError) as exc:
             self.export_html.value = f"<span style='color:#b00'>export failed: {html.escape(str(exc))}</span>"
