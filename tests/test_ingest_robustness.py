@@ -93,6 +93,39 @@ def test_truncated_last_jsonl_line_rejects_only_that_line(ingest):
     assert report["tables"]["usage"]["input_tokens"] == 200
 
 
+def test_a_jsonl_file_whose_first_line_was_cut_loads_the_lines_after_it(ingest):
+    """A copy resumed mid-file (or a cut line sorted to the top) leaves a first line that does not parse: the file was
+    taken for one JSON document and refused whole, losing every good record for the sake of one."""
+    text = GOOD_PAGE[40:] + "\n" + GOOD_PAGE + "\n" + GOOD_PAGE + "\n"
+    report, con = ingest({"usage.jsonl": text})
+    f = file_entry(report, "usage.jsonl")
+    assert (f["status"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 3, 2, 1)
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("line 1", f"truncated or malformed JSON line ({len(GOOD_PAGE) - 40} characters)")]
+    assert report["tables"]["usage"]["input_tokens"] == 200
+
+
+def test_jsonl_with_mixed_crlf_and_lf_line_ends_loads(ingest):
+    """Logs joined from a Windows and a Unix machine: DuckDB's strict reader stopped at the change of line end ('The
+    CSV Parser state machine reached an invalid state') and the whole file was refused."""
+    report, _ = ingest({"usage.jsonl": GOOD_PAGE + "\r\n" + GOOD_PAGE + "\n" + GOOD_PAGE + "\r\n" + GOOD_PAGE + "\n"})
+    f = file_entry(report, "usage.jsonl")
+    assert (f["status"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 4, 4, 0)
+    assert report["tables"]["usage"]["input_tokens"] == 400
+
+
+def test_a_database_error_never_quotes_the_text_it_failed_on():
+    """DuckDB's JSON errors end with 'Input: "<the text>"', which may be a prompt; the file list of reports and logs
+    shows these messages."""
+    from routekit.sources.base import _clean_duckdb_message
+
+    with pytest.raises(duckdb.Error) as caught:
+        duckdb.connect().execute("""SELECT json_type('{"messages": "Summarise the merger plan')""")
+    assert "merger plan" in str(caught.value)   # DuckDB quotes it
+    # the text is 39 characters long ({"messages": is 12, a space, a quote, then 25): it ends inside the string
+    assert _clean_duckdb_message(caught.value) == "Malformed JSON at byte 39 of input: unexpected end of data."
+
+
 def test_bom_crlf_and_unknown_columns_are_accepted(ingest):
     lines = LITELLM_CSV.strip("\n").split("\n")[:3]   # header + two good rows
     lines[0] += ",x_internal_note"

@@ -111,14 +111,16 @@ class FileSample:
         low = stripped[:512].lower()
         if low.startswith("<!doctype html") or low.startswith("<html") or "<html" in low[:200] or low.startswith("<?xml"):
             return cls(path, text, "html", encoding=encoding)
-        if stripped[0] in "{[":
+        # JSON Lines whose first line was cut (a copy resumed mid-record) is still JSON Lines, as read_json_docs
+        # reads it: the first line is rejected there, the others load
+        later_lines = stripped.split("\n")[1:-1]
+        if stripped[0] in "{[" or _mostly_json_objects(later_lines):
             first_line = stripped.split("\n", 1)[0].strip()
-            kind = "json"
             try:
                 json.loads(first_line)
                 kind = "jsonl"
             except ValueError:
-                pass
+                kind = "jsonl" if _mostly_json_objects(later_lines) else "json"
             sample = cls(path, text, kind, keys=set(_KEY_RE.findall(text)), encoding=encoding)
             if kind == "json" and len(head) < SAMPLE_BYTES:
                 try:
@@ -143,6 +145,19 @@ class FileSample:
             keys = ", ".join(sorted(self.keys)[:10])
             return f"JSON with keys {keys}" if keys else "JSON with no object keys"
         return self.kind
+
+
+def _mostly_json_objects(lines: list[str]) -> bool:
+    """Whether whole lines (a sample's, its first and last left out: they may be cut) are mostly JSON objects each on
+    its own, as in JSON Lines; one document laid out over lines has at most a few such lines."""
+    lines = [ln for ln in lines if ln.strip()]
+    objects = 0
+    for line in lines:
+        try:
+            objects += isinstance(json.loads(line), dict)
+        except ValueError:
+            pass
+    return objects >= 2 and 2 * objects > len(lines)
 
 
 def text_encoding(head: bytes) -> str:
@@ -418,6 +433,9 @@ def _clean_duckdb_message(exc: Exception) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "Unexpected end of GZIP stream" in msg:   # DuckDB's words, then the path the file list already shows
         return "the .gz file is cut short (an interrupted download or copy): copy it again"
+    # DuckDB's JSON errors end with the text they failed on ('Input: "{"messages": [...'): it may be a prompt, and
+    # this message goes into the file list of reports and logs
+    msg = re.sub(r"\s*Input: .*$", "", msg)
     return re.sub(r"^[A-Za-z ]+ Error: ", "", msg)
 
 
@@ -544,16 +562,19 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: t
 def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """JSON documents in ``docs``: one per line for JSON Lines, else the whole file as one document.
 
-    A file whose first line parses on its own is JSON Lines; a line that does not parse (a truncated last line) is
-    rejected with its line number and the rest loads. Otherwise the file must be one document; if it does not parse
-    the whole file is refused with the reason.
+    A file whose first line parses on its own is JSON Lines, and so is one whose lines are mostly JSON objects each
+    on its own (its first line was cut or garbled); a line that does not parse (a truncated last line) is rejected
+    with its line number and the rest loads. Otherwise the file must be one document; if it does not parse the whole
+    file is refused with the reason.
     """
     try:
         # NUL as the delimiter and no quoting: each physical line arrives whole. Works on .gz too. A line the reader
         # cannot take (not UTF-8, longer than MAX_JSON_LINE_BYTES) is set aside with its line number, not the file.
+        # Not strict: logs joined from Windows and Unix files mix CRLF and LF line ends, and a strict reader stopped
+        # at the first change ("The CSV Parser state machine reached an invalid state") and refused the whole file.
         con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_lines AS
             SELECT line FROM read_csv(?, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0',
-                                      quote = '', escape = '', auto_detect = false,
+                                      quote = '', escape = '', auto_detect = false, strict_mode = false,
                                       max_line_size = {MAX_JSON_LINE_BYTES}, ignore_errors = true,
                                       encoding = {quote_literal(FileSample.read(path).encoding)},
                                       store_rejects = true, rejects_table = 'rk_json_errors',
@@ -574,6 +595,13 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
                            ORDER BY line_no LIMIT 1""").fetchone()
     if first is None:
         raise LoadError(f"line {unread[0]}: {unread[1]}" if unread else "no JSON content (only blank lines)")
+    if not first[0]:
+        # The first line does not parse. One document laid out over lines has at most a few lines that are objects
+        # on their own; JSON Lines whose first record was cut (a copy resumed, a file moved to the top) has mostly
+        # such lines, and refusing it whole would drop every good record for the sake of one.
+        objects, lines = con.execute("""SELECT count(*) FILTER (WHERE CASE WHEN json_valid(line) THEN json_type(line) END = 'OBJECT'),
+                                             count(*) FROM raw_lines WHERE trim(line, ' \t\r') <> ''""").fetchone()
+        first = (objects >= 2 and 2 * objects > lines,)
     if first[0]:
         con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
             SELECT 'line ' || line_no AS _source_row, CAST(line AS JSON) AS doc FROM raw_lines
