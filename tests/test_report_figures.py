@@ -26,18 +26,14 @@ import gzip
 import html
 import json
 import re
-import shutil
-from decimal import ROUND_HALF_UP, Decimal as D
+from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import ROOT, run_cli
-
-SAMPLE = ROOT / "sample_data" / "northwind_support"
-PRICE_DATE = "2026-11-23"
-MTOK = D(1_000_000)
+from recount import (MTOK, PRICE_DATE, cents, check_routing_findings, check_spend_tables_add_up, check_summary, money,
+                     report_tables, run_sample_audit, table_with)
 
 # genai_prices/data.py, provider aws: regional.anthropic.claude-{sonnet,haiku}-4-5 (matched by the bare id, the us.
 # profile and the ARNs alike): input, cache write, cache read, output per million tokens
@@ -54,25 +50,10 @@ OPENROUTER = {
     "openai/gpt-oss-120b": [("", D("0.039"), D("0.18")), ("2026-10-19", D("0.15"), D("0.6")),
                             ("2026-11-03", D("0.1"), D("0.5"))],
     "qwen/qwen3-235b-a22b-2507": [("", D("0.09"), D("0.1")), ("2026-10-19", D("0.09"), D("0.55"))]}
-# the tiers' representatives on 2026-11-23 (provider openai; no cache-write rate: the input rate), with the output
-# factor the expected case applies (reasoning models write 2.5x): input, cache read, cache write, output, factor
-TIER = {"budget": (D("0.05"), D("0.005"), D("0.05"), D("0.4"), D(1)),          # gpt-5-nano
-        "mid": (D("0.25"), D("0.025"), D("0.25"), D("2"), D(1)),               # gpt-5-mini
-        "reasoning": (D("2"), D("0.5"), D("2"), D("8"), D("2.5")),             # o3 (since 2025-06-10)
-        "flagship": (D("3"), D("0.3"), D("3.75"), D("15"), D(1))}              # claude-sonnet-4-5
-
-
-def cents(value: D) -> D:
-    return value.quantize(D("0.01"), ROUND_HALF_UP)
 
 
 def openrouter_rates(model: str, day: str) -> tuple[D, D]:
     return [(i, o) for since, i, o in OPENROUTER[model] if since <= day][-1]
-
-
-def bucket(tokens: int) -> str:
-    return "<1k" if tokens < 1000 else "1k-4k" if tokens < 4000 else "4k-16k" if tokens < 16000 else \
-        "16k-64k" if tokens < 64000 else "64k+"
 
 
 def hand_count(folder: Path) -> dict:
@@ -110,43 +91,10 @@ def hand_count(folder: Path) -> dict:
     return {"calls": calls, "usage": dict(usage), "invoice": dict(invoice)}
 
 
-def report_tables(text: str) -> list[list[list[str]]]:
-    """Every table of the HTML report as rows of cell texts (header row first)."""
-    out = []
-    for table in re.findall(r'<table class="rk-table">(.*?)</table>', text, re.S):
-        rows = []
-        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
-            rows.append([html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-                         for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)])
-        out.append(rows)
-    return out
-
-
-def table_with(tables, *header) -> list[dict]:
-    for t in tables:
-        if t and t[0][:len(header)] == list(header):
-            return [dict(zip(t[0], row)) for row in t[1:]]
-    raise AssertionError(f"no table with columns {header}")
-
-
-def money(value: D) -> str:
-    return f"-${-cents(value):,.2f}" if value < 0 else f"${cents(value):,.2f}"
-
-
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory):
-    base = tmp_path_factory.mktemp("nw")
-    client = base / "northwind_support"
-    shutil.copytree(SAMPLE, client, ignore=shutil.ignore_patterns(".routekit"))
-    run_cli("audit", str(client), "--out", str(base / "reports"), "--date", PRICE_DATE)
-    out = base / "reports" / "northwind_support"
-    con = duckdb.connect(str(client / ".routekit" / "routekit.duckdb"), read_only=True)
-    task_of = dict(con.execute("""SELECT c.request_id, t.task_type FROM int_calls t
-                                  JOIN calls c USING (_source_file, _source_row)""").fetchall())
-    con.close()
-    return {"client": client, "html": (out / "audit.html").read_text(encoding="utf-8"),
-            "findings": json.loads((out / "findings.json").read_text(encoding="utf-8")),
-            "hand": hand_count(client), "task_of": task_of}
+    audit = run_sample_audit(tmp_path_factory, "northwind_support")
+    return {**audit, "hand": hand_count(audit["client"])}
 
 
 def test_spend_per_month_provider_and_model_agree_with_a_hand_count(audit):
@@ -203,61 +151,20 @@ def test_reconciliation_agrees_with_a_hand_count(audit):
         "within the invoice's rounding: 96 lines billed in whole cents allow up to $0.48 either way"
 
 
-def hand_rates(tokens, rates) -> D:
-    uncached, read, write, out = tokens
-    return (uncached * rates[0] + read * rates[1] + write * rates[2] + out * rates[4] * rates[3]) / MTOK
-
-
-def recommended_mix_by_hand(audit) -> tuple[D, D, dict]:
-    """The current routing and the recommended mix (findings.json's, per task type and input length) priced on
-    2026-11-23: a moved call costs its tokens at the tier's representative; `current`, a segment the mix does not
-    name and the usage without request counts stay at today's price of their own model."""
-    hand, mix, task_of = audit["hand"], audit["findings"]["mix"], audit["task_of"]
-    usage = sum(hand["usage"].values())
-    current, recommended = usage, usage
-    seg = collections.defaultdict(lambda: [D(0), D(0)])
-    for provider, model, _, request_id, (uncached, read, write, out), _, today in hand["calls"]:
-        task = task_of[request_id]
-        length = bucket(uncached + read + write)
-        shares = (mix.get(task) or {}).get(length) or {"current": 1}
-        cost = sum(D(str(share)) * (today if tier == "current" else
-                                     hand_rates((uncached, read, write, out), TIER[tier]))
-                   for tier, share in shares.items())
-        current += today
-        recommended += cost
-        seg[(task, length)][0] += today
-        seg[(task, length)][1] += cost
-    return current, recommended, seg
-
-
 def test_current_routing_and_recommended_mix_agree_with_a_hand_count(audit):
-    current, recommended, _ = recommended_mix_by_hand(audit)
-    s = audit["findings"]["summary"]
-    assert D(str(s["current_monthly_usd"])) == cents(current) == D("172.57")   # 172.56975435
-    assert D(str(s["recommended_monthly_usd"])) == cents(recommended)          # 132.1474539 -> $132.15
-    assert D(str(s["savings_usd"])) == cents(current) - cents(recommended)     # $40.42
+    usage = sum(audit["hand"]["usage"].values())
+    current, recommended, flagship = check_summary(audit, audit["hand"]["calls"], kept=usage)
+    assert cents(current) == D("172.57")          # 172.56975435
+    assert cents(recommended) == D("132.15")      # 132.1474539; saving $172.57 - $132.15 = $40.42
     # every logged call at claude-sonnet-4-5's rates, the usage without request counts kept: 177.09610155
-    flagship = sum(hand_rates(tokens, TIER["flagship"]) for *_, tokens, _, _ in audit["hand"]["calls"])
-    assert D(str(s["all_flagship_monthly_usd"])) == cents(flagship + sum(audit["hand"]["usage"].values())) == \
-        D("177.10")
-    text = re.sub(r"<[^>]+>", "", audit["html"])
-    assert f"Current routing: \n{money(current)} a month" in text or f"Current routing: {money(current)}" in text
-    assert money(recommended) in text
+    assert cents(flagship) == D("177.10")
 
 
 def test_every_routing_finding_agrees_with_a_hand_count(audit):
     """Each finding's traffic cost and saving, summed exactly over its segment and rounded once. Before, they were
     sums of cent-rounded sub-segments: chat 16k-64k read 'cost $22.52 ... saves $22.17' for 22.5148 and 22.1648, and
     extraction 4k-16k (a $0.0044 saving) was listed as saving $0.01."""
-    _, _, seg = recommended_mix_by_hand(audit)
-    routing = {(f["task_type"], f["input_length"]): f for f in audit["findings"]["findings"] if f["kind"] == "routing"}
-    moved = {k for k, (cur, new) in seg.items() if cents(cur - new) >= D("0.01")
-             and (audit["findings"]["mix"].get(k[0]) or {}).get(k[1]) not in (None, {"current": 1.0})}
-    assert set(routing) == moved
-    for key, f in routing.items():
-        cur, new = seg[key]
-        assert (D(str(f["current_monthly_usd"])), D(str(f["monthly_usd"]))) == (cents(cur), cents(cur - new)), key
-        assert f"cost {money(cur)} a month" in f["text"] and f"saves {money(cur - new)} a month" in f["text"]
+    routing = check_routing_findings(audit, audit["hand"]["calls"], kept=sum(audit["hand"]["usage"].values()))
     assert routing[("chat", "16k-64k")]["monthly_usd"] == 22.16     # 22.5148011 - 0.35000275 = 22.16479835
     assert ("extraction", "4k-16k") not in routing                  # 0.0057618 - 0.00139575 = 0.00436605: $0.00
 
@@ -265,20 +172,7 @@ def test_every_routing_finding_agrees_with_a_hand_count(audit):
 def test_every_spend_table_adds_up_to_its_total_row(audit):
     """Before, the tables had no total and their rows, each rounded on its own, summed to $172.52 (by model, task
     type, input length) against the month's $172.51: 75.74 + 54.50 + 38.58 + 3.64 + 0.04 + 0.01 + 0.01."""
-    tables = report_tables(audit["html"])
-    amount = lambda text: D(text.lstrip("$").replace(",", "")) if text not in ("-", "") else D(0)   # noqa: E731
-    headers = [("Provider", "Requests / month"), ("Provider", "Model", "Tier"), ("Task type", "Requests / month"),
-               ("Input length", "Requests / month"), ("Provider", "Model", "Months")]
-    for header in headers:
-        rows = table_with(tables, *header)
-        assert rows[-1][header[0]] == "Total", header
-        for column in ("Requests / month", "Cost / month", "Failed calls / month", "Invoiced"):
-            if column in rows[-1]:
-                assert sum(amount(r[column]) for r in rows[:-1]) == amount(rows[-1][column]), (header, column)
-        if "Cost / month" in rows[-1]:
-            assert rows[-1]["Cost / month"] == "$172.51"
-    assert table_with(tables, "Provider", "Model", "Months")[-1]["Invoiced"] == "$130.29"   # 54.56 + 75.73
-    assert audit["html"].count('<tr class="rk-total">') == len(headers)   # those rows, and only they, in bold
+    check_spend_tables_add_up(audit, "$172.51", "$130.29")   # 54.56 + 75.73 invoiced
 
 
 def test_rounded_to_total_gives_the_missing_cents_to_the_largest_remainders():
