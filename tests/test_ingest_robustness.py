@@ -41,6 +41,21 @@ def test_unusable_files_are_listed_with_a_reason(ingest, client):
     assert con.execute("SELECT count(*) FROM ingested_files WHERE skipped_reason IS NOT NULL").fetchone() == (6,)
 
 
+def test_a_csv_without_a_header_is_described_without_quoting_its_first_row(ingest):
+    """A file with no header has a data row where the column names go, and 'not a known export format: a CSV with
+    columns ...' quoted it, prompt and all, into the report's file list."""
+    prompt = "Summarise the board minutes: the merger plan"            # 44 characters, 7 words
+    report, _ = ingest({"calls.csv": f"req-1,2026-10-01,gpt-4o,{prompt},Total Cost (USD)\n"
+                                     f"req-2,2026-10-02,gpt-4o,{prompt},2\n",
+                        "jp.csv": "要約してください。取締役会の議事録と合併計画について,1\n"})   # 26 characters: 9 + 17
+    assert file_entry(report, "calls.csv")["skipped_reason"] == (
+        "not a known export format: a CSV with columns req-1, 2026-10-01, gpt-4o, (a text of 44 characters), "
+        "Total Cost (USD)")
+    assert file_entry(report, "jp.csv")["skipped_reason"] == (
+        "not a known export format: a CSV with columns (a text of 26 characters), 1")
+    assert "merger" not in json.dumps(report) and "合併" not in json.dumps(report, ensure_ascii=False)
+
+
 def test_truncated_json_document_is_refused_whole_with_a_clear_reason(ingest):
     text = json.dumps(json.loads(GOOD_PAGE), indent=2)
     report, con = ingest({"usage.json": text[: len(text) // 2]})

@@ -139,12 +139,21 @@ class FileSample:
     def describe(self) -> str:
         """What the file looks like, for a 'not a known format' message."""
         if self.kind == "csv":
-            cols = ", ".join(self.header[:8]) + (", …" if len(self.header) > 8 else "")
+            cols = ", ".join(map(_column_name, self.header[:8])) + (", …" if len(self.header) > 8 else "")
             return f"a CSV with columns {cols}" if self.header else "a text file with no CSV header"
         if self.kind in ("json", "jsonl"):
             keys = ", ".join(sorted(self.keys)[:10])
             return f"JSON with keys {keys}" if keys else "JSON with no object keys"
         return self.kind
+
+
+def _column_name(name: str) -> str:
+    """A CSV header cell as a 'not a known format' message names it. A file without a header has a data row there,
+    and its cells may be prompt text (a client secret): a cell that reads like a sentence (more than 4 words, more
+    than 40 characters, or more than 16 characters of another script) is given by its length only."""
+    if len(name) > 40 or len(name.split()) > 4 or sum(ord(c) > 127 for c in name) > 16:
+        return f"(a text of {len(name)} characters)"
+    return name
 
 
 def _mostly_json_objects(lines: list[str]) -> bool:
