@@ -118,17 +118,13 @@ def globex_hand_count(folder: Path) -> dict:
                     cost = priced(tokens, RATES[family(model)])
                     calls.append((provider, model, span["status"].get("code") != 2, span["spanId"], tokens, cost,
                                   cost))
-    at_day_rate = list(calls)   # as routekit prices them: DeepSeek at its peak rate all day
     with open(folder / "gateway" / "requests_2026-10.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             cached = int(r["tok_cached"])
             tokens = (int(r["tok_in"]) - cached, cached, 0, int(r["tok_out"]))
-            if r["llm"] == "deepseek-chat":
-                cost, day_rate = priced(tokens, deepseek_rates(r["ts"])), priced(tokens, DEEPSEEK_PEAK)
-            else:
-                cost = day_rate = priced(tokens, RATES[family(r["llm"])])
+            # deepseek-chat at the rate of the call's UTC time (at the peak rate all day: 0.484921 in all)
+            cost = priced(tokens, deepseek_rates(r["ts"]) if r["llm"] == "deepseek-chat" else RATES[family(r["llm"])])
             calls.append((r["vendor"], r["llm"], r["status"] == "ok", r["req_id"], tokens, cost, cost))
-            at_day_rate.append((*calls[-1][:5], day_rate, day_rate))
 
     usage = collections.defaultdict(D)
     for line in open(folder / "openai" / "usage_completions_2026-10.jsonl", encoding="utf-8"):
@@ -157,7 +153,7 @@ def globex_hand_count(folder: Path) -> dict:
                 invoice[r["model"]] += dollars
             else:
                 non_token += dollars
-    return {"calls": calls, "at_day_rate": at_day_rate, "usage": dict(usage), "invoice": dict(invoice),
+    return {"calls": calls, "usage": dict(usage), "invoice": dict(invoice),
             "non_token": non_token}
 
 
@@ -216,13 +212,12 @@ def test_globex_spend_per_provider_and_model_agrees_with_a_hand_count(globex):
     # 3,614 model spans (69 failed) and 800 gateway rows (17 failed)
     assert (len(answered), len(calls) - len(answered)) == (4328, 86)
     shown = by_model_shown(globex)
-    shown.pop(("Total", ""))   # with DeepSeek's: see the tests below
+    assert shown.pop(("Total", "")) == money(month_of(calls)) == "$65.67"
     exact = by_model(calls)
     # the failed spans name the requested model ("claude-sonnet-4-5"): no tokens, $0, on the model's row
     for (provider, model), cost in exact.items():
-        if (provider, model) in shown:
-            if model != "deepseek-chat":
-                assert within_a_cent(shown[(provider, model)], cost), (provider, model)
+        if (provider, model) in shown:   # deepseek-chat too: each call at the rate of its UTC time of day
+            assert within_a_cent(shown[(provider, model)], cost), (provider, model)
         else:
             assert cost == 0 and any(m.startswith(model + "-") for p, m in shown if p == provider), model
     assert set(shown) <= set(exact)
