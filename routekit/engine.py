@@ -76,7 +76,8 @@ def time_slots(bounds: list[dt_time]) -> list[tuple[str, dt_time | None, dt_time
     if not bounds:
         return [(ALL_DAY, None, None)]
     edges = [dt_time(0), *bounds, None]
-    return [(f"{a:%H:%M}-{b:%H:%M}" if b is not None else f"{a:%H:%M}-24:00", a, b) for a, b in zip(edges, edges[1:])]
+    return [(f"{a:%H:%M}-{b:%H:%M}" if b is not None else f"{a:%H:%M}-24:00", a, b)
+            for a, b in zip(edges, edges[1:])]
 
 
 def write_time_slots(con: duckdb.DuckDBPyConnection, catalog: PriceCatalog, tiers: TierMap,
@@ -94,8 +95,8 @@ def write_time_slots(con: duckdb.DuckDBPyConnection, catalog: PriceCatalog, tier
 
 def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: ClientConfig | None = None, *,
           catalog: PriceCatalog | None = None, tiers: TierMap | None = None, force: bool = False) -> BuildInfo:
-    """(Re)build call_task_types, usage_task_types, price_periods, model_tiers, time_slots, int_calls, int_usage, mart_cube,
-    mart_reconcile, mart_models.
+    """(Re)build call_task_types, usage_task_types, price_periods, model_tiers, time_slots, int_calls, int_usage,
+    mart_cube, mart_reconcile, mart_models.
 
     The priced calls and the marts are kept when none of their inputs changed since they were built (the build's
     fingerprint, _build_fingerprint): reopening a built 10 M-call client for a notebook, the dashboard or a simulation

@@ -186,13 +186,16 @@ class PriceQuote(_Rates):
         def text(value):
             if isinstance(value, Decimal):
                 return _plain(value)
-            if isinstance(value, (date, time)):
-                return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
+            if isinstance(value, time):   # 16:30, or 16:30:15 where a boundary has seconds
+                return value.isoformat(timespec="minutes" if not (value.second or value.microsecond) else "auto")
+            if isinstance(value, date):
+                return value.isoformat()
             return value
 
         keys = ("model", "matched_model", "provider", "variant") + PRICE_COLUMNS + (
-            "valid_from", "valid_to", "from_time", "to_time", "day_rate", "source", "above_input_tokens", "input_per_mtok_above",
-            "cached_input_per_mtok_above", "cache_write_per_mtok_above", "output_per_mtok_above")
+            "valid_from", "valid_to", "from_time", "to_time", "day_rate", "source", "above_input_tokens",
+            "input_per_mtok_above", "cached_input_per_mtok_above", "cache_write_per_mtok_above",
+            "output_per_mtok_above")
         return {key: text(getattr(self, key)) for key in keys}
 
 

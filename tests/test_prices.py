@@ -530,7 +530,8 @@ def test_a_datetime_is_taken_at_its_utc_time_of_day(catalog):
 
     cest = timezone(timedelta(hours=2))
     # 18:29 in UTC+2 is 16:29 UTC: peak; 18:30 is 16:30 UTC: off-peak; a naive datetime is UTC
-    assert prices(catalog.quote("deepseek-chat", "deepseek", at=datetime(2026, 10, 1, 18, 29, tzinfo=cest))) == DS_PEAK
+    assert prices(catalog.quote("deepseek-chat", "deepseek", at=datetime(2026, 10, 1, 18, 29, tzinfo=cest))) \
+        == DS_PEAK
     assert prices(catalog.quote("deepseek-chat", "deepseek", at=datetime(2026, 10, 1, 18, 30, tzinfo=cest))) == DS_OFF
     assert prices(catalog.quote("deepseek-chat", "deepseek", at=datetime(2026, 10, 1, 18, 30))) == DS_OFF
 

@@ -41,9 +41,9 @@ WITH priced AS (
                        ELSE NOT ps.day_rate AND (ps.from_time IS NULL OR c.time_of_day >= ps.from_time)
                             AND (ps.to_time IS NULL OR c.time_of_day < ps.to_time) END
 )
-SELECT p.* EXCLUDE (above_context, time_of_day, above_tier, v_in, v_cached, v_write, v_out, v_in_above, v_cached_above,
-                    v_write_above, v_out_above, s_in, s_cached, s_write, s_out, s_in_above, s_cached_above,
-                    s_write_above, s_out_above),
+SELECT p.* EXCLUDE (above_context, time_of_day, above_tier, v_in, v_cached, v_write, v_out, v_in_above,
+                    v_cached_above, v_write_above, v_out_above, s_in, s_cached, s_write, s_out, s_in_above,
+                    s_cached_above, s_write_above, s_out_above),
     CASE WHEN p.above_tier THEN
         rk_token_cost(p.input_tokens, p.cached_input_tokens, p.cache_write_tokens, p.output_tokens,
                       coalesce(p.v_in_above, p.s_in_above), coalesce(p.v_cached_above, p.s_cached_above),
