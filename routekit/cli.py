@@ -512,9 +512,13 @@ def cmd_prices(args: argparse.Namespace) -> int:
             unpriced.append(model)
         else:
             quotes.append(quote)
+    # a model with time-of-day prices: the rate of each slice of the UTC day (calls take theirs; the quote above is
+    # its day rate, for traffic without a time of day)
+    slices = {id(q): catalog.day_slices(q.model, args.provider, on=on, variant=args.variant) for q in quotes}
     if args.json:
         print(json.dumps({"date": on.isoformat(), "variant": args.variant, "sources": catalog.sources,
-                          "models": [q.to_json() for q in quotes], "unpriced": unpriced}, indent=2))
+                          "models": [{**q.to_json(), "time_of_day": [s.to_json() for s in slices[id(q)]]}
+                                     for q in quotes], "unpriced": unpriced}, indent=2))
         return 0
     print(f"prices on {on.isoformat()}, {args.variant}, USD per million tokens")
     for q in quotes:
@@ -529,6 +533,13 @@ def cmd_prices(args: argparse.Namespace) -> int:
                   f"cached input {j['cached_input_per_mtok_above']}   "
                   f"cache write {j['cache_write_per_mtok_above']}   output {j['output_per_mtok_above']}")
         print(f"  valid {since}, {until}   source: {q.source}")
+        if slices[id(q)]:
+            print("  by UTC time of day (each call at its own; the rate above is for traffic without a time):")
+        for s in slices[id(q)]:
+            j = s.to_json()
+            print(f"    {j['from_time'] or '00:00'}-{j['to_time'] or '24:00'}   input {j['input_per_mtok']}   "
+                  f"cached input {j['cached_input_per_mtok']}   cache write {j['cache_write_per_mtok']}   "
+                  f"output {j['output_per_mtok']}")
     if unpriced:
         why = "no source knows them" if args.variant == "standard" else f"no {args.variant} price on that date"
         print(f"unpriced ({why}): {', '.join(unpriced)}")

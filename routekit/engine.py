@@ -8,6 +8,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import time as dt_time
 from pathlib import Path
 
 import duckdb
@@ -55,19 +56,47 @@ class BuildInfo:
     skipped: bool = False             # nothing the priced calls and marts are made from changed: they were kept
 
 
-def observed_models(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str]]:
-    """Every (provider, model) pair in calls, usage and invoice: what needs a price and a tier."""
-    return [tuple(r) for r in con.execute("""
-        SELECT DISTINCT provider, model FROM calls WHERE model IS NOT NULL
+def observed_models(con: duckdb.DuckDBPyConnection, calls_only: bool = False) -> list[tuple[str | None, str]]:
+    """Every (provider, model) pair in calls, usage and invoice: what needs a price and a tier (``calls_only``: the
+    pairs of the calls alone)."""
+    others = "" if calls_only else """
         UNION SELECT DISTINCT provider, model FROM usage WHERE model IS NOT NULL
-        UNION SELECT DISTINCT provider, model FROM invoice WHERE model IS NOT NULL
+        UNION SELECT DISTINCT provider, model FROM invoice WHERE model IS NOT NULL"""
+    return [tuple(r) for r in con.execute(f"""
+        SELECT DISTINCT provider, model FROM calls WHERE model IS NOT NULL{others}
         ORDER BY ALL""").fetchall()]
+
+
+ALL_DAY = "all day"   # the one time-of-day slot of a client whose traffic involves no time-of-day prices
+
+
+def time_slots(bounds: list[dt_time]) -> list[tuple[str, dt_time | None, dt_time | None]]:
+    """(label, from_time, to_time) of each slot of the UTC day between the bounds (to_time None: midnight);
+    [('all day', None, None)] without bounds."""
+    if not bounds:
+        return [(ALL_DAY, None, None)]
+    edges = [dt_time(0), *bounds, None]
+    return [(f"{a:%H:%M}-{b:%H:%M}" if b is not None else f"{a:%H:%M}-24:00", a, b)
+            for a, b in zip(edges, edges[1:])]
+
+
+def write_time_slots(con: duckdb.DuckDBPyConnection, catalog: PriceCatalog, tiers: TierMap,
+                     call_pairs: list[tuple[str | None, str]]) -> dict:
+    """Write ``time_slots`` for the time-of-day models this client's calls involve (their own models and the tier
+    representatives a mix can move them to) and return int_calls' parameters for it ($tod_bounds, $tod_labels)."""
+    reps = [(None, model) for model in tiers.representatives.values()]
+    slots = time_slots(catalog.time_of_day_bounds([*call_pairs, *reps]))
+    text = lambda t: None if t is None else t.isoformat()   # noqa: E731
+    con.execute(sql_text("lookups/time_slots.sql"), {"slot": [s[0] for s in slots],
+                                                     "from_time": [text(s[1]) for s in slots],
+                                                     "to_time": [text(s[2]) for s in slots]})
+    return {"tod_bounds": [s[1].isoformat() for s in slots[1:]], "tod_labels": [s[0] for s in slots]}
 
 
 def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: ClientConfig | None = None, *,
           catalog: PriceCatalog | None = None, tiers: TierMap | None = None, force: bool = False) -> BuildInfo:
-    """(Re)build call_task_types, usage_task_types, price_periods, model_tiers, int_calls, int_usage, mart_cube,
-    mart_reconcile, mart_models.
+    """(Re)build call_task_types, usage_task_types, price_periods, model_tiers, time_slots, int_calls, int_usage,
+    mart_cube, mart_reconcile, mart_models.
 
     The priced calls and the marts are kept when none of their inputs changed since they were built (the build's
     fingerprint, _build_fingerprint): reopening a built 10 M-call client for a notebook, the dashboard or a simulation
@@ -81,7 +110,8 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
     info = BuildInfo(classify=classified)
     info.unpriced = sorted(catalog.write_price_table(con, pairs), key=str)
     info.unmapped = sorted(tiers.write_model_tiers(con, pairs), key=str)
-    buckets = length_buckets(config)
+    # int_calls' parameters: the length buckets and the time-of-day slots (both in the build's fingerprint)
+    buckets = {**length_buckets(config), **write_time_slots(con, catalog, tiers, observed_models(con, True))}
     fingerprint = _build_fingerprint(con, buckets)
     if not force and stored_fingerprint(con, "build_state") == fingerprint and _built_tables_exist(con):
         info.skipped = True
@@ -93,9 +123,10 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
     # copy with the text spilled to disk). Row order means nothing from here on; keeping it costs memory.
     con.execute("SET preserve_insertion_order = false")
     try:
+        # a call's UTC time of day picks its slice of time-of-day prices; a usage row has none (int_priced.sql)
         con.execute("CREATE OR REPLACE TEMP VIEW priceable AS "
                     "SELECT * EXCLUDE (system_prompt, user_prompt, attributes, tags, error, user_id), "
-                    "NULL::BOOLEAN AS above_context FROM calls")
+                    "NULL::BOOLEAN AS above_context, CAST(ts AS TIME) AS time_of_day FROM calls")
         con.execute(f"CREATE OR REPLACE TEMP VIEW priced_rows AS {sql_text('intermediate/int_priced.sql')}")
         int_calls = sql_text('intermediate/int_calls.sql')
         con.execute(f"CREATE OR REPLACE TABLE int_calls AS {int_calls}", buckets)
@@ -103,7 +134,7 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
             con.execute(f"CREATE OR REPLACE TABLE int_calls AS {int_calls.replace(HASH_JOIN, STRING_JOIN)}", buckets)
 
         con.execute(f"CREATE OR REPLACE TEMP VIEW priceable AS SELECT *, period_start AS ts, {USAGE_ABOVE_CONTEXT} "
-                    "AS above_context FROM usage")
+                    "AS above_context, NULL::TIME AS time_of_day FROM usage")
         con.execute(f"CREATE OR REPLACE TEMP VIEW priced_rows AS {sql_text('intermediate/int_priced.sql')}")
         con.execute(f"CREATE OR REPLACE TABLE int_usage AS {sql_text('intermediate/int_usage.sql')}")
         con.execute("DROP VIEW temp.priced_rows")

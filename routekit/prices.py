@@ -18,8 +18,14 @@ Pricing rules every quote follows (whatever its source):
   offer a flat discount (``FLAT_BATCH_DISCOUNT``: OpenAI and Anthropic, 50 %), every price of the standard quote
   halved, with ``source`` saying so. Other providers have no batch quote without a variant.
 - Service tiers ``priority`` and ``flex`` exist only where genai-prices has that variant in force on the date.
-- Time-of-day prices (DeepSeek's off-peak / peak hours) are not represented: a day is priced at the rate in force
-  for most of its UTC hours, and ``source`` says so.
+- Time-of-day prices (DeepSeek's peak and off-peak hours, genai-prices' ``TimeOfDateConstraint``): each dated period
+  of such a model is cut into slices of the UTC day at every boundary of its constraints (a window across midnight,
+  16:30-00:30, makes two slices: 16:30-24:00 and 00:00-00:30), each priced by genai-prices' own ``get_prices`` at
+  the slice's first moment; adjacent slices with equal prices are joined. A call is priced at the slice its UTC time
+  falls in (``from_time`` inclusive, ``to_time`` exclusive; None: the day's start or end). Traffic with no time of day
+  (aggregated usage rows, ``routekit estimate``, a quote asked without a time) takes the model's ``day_rate`` period:
+  the rate in force for most of the UTC day, and ``source`` says so. A model without time-of-day prices has one
+  all-day period (both times None), whatever the time.
 - A model that genai-prices lists with no token price (subscription, per-request or audio-only pricing, free slugs)
   is not priced: it is reported as unpriced, never as $0. A ``prices.csv`` row with 0 prices it at $0.
 
@@ -82,7 +88,8 @@ OVERRIDE_COLUMNS = ("model",) + PRICE_COLUMNS + ("valid_from", "note")
 _REQUIRED_COLUMNS = ("model", "input_per_mtok", "output_per_mtok")
 
 
-_TABLE_FIELDS = ("provider", "model", "variant", "valid_from", "valid_to", "input_per_mtok", "cached_input_per_mtok",
+_TABLE_FIELDS = ("provider", "model", "variant", "valid_from", "valid_to", "from_time", "to_time", "day_rate",
+                 "input_per_mtok", "cached_input_per_mtok",
                  "cache_write_per_mtok", "output_per_mtok", "above_input_tokens", "input_per_mtok_above",
                  "cached_input_per_mtok_above", "cache_write_per_mtok_above", "output_per_mtok_above",
                  "matched_model", "source")
@@ -143,9 +150,24 @@ class PriceQuote(_Rates):
     valid_from: date | None
     valid_to: date | None
     source: str = GENAI_SOURCE
+    # the slice of the UTC day the prices hold for (time-of-day prices): from_time inclusive, to_time exclusive,
+    # None = the day's start / end; both None = all day
+    from_time: time | None = None
+    to_time: time | None = None
+    # the all-day rate of a model with time-of-day prices, for traffic whose time of day is unknown (the rate in force
+    # for most of the UTC day); a call with a time never takes it
+    day_rate: bool = False
 
     def covers(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+    @property
+    def timed(self) -> bool:
+        """Whether the quote holds for a slice of the day only (time-of-day prices)."""
+        return self.from_time is not None or self.to_time is not None
+
+    def covers_time(self, at: time) -> bool:
+        return (self.from_time is None or self.from_time <= at) and (self.to_time is None or at < self.to_time)
 
     def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0,
              cache_write_tokens: int = 0) -> Decimal:
@@ -164,13 +186,16 @@ class PriceQuote(_Rates):
         def text(value):
             if isinstance(value, Decimal):
                 return _plain(value)
+            if isinstance(value, time):   # 16:30, or 16:30:15 where a boundary has seconds
+                return value.isoformat(timespec="minutes" if not (value.second or value.microsecond) else "auto")
             if isinstance(value, date):
                 return value.isoformat()
             return value
 
         keys = ("model", "matched_model", "provider", "variant") + PRICE_COLUMNS + (
-            "valid_from", "valid_to", "source", "above_input_tokens", "input_per_mtok_above",
-            "cached_input_per_mtok_above", "cache_write_per_mtok_above", "output_per_mtok_above")
+            "valid_from", "valid_to", "from_time", "to_time", "day_rate", "source", "above_input_tokens",
+            "input_per_mtok_above", "cached_input_per_mtok_above", "cache_write_per_mtok_above",
+            "output_per_mtok_above")
         return {key: text(getattr(self, key)) for key in keys}
 
 
@@ -183,6 +208,9 @@ class _Period:
     matched_model: str
     provider: str | None
     source: str
+    from_time: time | None = None   # PriceQuote's slice of the day and day rate
+    to_time: time | None = None
+    day_rate: bool = False
 
 
 @dataclass(frozen=True)
@@ -270,27 +298,51 @@ def _variant_in_force(model: ModelInfo, moment: datetime, context: dict[str, str
     return False
 
 
-def _day_rates(model: ModelInfo, day: date, context: dict[str, str] | None) -> tuple[_Rates | None, bool]:
-    """The rates genai-prices applies on that day (its own ModelInfo.get_prices), and whether a variant applied.
+def _rates_at(model: ModelInfo, moment: datetime, context: dict[str, str] | None) -> tuple[_Rates | None, bool]:
+    """The rates genai-prices applies at that moment (its own ModelInfo.get_prices), and whether a variant applied."""
+    applied = bool(context) and _variant_in_force(model, moment, context)
+    return _rates_from(model.get_prices(moment, context if applied else None)), applied
 
-    Time-of-day prices are sampled every half hour: the day gets the rate in force for most of its UTC hours.
+
+def _day_rates(model: ModelInfo, day: date, context: dict[str, str] | None) -> tuple[_Rates | None, bool]:
+    """The rates for that day as a whole, and whether a variant applied.
+
+    Time-of-day prices are sampled every half hour: the day gets the rate in force for most of its UTC hours (the
+    day rate, for traffic without a time of day; a call is priced at its own slice, _day_slices).
     """
     if not _has_time_of_day(model):
-        moment = datetime.combine(day, time(12), timezone.utc)
-        applied = bool(context) and _variant_in_force(model, moment, context)
-        return _rates_from(model.get_prices(moment, context if applied else None)), applied
+        return _rates_at(model, datetime.combine(day, time(12), timezone.utc), context)
     votes: Counter = Counter()
     applied_any = False
     for minute in range(15, 24 * 60, 30):
-        moment = datetime.combine(day, time(minute // 60, minute % 60), timezone.utc)
-        applied = bool(context) and _variant_in_force(model, moment, context)
+        rates, applied = _rates_at(model, datetime.combine(day, time(minute // 60, minute % 60), timezone.utc),
+                                   context)
         applied_any |= applied
-        votes[_rates_from(model.get_prices(moment, context if applied else None))] += 1
+        votes[rates] += 1
     (rates, hours_x2), = votes.most_common(1)
     if rates is not None and len(votes) > 1:
         rates = replace(rates, notes=rates.notes + (
             f"time-of-day prices: the rate in force {hours_x2 / 2:g} h of 24 UTC",))
     return rates, applied_any
+
+
+def _utc_time(t: time) -> time:
+    """A constraint's time as a naive UTC time of day (genai-prices' naive times are UTC)."""
+    if t.tzinfo is None:
+        return t
+    return datetime.combine(date(2000, 1, 1), t).astimezone(timezone.utc).time().replace(tzinfo=None)
+
+
+def _day_slices(model: ModelInfo) -> list[tuple[time | None, time | None]]:
+    """The model's slices of the UTC day, cut at every boundary of its time-of-day constraints (of any price or
+    variant), never across midnight: [(None, 00:30), (00:30, 16:30), (16:30, None)] for 00:30-16:30 peak hours.
+    None bounds are the day's start and end; a model without time-of-day prices has the one slice (None, None)."""
+    constraints = [c.constraint for c in (model.prices if isinstance(model.prices, list) else [])]
+    constraints += [v.constraint for v in model.price_variants or ()]
+    cuts = sorted({_utc_time(t) for c in constraints if isinstance(c, TimeOfDateConstraint)
+                   for t in (c.start_time, c.end_time)} - {time(0)})
+    edges = [None, *cuts, None]
+    return list(zip(edges, edges[1:]))
 
 
 def _breakpoints(model: ModelInfo, with_variants: bool) -> list[date]:
@@ -375,38 +427,71 @@ def _genai_periods(provider: Provider, model: ModelInfo, note: str | None, bille
     bounds = [None, *breaks, None]
     today = datetime.now(timezone.utc).date()
     periods: list[_Period] = []
+    slices = _day_slices(model)
+    # with time-of-day prices: each slice at its first moment, plus the day rate for traffic without a time of day
+    windows = [(a, b, False) for a, b in slices] + ([(None, None, True)] if len(slices) > 1 else [])
     for lo, hi in zip(bounds, bounds[1:]):
         day = lo if lo is not None else (hi - timedelta(days=1) if hi is not None else today)
-        standard, _ = _day_rates(model, day, None)
-        if standard is None:
-            continue
-        by_variant = {"standard": standard}
-        for variant, context in _VARIANT_CONTEXT.items():
-            rates, applied = _day_rates(model, day, context) if with_variants else (None, False)
-            if applied and rates is not None:
-                by_variant[variant] = rates
-            elif variant == "batch" and billed_by in FLAT_BATCH_DISCOUNT:
-                factor = FLAT_BATCH_DISCOUNT[billed_by]
-                by_variant[variant] = standard.scaled(factor, f"batch = {_plain(factor * 100)} % of standard")
-        for variant, rates in by_variant.items():
-            if note:
-                rates = replace(rates, notes=(note,) + rates.notes)
-            periods.append(_Period(variant, lo, hi, rates, model.id, provider.id, GENAI_SOURCE))
+        day_periods: list[_Period] = []
+        for from_time, to_time, day_rate in windows:
+            if day_rate:
+                rates_for = lambda context: _day_rates(model, day, context)   # noqa: E731
+            else:
+                moment = datetime.combine(day, from_time or time(0), timezone.utc)
+                rates_for = lambda context, moment=moment: _rates_at(model, moment, context)   # noqa: E731
+            standard, _ = rates_for(None)
+            if standard is None:
+                continue
+            by_variant = {"standard": standard}
+            for variant, context in _VARIANT_CONTEXT.items():
+                rates, applied = rates_for(context) if with_variants else (None, False)
+                if applied and rates is not None:
+                    by_variant[variant] = rates
+                elif variant == "batch" and billed_by in FLAT_BATCH_DISCOUNT:
+                    factor = FLAT_BATCH_DISCOUNT[billed_by]
+                    by_variant[variant] = standard.scaled(factor, f"batch = {_plain(factor * 100)} % of standard")
+            for variant, rates in by_variant.items():
+                if note:
+                    rates = replace(rates, notes=(note,) + rates.notes)
+                day_periods.append(_Period(variant, lo, hi, rates, model.id, provider.id, GENAI_SOURCE,
+                                           from_time, to_time, day_rate))
+        periods += _join_slices(day_periods)
     return _merge(periods)
+
+
+def _join_slices(periods: list[_Period]) -> list[_Period]:
+    """One dated period's slices of the day, adjacent ones with equal prices joined (per variant; never across
+    midnight). Where a variant's slices join into one all-day slice its prices do not change with the time of day:
+    that slice is its all-day period and the day rate (the same prices) is dropped."""
+    joined: list[_Period] = []
+    for period in periods:
+        last = joined[-1] if joined else None
+        if (last is not None and not period.day_rate and not last.day_rate and last.variant == period.variant
+                and last.to_time is not None and last.to_time == period.from_time
+                and (last.rates, last.matched_model, last.source) == (period.rates, period.matched_model,
+                                                                     period.source)):
+            joined[-1] = replace(last, to_time=period.to_time)
+        else:
+            joined.append(period)
+    all_day = {p.variant for p in joined if not p.day_rate and p.from_time is None and p.to_time is None}
+    return [p for p in joined if not (p.day_rate and p.variant in all_day)]
 
 
 def _merge(periods: list[_Period]) -> list[_Period]:
     """Join consecutive periods of a variant that carry the same prices."""
     merged: list[_Period] = []
-    for period in sorted(periods, key=lambda p: (VARIANTS.index(p.variant), p.valid_from or date.min)):
+    window = lambda p: (p.day_rate, p.from_time or time.min, p.to_time or time.max)   # noqa: E731
+    for period in sorted(periods, key=lambda p: (VARIANTS.index(p.variant), window(p), p.valid_from or date.min)):
         last = merged[-1] if merged else None
         if (last is not None and last.variant == period.variant and last.valid_to == period.valid_from
+                and window(last) == window(period)
                 and (last.rates, last.matched_model, last.source) == (period.rates, period.matched_model,
                                                                      period.source)):
             merged[-1] = replace(last, valid_to=period.valid_to)
         else:
             merged.append(period)
-    return merged
+    # listed by variant, then date, then slice of the day
+    return sorted(merged, key=lambda p: (VARIANTS.index(p.variant), p.valid_from or date.min, window(p)))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -550,17 +635,44 @@ class PriceCatalog:
     # -- lookups -------------------------------------------------------------------------------------------------
 
     def quote(self, model: str, provider: str | None = None, on: date | None = None,
-              variant: str = "standard") -> PriceQuote | None:
+              variant: str = "standard", at: time | datetime | None = None) -> PriceQuote | None:
         """The price in force on ``on`` (None: today) for that variant; None when no source prices the model (or
         when it has no price in that variant on that date: no batch variant and no flat batch discount, or no
-        priority/flex tier listed)."""
+        priority/flex tier listed).
+
+        ``at``: the UTC time of day (a time, or a datetime whose UTC time is taken) for a model with time-of-day
+        prices: the slice it falls in. Without it such a model is quoted at its day rate (the rate in force for most
+        of the day); a model without time-of-day prices has the same quote either way."""
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
         on = checked_price_date(on) or datetime.now(timezone.utc).date()
+        at = utc_time_of_day(at)
         for quote in self.periods(model, provider):
-            if quote.variant == variant and quote.covers(on):
+            if quote.variant != variant or not quote.covers(on):
+                continue
+            if (not quote.timed) if at is None else (not quote.day_rate and quote.covers_time(at)):
                 return quote
         return None
+
+    def day_slices(self, model: str, provider: str | None = None, on: date | None = None,
+                   variant: str = "standard") -> list[PriceQuote]:
+        """The quotes of each slice of the UTC day on ``on`` for a model with time-of-day prices, in order from
+        midnight; [] for a model whose prices do not change with the time of day (or that is unpriced)."""
+        on = checked_price_date(on) or datetime.now(timezone.utc).date()
+        return sorted((q for q in self.periods(model, provider)
+                       if q.variant == variant and q.covers(on) and q.timed and not q.day_rate),
+                      key=lambda q: q.from_time or time.min)
+
+    def time_of_day_bounds(self, pairs) -> list[time]:
+        """Every time of day (after midnight) where the price of one of these (provider, model) pairs changes, in
+        any variant or period, sorted: the slices a cube of their traffic needs. [] when none has time-of-day
+        prices."""
+        found = set()
+        for provider, model in dict.fromkeys(pairs):
+            for q in self.periods(model, provider) if isinstance(model, str) else []:
+                if q.timed and not q.day_rate:
+                    found |= {t for t in (q.from_time, q.to_time) if t is not None}
+        return sorted(found)
 
     def periods(self, model: str, provider: str | None = None) -> list[PriceQuote]:
         """Every dated period of every variant the catalog has for the model, by variant then date."""
@@ -570,7 +682,8 @@ class PriceCatalog:
         if key not in self._cache:
             self._cache[key] = self._find_periods(model, provider)
         return [PriceQuote(model=model, matched_model=p.matched_model, provider=p.provider, variant=p.variant,
-                           valid_from=p.valid_from, valid_to=p.valid_to,
+                           valid_from=p.valid_from, valid_to=p.valid_to, from_time=p.from_time, to_time=p.to_time,
+                           day_rate=p.day_rate,
                            source=p.source + (f" ({'; '.join(p.rates.notes)})" if p.rates.notes else ""),
                            **{f.name: getattr(p.rates, f.name) for f in fields(_Rates)})
                 for p in self._cache[key]]
@@ -578,7 +691,8 @@ class PriceCatalog:
     def write_price_table(self, con, pairs) -> list[tuple[str | None, str | None]]:
         """Create or replace ``price_periods`` with one row per (provider, model, variant, period) for the observed
         (provider, model) pairs, keeping their strings exactly so the engine joins on them; returns the pairs no
-        source prices (in the order given). NULL valid_from: since forever; NULL valid_to: still in force."""
+        source prices (in the order given). NULL valid_from: since forever; NULL valid_to: still in force. A model
+        with time-of-day prices has a row per slice of the day (from_time, to_time) and its day rate (day_rate)."""
         unpriced: list[tuple[str | None, str | None]] = []
         columns: dict[str, list] = {name: [] for name in _TABLE_FIELDS}
         for provider, model in dict.fromkeys((p, m) for p, m in pairs):
@@ -592,7 +706,8 @@ class PriceCatalog:
                     # every value as text, typed by the SQL: exact decimals, ISO dates (no frame library to load)
                     columns[name].append(None if value is None else str(
                         value.quantize(_SCALE) if isinstance(value, Decimal)
-                        else value.isoformat() if isinstance(value, (date, datetime)) else value))
+                        else value.isoformat() if isinstance(value, (date, datetime, time))
+                        else str(value).lower() if isinstance(value, bool) else value))
         con.execute(sql_text("lookups/price_periods.sql"), columns)
         return unpriced
 
@@ -674,6 +789,17 @@ class PriceCatalog:
                 if info.id.lower() == lowered:
                     return candidate, info, None
         return None
+
+
+def utc_time_of_day(at: time | datetime | None) -> time | None:
+    """The UTC time of day of a time (naive: UTC) or a datetime (naive: UTC), without its zone; None stays None."""
+    if at is None:
+        return None
+    if isinstance(at, datetime):
+        return (at.astimezone(timezone.utc) if at.tzinfo else at).time()
+    if isinstance(at, time):
+        return _utc_time(at).replace(tzinfo=None)
+    raise TypeError(f"a time of day is a datetime.time or datetime, not {type(at).__name__}")
 
 
 def to_cent(value) -> Decimal:

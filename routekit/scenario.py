@@ -336,17 +336,22 @@ class CubeRow:
     # there are no failures to count, so no quality risk for moving it can be estimated, and every scenario keeps
     # it on its current models and batch use (a mix, a default or a batch share never moves it)
     sized: bool = True
+    # the UTC time of day the row's calls are priced at: the start of its time-of-day slot (engine.time_slots), for
+    # the models with time-of-day prices; None (no slot: usage rows, or no such model involved) is the day rate
+    at: dt.time | None = None
 
 
 def load_cube(con: duckdb.DuckDBPyConnection) -> tuple[list[CubeRow], Projection | None]:
     rows = con.execute("""
         SELECT task_type, len_in, len_out, provider, model, tier, coalesce(is_batch, false),
                sum(requests), sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
-               sum(output_tokens), requests IS NOT NULL AS sized
-        FROM mart_cube GROUP BY ALL ORDER BY ALL""").fetchall()
+               sum(output_tokens), requests IS NOT NULL AS sized, s.from_time
+        FROM mart_cube c LEFT JOIN time_slots s ON s.slot = c.tod_slot
+        GROUP BY ALL ORDER BY ALL""").fetchall()
     span = con.execute("SELECT min(first_ts), max(last_ts) FROM mart_cube").fetchone()
     projection = Projection.of(span[0], span[1]) if span[0] else None
-    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:12]), sized=r[12]) for r in rows], projection
+    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:12]), sized=r[12], at=r[13]) for r in rows], \
+        projection
 
 
 def token_cost(row: CubeRow, quote: PriceQuote, output_factor: Decimal = Decimal(1)) -> Decimal:
@@ -417,12 +422,14 @@ class Simulator:
         self._quotes: dict[tuple, PriceQuote | None] = {}
         self.unpriced: set[str] = set()
 
-    def quote(self, model: str, provider: str | None, batch: bool) -> PriceQuote | None:
-        key = (model, provider, batch)
+    def quote(self, model: str, provider: str | None, batch: bool, at: dt.time | None = None) -> PriceQuote | None:
+        """The model's price at the price date, at the UTC time of day ``at`` (a cube row's slot; None: the day
+        rate, which is the only rate of a model without time-of-day prices)."""
+        key = (model, provider, batch, at)
         if key not in self._quotes:
-            q = self.catalog.quote(model, provider, on=self.on, variant="batch" if batch else "standard")
+            q = self.catalog.quote(model, provider, on=self.on, variant="batch" if batch else "standard", at=at)
             if q is None and batch:   # no batch price: the standard one (never a guessed discount)
-                q = self.catalog.quote(model, provider, on=self.on)
+                q = self.catalog.quote(model, provider, on=self.on, at=at)
             self._quotes[key] = q
         if self._quotes[key] is None:
             self.unpriced.add(model)
@@ -452,12 +459,12 @@ class Simulator:
 
     def _at(self, row: CubeRow, model: str, provider: str | None, batch_share: Decimal,
             factor: Decimal) -> Decimal | None:
-        std = self.quote(model, provider, False)
+        std = self.quote(model, provider, False, row.at)
         if std is None:
             return None
         cost = token_cost(row, std, factor)
         if batch_share:
-            batch = self.quote(model, provider, True)
+            batch = self.quote(model, provider, True, row.at)
             cost = cost * (1 - batch_share) + token_cost(row, batch, factor) * batch_share
         return cost
 
@@ -477,8 +484,8 @@ class Simulator:
             # usage without request counts, kept on its current models whatever the policy (CubeRow.sized); part of
             # both the baseline and the policy's cost, and of no segment below
             "unsized_usage_monthly_cost_usd": money(totals["unsized"]),
-            # the two figures as shown, less one another: a reader checks $65.76 - $18.12 = $47.64, which the
-            # difference rounded on its own ($47.63) contradicted
+            # the two figures as shown, less one another: a reader checks $65.67 - $18.10 = $47.57, which the
+            # difference rounded on its own ($47.56) contradicts
             "savings_usd": float(to_cent(totals["current"] * factor) - to_cent(totals["cost"] * factor)),
             "savings_pct": float(round(100 * (totals["current"] - totals["cost"]) / totals["current"], 2))
             if totals["current"] else None,
@@ -634,12 +641,14 @@ class RowPrices:
         self.groups, self.group_of = _index(rows, lambda r: (r.task_type, r.len_in))
         self.tasks, self.task_of = _index(rows, lambda r: r.task_type)
         self.keys, self.key_of = _index(rows, lambda r: (r.task_type, r.len_in, r.len_out))
-        # the current models' own prices, looked up once per distinct (model, provider, batch)
-        own = {(r.model, r.provider): None for r in rows}
-        std = {k: self._vector(self.sim.quote(k[0], k[1], False)) for k in own}
-        bat = {k: self._vector(self.sim.quote(k[0], k[1], True)) for k in own}
-        self.own_std = self._parts(np.array([std[(r.model, r.provider)] for r in rows]).reshape(len(rows), 4))
-        self.own_batch = self._parts(np.array([bat[(r.model, r.provider)] for r in rows]).reshape(len(rows), 4))
+        # the current models' own prices, looked up once per distinct (model, provider, batch, time of day)
+        own = {(r.model, r.provider, r.at): None for r in rows}
+        std = {k: self._vector(self.sim.quote(k[0], k[1], False, k[2])) for k in own}
+        bat = {k: self._vector(self.sim.quote(k[0], k[1], True, k[2])) for k in own}
+        self.own_std = self._parts(np.array([std[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 4))
+        self.own_batch = self._parts(np.array([bat[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 4))
+        # each row's time of day (its slot): a representative with time-of-day prices is priced per row at it
+        self.times, self.time_of = _index(rows, lambda r: r.at)
         self.current = self.at(self.own_std, self.own_batch, self.is_batch, 1.0)
         self._models: dict[str, tuple | None] = {}
 
@@ -661,12 +670,21 @@ class RowPrices:
         return (std[0] + factor * std[1]) * (1 - batch_share) + (batch[0] + factor * batch[1]) * batch_share
 
     def model(self, model: str) -> tuple | None:
-        """(standard parts, batch parts) of every row at a representative model; None when it is unpriced."""
+        """(standard parts, batch parts) of every row at a representative model; None when it is unpriced (at the
+        day rate: Simulator.check_priced's test). Prices are one vector, or one per row where the rows' times of day
+        differ (a cube with time-of-day slots)."""
         if model not in self._models:
             std = self.sim.quote(model, None, False)
-            self._models[model] = None if std is None else (
-                self._parts(np.array(self._vector(std))),
-                self._parts(np.array(self._vector(self.sim.quote(model, None, True)))))
+            if std is None:
+                self._models[model] = None
+            elif len(self.times) == 1:
+                at = self.times[0]
+                self._models[model] = (self._parts(np.array(self._vector(self.sim.quote(model, None, False, at)))),
+                                       self._parts(np.array(self._vector(self.sim.quote(model, None, True, at)))))
+            else:
+                per_time = lambda batch: np.array([self._vector(self.sim.quote(model, None, batch, at))   # noqa: E731
+                                                   for at in self.times])[self.time_of]
+                self._models[model] = (self._parts(per_time(False)), self._parts(per_time(True)))
         return self._models[model]
 
     def batch_shares(self, policy: Policy) -> np.ndarray:

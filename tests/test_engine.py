@@ -3,6 +3,7 @@ inputs did not change keeps its tables, and any change to them rebuilds."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -208,3 +209,119 @@ def test_a_logged_call_with_no_provider_keeps_its_months_usage_out_of_the_cube(t
     # the call could be OpenAI's: its month's OpenAI usage is the same traffic, not more
     assert con.execute("SELECT provider, calls, round(cost_usd, 6)::DOUBLE FROM mart_cube").fetchall() == [
         (None, 1, 0.0035)]
+
+
+# -- time-of-day prices: each call at its slice of the UTC day, usage at the day rate, the cube keyed by slot ------
+# deepseek-chat (genai-prices 0.2.3, DeepSeek's price list): $0.27 input / $1.10 output per million tokens from 00:30 to
+# 16:30 UTC, half that (0.135 / 0.55) from 16:30 to 00:30. Every row below is 1,000,000 input and 100,000 output tokens:
+# peak 0.27 + 0.11 = $0.38, off-peak 0.135 + 0.055 = $0.19.
+PEAK, OFF_PEAK = 0.38, 0.19
+OCT_1 = 1790812800   # 2026-10-01 00:00 UTC
+
+
+def _deepseek_client(tmp_path):
+    client = tmp_path / "client"
+    write_files(client, {
+        "spendlogs.csv": "\n".join([
+            "request_id,model,prompt_tokens,completion_tokens,startTime,spend,custom_llm_provider",
+            "a,deepseek-chat,1000000,100000,2026-10-01 00:15:00+00,0,deepseek",
+            "b,deepseek-chat,1000000,100000,2026-10-01 00:30:00+00,0,deepseek",
+            "c,deepseek-chat,1000000,100000,2026-10-01 16:29:00+00,0,deepseek",
+            "d,deepseek-chat,1000000,100000,2026-10-01 16:30:00+00,0,deepseek",
+            # 18:29 at UTC+2 is 16:29 UTC: peak
+            "e,deepseek-chat,1000000,100000,2026-10-01 18:29:00+02:00,0,deepseek"]) + "\n",
+        # a day's aggregated usage of the same model: its requests ran at any hour; it starts at midnight
+        "openai_usage.json": json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
+            {"object": "bucket", "start_time": OCT_1, "end_time": OCT_1 + 86400, "results": [
+                {"object": "organization.usage.completions.result", "input_tokens": 1000000, "output_tokens": 100000,
+                 "num_model_requests": 10, "model": "deepseek-chat"}]}]})})
+    db = tmp_path / "rk.duckdb"
+    ingest(client, db)
+    con = connect(db)
+    build(con, client)
+    return client, con
+
+
+def test_each_call_is_priced_at_the_rate_of_its_utc_time_of_day(tmp_path):
+    _, con = _deepseek_client(tmp_path)
+    costs = dict(con.execute("""SELECT c.request_id, i.cost_usd FROM int_calls i JOIN calls c USING (_source_file,
+                                _source_row)""").fetchall())
+    assert {k: float(v) for k, v in costs.items()} == pytest.approx(
+        {"a": OFF_PEAK, "b": PEAK, "c": PEAK, "d": OFF_PEAK, "e": PEAK}, abs=1e-12)
+
+
+def test_a_usage_row_without_a_time_of_day_keeps_the_day_rate(tmp_path):
+    """Its period starts at midnight, in the off-peak slice; its requests ran all day: the rate in force for most
+    of the day (deepseek-chat's peak, 16 of 24 hours) prices it, as before time-of-day prices were carried."""
+    _, con = _deepseek_client(tmp_path)
+    (cost, source), = con.execute("SELECT cost_usd, price_source FROM int_usage").fetchall()
+    assert float(cost) == pytest.approx(PEAK, abs=1e-12)
+    assert "16 h of 24" in source
+
+
+def test_the_cube_has_a_time_of_day_slot_and_the_simulator_prices_each_at_its_rate(tmp_path):
+    from routekit.prices import PriceCatalog
+    from routekit.scenario import Policy, Simulator, load_cube
+
+    _, con = _deepseek_client(tmp_path)
+    assert con.execute("SELECT slot, CAST(from_time AS VARCHAR), CAST(to_time AS VARCHAR) FROM time_slots "
+                       "ORDER BY from_time").fetchall() == [
+        ("00:00-00:30", "00:00:00", "00:30:00"), ("00:30-16:30", "00:30:00", "16:30:00"),
+        ("16:30-24:00", "16:30:00", None)]
+    slots = con.execute("""SELECT tod_slot, sum(calls), round(sum(cost_usd), 6) FROM mart_cube WHERE calls IS NOT NULL
+                           GROUP BY ALL ORDER BY ALL""").fetchall()
+    assert [(s, n, float(c)) for s, n, c in slots] == [
+        ("00:00-00:30", 1, pytest.approx(OFF_PEAK)), ("00:30-16:30", 3, pytest.approx(3 * PEAK)),
+        ("16:30-24:00", 1, pytest.approx(OFF_PEAK))]
+    # the usage row (OpenAI's export, a provider without logs, so it is in the cube) has no slot: the day rate
+    assert con.execute("SELECT tod_slot, requests FROM mart_cube WHERE calls IS NULL").fetchall() == [(None, 10)]
+    rows, projection = load_cube(con)
+    sim = Simulator(rows, projection, PriceCatalog(), {"mid": "deepseek-chat", "budget": "gpt-5-nano"})
+    # one day of logs, projected to an average month (x 30.4375): two off-peak calls, three peak ones, the usage row
+    month = round(30.4375 * (2 * OFF_PEAK + 3 * PEAK + PEAK), 2)   # 161.32
+    assert sim.evaluate(None)["baseline_monthly_cost_usd"] == month
+    assert sim.row_prices().totals(None)["baseline_monthly_cost_usd"] == month
+    # everything to mid, whose representative here is deepseek-chat itself (mid's expected output factor is 1.0): a
+    # mix that moves a row prices it at its slot's rate, so the same traffic costs the same
+    to_mid = Policy(name="all mid", default={"mid": Decimal(1)})
+    assert sim.evaluate(to_mid)["monthly_cost_usd"] == month
+    assert sim.row_prices().totals(to_mid)["monthly_cost_usd"] == month
+    # and to budget (gpt-5-nano, $0.05 / $0.40, no time of day): 30.4375 x 6 rows x (0.05 + 0.1 x 0.4)
+    to_budget = Policy(name="all budget", default={"budget": Decimal(1)})
+    assert sim.evaluate(to_budget)["monthly_cost_usd"] == round(30.4375 * 6 * 0.09, 2)
+
+
+def test_a_time_of_day_representative_alone_gives_the_cube_its_slots(tmp_path):
+    """gpt-4o calls only, but routekit.yaml makes deepseek-chat the mid representative: a mix may move the calls to
+    it, so the cube carries the slots and the simulator prices the moved calls at their time's rate."""
+    from routekit.config import load_config
+    from routekit.prices import PriceCatalog
+    from routekit.scenario import Policy, Simulator, load_cube
+    from routekit.tiers import TierMap
+
+    client = tmp_path / "client"
+    write_files(client, {
+        "routekit.yaml": "tiers:\n  representatives:\n    mid: deepseek-chat\n",
+        "spendlogs.csv": "\n".join([
+            "request_id,model,prompt_tokens,completion_tokens,startTime,spend,custom_llm_provider",
+            "a,gpt-4o,1000000,100000,2026-10-01 10:00:00+00,0,openai",
+            "b,gpt-4o,1000000,100000,2026-10-01 20:00:00+00,0,openai"]) + "\n"})
+    db = tmp_path / "rk.duckdb"
+    ingest(client, db)
+    con = connect(db)
+    build(con, client)
+    assert [s for (s,) in con.execute("SELECT tod_slot FROM mart_cube ORDER BY 1").fetchall()] == [
+        "00:30-16:30", "16:30-24:00"]
+    rows, projection = load_cube(con)
+    sim = Simulator(rows, projection, PriceCatalog(), TierMap.for_config(load_config(client)).representatives)
+    # gpt-4o: 2.5 + 0.1 x 10 = $3.50 a call; at deepseek-chat: $0.38 at 10:00 (peak), $0.19 at 20:00 (off-peak)
+    assert sim.evaluate(None)["baseline_monthly_cost_usd"] == round(30.4375 * 7, 2)
+    to_mid = Policy(name="all mid", default={"mid": Decimal(1)})
+    assert sim.evaluate(to_mid)["monthly_cost_usd"] == round(30.4375 * (PEAK + OFF_PEAK), 2)
+    assert sim.row_prices().totals(to_mid)["monthly_cost_usd"] == round(30.4375 * (PEAK + OFF_PEAK), 2)
+
+
+def test_without_time_of_day_prices_the_cube_has_one_constant_slot(tmp_path):
+    _, con = _built(tmp_path)
+    assert con.execute("SELECT * FROM time_slots").fetchall() == [("all day", None, None)]
+    assert con.execute("SELECT DISTINCT tod_slot FROM int_calls").fetchall() == [("all day",)]

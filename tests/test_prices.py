@@ -325,7 +325,7 @@ def test_write_price_table_rows_types_and_a_join_by_date(tmp_path, catalog):
     types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE price_periods)").fetchall())
     assert types == {
         "provider": "VARCHAR", "model": "VARCHAR", "variant": "VARCHAR", "valid_from": "DATE", "valid_to": "DATE",
-        "input_per_mtok": "DECIMAL(18,6)", "cached_input_per_mtok": "DECIMAL(18,6)",
+        "from_time": "TIME", "to_time": "TIME", "day_rate": "BOOLEAN", "input_per_mtok": "DECIMAL(18,6)", "cached_input_per_mtok": "DECIMAL(18,6)",
         "cache_write_per_mtok": "DECIMAL(18,6)", "output_per_mtok": "DECIMAL(18,6)", "above_input_tokens": "BIGINT",
         "input_per_mtok_above": "DECIMAL(18,6)", "cached_input_per_mtok_above": "DECIMAL(18,6)",
         "cache_write_per_mtok_above": "DECIMAL(18,6)", "output_per_mtok_above": "DECIMAL(18,6)",
@@ -477,3 +477,104 @@ def test_the_cli_refuses_a_price_date_no_price_applies_to(command):
         assert reason in proc.stderr and "leave --date out for the latest prices" in proc.stderr
     proc = run_cli(*command, "--date", "2024-03-01")   # before the first dated change: priced, with a note
     assert "note: --date 2024-03-01:" in proc.stderr and "earliest price the catalog knows" in proc.stderr
+
+
+# ------------------------------------------------------------------------------------------ time-of-day prices
+# DeepSeek's price list (api-docs.deepseek.com, "Models & Pricing"): deepseek-chat $0.27 per million input tokens
+# (cache miss), $0.07 (cache hit), $1.10 output; 50 % off from 16:30 to 00:30 UTC (off-peak). genai-prices 0.2.3 has it
+# as the off-peak price by default and a TimeOfDateConstraint(00:30, 16:30) for the peak one; its deepseek-flash has
+# two peak windows, 01:00-04:00 and 06:00-10:00 UTC, at $0.30 / $0.006 / $1.20 and $0.15 / $0.003 / $0.60 otherwise
+# (genai_prices/data.py). Start inclusive, end exclusive (TimeOfDateConstraint.active).
+DS_PEAK = (D("0.27"), D("0.07"), D("0.27"), D("1.1"))   # no cache-write price: writes at input
+DS_OFF = (D("0.135"), D("0.035"), D("0.135"), D("0.55"))
+FLASH_PEAK = (D("0.3"), D("0.006"), D("0.3"), D("1.2"))
+FLASH_OFF = (D("0.15"), D("0.003"), D("0.15"), D("0.6"))
+
+
+def _slices(catalog, model, provider="deepseek"):
+    return [(q.from_time, q.to_time, prices(q)) for q in catalog.periods(model, provider)
+            if q.variant == "standard" and not q.day_rate]
+
+
+def test_a_time_of_day_model_is_cut_into_slices_of_the_utc_day_never_across_midnight(catalog):
+    from datetime import time
+
+    # the off-peak window 16:30-00:30 wraps midnight: two slices, one at each end of the day
+    assert _slices(catalog, "deepseek-chat") == [(None, time(0, 30), DS_OFF), (time(0, 30), time(16, 30), DS_PEAK),
+                                                 (time(16, 30), None, DS_OFF)]
+    assert _slices(catalog, "deepseek-flash") == [
+        (None, time(1), FLASH_OFF), (time(1), time(4), FLASH_PEAK), (time(4), time(6), FLASH_OFF),
+        (time(6), time(10), FLASH_PEAK), (time(10), None, FLASH_OFF)]
+    # the day rate, for traffic without a time of day: deepseek-chat's peak (16 of 24 hours), deepseek-flash's
+    # off-peak (24 - 3 - 4 = 17 hours); each noted in its source
+    day = {m: catalog.quote(m, "deepseek", on=date(2026, 10, 1)) for m in ("deepseek-chat", "deepseek-flash")}
+    assert prices(day["deepseek-chat"]) == DS_PEAK and "16 h of 24" in day["deepseek-chat"].source
+    assert prices(day["deepseek-flash"]) == FLASH_OFF and "17 h of 24" in day["deepseek-flash"].source
+    assert all(q.day_rate and not q.timed for q in day.values())
+    assert catalog.time_of_day_bounds([("deepseek", "deepseek-flash"), ("openai", "gpt-4o")]) == [
+        time(1), time(4), time(6), time(10)]
+
+
+@pytest.mark.parametrize("at, expected", [
+    ("00:00", DS_OFF), ("00:15", DS_OFF), ("00:29:59.999999", DS_OFF), ("00:30", DS_PEAK), ("16:29", DS_PEAK),
+    ("16:29:59.999999", DS_PEAK), ("16:30", DS_OFF), ("23:59:59", DS_OFF)])
+def test_a_quote_at_a_time_of_day_takes_its_slice(catalog, at, expected):
+    from datetime import time
+
+    assert prices(catalog.quote("deepseek-chat", "deepseek", on=date(2026, 10, 1), at=time.fromisoformat(at))) \
+        == expected
+
+
+def test_a_datetime_is_taken_at_its_utc_time_of_day(catalog):
+    from datetime import timedelta
+
+    cest = timezone(timedelta(hours=2))
+    # 18:29 in UTC+2 is 16:29 UTC: peak; 18:30 is 16:30 UTC: off-peak; a naive datetime is UTC
+    assert prices(catalog.quote("deepseek-chat", "deepseek", at=datetime(2026, 10, 1, 18, 29, tzinfo=cest))) \
+        == DS_PEAK
+    assert prices(catalog.quote("deepseek-chat", "deepseek", at=datetime(2026, 10, 1, 18, 30, tzinfo=cest))) == DS_OFF
+    assert prices(catalog.quote("deepseek-chat", "deepseek", at=datetime(2026, 10, 1, 18, 30))) == DS_OFF
+
+
+def test_a_model_without_time_of_day_prices_keeps_one_all_day_period(catalog):
+    from datetime import time
+
+    for provider, model in [("openai", "gpt-4o"), ("openai", "o3"), ("anthropic", "claude-sonnet-4-5")]:
+        periods = catalog.periods(model, provider)
+        assert all(q.from_time is None and q.to_time is None and not q.day_rate for q in periods), model
+        on = date(2026, 10, 1)
+        assert catalog.quote(model, provider, on=on, at=time(0, 15)) == catalog.quote(model, provider, on=on) \
+            == catalog.quote(model, provider, on=on, at=time(16, 30)), model
+        assert catalog.day_slices(model, provider, on=on) == []
+    # gpt-4o: still its one standard period, $2.50 / $1.25 / $10 (the module's docstring)
+    assert [prices(q)[:2] + prices(q)[3:] for q in catalog.periods("gpt-4o", "openai") if q.variant == "standard"] \
+        == [(D("2.5"), D("1.25"), D(10))]
+    assert catalog.time_of_day_bounds([("openai", "gpt-4o"), ("anthropic", "claude-sonnet-4-5")]) == []
+
+
+def test_the_price_table_carries_the_slices_and_the_day_rate(tmp_path, catalog):
+    con = duckdb.connect(str(tmp_path / "x.duckdb"))
+    catalog.write_price_table(con, [("deepseek", "deepseek-chat"), ("openai", "gpt-4o")])
+    rows = con.execute("""SELECT model, CAST(from_time AS VARCHAR), CAST(to_time AS VARCHAR), day_rate,
+                                 input_per_mtok, output_per_mtok
+                          FROM price_periods WHERE variant = 'standard' ORDER BY model, day_rate, from_time NULLS FIRST
+                          """).fetchall()
+    assert rows == [
+        ("deepseek-chat", None, "00:30:00", False, D("0.135"), D("0.55")),
+        ("deepseek-chat", "00:30:00", "16:30:00", False, D("0.27"), D("1.1")),
+        ("deepseek-chat", "16:30:00", None, False, D("0.135"), D("0.55")),
+        ("deepseek-chat", None, None, True, D("0.27"), D("1.1")),
+        ("gpt-4o", None, None, False, D("2.5"), D(10))]
+    con.close()
+
+
+def test_prices_command_shows_the_slices_of_a_time_of_day_model():
+    out = run_cli("prices", "deepseek-chat", "--provider", "deepseek", "--date", "2026-10-01").stdout
+    assert ("  by UTC time of day (each call at its own; the rate above is for traffic without a time):\n"
+            "    00:00-00:30   input 0.135   cached input 0.035   cache write 0.135   output 0.55\n"
+            "    00:30-16:30   input 0.27   cached input 0.07   cache write 0.27   output 1.1\n"
+            "    16:30-24:00   input 0.135   cached input 0.035   cache write 0.135   output 0.55\n") in out
+    data = json.loads(run_cli("prices", "deepseek-chat", "gpt-4o", "--date", "2026-10-01", "--json").stdout)
+    assert [(s["from_time"], s["to_time"]) for s in data["models"][0]["time_of_day"]] == [
+        (None, "00:30"), ("00:30", "16:30"), ("16:30", None)]
+    assert data["models"][0]["day_rate"] is True and data["models"][1]["time_of_day"] == []

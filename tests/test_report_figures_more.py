@@ -14,14 +14,16 @@ globex_devtools, October 2026 (OTel GenAI spans, a gateway CSV in EUR, OpenAI an
     | gpt-5-nano 0.0435262
   Gateway at list price (tok_in includes tok_cached; 17 failed rows without tokens): mistral-large-latest 0.498428,
     mistral-small-latest 0.05350575, deepseek-chat at the rate of each call's UTC time 0.39375574 (at the peak
-    rate all day, as routekit prices it: 0.484921)
-  Month: 65.66524439 -> $65.67; the report prints $65.76 (65.75640965, DeepSeek at the peak rate all day)
+    rate all day, as routekit priced it before it carried a time of day: 0.484921)
+  Month: 65.66524439 -> $65.67 (at the peak rate all day it read $65.76: 65.75640965)
   Invoice: OpenAI costs gpt-5-mini 16.9274719, gpt-5 9.470535125, o3 2.969074, gpt-5-nano 0.0435262; Anthropic cost
     report (cents) sonnet 41.9748933, opus 12.83587425, web search 1.43 -> 85.651374775 -> $85.65; the usage
     exports at list price (OpenAI Batch at half price) equal it model by model
-  Current routing at 2026-11-23 = the month (no rate changes by then): $65.67 (printed $65.76)
+  Current routing at 2026-11-23 = the month (no rate changes by then): $65.67 (DeepSeek at its peak rate all day:
+    $65.76)
   All-flagship (every logged call at claude-sonnet-4-5's rates): 90.16424655 -> $90.16
-  Recommended mix (findings.json's): 18.1049637... -> $18.10, saving $47.57 (printed: 18.1242586 -> $18.12, $47.64)
+  Recommended mix (findings.json's): 18.1049637... -> $18.10, saving $47.57 (DeepSeek at its peak rate all day:
+    18.1242586 -> $18.12, $47.64)
 
 brightside_agency, September 2026 (LiteLLM SpendLogs, OpenAI usage and a dashboard cost CSV for Jul-Sep)
   gpt-4o-2024-08-06 (2.5 input, 1.25 cached, 10 output; prompt_tokens include the cached ones, which LiteLLM keeps
@@ -32,10 +34,10 @@ brightside_agency, September 2026 (LiteLLM SpendLogs, OpenAI usage and a dashboa
   Current routing = the month, $1,065.28; all-flagship 1314.8344398 -> $1,314.83; recommended mix
     295.532895... -> $295.53, saving $769.75
 
-Disagreement: routekit prices a model with time-of-day rates at the one rate in force most of the day (routekit.prices
-says so), so globex's DeepSeek calls between 16:30 and 00:30 UTC (DeepSeek's off-peak, half price in genai-prices'
-deepseek-chat data) cost the peak rate: $0.09 a month too much in the spend, the current routing and the mix. The
-xfail test below holds the right figures until the cube and the simulator carry a time of day.
+Time of day: genai-prices' deepseek-chat costs half from 16:30 to 00:30 UTC (DeepSeek's off-peak). routekit priced a
+model with time-of-day rates at the one rate in force most of the day, so globex's off-peak DeepSeek calls cost the
+peak rate: $0.09 a month too much in the spend, the current routing and the mix. It now prices each call at the
+slice of the day it falls in, and the cube and the simulator carry the slot (tests below).
 """
 from __future__ import annotations
 
@@ -116,17 +118,13 @@ def globex_hand_count(folder: Path) -> dict:
                     cost = priced(tokens, RATES[family(model)])
                     calls.append((provider, model, span["status"].get("code") != 2, span["spanId"], tokens, cost,
                                   cost))
-    at_day_rate = list(calls)   # as routekit prices them: DeepSeek at its peak rate all day
     with open(folder / "gateway" / "requests_2026-10.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             cached = int(r["tok_cached"])
             tokens = (int(r["tok_in"]) - cached, cached, 0, int(r["tok_out"]))
-            if r["llm"] == "deepseek-chat":
-                cost, day_rate = priced(tokens, deepseek_rates(r["ts"])), priced(tokens, DEEPSEEK_PEAK)
-            else:
-                cost = day_rate = priced(tokens, RATES[family(r["llm"])])
+            # deepseek-chat at the rate of the call's UTC time (at the peak rate all day: 0.484921 in all)
+            cost = priced(tokens, deepseek_rates(r["ts"]) if r["llm"] == "deepseek-chat" else RATES[family(r["llm"])])
             calls.append((r["vendor"], r["llm"], r["status"] == "ok", r["req_id"], tokens, cost, cost))
-            at_day_rate.append((*calls[-1][:5], day_rate, day_rate))
 
     usage = collections.defaultdict(D)
     for line in open(folder / "openai" / "usage_completions_2026-10.jsonl", encoding="utf-8"):
@@ -155,7 +153,7 @@ def globex_hand_count(folder: Path) -> dict:
                 invoice[r["model"]] += dollars
             else:
                 non_token += dollars
-    return {"calls": calls, "at_day_rate": at_day_rate, "usage": dict(usage), "invoice": dict(invoice),
+    return {"calls": calls, "usage": dict(usage), "invoice": dict(invoice),
             "non_token": non_token}
 
 
@@ -214,13 +212,12 @@ def test_globex_spend_per_provider_and_model_agrees_with_a_hand_count(globex):
     # 3,614 model spans (69 failed) and 800 gateway rows (17 failed)
     assert (len(answered), len(calls) - len(answered)) == (4328, 86)
     shown = by_model_shown(globex)
-    shown.pop(("Total", ""))   # with DeepSeek's: see the tests below
+    assert shown.pop(("Total", "")) == money(month_of(calls)) == "$65.67"
     exact = by_model(calls)
     # the failed spans name the requested model ("claude-sonnet-4-5"): no tokens, $0, on the model's row
     for (provider, model), cost in exact.items():
-        if (provider, model) in shown:
-            if model != "deepseek-chat":
-                assert within_a_cent(shown[(provider, model)], cost), (provider, model)
+        if (provider, model) in shown:   # deepseek-chat too: each call at the rate of its UTC time of day
+            assert within_a_cent(shown[(provider, model)], cost), (provider, model)
         else:
             assert cost == 0 and any(m.startswith(model + "-") for p, m in shown if p == provider), model
     assert set(shown) <= set(exact)
@@ -260,25 +257,22 @@ def test_globex_all_flagship_figure_agrees_with_a_hand_count(globex):
     assert D(str(globex["findings"]["summary"]["all_flagship_monthly_usd"])) == cents(flagship) == D("90.16")
 
 
-def test_globex_current_routing_mix_and_findings_as_printed_agree_with_deepseek_at_its_peak_rate_all_day(globex):
-    """What the report prints today, recounted: DeepSeek's off-peak calls (16:30-00:30 UTC) at the peak rate, as
-    routekit.prices documents ("a day is priced at the rate in force for most of its UTC hours"): 0.484921 where the
-    list price of those calls is 0.39375574. Every other figure of the month, the mix and the findings agrees with
-    the hand count to the cent."""
-    calls = globex["hand"]["at_day_rate"]
-    month = month_of(calls)                                      # 65.75640965
+def test_globex_current_routing_mix_and_findings_agree_with_a_hand_count(globex):
+    """The month, the current routing, the recommended mix and the findings with each DeepSeek call at the rate of
+    its UTC time of day: deepseek-chat 0.39375574 (0.484921 at the peak rate all day, as it read before), the month
+    65.66524439, current routing $65.67 and the mix $18.10 (they read $65.76 and $18.12)."""
+    calls = globex["hand"]["calls"]
+    month = month_of(calls)                                      # 65.66524439
     assert table_with(report_tables(globex["html"]), "Month", "Requests", "Priced traffic", "Invoiced") == [
         {"Month": "2026-10", "Requests": "4,328", "Priced traffic": money(month), "Invoiced": "$85.65"}]
-    assert by_model_shown(globex)[("deepseek", "deepseek-chat")] == "$0.49"
+    assert by_model_shown(globex)[("deepseek", "deepseek-chat")] == "$0.39"
     current, recommended, _ = check_summary(globex, calls)
-    assert (cents(current), cents(recommended)) == (D("65.76"), D("18.12"))   # FIGURES
+    assert (cents(current), cents(recommended)) == (D("65.67"), D("18.10"))   # FIGURES
+    assert D(str(globex["findings"]["summary"]["savings_usd"])) == D("47.57")
     check_routing_findings(globex, calls)
     check_spend_tables_add_up(globex, money(month), "$85.65")
 
 
-@pytest.mark.xfail(strict=True, reason="routekit prices a time-of-day model at one rate a day (routekit.prices: "
-                   "'Time-of-day prices are not represented'): DeepSeek's off-peak calls at the peak rate, $0.09 a "
-                   "month too much for globex; the cube and the simulator carry no time of day")
 def test_globex_deepseek_calls_are_priced_at_the_rate_of_their_time_of_day(globex):
     calls = globex["hand"]["calls"]
     month = month_of(calls)                                      # 65.66524439

@@ -192,6 +192,11 @@ END;
 CREATE OR REPLACE TEMP MACRO rk_bucket(n, bounds, labels) AS
     labels[1 + len(list_filter(bounds, lambda b: coalesce(n, 0) >= b))];
 
+-- The time-of-day slot of a UTC timestamp: bounds are the slots' inner start times as text ('00:30:00'), labels one
+-- more than bounds. No bounds (no time-of-day prices involved): the one label, without touching the timestamp.
+CREATE OR REPLACE TEMP MACRO rk_time_slot(ts, bounds, labels) AS CASE WHEN len(bounds) = 0 THEN labels[1]
+    ELSE labels[1 + len(list_filter(CAST(bounds AS TIME[]), lambda b: CAST(ts AS TIME) >= b))] END;
+
 -- The end of a Claude Console export row's period: its usage_date_utc is a day (YYYY-MM-DD) in daily exports and an
 -- hour (YYYY-MM-DD HH:MM) in hourly ones. Shared by the token and cost CSV staging models.
 CREATE OR REPLACE TEMP MACRO rk_console_period_end(day_text) AS CASE

@@ -1,6 +1,7 @@
 -- Every call with its price at its own date (int_priced over calls), its tier, its task type and its length
 -- buckets. Task types come from call_task_types once the classifier has run (its reasons stay there); until then
--- every call is 'other'. Bucket bounds are bound as $in_bounds, $in_labels, $out_bounds, $out_labels.
+-- every call is 'other'. Bucket bounds are bound as $in_bounds, $in_labels, $out_bounds, $out_labels, the time-of-day
+-- slots' inner bounds and labels (routekit.engine.write_time_slots) as $tod_bounds, $tod_labels.
 -- Only what the marts and reports read is written: every column here costs about 0.35 s per 10 M calls. Prompt text,
 -- request ids, the model asked for and the service tier stay in `calls` (join on _source_file, _source_row); how a
 -- model was priced and its family are per model, in mart_models.
@@ -13,6 +14,8 @@ SELECT
     coalesce(tt.task_type, 'other') AS task_type,
     rk_bucket(p.input_tokens, $in_bounds, $in_labels) AS len_in,
     rk_bucket(p.output_tokens, $out_bounds, $out_labels) AS len_out,
+    -- the slot of the UTC day the call falls in (time_slots): one constant when no time-of-day price is involved
+    rk_time_slot(p.ts, $tod_bounds, $tod_labels) AS tod_slot,
     p._source_file, p._source_row
 FROM priced_rows p
 LEFT JOIN model_tiers t ON t.model = p.model AND t.provider IS NOT DISTINCT FROM p.provider

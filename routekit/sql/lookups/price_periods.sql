@@ -9,6 +9,11 @@ SELECT
     CAST(variant AS VARCHAR)                           AS variant,
     CAST(valid_from AS DATE)                           AS valid_from,
     CAST(valid_to AS DATE)                             AS valid_to,
+    -- the slice of the UTC day (time-of-day prices): from_time inclusive, to_time exclusive, NULL = the day's start /
+    -- end, both NULL = all day; day_rate marks such a model's rate for most of the day, for rows with no time of day
+    CAST(from_time AS TIME)                            AS from_time,
+    CAST(to_time AS TIME)                              AS to_time,
+    CAST(day_rate AS BOOLEAN)                          AS day_rate,
     CAST(input_per_mtok AS DECIMAL(18, 6))             AS input_per_mtok,
     CAST(cached_input_per_mtok AS DECIMAL(18, 6))      AS cached_input_per_mtok,
     CAST(cache_write_per_mtok AS DECIMAL(18, 6))       AS cache_write_per_mtok,
@@ -23,7 +28,9 @@ SELECT
 FROM (
     SELECT unnest($provider::VARCHAR[]) AS provider, unnest($model::VARCHAR[]) AS model,
            unnest($variant::VARCHAR[]) AS variant, unnest($valid_from::VARCHAR[]) AS valid_from,
-           unnest($valid_to::VARCHAR[]) AS valid_to, unnest($input_per_mtok::VARCHAR[]) AS input_per_mtok,
+           unnest($valid_to::VARCHAR[]) AS valid_to, unnest($from_time::VARCHAR[]) AS from_time,
+           unnest($to_time::VARCHAR[]) AS to_time, unnest($day_rate::VARCHAR[]) AS day_rate,
+           unnest($input_per_mtok::VARCHAR[]) AS input_per_mtok,
            unnest($cached_input_per_mtok::VARCHAR[]) AS cached_input_per_mtok,
            unnest($cache_write_per_mtok::VARCHAR[]) AS cache_write_per_mtok,
            unnest($output_per_mtok::VARCHAR[]) AS output_per_mtok,
