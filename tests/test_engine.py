@@ -29,8 +29,9 @@ def _client(tmp_path):
     return client
 
 
-def _built(tmp_path):
-    client = _client(tmp_path)
+def _built(tmp_path, client=None):
+    """The client folder (default _client's) ingested and built into tmp_path/rk.duckdb: (folder, connection)."""
+    client = client or _client(tmp_path)
     db = tmp_path / "rk.duckdb"
     ingest(client, db)
     con = connect(db)
@@ -159,6 +160,14 @@ def test_a_price_cliff_is_per_request_so_a_days_usage_row_is_above_it_only_when_
     assert float(call) == pytest.approx(1.5975, abs=1e-9)
 
 
+def _usage_day(start: int, model: str, input_tokens: int, output_tokens: int, requests: int) -> str:
+    """One day of an OpenAI Usage API completions page (organization.usage.completions) for one model."""
+    return json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
+        {"object": "bucket", "start_time": start, "end_time": start + 86400, "results": [
+            {"object": "organization.usage.completions.result", "input_tokens": input_tokens,
+             "output_tokens": output_tokens, "num_model_requests": requests, "model": model}]}]})
+
+
 def test_the_cube_adds_usage_only_for_providers_and_months_without_logs(tmp_path):
     sonnet = "claude-sonnet-4-5-20250929"
     client = tmp_path / "client"
@@ -169,10 +178,7 @@ def test_the_cube_adds_usage_only_for_providers_and_months_without_logs(tmp_path
             "request_id,model,prompt_tokens,completion_tokens,startTime,spend,custom_llm_provider",
             "a,gpt-4o,1000,100,2026-10-15 10:00:00+00,0.0035,openai"]) + "\n",
         # OpenAI's usage export for the same month: the same traffic, already in the logs
-        "openai_usage.json": json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
-            {"object": "bucket", "start_time": oct_15, "end_time": oct_15 + 86400, "results": [
-                {"object": "organization.usage.completions.result", "input_tokens": 1000, "output_tokens": 100,
-                 "num_model_requests": 1, "model": "gpt-4o"}]}]}),
+        "openai_usage.json": _usage_day(oct_15, "gpt-4o", 1000, 100, 1),
         # Anthropic's console usage: traffic no log shows
         "anthropic/claude_api_tokens_2026-10.csv": "\n".join([
             TOKENS_HEADER, f"2026-10-15,{sonnet},k,Default,standard,≤ 200k,1000000,0,0,0,100000,0,global,",
@@ -198,10 +204,7 @@ def test_a_logged_call_with_no_provider_keeps_its_months_usage_out_of_the_cube(t
     write_files(client, {
         "spendlogs.csv": "request_id,model,prompt_tokens,completion_tokens,startTime,spend\n"
                          "a,gpt-4o,1000,100,2026-10-15 10:00:00+00,0.0035\n",      # no provider column
-        "openai_usage.json": json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
-            {"object": "bucket", "start_time": oct_15, "end_time": oct_15 + 86400, "results": [
-                {"object": "organization.usage.completions.result", "input_tokens": 1000, "output_tokens": 100,
-                 "num_model_requests": 1, "model": "gpt-4o"}]}]})})
+        "openai_usage.json": _usage_day(oct_15, "gpt-4o", 1000, 100, 1)})
     db = tmp_path / "rk.duckdb"
     ingest(client, db)
     con = connect(db)
@@ -231,15 +234,8 @@ def _deepseek_client(tmp_path):
             # 18:29 at UTC+2 is 16:29 UTC: peak
             "e,deepseek-chat,1000000,100000,2026-10-01 18:29:00+02:00,0,deepseek"]) + "\n",
         # a day's aggregated usage of the same model: its requests ran at any hour; it starts at midnight
-        "openai_usage.json": json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
-            {"object": "bucket", "start_time": OCT_1, "end_time": OCT_1 + 86400, "results": [
-                {"object": "organization.usage.completions.result", "input_tokens": 1000000, "output_tokens": 100000,
-                 "num_model_requests": 10, "model": "deepseek-chat"}]}]})})
-    db = tmp_path / "rk.duckdb"
-    ingest(client, db)
-    con = connect(db)
-    build(con, client)
-    return client, con
+        "openai_usage.json": _usage_day(OCT_1, "deepseek-chat", 1000000, 100000, 10)})
+    return _built(tmp_path, client)
 
 
 def test_each_call_is_priced_at_the_rate_of_its_utc_time_of_day(tmp_path):
