@@ -13,7 +13,7 @@ from routekit.arguments import (EXIT_NO_DATA, EXIT_USAGE, NoDataError, UsageErro
                                 existing_client_folder, no_data, price_date, writable_folder)
 from routekit.config import ConfigError
 from routekit.db import MemoryLimitError
-from routekit.report_text import money as _money
+from routekit.report_text import money as _money, shown
 from routekit.workspace import Workspace
 
 
@@ -316,8 +316,8 @@ def _print_unsized(result: dict) -> None:
 
 def _print_risk(result: dict) -> None:
     risk = result["risk"]
-    lo, hi = (round(v, 1) + 0.0 for v in risk["interval"])   # + 0.0: a tiny negative prints as 0.0, not -0.0
-    extra, rate = round(risk["extra_failures_per_month"], 1) + 0.0, round(risk["extra_failure_rate"], 4) + 0.0
+    lo, hi = (shown(v, 1) for v in risk["interval"])
+    extra, rate = shown(risk["extra_failures_per_month"], 1), shown(risk["extra_failure_rate"], 4)
     print(f"quality risk:        {extra:+,.1f} failures/month vs current routing "
           f"(90 % interval {lo:+,.1f} to {hi:+,.1f}), extra-failure rate {rate:.2%}")
     cps = result["cost_per_success_usd"]

@@ -232,6 +232,9 @@ def table_records(con: duckdb.DuckDBPyConnection, sql: str, exact: bool = False)
     import datetime as dt
     from decimal import ROUND_HALF_UP, Decimal
 
+    from routekit.prices import to_cent
+
+    micro = Decimal("0.000001")
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
     out = []
@@ -241,7 +244,7 @@ def table_records(con: duckdb.DuckDBPyConnection, sql: str, exact: bool = False)
             if isinstance(value, Decimal) and not exact:
                 # half up, as money is rounded everywhere else (Simulator.evaluate): round() on a Decimal rounds half
                 # to even, so a $0.125 here read $0.12 where simulate gave $0.13
-                value = float(value.quantize(Decimal(1).scaleb(-2 if name.endswith("_usd") else -6), ROUND_HALF_UP))
+                value = float(to_cent(value) if name.endswith("_usd") else value.quantize(micro, ROUND_HALF_UP))
             elif isinstance(value, (dt.date, dt.datetime)):
                 value = value.isoformat()
             rec[name] = value

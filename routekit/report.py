@@ -132,9 +132,6 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                                           "provider, model"),
                                          ("by_task_type", "task_type", "task_type"),
                                          ("by_length", "len_in AS input_length", "input_length"))},
-            # a share of all the calls to that model under any of its ids: a failed OTel span names the model
-            # requested ("gpt-5-mini"), an answered one the snapshot that answered ("gpt-5-mini-2025-08-07"), and
-            # globex's 30 failures read "100.0 % of its calls" for 30 of 1,335
             "invoice_by_provider_model": q("""
                 SELECT provider, coalesce(model, '(non-token charges)') AS model,
                        count(DISTINCT date_trunc('month', charge_period_start)) AS months,

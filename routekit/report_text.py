@@ -9,6 +9,12 @@ def money(value: float | None) -> str:
     return "-" if value is None else f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
+def shown(value: float, digits: int) -> float:
+    """``value`` rounded as it will be shown, a tiny negative (float noise of a mix that changes nothing) made 0.0:
+    "+0.00%" and "+0.0", not "-0.00%" and "-0.0"."""
+    return round(value, digits) + 0.0
+
+
 def _n(v) -> str:
     return f"{v:,}" if isinstance(v, int) else "-"
 

@@ -59,12 +59,6 @@ LAYOUT_CSS = """<style>
 </style>"""
 
 
-def _no_negative_zero(value: float, digits: int) -> float:
-    """``value`` rounded as it will be shown, a tiny negative (float noise of a mix that adds nothing) made 0.0:
-    "+0.00%", not "-0.00%" (simulate's output does the same)."""
-    return round(value, digits) + 0.0
-
-
 def renormalise(values: dict[str, int], moved: str, new: int) -> dict[str, int]:
     """Shares in tenths of a percent after ``moved`` is set to ``new``: the others are scaled proportionally so
     the group sums to exactly TENTHS (split equally when they were all zero); largest remainders get the rest."""
@@ -592,11 +586,11 @@ class TierExplorer:
                                       "counts kept as it is" if r.get("unsized_usage_monthly_cost_usd") else ""))
         k = r["risk"]
         a, b = k["interval"]
-        extra, a, b = (_no_negative_zero(v, 1) for v in (k["extra_failures_per_month"], a, b))
+        extra, a, b = (report_text.shown(v, 1) for v in (k["extra_failures_per_month"], a, b))
         self.risk_html.value = (f"<b>Quality risk:</b> {extra:+,.1f} extra failures/month "
                                 f"(90 % interval {a:+,.1f} to {b:+,.1f}); extra-failure rate "
                                 f"<span class='rk-value' data-value='{k['extra_failure_rate']}'>"
-                                f"{_no_negative_zero(k['extra_failure_rate'], 4):.2%}</span>")
+                                f"{report_text.shown(k['extra_failure_rate'], 4):.2%}</span>")
         self.mode_html.value = self._mode_line()
         for task in self.tasks:
             if task in self.idle_tasks:
@@ -608,7 +602,7 @@ class TierExplorer:
             rate, band = r["bands"][task]
             self.bands[task].value = (f"<span class='rk-band-value' data-band='{band}' style='color:"
                                       f"{BAND_COLOURS[band]}'>&#9679; {band}</span> "
-                                      f"{_no_negative_zero(rate, 4):+.2%} extra failures")
+                                      f"{report_text.shown(rate, 4):+.2%} extra failures")
 
     # -- exports ---------------------------------------------------------------------------------------------------
     def _routing_inputs(self) -> exports.RoutingInputs:

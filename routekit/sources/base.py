@@ -156,9 +156,14 @@ def _column_name(name: str) -> str:
     return name
 
 
+def _json_lines_by_majority(objects: int, lines: int) -> bool:
+    """JSON Lines whose first line does not parse: most of its non-blank lines are JSON objects each on its own. One
+    document laid out over lines has at most a few such lines. The sample's test and read_json_docs' alike."""
+    return objects >= 2 and 2 * objects > lines
+
+
 def _mostly_json_objects(lines: list[str]) -> bool:
-    """Whether whole lines (a sample's, its first and last left out: they may be cut) are mostly JSON objects each on
-    its own, as in JSON Lines; one document laid out over lines has at most a few such lines."""
+    """_json_lines_by_majority of whole lines (a sample's, its first and last left out: they may be cut)."""
     lines = [ln for ln in lines if ln.strip()]
     objects = 0
     for line in lines:
@@ -166,7 +171,7 @@ def _mostly_json_objects(lines: list[str]) -> bool:
             objects += isinstance(json.loads(line), dict)
         except ValueError:
             pass
-    return objects >= 2 and 2 * objects > len(lines)
+    return _json_lines_by_majority(objects, len(lines))
 
 
 def text_encoding(head: bytes) -> str:
@@ -605,12 +610,11 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     if first is None:
         raise LoadError(f"line {unread[0]}: {unread[1]}" if unread else "no JSON content (only blank lines)")
     if not first[0]:
-        # The first line does not parse. One document laid out over lines has at most a few lines that are objects
-        # on their own; JSON Lines whose first record was cut (a copy resumed, a file moved to the top) has mostly
-        # such lines, and refusing it whole would drop every good record for the sake of one.
-        objects, lines = con.execute("""SELECT count(*) FILTER (WHERE CASE WHEN json_valid(line) THEN json_type(line) END = 'OBJECT'),
-                                             count(*) FROM raw_lines WHERE trim(line, ' \t\r') <> ''""").fetchone()
-        first = (objects >= 2 and 2 * objects > lines,)
+        # The first line does not parse: JSON Lines whose first record was cut (a copy resumed, a file moved to the
+        # top) is still JSON Lines, and refusing it whole would drop every good record for the sake of one
+        first = (_json_lines_by_majority(*con.execute("""
+            SELECT count(*) FILTER (WHERE CASE WHEN json_valid(line) THEN json_type(line) END = 'OBJECT'), count(*)
+            FROM raw_lines WHERE trim(line, ' \t\r') <> ''""").fetchone()),)
     if first[0]:
         con.execute("""CREATE OR REPLACE TEMP TABLE docs AS
             SELECT 'line ' || line_no AS _source_row, CAST(line AS JSON) AS doc FROM raw_lines

@@ -38,9 +38,6 @@ WITH logs AS (
            sum(i.billed_usd) FILTER (lower(i.service_tier) = 'batch' OR i.charge_description ILIKE '%batch%')
                AS billed_batch_usd,
            count(*) FILTER (i.billed_usd IS NULL) AS unconverted_lines,
-           -- a line billed in whole cents (the Claude Console's cost CSV) is off its exact amount by up to half a
-           -- cent: together they allow this much gap without any other cause
-           0.005 * count(*) FILTER (i.billed_usd = round(i.billed_usd, 2)) AS rounding_usd,
            count(*) FILTER (i.billed_usd = round(i.billed_usd, 2)) AS cent_lines
     FROM invoice i LEFT JOIN model_tiers t ON t.model = i.model AND t.provider IS NOT DISTINCT FROM i.provider
     GROUP BY ALL
@@ -52,7 +49,9 @@ WITH logs AS (
            y.byok_calls, y.byok_upstream_usd, y.byok_fee_usd, y.byok_billed_by,
            u.usage_requests, u.usage_priced_usd, u.unpriced_usage_rows, u.usage_batch_usd,
            b.billed_usd, b.billed_cache_usd, b.billed_non_token_usd, b.billed_batch_usd, b.unconverted_lines,
-           b.rounding_usd, b.cent_lines
+           -- a line billed in whole cents (the Claude Console's cost CSV) is off its exact amount by up to half a
+           -- cent: together they allow this much gap without any other cause
+           0.005 * b.cent_lines AS rounding_usd, b.cent_lines
     FROM logs l
     LEFT JOIN byok y ON y.provider = l.provider AND y.month = l.month AND y.model_key = l.model_key
     FULL OUTER JOIN usage_side u
