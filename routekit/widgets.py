@@ -324,12 +324,16 @@ class TierExplorer:
         self.show()
 
     # -- events ----------------------------------------------------------------------------------------------------
-    def _set_values(self, task: str, values: dict[str, int]) -> None:
+    def _set_values(self, task: str, values: dict[str, int], moved: str | None = None) -> None:
+        """The task's shares, and its sliders to show them; not the ``moved`` one, which the browser is moving: the
+        kernel writing it back (74.6 for the browser's 74.60000000000001) could land after the browser's next
+        keypress and pull the handle back a step, which then priced a mix the user had left (seen under load)."""
         self._values[task] = {t: int(values[t]) for t in SLIDER_TIERS}
         was, self._quiet = self._quiet, True
         try:
             for t in SLIDER_TIERS:
-                self.sliders[task][t].value = values[t] / 10
+                if t != moved:
+                    self.sliders[task][t].value = values[t] / 10
         finally:
             self._quiet = was
 
@@ -339,10 +343,10 @@ class TierExplorer:
         new = int(round(change["new"] * 10))
         current = self.values(task)
         if new == current[tier]:
-            # the browser echoing a value the kernel set (float noise such as 82.30000000000001): not a move
-            self._set_values(task, current)
+            # the browser echoing a value the kernel set (float noise such as 82.30000000000001): not a move, and
+            # nothing to write back (the shares are held in tenths of a percent, not in the slider)
             return
-        self._set_values(task, renormalise(current, tier, new))
+        self._set_values(task, renormalise(current, tier, new), moved=tier)
         if self.exact_policy is not None:   # leaving the optimizer's exact mix: every task is on its sliders now
             self.exact_policy = None
         self.touched.add(task)
