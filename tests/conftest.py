@@ -95,5 +95,13 @@ def detected_format(folder: Path, name: str, text: str) -> str | None:
     return found.name if found else None
 
 
+REAL_SAMPLES = ROOT / "tests" / "data" / "real"
+
+
+def real_sample(name: str) -> str:
+    """A real export sample (tests/data/real, its README names each one's source) as text."""
+    return (REAL_SAMPLES / name).read_text(encoding="utf-8")
+
+
 def file_entry(report: dict, path: str) -> dict:
     return next(f for f in report["files"] if f["path"] == path)

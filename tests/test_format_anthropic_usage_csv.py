@@ -72,3 +72,25 @@ def test_hourly_export_with_the_2025_06_columns_through_cli(client):
         periods = con.execute("""SELECT strftime(period_start, '%H:%M'), strftime(period_end, '%H:%M'), is_batch
                                  FROM usage ORDER BY period_start""").fetchall()
     assert periods == [("14:00", "15:00", False), ("15:00", "16:00", True)]
+
+
+def test_real_console_exports(ingest):
+    # Real rows (tests/data/real/README.md): an hourly export pasted from a user's IDE log
+    # (claude_api_tokens_2026_03_31.csv) and the 2025-06 layout without context_window, inference_geo and speed.
+    from conftest import real_sample
+
+    report, con = ingest({"hourly.csv": real_sample("anthropic_claude_api_tokens_hourly_2026-03.csv"),
+                          "june.csv": real_sample("anthropic_claude_api_tokens_2025-06.csv")})
+    assert [(f["path"], f["format"], f["rows_loaded"], f["rows_rejected"]) for f in report["files"]] == [
+        ("hourly.csv", "anthropic_usage_csv", 2, 0), ("june.csv", "anthropic_usage_csv", 1, 0)]
+    # no cache traffic in either: input 1124832 + 506280 + 8 = 1631120, output 254558 + 117816 + 1 = 372375
+    assert report["tables"]["usage"] == {"rows": 3, "requests": 0, "input_tokens": 1631120, "cached_input_tokens": 0,
+                                         "output_tokens": 372375, "rows_without_request_count": 3}
+    assert con.execute("""SELECT strftime(period_start, '%Y-%m-%d %H:%M'), strftime(period_end, '%Y-%m-%d %H:%M'),
+                                 model, project, api_key, service_tier FROM usage ORDER BY period_start""").fetchall() == [
+        ("2025-06-12 00:00", "2025-06-13 00:00", "claude-3-5-haiku-20241022", "Claude Code", "claude_code_key_user_abc",
+         "standard"),
+        # "2026-03-31 02:00" is an hour of an hourly export: it ends an hour later
+        ("2026-03-31 02:00", "2026-03-31 03:00", HAIKU, "Default", "super", "standard"),
+        ("2026-03-31 03:00", "2026-03-31 04:00", HAIKU, "Default", "super", "standard"),
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import duckdb
 from conftest import file_entry, ingest_json, run_cli, write_files
 from routekit.sources import FileSample, registry
 
@@ -211,3 +212,25 @@ def test_global_profiles_cost_10_percent_less_than_regional_ones_from_claude_4_5
         costs = dict(con.execute("""SELECT c.request_id, i.cost_usd FROM int_calls i
                                         JOIN calls c USING (_source_file, _source_row)""").fetchall())
     assert {k: float(v) for k, v in costs.items()} == {"g": 4.50, "us": 4.95, "local": 4.95, "old": 4.50}
+
+
+def test_real_converse_records(client):
+    # Real records (tests/data/real/README.md): one a blog author logged with text delivery off (no bodies, an
+    # apac. profile of Nova Micro) and the failed jp. Claude call it describes (empty input and output, an
+    # errorCode). The failed call loads as an error with no tokens; the profiles' geographic prefixes go.
+    from conftest import ingest_and_price, real_sample
+
+    report, cost = ingest_and_price(client, {"bedrock/log.jsonl": real_sample("bedrock_converse_apac_jp.jsonl")})
+    f = file_entry(report, "bedrock/log.jsonl")
+    assert (f["format"], f["rows_loaded"], f["rows_rejected"]) == ("bedrock_invocation_log", 2, 0)
+    with duckdb.connect(report["db"], read_only=True) as con:
+        assert con.execute("""SELECT strftime(ts, '%Y-%m-%d %H:%M:%S'), model, model_requested, project, status, error,
+                                     input_tokens, output_tokens FROM calls ORDER BY _source_row""").fetchall() == [
+            ("2026-09-08 12:10:33", "amazon.nova-micro-v1:0", "apac.amazon.nova-micro-v1:0", "n8n-keyless", "success",
+             None, 1, 8),
+            ("2026-09-08 12:11:02", "anthropic.claude-haiku-4-5-20251001-v1:0",
+             "jp.anthropic.claude-haiku-4-5-20251001-v1:0", "n8n-keyless", "error", "ResourceNotFoundException",
+             None, None),
+        ]
+    # Nova Micro $0.035 in, $0.14 out per MTok: 1 x 0.035 + 8 x 0.14 = 1.155 µ$; the failed call costs nothing
+    assert cost == {"line 1": 0.000001155, "line 2": 0.0}

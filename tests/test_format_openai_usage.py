@@ -53,3 +53,28 @@ def test_pretty_printed_single_page_through_cli(client):
     f = file_entry(report, "usage.json")
     assert (f["format"], f["rows_read"], f["rows_loaded"]) == ("openai_usage_completions", 1, 1)
     assert report["tables"]["usage"]["input_tokens"] == 5000
+
+
+def test_real_cookbook_buckets(ingest):
+    # A real response: OpenAI cookbook "How to use the Usage API and Cost API" (openai-cookbook,
+    # examples/completions_usage_api.ipynb), as the notebook saved it: the pages' data arrays joined into one list
+    # of buckets (tests/data/real/README.md). Its first bucket starts at the request time, 1736616660 =
+    # 2025-01-11 17:31:00 UTC, not at midnight; one bucket has no results; the last ends at the request time.
+    from conftest import real_sample
+
+    report, con = ingest({"openai/usage.json": real_sample("openai_usage_cookbook.json")})
+    f = file_entry(report, "openai/usage.json")
+    assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("openai_usage_completions", 4, 4, 0)
+    # input 141201 + 45949 + 3718360 + 332 = 3905842; cached 76544 (Jan 13 only); output 9756 + 282 + 97756 + 1509
+    # = 109303; requests 470 + 150 + 3053 + 8 = 3681
+    assert report["tables"]["usage"] == {"rows": 4, "requests": 3681, "input_tokens": 3905842,
+                                         "cached_input_tokens": 76544, "output_tokens": 109303,
+                                         "rows_without_request_count": 0}
+    rows = con.execute("""SELECT strftime(period_start, '%Y-%m-%d %H:%M:%S'), strftime(period_end, '%Y-%m-%d %H:%M:%S'),
+                                 model, project, is_batch FROM usage ORDER BY period_start""").fetchall()
+    # 1736640000 = 2025-01-12 00:00:00; 1739208663 = 2025-02-10 17:31:03. Ungrouped: no model, project or batch flag
+    assert rows[0] == ("2025-01-11 17:31:00", "2025-01-12 00:00:00", None, None, None)
+    assert rows[-1] == ("2025-02-10 00:00:00", "2025-02-10 17:31:03", None, None, None)
+    # the audio tokens are kept beside the counts (5776 in, 3166 out on Jan 13)
+    assert con.execute("""SELECT attributes ->> 'input_audio_tokens', attributes ->> 'output_audio_tokens' FROM usage
+                          WHERE input_tokens = 3718360""").fetchone() == ("5776", "3166")
