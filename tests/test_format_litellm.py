@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import duckdb
 from conftest import file_entry, ingest_json
 
 HEADER = ("request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,endTime,"
@@ -119,3 +120,33 @@ def test_the_csv_and_the_json_export_of_the_same_calls_count_once(ingest):
     assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY 1").fetchall() == [
         ("line 1 $[0]", "duplicate request_id: already loaded from a-spend.csv row 1"),
         ("line 1 $[1]", "duplicate request_id: already loaded from a-spend.csv row 2")]
+
+
+def test_real_anthropic_cache_usage(client):
+    # Real usage objects of LiteLLM_SpendLogs rows pasted in BerriAI/litellm issues (tests/data/real/README.md),
+    # each in a SpendLogs row of the JSON export. Expected costs at genai-prices' rates, worked out by hand.
+    from conftest import ingest_and_price, real_sample
+
+    report, cost = ingest_and_price(client, {"spendlogs.json": real_sample("litellm_spendlogs_anthropic_cache.json")})
+    f = file_entry(report, "spendlogs.json")
+    assert (f["format"], f["rows_loaded"], f["rows_rejected"]) == ("litellm_spendlogs_json", 3, 0)
+    with duckdb.connect(report["db"], read_only=True) as con:
+        rows = con.execute("""SELECT request_id, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens
+                              FROM calls ORDER BY _source_row""").fetchall()
+    assert rows == [
+        # #11789, a streamed call: prompt_tokens_details.cached_tokens 0 beside cache_read_input_tokens 2455; the
+        # reads were taken as 0 before the fix, pricing 2455 cached tokens at the full input rate
+        ("req-11789-stream", 2459, 2455, 0, 23),
+        # #11364 (v1.80.11): prompt_tokens 98805 = 10 uncached + 66360 reads + 32435 writes, kept as it is
+        ("req-11364", 98805, 66360, 32435, 5120),
+        # #15056: prompt_tokens 31 beside 1253 cache writes it cannot hold: 31 + 1253 = 1284 (was 31)
+        ("req-15056", 1284, 0, 1253, 467),
+    ]
+    # claude-3-5-haiku ($0.80 in, $0.08 cache read, $4 out per MTok): 4 x 0.80 + 2455 x 0.08 + 23 x 4 = 291.6 µ$,
+    # the "true cost $0.000292" the issue gives (LiteLLM logged $0.002059, every prompt token at $0.80)
+    assert cost["$[0]"] == 0.0002916
+    # claude-opus-4-5 on Bedrock's eu. profile, regional rates 10 % over Anthropic's ($5.5 in, $0.55 read,
+    # $6.875 write, $27.5 out): 10 x 5.5 + 66360 x 0.55 + 32435 x 6.875 + 5120 x 27.5 = 400343.625 µ$
+    assert cost["$[1]"] == 0.400343625
+    # claude-sonnet-4 ($3 in, $3.75 write, $15 out): 31 x 3 + 1253 x 3.75 + 467 x 15 = 11796.75 µ$
+    assert cost["$[2]"] == 0.01179675

@@ -1,5 +1,13 @@
--- LiteLLM_SpendLogs rows → calls. prompt_tokens already includes cached tokens (OpenAI semantics); provider
+-- LiteLLM_SpendLogs rows → calls. prompt_tokens normally includes cached tokens (OpenAI semantics); provider
 -- cache counts live in metadata.usage_object or metadata.additional_usage_values depending on the LiteLLM version.
+-- Two traps seen in real spend logs of Anthropic calls (tests/test_format_litellm.py, the real-sample test):
+-- - a streamed call logs prompt_tokens_details.cached_tokens = 0 beside cache_read_input_tokens = 2455
+--   (BerriAI/litellm#11789): the cache reads are the larger of the two counts, not the first one present;
+-- - some versions leave the cache writes, or writes and reads, out of prompt_tokens (prompt_tokens 31 beside
+--   cache_creation_input_tokens 1253, BerriAI/litellm#15056; older ones priced prompt_tokens, reads and writes
+--   each at its own rate). prompt_tokens below reads + writes cannot include both, so what it cannot hold is
+--   added back: the writes when it still covers the reads, else both. (A version that leaves the writes out of a
+--   prompt_tokens larger than reads + writes cannot be told apart and keeps its prompt_tokens.)
 -- _md, _msgs, _tags and _req were parsed once while the file was read (sql/raw/raw_litellm_spendlogs.sql).
 WITH src AS (
     SELECT *,
@@ -9,11 +17,19 @@ WITH src AS (
            _req AS req,
            rk_int(prompt_tokens) AS prompt_n,
            rk_ts("startTime") AS start_ts,
-           coalesce(rk_int(_md.usage_object.prompt_tokens_details.cached_tokens),
-                    rk_int(_md.usage_object.cache_read_input_tokens),
-                    rk_int(_md.additional_usage_values.prompt_tokens_details.cached_tokens),
-                    rk_int(_md.additional_usage_values.cache_read_input_tokens), 0) AS cached
+           coalesce(greatest(rk_int(_md.usage_object.prompt_tokens_details.cached_tokens),
+                             rk_int(_md.usage_object.cache_read_input_tokens)),
+                    greatest(rk_int(_md.additional_usage_values.prompt_tokens_details.cached_tokens),
+                             rk_int(_md.additional_usage_values.cache_read_input_tokens)), 0) AS cached,
+           coalesce(rk_int(_md.usage_object.cache_creation_input_tokens),
+                    rk_int(_md.additional_usage_values.cache_creation_input_tokens), 0) AS cache_write
     FROM raw
+), totals AS (
+    SELECT *,
+           prompt_n + CASE WHEN prompt_n >= cached + cache_write THEN 0
+                           WHEN prompt_n >= cached THEN cache_write
+                           ELSE cached + cache_write END AS input_n
+    FROM src
 )
 SELECT
     _source_row,
@@ -36,10 +52,9 @@ SELECT
          THEN coalesce(md.error_information.error_message, md.error_information.error_class)
     END AS error,
     1 AS requests,
-    prompt_n AS input_tokens,
+    input_n AS input_tokens,
     cached AS cached_input_tokens,
-    coalesce(rk_int(md.usage_object.cache_creation_input_tokens),
-             rk_int(md.additional_usage_values.cache_creation_input_tokens), 0) AS cache_write_tokens,
+    cache_write AS cache_write_tokens,
     rk_int(completion_tokens) AS output_tokens,
     coalesce(rk_int(md.usage_object.completion_tokens_details.reasoning_tokens),
              rk_int(md.additional_usage_values.completion_tokens_details.reasoning_tokens)) AS reasoning_tokens,
@@ -64,6 +79,9 @@ SELECT
      rk_required_int_problem('completion_tokens', completion_tokens),
      rk_money_problem('spend', spend),
      CASE WHEN rk_money(spend) < 0 THEN 'negative spend: ' || spend END,
-     CASE WHEN cached > greatest(prompt_n, 0) THEN 'cached tokens exceed prompt_tokens' END
+     rk_int_problem('cache_read_input_tokens', coalesce(md.usage_object.cache_read_input_tokens,
+                                                        md.additional_usage_values.cache_read_input_tokens)),
+     rk_int_problem('cache_creation_input_tokens', coalesce(md.usage_object.cache_creation_input_tokens,
+                                                            md.additional_usage_values.cache_creation_input_tokens))
     ] AS _problems
-FROM src
+FROM totals
