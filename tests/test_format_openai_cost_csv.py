@@ -73,3 +73,19 @@ def test_older_export_without_quantity_and_api_source_through_cli(client):
     assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("openai_cost_csv", 2, 2, 0)
     # 1.75 output + 0.25 input = 2.00 USD
     assert report["tables"]["invoice"] == {"rows": 2, "billed_usd": 2.0}
+
+
+def test_real_line_items_in_the_dashboard_csv(ingest):
+    # The dashboard CSV shares the Costs API's line items: the real ones of the OpenAI cookbook's group_by=line_item
+    # output (tests/data/real/README.md), a surface before a bar and a fine-tune, read by the same rules.
+    rows = [("0.127440", "ft-gpt-4o-2024-08-06, input"), ("0.000271", "assistants api | file search"),
+            ("0.028607", "evals | gpt-4o-mini-2024-07-18, input")]
+    text = "\n".join([HEADER] + [f'1736553600,1736640000,,,{v},usd,,,"{li}",,,proj_a,org-x,,,,' for v, li in rows])
+    report, con = ingest({"cost_2025-01.csv": text + "\n"})
+    f = file_entry(report, "cost_2025-01.csv")
+    assert (f["format"], f["rows_loaded"], f["rows_rejected"]) == ("openai_cost_csv", 3, 0)
+    assert con.execute("""SELECT model, token_type, attributes ->> 'surface' FROM invoice ORDER BY _source_row
+                       """).fetchall() == [("ft:gpt-4o-2024-08-06", "input", None), (None, "other", None),
+                                           ("gpt-4o-mini-2024-07-18", "input", "evals")]
+    # 0.127440 + 0.000271 + 0.028607 = 0.156318
+    assert con.execute("SELECT sum(billed_usd) FROM invoice").fetchone() == (Decimal("0.156318"),)

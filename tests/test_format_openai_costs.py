@@ -103,3 +103,34 @@ def test_costs_pages_are_not_taken_for_usage_pages_and_back(tmp_path):
     # without the `object` markers, by keys alone
     assert detect(FileSample.read(costs), registry.formats()).name == "openai_costs"
     assert detect(FileSample.read(usage), registry.formats()).name == "openai_usage_completions"
+
+
+def test_real_cookbook_costs_and_line_items(ingest):
+    # Real responses from the OpenAI cookbook "How to use the Usage API and Cost API" (tests/data/real/README.md):
+    # the ungrouped daily costs, amount.value floats of 17 digits, and the group_by=line_item lines it printed.
+    # Its line items carry a product surface before a bar ("evals | gpt-4o-mini-2024-07-18, input", which was
+    # rejected as a token charge without a model before the fix) and a fine-tune as "ft-gpt-4o-2024-08-06".
+    from conftest import real_sample
+
+    report, con = ingest({"openai/costs.json": real_sample("openai_costs_cookbook.json"),
+                          "openai/costs_by_line_item.json": real_sample("openai_costs_by_line_item.json")})
+    assert [(f["path"], f["format"], f["rows_loaded"], f["rows_rejected"]) for f in report["files"]] == [
+        ("openai/costs.json", "openai_costs", 4, 0), ("openai/costs_by_line_item.json", "openai_costs", 5, 0)]
+    # Ungrouped: 0.13080438340307526 + 0.12270423340307525 + 9.888144383403077 + 0.00032195744715549047
+    # = 10.14197495758... ; by line item 0.127440 + 0.003090 + 0.000271 + 0.000003 + 0.028607 = 0.159411
+    # (the first day's four lines, 0.130804, are the ungrouped first day to the printed 6 decimals)
+    assert con.execute("""SELECT round(sum(billed_usd), 6) FROM invoice WHERE _source_file = 'openai/costs.json'
+                       """).fetchone() == (Decimal("10.141975"),)
+    assert con.execute("""SELECT sum(billed_usd) FROM invoice WHERE _source_file = 'openai/costs_by_line_item.json'
+                       """).fetchone() == (Decimal("0.159411"),)
+    assert con.execute("""SELECT model, token_type, billed_usd, attributes ->> 'surface' FROM invoice
+                          WHERE _source_file = 'openai/costs_by_line_item.json' ORDER BY _source_row""").fetchall() == [
+        # ft-<base> is written as the fine-tune id the Usage API uses, ft:<base>
+        ("ft:gpt-4o-2024-08-06", "input", Decimal("0.127440"), None),
+        ("ft:gpt-4o-2024-08-06", "output", Decimal("0.003090"), None),
+        (None, "other", Decimal("0.000271"), None),
+        (None, "other", Decimal("0.000003"), None),
+        ("gpt-4o-mini-2024-07-18", "input", Decimal("0.028607"), "evals"),
+    ]
+    # 1736553600 = 2025-01-11 00:00 UTC
+    assert str(con.execute("SELECT min(charge_period_start) FROM invoice").fetchone()[0]) == "2025-01-11 00:00:00"

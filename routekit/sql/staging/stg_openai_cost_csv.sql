@@ -4,7 +4,8 @@
 -- a reject, so the day is still covered; an empty currency on such rows (and on any row) is USD, the only
 -- currency OpenAI bills in. user_email is deliberately never read: e-mail addresses must not reach any output.
 -- line_item parsing is the same as in stg_openai_costs.sql (model before the LAST comma, charge kind after it;
--- a comma-less line is a charge kind, a model id, or a non-token charge): keep the two equal.
+-- a comma-less line is a charge kind, a model id, or a non-token charge; a surface before a bar, "evals | ...",
+-- is not the model; ft-<base> is the fine-tune ft:<base>): keep the two equal.
 WITH src AS (
     SELECT *,
            coalesce(rk_text(start_time), rk_text(start_time_iso)) AS start_value,
@@ -12,7 +13,9 @@ WITH src AS (
            coalesce(upper(rk_text(amount_currency)), 'USD') AS currency,
            rk_text(line_item) AS li_text,
            CASE WHEN contains(line_item, ',')
-                THEN rk_text(regexp_extract(line_item, '^(.*),([^,]*)$', 1)) END AS li_head,
+                THEN rk_text(regexp_extract(line_item, '^(?:.*\|)?\s*(.*),([^,]*)$', 1)) END AS li_head,
+           CASE WHEN contains(line_item, ',') AND contains(line_item, '|')
+                THEN rk_text(regexp_extract(line_item, '^([^|]*)\|', 1)) END AS li_surface,
            lower(rk_text(CASE WHEN contains(line_item, ',') THEN regexp_extract(line_item, '^(.*),([^,]*)$', 2)
                               ELSE line_item END)) AS li_kind
     FROM raw
@@ -22,7 +25,7 @@ WITH src AS (
     FROM src
 ), parsed AS (
     SELECT *,
-           rk_line_item_model(li_head, li_text, kind_type) AS li_model,
+           regexp_replace(rk_line_item_model(li_head, li_text, kind_type), '^ft-', 'ft:') AS li_model,
            CASE WHEN li_text IS NULL THEN NULL ELSE coalesce(kind_type, 'other') END AS li_token_type,
            coalesce(rk_money(amount_value), CASE WHEN rk_text(amount_value) IS NULL THEN 0 END) AS amount
     FROM kinds
@@ -45,6 +48,7 @@ SELECT
     amount * CAST(fx.usd_per_unit AS DECIMAL(38, 12)) AS billed_usd,
     NULL::DECIMAL(38, 12) AS list_cost_usd,
     json_object('charge_kind', CASE WHEN li_head IS NOT NULL OR li_model IS NULL THEN li_kind END,
+                'surface', li_surface,
                 'project_id', rk_text(project_id), 'organization_id', rk_text(organization_id),
                 'organization_name', rk_text(organization_name), 'user_id', rk_text(user_id),
                 'api_source', rk_text(api_source)) AS attributes,

@@ -3,6 +3,10 @@
 -- "gpt-4o-2024-08-06, cached input", "Image models", a bare model name): the model is what precedes the LAST
 -- comma, the charge kind what follows it. A line without a comma is a charge kind when it names one
 -- ("input_tokens"), a model when it looks like a model id (no spaces, a digit or hyphen), else a non-token charge.
+-- Real lines (OpenAI's usage-API cookbook, group_by=line_item) also carry the product surface before a bar,
+-- "evals | gpt-4o-mini-2024-07-18, input", and name a fine-tune "ft-gpt-4o-2024-08-06, input": the model is what
+-- follows the last bar (the surface is kept in attributes), and ft-<base> becomes ft:<base>, the fine-tune id form
+-- the Usage API and call logs use, so the line reconciles with the fine-tune's usage (tiers.normalise_model).
 -- Without group_by=line_item there is no line_item: the amount spans every charge, so token_type stays NULL.
 -- The line-item rules are shared with stg_openai_cost_csv.sql through rk_line_item_kind / rk_line_item_model.
 -- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
@@ -16,7 +20,9 @@ WITH results AS (
     SELECT *,
            rk_text(rec.line_item) AS line_item,
            CASE WHEN contains(rec.line_item, ',')
-                THEN rk_text(regexp_extract(rec.line_item, '^(.*),([^,]*)$', 1)) END AS li_head,
+                THEN rk_text(regexp_extract(rec.line_item, '^(?:.*\|)?\s*(.*),([^,]*)$', 1)) END AS li_head,
+           CASE WHEN contains(rec.line_item, ',') AND contains(rec.line_item, '|')
+                THEN rk_text(regexp_extract(rec.line_item, '^([^|]*)\|', 1)) END AS li_surface,
            lower(rk_text(CASE WHEN contains(rec.line_item, ',')
                               THEN regexp_extract(rec.line_item, '^(.*),([^,]*)$', 2)
                               ELSE rec.line_item END)) AS li_kind,
@@ -28,7 +34,7 @@ WITH results AS (
     FROM line_items
 ), parsed AS (
     SELECT *,
-           rk_line_item_model(li_head, line_item, kind_type) AS li_model,
+           regexp_replace(rk_line_item_model(li_head, line_item, kind_type), '^ft-', 'ft:') AS li_model,
            CASE WHEN line_item IS NULL THEN NULL ELSE coalesce(kind_type, 'other') END AS li_token_type
     FROM kinds
 )
@@ -49,7 +55,8 @@ SELECT
     currency AS billing_currency,
     rk_money(rec.amount.value) * CAST(fx.usd_per_unit AS DECIMAL(38, 12)) AS billed_usd,
     NULL::DECIMAL(38, 12) AS list_cost_usd,
-    json_object('charge_kind', CASE WHEN li_head IS NOT NULL OR li_model IS NULL THEN li_kind END) AS attributes,
+    json_object('charge_kind', CASE WHEN li_head IS NOT NULL OR li_model IS NULL THEN li_kind END,
+                'surface', li_surface) AS attributes,
     [rk_ts_problem('start_time', bk.start_time),
      CASE WHEN rk_text(bk.end_time) IS NOT NULL AND rk_ts(bk.end_time) IS NULL
           THEN 'unparseable timestamp end_time: ' || rk_quote(bk.end_time) END,
