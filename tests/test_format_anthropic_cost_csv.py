@@ -92,3 +92,17 @@ def test_older_column_sets_through_cli(client):
             ("claude-opus-4-1",), ("claude-sonnet-4-5",)]
         assert con.execute("SELECT list_cost_usd FROM invoice WHERE model = 'claude-opus-4-1'").fetchall() == [
             (None,), (None,)]
+
+
+def test_real_2024_export_names_the_snapshot_by_date(ingest):
+    # A real row of a 2024-12 export (tests/data/real/README.md): the 7-column layout, an empty workspace, a key
+    # named after a person and the display name "Claude 3.5 Sonnet 2024-10-22". The date is written as in the API
+    # id, claude-3-5-sonnet-20241022 (it was claude-3-5-sonnet-2024-10-22, an id no log carries).
+    from conftest import real_sample
+
+    report, con = ingest({"claude_api_cost_2024_12.csv": real_sample("anthropic_claude_api_cost_2024-12.csv")})
+    f = file_entry(report, "claude_api_cost_2024_12.csv")
+    assert (f["format"], f["rows_loaded"], f["rows_rejected"]) == ("anthropic_cost_csv", 1, 0)
+    assert con.execute("""SELECT strftime(charge_period_start, '%Y-%m-%d'), model, token_type, project, service_tier,
+                                 billed_usd FROM invoice""").fetchall() == [
+        ("2024-12-07", "claude-3-5-sonnet-20241022", "input", None, None, Decimal("0.00"))]

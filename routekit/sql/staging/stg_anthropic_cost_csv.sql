@@ -1,7 +1,9 @@
 -- Claude Console cost CSV → invoice. cost_usd and list_price_usd are in DOLLARS (the Admin API's cost report is
 -- in cents). model is the display name ("Claude Sonnet 4.5", "Claude 3.5 Sonnet"): the API id family is the name
 -- lower-cased with every run of other characters turned into one hyphen ("claude-sonnet-4-5",
--- "claude-3-5-sonnet"); an API id passes through unchanged. The display name stays in charge_description and
+-- "claude-3-5-sonnet"); an API id passes through unchanged. Files of 2024 name the snapshot with its date,
+-- "Claude 3.5 Sonnet 2024-10-22" (a real export's row): the date is written as in the API id,
+-- claude-3-5-sonnet-20241022. The display name stays in charge_description and
 -- attributes. usage_type is 'message' in these files, not a service tier: only another value becomes service_tier.
 -- The token_type names for cache writes are unconfirmed: anything naming cache_write or cache_creation is one.
 -- api_key is the key's name as in the token-usage CSV (so the two join); its id is kept in attributes.
@@ -14,7 +16,8 @@ WITH src AS (
     FROM raw
 ), parsed AS (
     SELECT *,
-           nullif(trim(regexp_replace(lower(display_model), '[^a-z0-9]+', '-', 'g'), '-'), '') AS model_id,
+           regexp_replace(nullif(trim(regexp_replace(lower(display_model), '[^a-z0-9]+', '-', 'g'), '-'), ''),
+                          '-(\d{4})-(\d{2})-(\d{2})$', '-\1\2\3') AS model_id,
            CASE WHEN contains(raw_token_type, 'cache_write') OR contains(raw_token_type, 'cache_creation')
                     THEN 'cache_write'
                 WHEN contains(raw_token_type, 'cache_read') THEN 'cached_input'
