@@ -161,14 +161,28 @@ CREATE OR REPLACE TEMP MACRO rk_line_item_kind(kind) AS CASE
     WHEN regexp_matches(kind, 'web[ _]?search') THEN 'web_search'
 END;
 
--- The model of a line item: the part before the last comma when it looks like a model id; a line without a comma
--- that names no charge kind but looks like a model id (a digit or hyphen, no spaces) is a bare model name.
-CREATE OR REPLACE TEMP MACRO rk_line_item_model(head, line_item, kind_type) AS CASE
+-- An OpenAI cost line item, "gpt-4o-2024-08-06, cached input": the head is what precedes the LAST comma, less a
+-- product surface before a bar ("evals | gpt-4o-mini-2024-07-18, input", as real lines in OpenAI's usage-API
+-- cookbook read; the surface is kept apart); the charge is what follows the last comma, or the whole line.
+CREATE OR REPLACE TEMP MACRO rk_line_item_head(line_item) AS
+    CASE WHEN contains(line_item, ',') THEN rk_text(regexp_extract(line_item, '^(?:.*\|)?\s*(.*),([^,]*)$', 1)) END;
+CREATE OR REPLACE TEMP MACRO rk_line_item_surface(line_item) AS
+    CASE WHEN contains(line_item, ',') AND contains(line_item, '|')
+         THEN rk_text(regexp_extract(line_item, '^([^|]*)\|', 1)) END;
+CREATE OR REPLACE TEMP MACRO rk_line_item_charge(line_item) AS
+    lower(rk_text(CASE WHEN contains(line_item, ',') THEN regexp_extract(line_item, '^(.*),([^,]*)$', 2)
+                       ELSE line_item END));
+
+-- The model of a line item: the head when it looks like a model id; a line without a comma that names no charge
+-- kind but looks like a model id (a digit or hyphen, no spaces) is a bare model name. A fine-tune is written
+-- "ft-gpt-4o-2024-08-06" there: it becomes ft:gpt-4o-2024-08-06, the id the Usage API and call logs use, so the
+-- line reconciles with the fine-tune's usage (tiers.normalise_model).
+CREATE OR REPLACE TEMP MACRO rk_line_item_model(head, line_item, kind_type) AS regexp_replace(CASE
     WHEN head IS NOT NULL THEN
         CASE WHEN regexp_full_match(head, '[A-Za-z0-9][A-Za-z0-9._:/-]*') THEN head END
     WHEN kind_type IS NULL AND regexp_full_match(line_item, '[A-Za-z0-9][A-Za-z0-9._:/-]*')
          AND regexp_matches(line_item, '[0-9-]') THEN line_item
-END;
+END, '^ft-', 'ft:');
 
 -- The cost of some tokens at per-million prices, exactly (DECIMAL): uncached input at the input price, cache reads
 -- and cache writes at theirs (the input price when the catalog has none: OpenAI bills writes as input), output at

@@ -3,21 +3,16 @@
 -- An empty amount_value is how the export writes a day without spend: it loads as a zero-cost line rather than
 -- a reject, so the day is still covered; an empty currency on such rows (and on any row) is USD, the only
 -- currency OpenAI bills in. user_email is deliberately never read: e-mail addresses must not reach any output.
--- line_item parsing is the same as in stg_openai_costs.sql (model before the LAST comma, charge kind after it;
--- a comma-less line is a charge kind, a model id, or a non-token charge; a surface before a bar, "evals | ...",
--- is not the model; ft-<base> is the fine-tune ft:<base>): keep the two equal.
+-- line_item is parsed as in stg_openai_costs.sql, by the same rk_line_item_* macros (sql/macros.sql).
 WITH src AS (
     SELECT *,
            coalesce(rk_text(start_time), rk_text(start_time_iso)) AS start_value,
            coalesce(rk_text(end_time), rk_text(end_time_iso)) AS end_value,
            coalesce(upper(rk_text(amount_currency)), 'USD') AS currency,
            rk_text(line_item) AS li_text,
-           CASE WHEN contains(line_item, ',')
-                THEN rk_text(regexp_extract(line_item, '^(?:.*\|)?\s*(.*),([^,]*)$', 1)) END AS li_head,
-           CASE WHEN contains(line_item, ',') AND contains(line_item, '|')
-                THEN rk_text(regexp_extract(line_item, '^([^|]*)\|', 1)) END AS li_surface,
-           lower(rk_text(CASE WHEN contains(line_item, ',') THEN regexp_extract(line_item, '^(.*),([^,]*)$', 2)
-                              ELSE line_item END)) AS li_kind
+           rk_line_item_head(line_item) AS li_head,
+           rk_line_item_surface(line_item) AS li_surface,
+           rk_line_item_charge(line_item) AS li_kind
     FROM raw
 ), kinds AS (
     SELECT *,
@@ -25,7 +20,7 @@ WITH src AS (
     FROM src
 ), parsed AS (
     SELECT *,
-           regexp_replace(rk_line_item_model(li_head, li_text, kind_type), '^ft-', 'ft:') AS li_model,
+           rk_line_item_model(li_head, li_text, kind_type) AS li_model,
            CASE WHEN li_text IS NULL THEN NULL ELSE coalesce(kind_type, 'other') END AS li_token_type,
            coalesce(rk_money(amount_value), CASE WHEN rk_text(amount_value) IS NULL THEN 0 END) AS amount
     FROM kinds

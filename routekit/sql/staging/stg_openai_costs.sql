@@ -8,7 +8,7 @@
 -- follows the last bar (the surface is kept in attributes), and ft-<base> becomes ft:<base>, the fine-tune id form
 -- the Usage API and call logs use, so the line reconciles with the fine-tune's usage (tiers.normalise_model).
 -- Without group_by=line_item there is no line_item: the amount spans every charge, so token_type stays NULL.
--- The line-item rules are shared with stg_openai_cost_csv.sql through rk_line_item_kind / rk_line_item_model.
+-- The line-item rules are shared with stg_openai_cost_csv.sql through the rk_line_item_* macros (sql/macros.sql).
 -- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
 WITH results AS (
     SELECT _source_row, bk,
@@ -19,13 +19,9 @@ WITH results AS (
 ), line_items AS (
     SELECT *,
            rk_text(rec.line_item) AS line_item,
-           CASE WHEN contains(rec.line_item, ',')
-                THEN rk_text(regexp_extract(rec.line_item, '^(?:.*\|)?\s*(.*),([^,]*)$', 1)) END AS li_head,
-           CASE WHEN contains(rec.line_item, ',') AND contains(rec.line_item, '|')
-                THEN rk_text(regexp_extract(rec.line_item, '^([^|]*)\|', 1)) END AS li_surface,
-           lower(rk_text(CASE WHEN contains(rec.line_item, ',')
-                              THEN regexp_extract(rec.line_item, '^(.*),([^,]*)$', 2)
-                              ELSE rec.line_item END)) AS li_kind,
+           rk_line_item_head(rec.line_item) AS li_head,
+           rk_line_item_surface(rec.line_item) AS li_surface,
+           rk_line_item_charge(rec.line_item) AS li_kind,
            upper(rk_text(rec.amount.currency)) AS currency
     FROM results
 ), kinds AS (
@@ -34,7 +30,7 @@ WITH results AS (
     FROM line_items
 ), parsed AS (
     SELECT *,
-           regexp_replace(rk_line_item_model(li_head, line_item, kind_type), '^ft-', 'ft:') AS li_model,
+           rk_line_item_model(li_head, line_item, kind_type) AS li_model,
            CASE WHEN line_item IS NULL THEN NULL ELSE coalesce(kind_type, 'other') END AS li_token_type
     FROM kinds
 )
