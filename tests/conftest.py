@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_data"
 sys.path.insert(0, str(ROOT))
 
 
@@ -24,6 +26,14 @@ def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
             data = gzip.compress(data, mtime=0)
         path.write_bytes(data)
     return folder
+
+
+def sample_client(name: str, dest: Path) -> Path:
+    """A copy of sample_data/<name> at dest, without its built database (.routekit). Tests never build into the
+    repository's own sample folders: tests running side by side (pytest -n) would share one DuckDB file, and a
+    database left there by an older routekit could decide a result."""
+    shutil.copytree(SAMPLES / name, dest, ignore=shutil.ignore_patterns(".routekit"))
+    return dest
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:

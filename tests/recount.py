@@ -12,12 +12,11 @@ import collections
 import html
 import json
 import re
-import shutil
 from decimal import ROUND_HALF_UP, Decimal as D
 
 import duckdb
 
-from conftest import ROOT, run_cli
+from conftest import run_cli, sample_client
 
 # Every audit here runs at this price date, so the expected figures do not move with the calendar.
 PRICE_DATE = "2026-11-23"
@@ -74,7 +73,7 @@ def run_sample_audit(tmp_path_factory, name: str) -> dict:
     HTML and findings.json, and routekit's task type of each logged call by its request id."""
     base = tmp_path_factory.mktemp(name)
     client = base / name
-    shutil.copytree(ROOT / "sample_data" / name, client, ignore=shutil.ignore_patterns(".routekit"))
+    sample_client(name, client)
     run_cli("audit", str(client), "--out", str(base / "reports"), "--date", PRICE_DATE)
     out = base / "reports" / name
     con = duckdb.connect(str(client / ".routekit" / "routekit.duckdb"), read_only=True)

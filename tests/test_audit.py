@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli, write_files
+from conftest import ROOT, run_cli, sample_client, write_files
 from test_format_litellm import HEADER, _row
 
 MARKER = "ZQXSECRET7731"
@@ -22,9 +22,14 @@ EXTERNAL_REF = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//""", re.IGNORECA
 
 
 @pytest.fixture(scope="module")
-def northwind(tmp_path_factory):
+def northwind_client(tmp_path_factory) -> Path:
+    return sample_client("northwind_support", tmp_path_factory.mktemp("client") / "northwind_support")
+
+
+@pytest.fixture(scope="module")
+def northwind(northwind_client, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    proc = run_cli("audit", str(ROOT / "sample_data" / "northwind_support"), "--out", str(out), "--json")
+    proc = run_cli("audit", str(northwind_client), "--out", str(out), "--json")
     return out / "northwind_support", json.loads(proc.stdout), proc.stderr
 
 
@@ -149,19 +154,19 @@ def test_report_tables_have_human_headers_and_formatted_values(northwind):
     assert {"billed_usd", "coverage"} <= set(findings["log_coverage"])
 
 
-def test_recommended_policy_is_a_valid_simulate_policy(northwind):
+def test_recommended_policy_is_a_valid_simulate_policy(northwind, northwind_client):
     folder, result, _ = northwind
-    sim = json.loads(run_cli("simulate", str(ROOT / "sample_data" / "northwind_support"), "--policy",
+    sim = json.loads(run_cli("simulate", str(northwind_client), "--policy",
                              str(folder / "policy.yaml"), "--json").stdout)
     assert sim["monthly_cost_usd"] == pytest.approx(result["summary"]["recommended_monthly_usd"], abs=0.01)
 
 
-def test_findings_are_deterministic(northwind, tmp_path):
+def test_findings_are_deterministic(northwind, northwind_client, tmp_path):
     """A second run of the same inputs (here in-process) writes a byte-identical findings.json."""
     from routekit import report
 
     folder, _, _ = northwind
-    report.write_outputs(report.run_audit(ROOT / "sample_data" / "northwind_support"), tmp_path)
+    report.write_outputs(report.run_audit(northwind_client), tmp_path)
     assert (tmp_path / "findings.json").read_bytes() == (folder / "findings.json").read_bytes()
     assert (tmp_path / "policy.yaml").read_bytes() == (folder / "policy.yaml").read_bytes()
     assert (tmp_path / "routing.json").read_bytes() == (folder / "routing.json").read_bytes()
@@ -273,7 +278,7 @@ def test_no_printed_section_heading_is_parted_from_what_it_introduces(tmp_path):
     if not Path("/usr/bin/chromium").exists() or not shutil.which("pdftotext") or not shutil.which("pdfimages"):
         pytest.skip("needs /usr/bin/chromium and poppler's pdftotext and pdfimages")
     client = tmp_path / "northwind_support"
-    shutil.copytree(ROOT / "sample_data" / "northwind_support", client, ignore=shutil.ignore_patterns(".routekit"))
+    sample_client("northwind_support", client)
     run_cli("audit", str(client), "--out", str(tmp_path / "out"), "--pdf", "--date", "2026-11-23")
     pdf = str(tmp_path / "out" / "northwind_support" / "audit.pdf")
     text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
@@ -434,7 +439,7 @@ def test_failed_calls_are_counted_apart_not_shown_as_a_model_at_zero_dollars(tmp
     assert failed_models == {"gpt-4o-2024-08-06": 0, "gpt-4o-mini": 3}
 
 
-def test_report_is_titled_for_the_client_and_every_chart_says_what_it_shows(northwind):
+def test_report_is_titled_for_the_client_and_every_chart_says_what_it_shows(northwind, northwind_client):
     import html as html_lib
 
     folder, _, _ = northwind
@@ -448,8 +453,7 @@ def test_report_is_titled_for_the_client_and_every_chart_says_what_it_shows(nort
     assert any(a.startswith("Bar chart: monthly spend by model") for a in alts)
     # names and dollar figures, never prompt text: the Northwind bot's system prompt is in the database, not here
     import duckdb
-    con = duckdb.connect(str(ROOT / "sample_data" / "northwind_support" / ".routekit" / "routekit.duckdb"),
-                         read_only=True)
+    con = duckdb.connect(str(northwind_client / ".routekit" / "routekit.duckdb"), read_only=True)
     prompts = [p for (p,) in con.execute("SELECT DISTINCT system_prompt FROM calls WHERE system_prompt IS NOT NULL "
                                          "LIMIT 5").fetchall()]
     con.close()
@@ -522,7 +526,7 @@ def test_logs_that_miss_part_of_the_invoice_are_said_up_front(tmp_path):
     from routekit.report import run_audit
 
     client = tmp_path / "globex_devtools"
-    shutil.copytree(ROOT / "sample_data" / "globex_devtools", client, ignore=shutil.ignore_patterns(".routekit"))
+    sample_client("globex_devtools", client)
     audit = run_audit(client, price_date="2026-11-23")
     assert audit.coverage[0] == (
         "The call logs explain 75.6% of the invoice over the months they cover ($64.72 at list price against $85.65 "
@@ -537,7 +541,7 @@ def test_failed_calls_count_the_model_under_all_its_ids(tmp_path):
     from routekit.report import run_audit
 
     client = tmp_path / "globex_devtools"
-    shutil.copytree(ROOT / "sample_data" / "globex_devtools", client, ignore=shutil.ignore_patterns(".routekit"))
+    sample_client("globex_devtools", client)
     audit = run_audit(client, price_date="2026-11-23")
     failed = {r["model"]: r for r in audit.spend["failed_calls"]}
     answered = {r["model"]: r["requests_per_month"] for r in audit.spend["by_model"]}

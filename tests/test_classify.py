@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import run_cli, write_files
+from conftest import run_cli, sample_client, write_files
 from routekit.classify import (
     LinearTaskModel, classify_calls, compile_rules, default_settings, metrics, parse_classify, usage_attribution,
 )
@@ -19,7 +18,6 @@ from routekit.db import connect
 from routekit.engine import INPUT_BUCKETS, OUTPUT_BUCKETS, bucket_labels, length_buckets
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_data"
 CLIENTS = ["brightside_agency", "globex_devtools", "northwind_support"]
 HELDOUT = ROOT / "tests" / "data" / "heldout_prompts.csv"
 # Realistic prompts labelled by hand before the classifier saw them; 32 are an instruction of one task type followed
@@ -319,7 +317,7 @@ def test_mappings_that_match_nothing_are_named_with_the_closest_name(tmp_path):
 
 def test_cli_classify_warns_of_a_misspelt_mapping(tmp_path):
     client = tmp_path / "northwind_support"
-    shutil.copytree(SAMPLES / "northwind_support", client, ignore=shutil.ignore_patterns(".routekit"))
+    sample_client("northwind_support", client)
     config = client / "routekit.yaml"
     config.write_text(config.read_text().replace("      ticket-triage: classification",
                                                  "      ticket-triag: classification"))
@@ -413,7 +411,7 @@ def sample_copies(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("samples")
     for name in CLIENTS:
-        shutil.copytree(SAMPLES / name, root / name, ignore=shutil.ignore_patterns(".routekit"))
+        sample_client(name, root / name)
         ingest(root / name)
     return root
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import run_cli, sample_client
 from routekit.config import GENERIC_CSV_KEYS, GENERIC_FIELDS, TOP_KEYS
 from routekit.sources import registry
 
@@ -91,17 +91,14 @@ def _readme_block_after(marker: str, lang: str) -> str:
 def test_readme_console_examples_print_what_is_shown(tmp_path):
     """Every `$ routekit ...` example, in the README's order, on a fresh copy of the sample clients (so ingest's
     first run reads `loaded`), prints the lines shown: numbers, names and layout."""
-    import shutil
     import subprocess
     import sys
 
     examples = _console_examples()
     commands = [words[0] for words, _ in examples]
     assert {"ingest", "prices", "estimate", "classify", "simulate", "optimize", "reconcile"} <= set(commands)
-    root = Path(__file__).resolve().parents[1]
     for client in ("brightside_agency", "globex_devtools"):
-        shutil.copytree(root / "sample_data" / client, tmp_path / "sample_data" / client,
-                        ignore=shutil.ignore_patterns(".routekit"))
+        sample_client(client, tmp_path / "sample_data" / client)
     (tmp_path / "policy.yaml").write_text(_readme_block_after("With this `policy.yaml`", "yaml"))
     for words, shown in examples:
         proc = subprocess.run([sys.executable, "-m", "routekit.cli", *words], capture_output=True, text=True,
@@ -114,11 +111,8 @@ def test_readme_console_examples_print_what_is_shown(tmp_path):
 def test_readme_ingest_json_figures_are_what_ingest_prints(tmp_path):
     """The `--json` example's figures (every "key": number and "key": "text" pair it shows) are in the real output."""
     import json
-    import shutil
 
-    root = Path(__file__).resolve().parents[1]
-    shutil.copytree(root / "sample_data" / "brightside_agency", tmp_path / "brightside_agency",
-                    ignore=shutil.ignore_patterns(".routekit"))
+    sample_client("brightside_agency", tmp_path / "brightside_agency")
     shown = _readme_block_after("`--json` prints one object for automation", "json")
     printed = json.loads(run_cli("ingest", str(tmp_path / "brightside_agency"), "--json").stdout)
 

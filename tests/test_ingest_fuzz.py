@@ -16,9 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT
+from conftest import SAMPLES
 
-SAMPLES = ROOT / "sample_data"
 FILES = sorted(p for p in SAMPLES.rglob("*") if p.is_file() and ".routekit" not in p.parts
                and "truth" not in p.parts and p.name.endswith((".csv", ".json", ".jsonl", ".gz")))
 SECRET = b"ZQXSECRET merger plan for the board"   # 6 words: a phrase, which reasons never quote

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, sample_client
 from test_widgets import BROWSER_ARGS, CHROMIUM, _free_port, _money, engine_cost, move_flagship_left
 
 TOKEN = "rk-lab-test-token"
@@ -94,8 +93,7 @@ def start_lab(tmp_path):
 
     def start() -> tuple[str, Path, Path]:
         client = tmp_path / "brightside_agency"
-        shutil.copytree(ROOT / "sample_data" / "brightside_agency", client,
-                        ignore=shutil.ignore_patterns(".routekit"))   # a fresh database, built from the exports
+        sample_client("brightside_agency", client)   # a fresh database, built from the exports
         work = tmp_path / "lab"
         work.mkdir()
         nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())

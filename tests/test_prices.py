@@ -20,12 +20,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import run_cli
+from conftest import SAMPLES, run_cli
 from routekit.prices import (GENAI_SOURCE, PriceCatalog, PriceFileError, PriceQuote, genai_provider_id, model_keys,
                              read_prices_csv)
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_data"
 D = Decimal
 FOUR = ("input_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok", "output_per_mtok")
 

@@ -11,13 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ingest_json, run_cli
+from conftest import SAMPLES, ingest_json, run_cli, sample_client
 from routekit.config import load_config
 from routekit.ingest import discover, formats_for
 from routekit.sources import FileSample, registry
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_data"
 CLIENTS = sorted(p for p in SAMPLES.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
@@ -105,13 +104,17 @@ def test_the_agency_mirrors_the_published_case(tmp_path):
 
 
 def test_make_audit_runs_every_sample_client(tmp_path):
-    """`make audit` is `routekit batch sample_data`: every sample client gets its report and a line in the index."""
-    proc = run_cli("batch", str(SAMPLES), "--out", str(tmp_path), "--jobs", "2")
+    """`make audit` is `routekit batch sample_data`: every sample client gets its report and a line in the index.
+    (On a copy of sample_data: its clients' databases are built here, not in the repository.)"""
+    for client in CLIENTS:
+        sample_client(client.name, tmp_path / "sample_data" / client.name)
+    out = tmp_path / "reports"
+    proc = run_cli("batch", str(tmp_path / "sample_data"), "--out", str(out), "--jobs", "2")
     for client in CLIENTS:
         assert re.search(rf"^{client.name}\s+ok\b", proc.stdout, re.M), proc.stdout
-        assert (tmp_path / client.name / "audit.html").is_file()
+        assert (out / client.name / "audit.html").is_file()
     assert "failed" not in proc.stdout
-    index = (tmp_path / "index.html").read_text()
+    index = (out / "index.html").read_text()
     assert all(f'href="{c.name}/audit.html"' in index for c in CLIENTS)
     # listed by the name each report is titled with (routekit.yaml's `client:`), its folder beside it
     assert '<td>Northwind Support <span class="folder">(northwind_support)</span></td>' in index

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import run_cli, write_files
+from conftest import run_cli, sample_client, write_files
 from test_format_litellm import HEADER, _row
 
 # (model, input tokens, of which cached, output tokens, day); each pattern occurs 100 times.
@@ -267,12 +267,8 @@ def test_savings_are_the_shown_baseline_less_the_shown_cost(tmp_path):
     ($18.10), both counted by hand in test_report_figures_more: a reader subtracts $65.67 - $18.10 = $47.57, which
     the exact difference rounded on its own (47.5602806..., $47.56) contradicts. simulate of the written policy says the same (the tier explorer's fast path
     is held equal to simulate by test_widgets)."""
-    import shutil
-
-    from conftest import ROOT
-
     client = tmp_path / "globex_devtools"
-    shutil.copytree(ROOT / "sample_data" / "globex_devtools", client, ignore=shutil.ignore_patterns(".routekit"))
+    sample_client("globex_devtools", client)
     written = tmp_path / "optimized.yaml"
     out = json.loads(run_cli("optimize", str(client), "--max-extra-failure-rate", "0.02", "--date", "2026-11-23",
                              "--write-policy", str(written), "--json").stdout)

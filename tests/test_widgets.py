@@ -223,7 +223,7 @@ def test_live_widget_in_a_real_browser(tmp_path):
         pytest.skip("/usr/bin/chromium is missing (install Debian's chromium to run the live-widget test)")
     from playwright.sync_api import sync_playwright
 
-    from routekit.widgets import SLIDER_TIERS, TierExplorer
+    from routekit.widgets import TierExplorer
 
     client = _client(tmp_path)
     expected = TierExplorer(client)   # builds the client's database once; the engine the test checks against
