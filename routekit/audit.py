@@ -42,7 +42,9 @@ def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, p
               "policy": str(Path(policy).resolve()) if policy else None, "risk_budget": float(risk_budget),
               "price_date": price_date, "include_prompts": bool(include_prompts),
               "db": str(Path(db).resolve()) if db else None}
-    kernel_log = out_dir / KERNEL_LOG
+    # absolute: papermill runs the notebook inside out_dir (it changes the process's folder), and the kernel's log
+    # is opened while it does, so a relative out_dir (`make audit`'s default `reports`) would be looked for twice deep
+    kernel_log = out_dir.resolve() / KERNEL_LOG
     kernel_log.unlink(missing_ok=True)
     try:
         pm.execute_notebook(str(NOTEBOOK), str(target), parameters=params, kernel_name="python3",

@@ -549,3 +549,22 @@ def test_failed_calls_count_the_model_under_all_its_ids(tmp_path):
     by_model = {r["model"]: r["failed_calls_per_month"] for r in audit.spend["by_model"]}
     assert by_model["gpt-5-mini-2025-08-07"] == 30 and sum(by_model.values()) == 86
     assert sum(r["failed_calls_per_month"] for r in audit.spend["by_provider"]) == 86
+
+
+def test_audit_with_a_relative_out_folder_as_make_audit_runs_it(tmp_path):
+    """`make audit` is `routekit batch sample_data` with the default `--out reports`, a folder relative to where the
+    command runs. papermill runs the notebook inside its output folder (os.chdir), so a kernel log opened by a path
+    relative to the caller's folder was looked for under reports/CLIENT/reports/CLIENT/: every client failed with
+    'FileNotFoundError: ... reports/CLIENT/kernel.log'. Every other test passed absolute paths."""
+    import subprocess
+    import sys
+
+    logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)]
+    write_files(tmp_path / "clients" / "acme", {"spend.csv": "\n".join(logs) + "\n"})
+    proc = subprocess.run([sys.executable, "-m", "routekit.cli", "batch", "clients"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "1 of 1 clients audited."
+    assert (tmp_path / "reports" / "acme" / "findings.json").is_file()
+    assert not (tmp_path / "reports" / "acme" / "kernel.log").exists()
