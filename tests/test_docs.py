@@ -97,9 +97,11 @@ def test_readme_console_examples_print_what_is_shown(tmp_path):
 
     examples = _console_examples()
     commands = [words[0] for words, _ in examples]
-    assert {"ingest", "prices", "estimate", "classify", "simulate", "optimize", "reconcile"} <= set(commands)
+    # every command that prints something a reader can check (dashboard serves a page until Ctrl-C)
+    assert {"ingest", "prices", "estimate", "classify", "simulate", "optimize", "reconcile", "audit", "batch",
+            "formats"} <= set(commands), "a command without a console example"
     root = Path(__file__).resolve().parents[1]
-    for client in ("brightside_agency", "globex_devtools"):
+    for client in ("brightside_agency", "globex_devtools", "northwind_support"):   # batch shows all three
         shutil.copytree(root / "sample_data" / client, tmp_path / "sample_data" / client,
                         ignore=shutil.ignore_patterns(".routekit"))
     (tmp_path / "policy.yaml").write_text(_readme_block_after("With this `policy.yaml`", "yaml"))
