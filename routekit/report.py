@@ -84,7 +84,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
               db=None) -> Audit:
     from routekit.config import load_config
     from routekit.engine import open_built, table_records
-    from routekit.prices import checked_price_date
+    from routekit.prices import checked_price_date, price_day
     from routekit.quality import QualityModel, RiskEngine
     from routekit.scenario import Simulator, load_cube, load_policy, load_tier_latency
 
@@ -253,7 +253,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             # without a price date, the run's own (UTC; the catalog's quote for no date): the report names it, as
             # "today's prices" on a printed report left the reader to guess the day, and the figures move with it
             # (OpenRouter's rates changed three times in six weeks of the sample's catalog)
-            "prices_as_of": str(on or _utc_today()),
+            "prices_as_of": str(price_day(on)),
             "recommended_monthly_usd": _r(result["monthly_cost_usd"]),
             "all_flagship_monthly_usd": _r(result["all_flagship_monthly_cost_usd"]),
             "savings_usd": _r(result["savings_usd"]),
@@ -295,12 +295,6 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         f["rank"] = i
     audit.coverage = _coverage(audit)
     return audit
-
-
-def _utc_today():
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).date()
 
 
 def _fold_failed_only_ids(by_model: list[dict], ids: list[dict]) -> None:
