@@ -131,10 +131,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
     _risk_budget(args.risk_budget)
+    on = price_date(args.date)
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     out = _out_dir("--out", args.out)
-    results = batch(root, out, jobs=args.jobs, pdf=args.pdf, risk_budget=args.risk_budget)
+    results = batch(root, out, jobs=args.jobs, pdf=args.pdf, risk_budget=args.risk_budget, price_date=on)
     print(f"{'client':<24} {'status':<8} {'current/month':>14} {'savings':>12} {'risk':>8}")
     for r in results:
         s = r.get("summary") or {}
@@ -777,6 +778,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also audit.pdf per client (needs /usr/bin/chromium)")
     p.add_argument("--risk-budget", type=float, default=0.02, metavar="R",
                    help="max extra-failure rate of the recommended mix (default 0.02)")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="every client's what-ifs at the prices of this date (default: today, UTC, once for the batch)")
     p.set_defaults(func=cmd_batch)
     return parser
 

@@ -568,3 +568,32 @@ def test_audit_with_a_relative_out_folder_as_make_audit_runs_it(tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == "1 of 1 clients audited."
     assert (tmp_path / "reports" / "acme" / "findings.json").is_file()
     assert not (tmp_path / "reports" / "acme" / "kernel.log").exists()
+
+
+def test_batch_prices_every_client_at_one_date(tmp_path):
+    """`routekit audit` took --date and `batch` did not: a consultant's batch could not be put at a fixed price list,
+    and each client took the day its own audit started (a batch running past midnight UTC mixed two days' prices).
+    Now the batch fixes one date, --date or today's, and hands it to every client."""
+    import subprocess
+    import sys
+    from datetime import datetime, timezone
+
+    logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)]
+    for name in ("acme", "zeta"):
+        write_files(tmp_path / "clients" / name, {"spend.csv": "\n".join(logs) + "\n"})
+    out = tmp_path / "reports"
+    run_cli("batch", str(tmp_path / "clients"), "--out", str(out), "--jobs", "2", "--date", "2026-10-01")
+    for name in ("acme", "zeta"):
+        summary = json.loads((out / name / "findings.json").read_text())["summary"]
+        assert summary["prices_as_of"] == "2026-10-01"
+        # 4 calls × (100,000 × $2.50 + 10,000 × $10) / 1e6 = $1.40 over 4 days (Sept 10-13), projected to a month
+        # × 30.4375 / 4 = $10.653125 → $10.65
+        assert summary["current_monthly_usd"] == 10.65
+    assert "2026-10-01" in (out / "index.html").read_text()
+    proc = run_cli("batch", str(tmp_path / "clients"), "--out", str(out), "--date", "2026-02-30", check=False)
+    assert proc.returncode == 2 and proc.stderr.strip() == "routekit batch: --date 2026-02-30: expected YYYY-MM-DD"
+    today = datetime.now(timezone.utc).date().isoformat()
+    run_cli("batch", str(tmp_path / "clients"), "--out", str(out), "--jobs", "2")
+    assert {json.loads((out / n / "findings.json").read_text())["summary"]["prices_as_of"]
+            for n in ("acme", "zeta")} == {today}
