@@ -436,9 +436,13 @@ def _routing_findings(segments, mix, current, settings, tiers, exact) -> list[di
         cur = current.get((task, len_in), {"tiers": {}, "models": {}})
         top_tier = max(sorted(cur["tiers"].items()), key=lambda kv: kv[1])[0] if cur["tiers"] else "unknown"
         top_models = [m for m, _ in sorted(cur["models"].items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+        # the tiers of the models named: "on a mid model (gpt-5-mini, claude-sonnet-4-5)" called a flagship model mid
+        named = list(dict.fromkeys((cur.get("model_tiers") or {}).get(m, top_tier) for m in top_models)) or [top_tier]
+        on = (f"{_article(named[0])} {named[0]} model" if len(top_models) <= 1
+              else f"{named[0]} models" if len(named) == 1 else f"{named[0]} and {named[1]} models")
         noun = TASK_NOUNS.get(task, task)
         risk_word = {"green": "low", "amber": "moderate", "red": "high"}.get(band, band)
-        text = (f"{noun.capitalize()} {LENGTH_WORDS.get(len_in, len_in)} on {_article(top_tier)} {top_tier} model "
+        text = (f"{noun.capitalize()} {LENGTH_WORDS.get(len_in, len_in)} on {on} "
                 f"({', '.join(top_models)}) cost ${a['base']:,.2f} a month; routing {_share_text(shares, tiers)} "
                 f"saves ${saving:,.2f} a month at {risk_word} risk ({a['extra']:+,.1f} failures a month, "
                 f"{rate:+.2%} of these requests).")

@@ -597,3 +597,33 @@ def test_batch_prices_every_client_at_one_date(tmp_path):
     run_cli("batch", str(tmp_path / "clients"), "--out", str(out), "--jobs", "2")
     assert {json.loads((out / n / "findings.json").read_text())["summary"]["prices_as_of"]
             for n in ("acme", "zeta")} == {today}
+
+
+def test_a_finding_names_every_tier_serving_its_traffic():
+    """globex's summaries of 4k-16k tokens are served by gpt-5-mini (mid) and claude-sonnet-4-5 (flagship):
+    the finding read "on a mid model (gpt-5-mini-2025-08-07, claude-sonnet-4-5-20250929)", a flagship model called
+    mid, and its reasoning tasks "on a flagship model (gpt-5-2025-08-07, o3-2025-04-16)" named o3, a reasoning model.
+    The tiers of the models named are given, in the models' order; one model alone keeps "a <tier> model"."""
+    from decimal import Decimal
+
+    from routekit.quality import QualitySettings
+    from routekit.report import _routing_findings
+
+    segments = [{"task_type": "summarization", "len_in": "4k-16k", "len_out": "<250", "requests_per_month": 100.0,
+                 "extra_failure_rate": 0.0, "evidence": "priors"},
+                {"task_type": "qa", "len_in": "<1k", "len_out": "<250", "requests_per_month": 100.0,
+                 "extra_failure_rate": 0.0, "evidence": "priors"}]
+    mix = {"summarization": {"4k-16k": {"budget": 1.0}}, "qa": {"<1k": {"budget": 1.0}}}
+    current = {("summarization", "4k-16k"): {"tiers": {"mid": 0.30, "flagship": 0.20},
+                                             "models": {"gpt-5-mini": 0.30, "claude-sonnet-4-5": 0.20},
+                                             "model_tiers": {"gpt-5-mini": "mid", "claude-sonnet-4-5": "flagship"}},
+               ("qa", "<1k"): {"tiers": {"flagship": 2.0}, "models": {"gpt-4o": 2.0},
+                               "model_tiers": {"gpt-4o": "flagship"}}}
+    exact = {("summarization", "4k-16k", "<250"): (Decimal("0.50"), Decimal("0.05")),
+             ("qa", "<1k", "<250"): (Decimal("2.00"), Decimal("0.10"))}
+    found = {f["task_type"]: f["text"] for f in _routing_findings(segments, mix, current, QualitySettings(),
+                                                                    {"budget": "gpt-5-nano"}, exact)}
+    assert found["summarization"].startswith(
+        "Summaries of 4k-16k tokens on mid and flagship models (gpt-5-mini, claude-sonnet-4-5) cost $0.50 a month; "
+        "routing all to the budget tier (gpt-5-nano) saves $0.45 a month")
+    assert found["qa"].startswith("Question answering under 1k tokens on a flagship model (gpt-4o) cost $2.00")
