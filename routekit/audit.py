@@ -42,7 +42,9 @@ def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, p
               "policy": str(Path(policy).resolve()) if policy else None, "risk_budget": float(risk_budget),
               "price_date": price_date, "include_prompts": bool(include_prompts),
               "db": str(Path(db).resolve()) if db else None}
-    kernel_log = out_dir / KERNEL_LOG
+    # absolute: papermill runs the notebook inside out_dir (it changes the process's folder), and the kernel's log
+    # is opened while it does, so a relative out_dir (`make audit`'s default `reports`) would be looked for twice deep
+    kernel_log = out_dir.resolve() / KERNEL_LOG
     kernel_log.unlink(missing_ok=True)
     try:
         pm.execute_notebook(str(NOTEBOOK), str(target), parameters=params, kernel_name="python3",
@@ -234,10 +236,10 @@ def client_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def _run_one(client: Path, out: Path, pdf: bool, risk_budget: float) -> dict:
+def _run_one(client: Path, out: Path, pdf: bool, risk_budget: float, price_date) -> dict:
     """One client in its own process (its own kernel, its own DuckDB); the error, not a traceback, when it fails."""
     cmd = [sys.executable, "-m", "routekit.cli", "audit", str(client), "--out", str(out), "--json",
-           "--risk-budget", str(risk_budget)] + (["--pdf"] if pdf else [])
+           "--risk-budget", str(risk_budget), "--date", str(price_date)] + (["--pdf"] if pdf else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode == 0:
         try:
@@ -252,12 +254,16 @@ def _run_one(client: Path, out: Path, pdf: bool, risk_budget: float) -> dict:
 
 
 def batch(root: Path, out: Path, *, jobs: int = 1, pdf: bool = False, risk_budget: float = 0.02,
-          progress: bool = True) -> list[dict]:
+          price_date=None, progress: bool = True) -> list[dict]:
     from tqdm import tqdm
 
+    from routekit.prices import checked_price_date, price_day
     from routekit.report import check_risk_budget
 
     check_risk_budget(risk_budget)   # not once per client as each one's failure
+    # one price list for the whole batch: without a date each client took the day its own audit started, so a batch
+    # running past midnight UTC put its clients at two days' prices (and the catalog schedules changes ahead)
+    price_date = price_day(checked_price_date(price_date))
     if jobs < 1:
         raise ValueError(f"jobs {jobs}: expected 1 or more")
     clients = client_folders(root)
@@ -265,7 +271,7 @@ def batch(root: Path, out: Path, *, jobs: int = 1, pdf: bool = False, risk_budge
     results = {}
     with ThreadPoolExecutor(jobs) as pool, \
             tqdm(total=len(clients), desc="audit", unit="client", file=sys.stderr, disable=not progress) as bar:
-        futures = {pool.submit(_run_one, c, out, pdf, risk_budget): c for c in clients}
+        futures = {pool.submit(_run_one, c, out, pdf, risk_budget, price_date): c for c in clients}
         for fut in as_completed(futures):
             client = futures[fut]
             try:

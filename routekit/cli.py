@@ -131,10 +131,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
     _risk_budget(args.risk_budget)
+    on = price_date(args.date)
     if args.pdf and not CHROMIUM.exists():
         raise UsageError(f"--pdf needs {CHROMIUM} (apt-get install chromium)")
     out = _out_dir("--out", args.out)
-    results = batch(root, out, jobs=args.jobs, pdf=args.pdf, risk_budget=args.risk_budget)
+    results = batch(root, out, jobs=args.jobs, pdf=args.pdf, risk_budget=args.risk_budget, price_date=on)
     print(f"{'client':<24} {'status':<8} {'current/month':>14} {'savings':>12} {'risk':>8}")
     for r in results:
         s = r.get("summary") or {}
@@ -364,6 +365,8 @@ def _audit_policy_priced(policy, client: Path, on) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from routekit.prices import price_day_text
+
     client = existing_client_folder(args.client_dir)
     policy = _policy_arg(args, client)
     scenario = Workspace(client, prices=args.prices, db=args.db, date=args.date)
@@ -372,7 +375,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"policy: {result['policy']}   prices as of {result['prices_as_of']}")
+    print(f"policy: {result['policy']}   prices as of {price_day_text(scenario.sim.on)}")
     if result["projection"]:
         print(f"projection: {result['projection']['method']}")
     print(f"monthly cost:        ${result['monthly_cost_usd']:>12,.2f}   "
@@ -665,7 +668,7 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
 
 def _client_pricing_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prices", metavar="FILE", help="prices.csv (default CLIENT_DIR/prices.csv if present)")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mix at this date (default latest)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mix at this date (default today, UTC)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -695,7 +698,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cached-input-tokens", type=int, default=0, help="cache-read tokens per request")
     p.add_argument("--mix", required=True, metavar="MODEL=SHARE[,...]", help="models and their shares (sum 1)")
     p.add_argument("--prices", metavar="FILE", help="prices.csv with negotiated rates (overrides genai-prices)")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="the prices in force on this date (default latest)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the prices in force on this date (default today, UTC)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_estimate)
 
@@ -762,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--risk-budget", type=float, default=0.02, metavar="R",
                    help="max extra-failure rate of the recommended mix (default 0.02)")
     p.add_argument("--policy", metavar="FILE", help="tiers, batch shares, cascades for the optimizer")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mixes at this date (default latest)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="price the mixes at this date (default today, UTC)")
     p.add_argument("--include-prompts", action="store_true",
                    help="show example prompts in the report (confidential: off by default)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -775,6 +778,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also audit.pdf per client (needs /usr/bin/chromium)")
     p.add_argument("--risk-budget", type=float, default=0.02, metavar="R",
                    help="max extra-failure rate of the recommended mix (default 0.02)")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="every client's what-ifs at the prices of this date (default: today, UTC, once for the batch)")
     p.set_defaults(func=cmd_batch)
     return parser
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from routekit.prices import PriceCatalog, checked_price_date, to_cent
+from routekit.prices import PriceCatalog, checked_price_date, price_day, to_cent
 
 
 class EstimateError(ValueError):
@@ -89,5 +89,5 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
         else float(total / workload.requests),
         "models": models,
         "unpriced_models": unpriced,
-        "prices_as_of": str(on) if on else "latest",
+        "prices_as_of": str(price_day(on)),
     }

@@ -53,15 +53,16 @@ def routing_inputs(con) -> RoutingInputs:
     for task, len_in, tier, model, cost in con.execute("""
             SELECT task_type, len_in, coalesce(tier, 'unmapped') AS tier, model, sum(cost_usd)
             FROM mart_cube GROUP BY ALL ORDER BY ALL""").fetchall():
-        seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}})
+        seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}, "model_tiers": {}})
         # Decimal money in cents, as the report has always summed it (engine.table_records' rounding)
         cost = float(round(cost, 2)) if isinstance(cost, Decimal) else float(cost or 0.0)
         seg["tiers"][tier] = seg["tiers"].get(tier, 0.0) + cost
         seg["models"][model] = seg["models"].get(model, 0.0) + cost
+        seg["model_tiers"][model] = tier
     for task, len_in, provider, model, requests in con.execute("""
             SELECT task_type, len_in, provider, model, sum(requests) FROM mart_cube GROUP BY ALL ORDER BY ALL
             """).fetchall():
-        seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}})
+        seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}, "model_tiers": {}})
         seg["requests"][(provider, model)] = float(requests or 0)
     max_tokens = dict(con.execute("""
         SELECT task_type, quantile_disc(output_tokens, 0.99) FROM int_calls

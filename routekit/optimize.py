@@ -213,12 +213,3 @@ def optimize(engine: RiskEngine, max_extra_failure_rate: float, cascades: dict[s
                 for c, f in zip(frontier_cost, frontier_fail)]
     return Plan(engine, max_extra_failure_rate, shares, fail, cascades, bool(feasible), float(plan_cost),
                 float(plan_fail - current_fail), frontier, stakes_weighted)
-
-
-def mix_for(plan: Plan):
-    """The plan's shares as a quality.Mix on the engine's cost rows (exact, before rounding)."""
-    from routekit.quality import Mix
-
-    engine, T = plan.engine, len(TIERS)
-    rows = plan.shares[engine.group_of]
-    return Mix(rows[:, :T].copy(), rows[:, T].copy(), rows[:, T + 1].copy(), dict(plan.cascades))

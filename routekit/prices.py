@@ -382,7 +382,7 @@ def check_price_date(on: date, today: date | None = None) -> str | None:
     today = today or datetime.now(timezone.utc).date()
     end = max(today, last)
     covers = (f"{GENAI_SOURCE} dates price changes from {first} to {last} (scheduled ones included); "
-              f"leave --date out for the latest prices")
+              f"leave --date out for today's prices")
     if on < FIRST_LLM_API:
         raise PriceDateError(f"--date {on}: before the first LLM API price ({FIRST_LLM_API}); {covers}")
     if on > end:
@@ -394,9 +394,21 @@ def check_price_date(on: date, today: date | None = None) -> str | None:
     return None
 
 
+def price_day(on: date | None) -> date:
+    """The day whose prices a quote uses: ``on``, or today (UTC) when no date was given, as PriceCatalog.quote takes
+    it. Outputs name this day rather than "latest": the catalog schedules changes ahead (gemini-4-argon doubles on
+    2026-12-01), so the same undated command gives other figures a week later, and the reader must see which."""
+    return on or datetime.now(timezone.utc).date()
+
+
+def price_day_text(on: date | None) -> str:
+    """The price day for a printed line: '2026-11-24 (today, UTC)' when no date was given, else the date."""
+    return str(on) if on else f"{price_day(None)} (today, UTC)"
+
+
 def checked_price_date(on: date | datetime | str | None) -> date | None:
     """A price date from any caller, the command line's or Python's (estimate, Simulator, run_audit,
-    PriceCatalog.quote): None (the latest prices) or the date, refused with --date's own message when it is not
+    PriceCatalog.quote): None (today's prices) or the date, refused with --date's own message when it is not
     YYYY-MM-DD or falls where no catalog price applies (check_price_date). Without this a Python caller's 1990 or
     2099 was priced silently at prices that were never in force; the CLI refused it."""
     if on is None:
@@ -645,7 +657,7 @@ class PriceCatalog:
         of the day); a model without time-of-day prices has the same quote either way."""
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
-        on = checked_price_date(on) or datetime.now(timezone.utc).date()
+        on = price_day(checked_price_date(on))
         at = utc_time_of_day(at)
         for quote in self.periods(model, provider):
             if quote.variant != variant or not quote.covers(on):
@@ -658,7 +670,7 @@ class PriceCatalog:
                    variant: str = "standard") -> list[PriceQuote]:
         """The quotes of each slice of the UTC day on ``on`` for a model with time-of-day prices, in order from
         midnight; [] for a model whose prices do not change with the time of day (or that is unpriced)."""
-        on = checked_price_date(on) or datetime.now(timezone.utc).date()
+        on = price_day(checked_price_date(on))
         return sorted((q for q in self.periods(model, provider)
                        if q.variant == variant and q.covers(on) and q.timed and not q.day_rate),
                       key=lambda q: q.from_time or time.min)

@@ -84,7 +84,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
               db=None) -> Audit:
     from routekit.config import load_config
     from routekit.engine import open_built, table_records
-    from routekit.prices import checked_price_date
+    from routekit.prices import checked_price_date, price_day
     from routekit.quality import QualityModel, RiskEngine
     from routekit.scenario import Simulator, load_cube, load_policy, load_tier_latency
 
@@ -253,7 +253,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
             # without a price date, the run's own (UTC; the catalog's quote for no date): the report names it, as
             # "today's prices" on a printed report left the reader to guess the day, and the figures move with it
             # (OpenRouter's rates changed three times in six weeks of the sample's catalog)
-            "prices_as_of": str(on or _utc_today()),
+            "prices_as_of": str(price_day(on)),
             "recommended_monthly_usd": _r(result["monthly_cost_usd"]),
             "all_flagship_monthly_usd": _r(result["all_flagship_monthly_cost_usd"]),
             "savings_usd": _r(result["savings_usd"]),
@@ -295,12 +295,6 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         f["rank"] = i
     audit.coverage = _coverage(audit)
     return audit
-
-
-def _utc_today():
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).date()
 
 
 def _fold_failed_only_ids(by_model: list[dict], ids: list[dict]) -> None:
@@ -442,9 +436,13 @@ def _routing_findings(segments, mix, current, settings, tiers, exact) -> list[di
         cur = current.get((task, len_in), {"tiers": {}, "models": {}})
         top_tier = max(sorted(cur["tiers"].items()), key=lambda kv: kv[1])[0] if cur["tiers"] else "unknown"
         top_models = [m for m, _ in sorted(cur["models"].items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+        # the tiers of the models named: "on a mid model (gpt-5-mini, claude-sonnet-4-5)" called a flagship model mid
+        named = list(dict.fromkeys((cur.get("model_tiers") or {}).get(m, top_tier) for m in top_models)) or [top_tier]
+        on = (f"{_article(named[0])} {named[0]} model" if len(top_models) <= 1
+              else f"{named[0]} models" if len(named) == 1 else f"{named[0]} and {named[1]} models")
         noun = TASK_NOUNS.get(task, task)
         risk_word = {"green": "low", "amber": "moderate", "red": "high"}.get(band, band)
-        text = (f"{noun.capitalize()} {LENGTH_WORDS.get(len_in, len_in)} on {_article(top_tier)} {top_tier} model "
+        text = (f"{noun.capitalize()} {LENGTH_WORDS.get(len_in, len_in)} on {on} "
                 f"({', '.join(top_models)}) cost ${a['base']:,.2f} a month; routing {_share_text(shares, tiers)} "
                 f"saves ${saving:,.2f} a month at {risk_word} risk ({a['extra']:+,.1f} failures a month, "
                 f"{rate:+.2%} of these requests).")

@@ -29,7 +29,7 @@ import numpy as np
 
 from routekit.config import YamlFileError, did_you_mean, read_yaml
 from routekit.engine import INPUT_BUCKETS
-from routekit.prices import PriceCatalog, PriceQuote, checked_price_date, to_cent
+from routekit.prices import PriceCatalog, PriceQuote, checked_price_date, price_day, to_cent
 
 TIERS = ("budget", "mid", "flagship", "reasoning")
 # Output-token inflation when traffic moves to a tier, relative to what the current model wrote:
@@ -494,7 +494,7 @@ class Simulator:
                 f"{t} {tuple(map(float, k))}" for t, k in inflation.items())
             + "; the monthly cost uses the expected factor, the range the low and high ones",
             "tiers": {t: reps.get(t) for t in TIERS if t in reps},
-            "prices_as_of": str(self.on) if self.on else "latest",
+            "prices_as_of": str(price_day(self.on)),
             "projection": self.projection.to_json() if self.projection else None,
             "unpriced_models": sorted(self.unpriced),
             "segments": [{

@@ -29,6 +29,7 @@ import ipywidgets as W
 import numpy as np
 
 from routekit import exports, report_text
+from routekit.prices import price_day_text
 from routekit.scenario import OTHER_TIER, TIERS, Policy, PolicyError
 
 SLIDER_TIERS = ("budget", "mid", "flagship")
@@ -260,7 +261,7 @@ class TierExplorer:
         prices.csv of negotiated rates first) and how the logs' period is projected to a month."""
         sim = self.sim
         projection = sim.projection.to_json()["method"] if sim.projection else None
-        return (f"<i>prices as of {sim.on or 'latest'} ({html.escape(', '.join(sim.catalog.sources))})"
+        return (f"<i>prices as of {price_day_text(sim.on)} ({html.escape(', '.join(sim.catalog.sources))})"
                 + (f"; projection: {html.escape(projection)}" if projection else "") + "</i>")
 
     def _task_row(self, task: str) -> W.HBox:

@@ -553,3 +553,81 @@ def test_failed_calls_count_the_model_under_all_its_ids(tmp_path):
     by_model = {r["model"]: r["failed_calls_per_month"] for r in audit.spend["by_model"]}
     assert by_model["gpt-5-mini-2025-08-07"] == 30 and sum(by_model.values()) == 86
     assert sum(r["failed_calls_per_month"] for r in audit.spend["by_provider"]) == 86
+
+
+def test_audit_with_a_relative_out_folder_as_make_audit_runs_it(tmp_path):
+    """`make audit` is `routekit batch sample_data` with the default `--out reports`, a folder relative to where the
+    command runs. papermill runs the notebook inside its output folder (os.chdir), so a kernel log opened by a path
+    relative to the caller's folder was looked for under reports/CLIENT/reports/CLIENT/: every client failed with
+    'FileNotFoundError: ... reports/CLIENT/kernel.log'. Every other test passed absolute paths."""
+    import subprocess
+    import sys
+
+    logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)]
+    write_files(tmp_path / "clients" / "acme", {"spend.csv": "\n".join(logs) + "\n"})
+    proc = subprocess.run([sys.executable, "-m", "routekit.cli", "batch", "clients"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "1 of 1 clients audited."
+    assert (tmp_path / "reports" / "acme" / "findings.json").is_file()
+    assert not (tmp_path / "reports" / "acme" / "kernel.log").exists()
+
+
+def test_batch_prices_every_client_at_one_date(tmp_path):
+    """`routekit audit` took --date and `batch` did not: a consultant's batch could not be put at a fixed price list,
+    and each client took the day its own audit started (a batch running past midnight UTC mixed two days' prices).
+    Now the batch fixes one date, --date or today's, and hands it to every client."""
+    import subprocess
+    import sys
+    from datetime import datetime, timezone
+
+    logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)]
+    for name in ("acme", "zeta"):
+        write_files(tmp_path / "clients" / name, {"spend.csv": "\n".join(logs) + "\n"})
+    out = tmp_path / "reports"
+    run_cli("batch", str(tmp_path / "clients"), "--out", str(out), "--jobs", "2", "--date", "2026-10-01")
+    for name in ("acme", "zeta"):
+        summary = json.loads((out / name / "findings.json").read_text())["summary"]
+        assert summary["prices_as_of"] == "2026-10-01"
+        # 4 calls × (100,000 × $2.50 + 10,000 × $10) / 1e6 = $1.40 over 4 days (Sept 10-13), projected to a month
+        # × 30.4375 / 4 = $10.653125 → $10.65
+        assert summary["current_monthly_usd"] == 10.65
+    assert "2026-10-01" in (out / "index.html").read_text()
+    proc = run_cli("batch", str(tmp_path / "clients"), "--out", str(out), "--date", "2026-02-30", check=False)
+    assert proc.returncode == 2 and proc.stderr.strip() == "routekit batch: --date 2026-02-30: expected YYYY-MM-DD"
+    today = datetime.now(timezone.utc).date().isoformat()
+    run_cli("batch", str(tmp_path / "clients"), "--out", str(out), "--jobs", "2")
+    assert {json.loads((out / n / "findings.json").read_text())["summary"]["prices_as_of"]
+            for n in ("acme", "zeta")} == {today}
+
+
+def test_a_finding_names_every_tier_serving_its_traffic():
+    """globex's summaries of 4k-16k tokens are served by gpt-5-mini (mid) and claude-sonnet-4-5 (flagship):
+    the finding read "on a mid model (gpt-5-mini-2025-08-07, claude-sonnet-4-5-20250929)", a flagship model called
+    mid, and its reasoning tasks "on a flagship model (gpt-5-2025-08-07, o3-2025-04-16)" named o3, a reasoning model.
+    The tiers of the models named are given, in the models' order; one model alone keeps "a <tier> model"."""
+    from decimal import Decimal
+
+    from routekit.quality import QualitySettings
+    from routekit.report import _routing_findings
+
+    segments = [{"task_type": "summarization", "len_in": "4k-16k", "len_out": "<250", "requests_per_month": 100.0,
+                 "extra_failure_rate": 0.0, "evidence": "priors"},
+                {"task_type": "qa", "len_in": "<1k", "len_out": "<250", "requests_per_month": 100.0,
+                 "extra_failure_rate": 0.0, "evidence": "priors"}]
+    mix = {"summarization": {"4k-16k": {"budget": 1.0}}, "qa": {"<1k": {"budget": 1.0}}}
+    current = {("summarization", "4k-16k"): {"tiers": {"mid": 0.30, "flagship": 0.20},
+                                             "models": {"gpt-5-mini": 0.30, "claude-sonnet-4-5": 0.20},
+                                             "model_tiers": {"gpt-5-mini": "mid", "claude-sonnet-4-5": "flagship"}},
+               ("qa", "<1k"): {"tiers": {"flagship": 2.0}, "models": {"gpt-4o": 2.0},
+                               "model_tiers": {"gpt-4o": "flagship"}}}
+    exact = {("summarization", "4k-16k", "<250"): (Decimal("0.50"), Decimal("0.05")),
+             ("qa", "<1k", "<250"): (Decimal("2.00"), Decimal("0.10"))}
+    found = {f["task_type"]: f["text"] for f in _routing_findings(segments, mix, current, QualitySettings(),
+                                                                    {"budget": "gpt-5-nano"}, exact)}
+    assert found["summarization"].startswith(
+        "Summaries of 4k-16k tokens on mid and flagship models (gpt-5-mini, claude-sonnet-4-5) cost $0.50 a month; "
+        "routing all to the budget tier (gpt-5-nano) saves $0.45 a month")
+    assert found["qa"].startswith("Question answering under 1k tokens on a flagship model (gpt-4o) cost $2.00")

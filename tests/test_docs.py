@@ -96,8 +96,10 @@ def test_readme_console_examples_print_what_is_shown(tmp_path):
 
     examples = _console_examples()
     commands = [words[0] for words, _ in examples]
-    assert {"ingest", "prices", "estimate", "classify", "simulate", "optimize", "reconcile"} <= set(commands)
-    for client in ("brightside_agency", "globex_devtools"):
+    # every command that prints something a reader can check (dashboard serves a page until Ctrl-C)
+    assert {"ingest", "prices", "estimate", "classify", "simulate", "optimize", "reconcile", "audit", "batch",
+            "formats"} <= set(commands), "a command without a console example"
+    for client in ("brightside_agency", "globex_devtools", "northwind_support"):   # batch shows all three
         sample_client(client, tmp_path / "sample_data" / client)
     (tmp_path / "policy.yaml").write_text(_readme_block_after("With this `policy.yaml`", "yaml"))
     for words, shown in examples:

@@ -68,3 +68,19 @@ def test_bad_mixes_are_one_clear_line(mix, message):
     proc = run_cli("estimate", "--requests", "1", "--input-tokens", "1", "--output-tokens", "1", "--mix", mix,
                    check=False)
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_without_a_date_the_output_names_the_day_whose_prices_it_used():
+    """Without --date a quote is at the prices in force today (UTC), not the newest the catalog holds: gemini-4-argon
+    costs $2 / $10 per million until a change genai-prices 0.2.3 schedules for 2026-12-01, $4 / $20 from then on
+    (`routekit prices gemini-4-argon --date ...`). The output said "prices_as_of": "latest", so the same command
+    a week apart gave $3,000.00 and $6,000.00 under the same label."""
+    from datetime import datetime, timezone
+
+    today = datetime.now(timezone.utc).date().isoformat()
+    args = ("--requests", "1000000", "--input-tokens", "1000", "--output-tokens", "100", "--mix", "gemini-4-argon=1")
+    out = _estimate(*args)
+    assert out["prices_as_of"] == today
+    # 1,000,000 × (1,000 × 2 + 100 × 10) / 1e6 = $3,000.00 before 2026-12-01; × (1,000 × 4 + 100 × 20) = $6,000.00
+    assert out["monthly_cost_usd"] == (3000.00 if today < "2026-12-01" else 6000.00)
+    assert _estimate(*args, "--date", "2026-12-01")["monthly_cost_usd"] == 6000.00

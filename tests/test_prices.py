@@ -473,7 +473,7 @@ def test_the_cli_refuses_a_price_date_no_price_applies_to(command):
                         ("2099-01-01", "the last date whose prices are known")):
         proc = run_cli(*command, "--date", day, check=False)
         assert proc.returncode == 2, proc.stderr
-        assert reason in proc.stderr and "leave --date out for the latest prices" in proc.stderr
+        assert reason in proc.stderr and "leave --date out for today's prices" in proc.stderr
     proc = run_cli(*command, "--date", "2024-03-01")   # before the first dated change: priced, with a note
     assert "note: --date 2024-03-01:" in proc.stderr and "earliest price the catalog knows" in proc.stderr
 

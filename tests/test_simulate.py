@@ -276,3 +276,16 @@ def test_savings_are_the_shown_baseline_less_the_shown_cost(tmp_path):
     sim = json.loads(run_cli("simulate", str(client), "--policy", str(written), "--date", "2026-11-23",
                              "--json").stdout)
     assert sim["savings_usd"] == round(sim["baseline_monthly_cost_usd"] - sim["monthly_cost_usd"], 2) == 47.57
+
+
+def test_without_a_date_the_output_names_the_day_whose_prices_it_used(tmp_path):
+    """The what-if is priced at today's prices (UTC) when no --date is given; "prices as of latest" did not say
+    which day that was, so a figure could not be checked against a price list a week later."""
+    from datetime import datetime, timezone
+
+    today = datetime.now(timezone.utc).date().isoformat()
+    client = _client(tmp_path)
+    assert _simulate(client)["prices_as_of"] == today
+    assert _simulate(client, "--date", "2026-10-01")["prices_as_of"] == "2026-10-01"
+    first = run_cli("simulate", str(client)).stdout.splitlines()[0]
+    assert first == f"policy: current routing   prices as of {today} (today, UTC)"

@@ -735,10 +735,14 @@ def test_readouts_say_what_the_figures_rest_on_and_sign_them_plainly(tmp_path):
     """As an analyst reads them on the sample clients: the page did not say which prices (date, negotiated rates)
     or projection its figures use, which simulate prints first; a mix dearer than today read "Savings: $-1.88"
     (simulate and the report write -$1.88); a task whose mix adds a float-noise sliver of risk read "-0.00%"."""
+    from datetime import datetime, timezone
+
     from routekit.widgets import TierExplorer
 
     x = TierExplorer(_client(tmp_path))
-    assert x.basis_html.value == ("<i>prices as of latest (genai-prices " + _genai_version() + "); projection: the "
+    today = datetime.now(timezone.utc).date()   # no --date: today's prices, named (it read "latest")
+    assert x.basis_html.value == (f"<i>prices as of {today} (today, UTC) (genai-prices " + _genai_version() + "); "
+                                  "projection: the "
                                   "logs cover 1 whole calendar month(s), 2026-09-01 to 2026-09-30: monthly = total / "
                                   "1</i>")
     x.preset.value = "all flagship"
