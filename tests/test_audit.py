@@ -578,8 +578,6 @@ def test_batch_prices_every_client_at_one_date(tmp_path):
     """`routekit audit` took --date and `batch` did not: a consultant's batch could not be put at a fixed price list,
     and each client took the day its own audit started (a batch running past midnight UTC mixed two days' prices).
     Now the batch fixes one date, --date or today's, and hands it to every client."""
-    import subprocess
-    import sys
     from datetime import datetime, timezone
 
     logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
