@@ -187,7 +187,7 @@ def table_html(records: list[dict], columns: list[str] | None = None, *, title: 
         rows = "".join(f"<tr{total if isinstance(r, TotalRow) else ''}>"
                        + "".join(f"<td{cls[c]}>{_breakable(cell(c, r.get(c)), c in ONE_LINE)}</td>" for c in columns)
                        + "</tr>" for r in records)
-        body = (f'<table class="rk-table"><thead><tr>'
+        body = ('<table class="rk-table"><thead><tr>'
                 + "".join(f"<th{NUM if numeric[c] else ''}>{html.escape(header(c))}</th>" for c in columns)
                 + f"</tr></thead><tbody>{rows}</tbody></table>")
     return f'<div class="{"rk-wide" if wide else "rk-block"}">{head}{body}</div>'
