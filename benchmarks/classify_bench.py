@@ -26,7 +26,6 @@ from workload import NAMES, TEMPLATES, WORK  # noqa: E402  (shared with the end-
 
 def generate(con, rows: int) -> None:
     """Fill `calls` with `rows` calls, their text chosen and varied by hashing the row number."""
-    import duckdb  # noqa: F401  (con is a DuckDB connection)
 
     t_tasks = [t for t, _, _ in TEMPLATES]
     t_sys = [s for _, s, _ in TEMPLATES]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from routekit.config import GENERIC_FIELDS, GenericCsvMapping
-from routekit.sources.base import FileSample, SourceFormat, quote_ident
+from routekit.sources.base import SourceFormat, quote_ident
 
 
 class GenericCsv(SourceFormat):
