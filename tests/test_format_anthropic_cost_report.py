@@ -82,3 +82,19 @@ def test_ungrouped_bucket_list_through_cli(client):
         assert con.execute("""SELECT _source_row, token_type, model, project FROM invoice
                               ORDER BY 1""").fetchall() == [("$[0].results[0]", None, None, None),
                                                             ("$[1].results[0]", None, None, None)]
+
+
+def test_real_api_reference_example(ingest):
+    # The response example of Anthropic's API reference for GET /v1/organizations/cost_report
+    # (tests/data/real/README.md): amount "123.78912" is in cents, $1.2378912 (the reference: '"123.45" in "USD"
+    # represents $1.23'); the description line carries the model, token type, tier and workspace
+    from conftest import real_sample
+
+    report, con = ingest({"anthropic/cost_report.json": real_sample("anthropic_cost_report_docs_example.json")})
+    f = file_entry(report, "anthropic/cost_report.json")
+    assert (f["format"], f["rows_loaded"], f["rows_rejected"]) == ("anthropic_cost_report", 1, 0)
+    assert con.execute("""SELECT strftime(charge_period_start, '%Y-%m-%d %H:%M'), strftime(charge_period_end, '%Y-%m-%d'),
+                                 model, token_type, service_tier, project, billed_cost, billed_usd, billing_currency
+                          FROM invoice""").fetchall() == [
+        ("2025-08-01 00:00", "2025-08-02", "claude-sonnet-4-20250514", "input", "standard",
+         "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ", Decimal("1.2378912"), Decimal("1.2378912"), "USD")]

@@ -200,3 +200,49 @@ def test_a_v2_page_fetched_with_the_field_groups_loads(ingest):
     report, con = ingest({"langfuse/v2-page-1.json": page})
     assert file_entry(report, "langfuse/v2-page-1.json")["status"] == "skipped"
     assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 0
+
+
+def test_real_input_that_already_holds_its_cache_reads(client):
+    # A generation as Langfuse's Codex plugin wrote it (langfuse/codex-observability-plugin #22, usage as the issue
+    # gives it; tests/data/real/README.md): "input" is Codex's input_tokens 117231, which already holds the
+    # 115584 cache reads sent beside it. Summed like separate usage types, the input was 232815 and 117231 tokens
+    # were priced as uncached. The record's own total, 117456 = 117231 + 225, is the sum without the cache: the
+    # reads are inside "input"
+    import duckdb
+
+    from conftest import real_sample
+
+    report, cost = ingest_and_price(client, {"langfuse/p1.json":
+                                             real_sample("langfuse_observations_codex_cached_input.json")})
+    f = file_entry(report, "langfuse/p1.json")
+    assert (f["format"], f["rows_loaded"], f["rows_rejected"]) == ("langfuse_observations", 1, 0)
+    with duckdb.connect(report["db"], read_only=True) as con:
+        assert con.execute("""SELECT input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
+                                     attributes ->> 'input_included_cache' FROM calls""").fetchall() == [
+            (117231, 115584, 0, 225, "true")]
+    # gpt-5-codex ($1.25 in, $0.125 cached, $10 out per MTok): (117231 - 115584) x 1.25 + 115584 x 0.125 + 225 x 10
+    # = 2058.75 + 14448 + 2250 = 18756.75 µ$ (before: 117231 x 1.25 + 14448 + 2250 = 163236.75 µ$, 8.7x)
+    assert cost == {"$.data[0]": 0.01875675}
+
+
+def test_separate_usage_types_whose_total_is_their_sum_are_summed(ingest):
+    # The same counts written apart, as Langfuse asks (total = 1647 + 115584 + 225 = 117456): summed as before;
+    # and a total that fits neither reading leaves the sum alone
+    page = {"data": [generation("apart", "gpt-5-codex", {"input": 1647, "cache_read_input_tokens": 115584,
+                                                         "output": 225, "total": 117456}),
+                     generation("odd", "gpt-5-codex", {"input": 1000, "input_cached_tokens": 500, "output": 10,
+                                                       "total": 7})]}
+    report, con = ingest({"p.json": json.dumps(page)})
+    assert con.execute("""SELECT request_id, input_tokens, cached_input_tokens, output_tokens,
+                                 attributes ->> 'input_included_cache' FROM calls ORDER BY 1""").fetchall() == [
+        ("apart", 117231, 115584, 225, None), ("odd", 1500, 500, 10, None)]
+
+
+def test_output_that_already_holds_its_reasoning(ingest):
+    # total 1150 = 1000 input + 150 output: the 100 reasoning tokens beside "output" are inside it
+    page = {"data": [generation("r", "gpt-5", {"input": 1000, "output": 150, "output_reasoning_tokens": 100,
+                                               "total": 1150})]}
+    report, con = ingest({"p.json": json.dumps(page)})
+    assert con.execute("""SELECT input_tokens, output_tokens, reasoning_tokens,
+                                 attributes ->> 'output_included_reasoning' FROM calls""").fetchall() == [
+        (1000, 150, 100, "true")]

@@ -300,3 +300,25 @@ def test_openllmetry_cache_attribute_names_are_read(ingest):
         (5000, 3000, 1200)]
     assert con.execute("SELECT reason FROM rejects").fetchall() == [
         ("gen_ai.usage.cache_read_input_tokens is not a whole number: 'many'",)]
+
+
+def test_real_pydantic_ai_span_with_genai_prices_cache_names(client):
+    # A Pydantic AI chat span with Anthropic prompt caching (tests/data/real/README.md): the usage attributes as
+    # langfuse/langfuse #12306 gives them. Pydantic AI (through genai-prices) writes the semconv-inclusive
+    # gen_ai.usage.input_tokens 130213 = 5 uncached + 128955 read + 1253 written, and names the cache counts
+    # gen_ai.usage.cache_read_tokens / cache_write_tokens: they were not read, so all 130213 tokens were priced at
+    # the full input rate ($0.398319 below, 7.8x)
+    import duckdb
+    from conftest import ingest_and_price, real_sample
+
+    report, cost = ingest_and_price(client, {"otel/traces.json": real_sample("otel_pydantic_ai_anthropic_cache.json")})
+    f = file_entry(report, "otel/traces.json")
+    assert (f["format"], f["rows_loaded"], f["rows_rejected"]) == ("otel_genai_spans", 1, 0)
+    with duckdb.connect(report["db"], read_only=True) as con:
+        assert con.execute("""SELECT strftime(ts, '%Y-%m-%d %H:%M:%S'), provider, model, input_tokens,
+                                     cached_input_tokens, cache_write_tokens, output_tokens FROM calls""").fetchall() == [
+            ("2026-02-19 12:00:00", "anthropic", "claude-sonnet-4-5-20250929", 130213, 128955, 1253, 512)]
+    # claude-sonnet-4-5 ($3 in, $0.30 cache read, $3.75 cache write, $15 out per MTok):
+    # 5 x 3 + 128955 x 0.30 + 1253 x 3.75 + 512 x 15 = 15 + 38686.5 + 4698.75 + 7680 = 51080.25 µ$
+    # (before: 130213 x 3 + 512 x 15 = 398319 µ$)
+    assert cost == {"$.resourceSpans[0].scopeSpans[0].spans[0]": 0.05108025}

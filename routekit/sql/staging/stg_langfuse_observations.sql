@@ -4,7 +4,8 @@
 -- "input_cached_tokens", "cache_read_input_tokens", "output_reasoning_tokens", ...). Langfuse keeps each type apart
 -- (its integrations subtract the cached and audio tokens from "input") and its UI sums every type whose name contains
 -- "input" into the input, "output" into the output: so does this model, hence input_tokens includes cache reads and
--- writes, as the canonical table wants. Older exports name them promptTokens / completionTokens.
+-- writes, as the canonical table wants; unless the record's own total shows "input" already held them (see nested).
+-- Older exports name them promptTokens / completionTokens.
 WITH src AS (
     SELECT *,
            list_transform(map_entries(usage_map), lambda e: {'k': lower(e.key), 'v': e.value}) AS usage_entries,
@@ -23,8 +24,35 @@ WITH src AS (
 ), typed AS (
     SELECT *,
            list_filter(counts, lambda e: contains(e.k, 'input') OR starts_with(e.k, 'prompt')) AS input_counts,
-           list_filter(counts, lambda e: contains(e.k, 'output') OR starts_with(e.k, 'completion')) AS output_counts
+           list_filter(counts, lambda e: contains(e.k, 'output') OR starts_with(e.k, 'completion')) AS output_counts,
+           rk_int(list_filter(usage_entries, lambda e: e.k = 'total')[1].v) AS usage_total
     FROM counted
+), summed AS (
+    SELECT *,
+           list_sum(list_transform(input_counts, lambda e: rk_int(e.v))) AS input_sum,
+           list_sum(list_transform(output_counts, lambda e: rk_int(e.v))) AS output_sum,
+           coalesce(list_sum(list_transform(list_filter(input_counts, lambda e: contains(e.k, 'cache')),
+                                            lambda e: rk_int(e.v))), 0) AS input_cache_sum,
+           coalesce(list_sum(list_transform(list_filter(output_counts, lambda e: contains(e.k, 'reasoning')),
+                                            lambda e: rk_int(e.v))), 0) AS output_reasoning_sum
+    FROM typed
+), nested AS (
+    -- Langfuse wants every usage type apart, but some writers put the provider's inclusive count in "input" (or
+    -- "output") beside the cache (or reasoning) counts it already holds: Langfuse's Codex plugin (langfuse/
+    -- codex-observability-plugin #22: input 117231 with cache_read_input_tokens 115584, total 117456), its JS
+    -- OpenAI wrapper before 4.4.6 (langfuse #10592), OTel spans ingested before Langfuse's #13110 (langfuse
+    -- #12306). Summed, the cache would count twice. The writer's own total says which: it is the sum of the types
+    -- when they are apart, and falls short of it by exactly the cache (and/or reasoning) counts when they are inside.
+    SELECT *,
+           coalesce(input_cache_sum > 0 AND usage_total <> input_sum + output_sum
+                    AND usage_total IN (input_sum + output_sum - input_cache_sum,
+                                        input_sum + output_sum - input_cache_sum - output_reasoning_sum), false)
+               AS input_holds_cache,
+           coalesce(output_reasoning_sum > 0 AND usage_total <> input_sum + output_sum
+                    AND usage_total IN (input_sum + output_sum - output_reasoning_sum,
+                                        input_sum + output_sum - input_cache_sum - output_reasoning_sum), false)
+               AS output_holds_reasoning
+    FROM summed
 )
 SELECT
     _source_row,
@@ -43,14 +71,14 @@ SELECT
     CASE WHEN is_error THEN 'error' ELSE 'success' END AS status,
     CASE WHEN is_error THEN coalesce(rk_text(status_message), 'level ERROR') END AS error,
     1 AS requests,
-    list_sum(list_transform(input_counts, lambda e: rk_int(e.v))) AS input_tokens,
+    input_sum - CASE WHEN input_holds_cache THEN input_cache_sum ELSE 0 END AS input_tokens,
     coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
                                                   AND NOT (contains(e.k, 'creat') OR contains(e.k, 'write'))),
                                      lambda e: rk_int(e.v))), 0) AS cached_input_tokens,
     coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
                                                   AND (contains(e.k, 'creat') OR contains(e.k, 'write'))),
                                      lambda e: rk_int(e.v))), 0) AS cache_write_tokens,
-    list_sum(list_transform(output_counts, lambda e: rk_int(e.v))) AS output_tokens,
+    output_sum - CASE WHEN output_holds_reasoning THEN output_reasoning_sum ELSE 0 END AS output_tokens,
     list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'reasoning')),
                             lambda e: rk_int(e.v))) AS reasoning_tokens,
     rk_money(v_cost) AS reported_cost_usd,
@@ -68,7 +96,10 @@ SELECT
     thinking_budget AS thinking_budget_tokens,
     json_object('trace_id', rk_text(trace_id), 'session_id', rk_text(session_id),
                 'observation_name', rk_text(obs_name), 'environment', rk_text(environment),
-                'level', rk_text(level)) AS attributes,
+                'level', rk_text(level),
+                -- the usage types Langfuse was given inside "input" / "output" rather than apart (see nested)
+                'input_included_cache', CASE WHEN input_holds_cache THEN true END,
+                'output_included_reasoning', CASE WHEN output_holds_reasoning THEN true END) AS attributes,
     [rk_text_problem('id', observation_id),
      rk_ts_problem('startTime', start_text),
      rk_text_problem('model', model_ref),
@@ -85,4 +116,4 @@ SELECT
           THEN 'missing output token count (usageDetails)' END,
      rk_money_problem('costDetails.total', v_cost)
     ] AS _problems
-FROM typed
+FROM nested

@@ -1,4 +1,9 @@
--- OpenAI Usage API completions pages → usage. input_tokens includes cached and cache-write tokens already.
+-- OpenAI Usage API completions pages → usage. input_tokens includes cached and cache-write tokens already, and the
+-- audio and image tokens: OpenAI's spec (openai-openapi, UsageCompletionsResult, since 2026-07) says it "includes text,
+-- audio, and image tokens" and calls input_audio_tokens "uncached audio input tokens", a part of input_uncached_tokens
+-- (input_tokens = uncached + cached + cache-write). Its older text said "text input tokens"; read so, the audio of a
+-- cookbook bucket (5,776 beside 3,718,360) would be missing, but the newer spec describes the same field, so the audio
+-- counts stay in attributes and are not added.
 -- Each JSON value is parsed once into lists and structs (doc -> i per index would re-parse the page each time).
 -- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
 WITH results AS (

@@ -10,18 +10,17 @@ WITH attrs AS (
            CASE WHEN m['gen_ai.usage.completion_tokens'] IS NOT NULL AND m['gen_ai.usage.output_tokens'] IS NULL
                 THEN 'gen_ai.usage.completion_tokens' ELSE 'gen_ai.usage.output_tokens' END AS output_key,
            -- the cache counts got their semconv names in v1.40; OpenLLMetry and older instrumentations write
-           -- cache_read_input_tokens / cache_creation_input_tokens
-           coalesce(m['gen_ai.usage.cache_read.input_tokens'], m['gen_ai.usage.cache_read_input_tokens']) AS v_cache_read,
-           CASE WHEN m['gen_ai.usage.cache_read_input_tokens'] IS NOT NULL
-                     AND m['gen_ai.usage.cache_read.input_tokens'] IS NULL
-                THEN 'gen_ai.usage.cache_read_input_tokens' ELSE 'gen_ai.usage.cache_read.input_tokens' END
-               AS cache_read_key,
-           coalesce(m['gen_ai.usage.cache_creation.input_tokens'],
-                    m['gen_ai.usage.cache_creation_input_tokens']) AS v_cache_write,
-           CASE WHEN m['gen_ai.usage.cache_creation_input_tokens'] IS NOT NULL
-                     AND m['gen_ai.usage.cache_creation.input_tokens'] IS NULL
-                THEN 'gen_ai.usage.cache_creation_input_tokens' ELSE 'gen_ai.usage.cache_creation.input_tokens' END
-               AS cache_write_key,
+           -- cache_read_input_tokens / cache_creation_input_tokens; Pydantic AI (before its 2026-04 semconv names,
+           -- pydantic-ai #5013) and the tools built on genai-prices write cache_read_tokens / cache_write_tokens
+           -- beside an input_tokens that holds them (langfuse #12306: 130213 = 5 + 128955 read + 1253 written).
+           -- The first name present is read, and named in its problems.
+           coalesce(list_filter(['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens',
+                                 'gen_ai.usage.cache_read_tokens'], lambda key: m[key] IS NOT NULL)[1],
+                    'gen_ai.usage.cache_read.input_tokens') AS cache_read_key,
+           coalesce(list_filter(['gen_ai.usage.cache_creation.input_tokens',
+                                 'gen_ai.usage.cache_creation_input_tokens', 'gen_ai.usage.cache_write_tokens'],
+                                lambda key: m[key] IS NOT NULL)[1],
+                    'gen_ai.usage.cache_creation.input_tokens') AS cache_write_key,
            m['gen_ai.usage.reasoning.output_tokens'] AS v_reasoning,
            TRY_CAST(start_nanos AS HUGEINT) AS start_ns,
            TRY_CAST(end_nanos AS HUGEINT) AS end_ns,
@@ -38,12 +37,15 @@ WITH attrs AS (
                             'content': m[key]})) AS indexed
     FROM raw
     WHERE span_class = 'model'
+), cache AS (
+    SELECT *, m[cache_read_key] AS v_cache_read, m[cache_write_key] AS v_cache_write
+    FROM attrs
 ), tokens AS (
     SELECT *,
            rk_int(v_input) AS n_input,
            coalesce(rk_int(v_cache_read), 0) AS n_cache_read,
            coalesce(rk_int(v_cache_write), 0) AS n_cache_write
-    FROM attrs
+    FROM cache
 )
 SELECT
     _source_row,
