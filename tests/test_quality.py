@@ -148,7 +148,12 @@ def test_bad_priors_rows_name_file_row_and_reason(text, message):
     ("task_type,tier,n,passed\nother,budget,10,-1\n", "row 1: passed is not a whole number >= 0: '-1'"),
     ("task_type,tier,n,passed\nother,budget,10,12\n", "row 1: passed (12) is more than n (10)"),
     ("task_type,tier,n,passed\nother,budget,0,0\n", "row 1: n is 0"),
-    ("task_type,tier,n,passed\nsumarization,budget,10,5\n", "row 1: unknown task type 'sumarization'"),
+    # a misspelt task type gets the same hint as labels.csv and policy files (config.did_you_mean)
+    ("task_type,tier,n,passed\nsumarization,budget,10,5\n",
+     "row 1: unknown task type 'sumarization'; did you mean 'summarization'?"),
+    ("task_type,tier,n,passed\nsentiment,budget,10,5\n",
+     "row 1: unknown task type 'sentiment'; known task types (shipped or seen in the traffic): other, summarization"),
+    ("task_type,tier,n,passed\nother,budgett,10,5\n", "row 1: unknown tier 'budgett'; did you mean 'budget'?"),
     ("task_type,tier,n,passed\n,budget,10,5\n", "row 1: missing task_type"),
     ("", "empty file"),
 ])
