@@ -946,5 +946,11 @@ def evaluate(con: duckdb.DuckDBPyConnection, labels: list[tuple[str, str]]) -> d
     n_labels = con.execute("SELECT count(*) FROM rk_labels").fetchone()[0]
     con.execute("DROP TABLE temp.rk_labels")
     result = metrics(pairs)
-    result.update({"labels": n_labels, "labels_matched": matched_labels, "labels_unmatched": n_labels - matched_labels})
+    result.update({"labels": n_labels, "labels_matched": matched_labels, "labels_unmatched": n_labels - matched_labels,
+                   "note": None})
+    if not matched_labels:
+        # Empty tables would read as a classifier that got nothing right; the usual cause is ids from elsewhere
+        # (row numbers, another gateway's ids), so say what a label is matched on.
+        result["note"] = (f"none of the {n_labels:,} labels matched a logged call (a label matches a call by its "
+                          "request_id, the id the export carries; check that the ids come from this client's logs)")
     return result

@@ -673,6 +673,25 @@ def test_cli_train_then_classify_with_the_learned_model(client):
     assert {s["len_in"] for s in out["segments"]} == {"<100", "100+"}
 
 
+def test_cli_eval_whose_labels_match_no_call_says_so_in_one_line(client):
+    """Three labels, none of whose request ids is a logged call (the ids of another export): no empty precision
+    table or confusion header, one line that says why, and the same words in --json."""
+    write_files(client, {"routekit.yaml": TINY_CONFIG,
+                         "gw/calls.csv": "id,ts,model,route,tin,tout,prompt\n"
+                                         "a1,2026-09-01T10:00:00Z,gpt-4o-mini,faq,80,10,hello\n",
+                         "labels.csv": "request_id,task_type\nrow-1,qa\nrow-2,chat\nrow-3,qa\n"})
+    labels = client / "labels.csv"
+    text = run_cli("classify", str(client), "--eval", str(labels)).stdout
+    tail = text[text.index("eval against"):].splitlines()
+    assert tail == [f"eval against {labels}: none of the 3 labels matched a logged call (a label matches a call by "
+                    "its request_id, the id the export carries; check that the ids come from this client's logs)"]
+    assert "precision" not in text and "confusion" not in text
+    ev = json.loads(run_cli("classify", str(client), "--eval", str(labels), "--json").stdout)["eval"]
+    assert (ev["labels"], ev["labels_matched"], ev["accuracy"], ev["per_class"]) == (3, 0, None, {})
+    assert ev["note"] == ("none of the 3 labels matched a logged call (a label matches a call by its request_id, "
+                          "the id the export carries; check that the ids come from this client's logs)")
+
+
 def test_cli_refuses_a_missing_labels_file(client):
     proc = run_cli("classify", str(client), "--eval", "/no/such/labels.csv", check=False)
     assert proc.returncode == 2 and "--eval /no/such/labels.csv: no such file" in proc.stderr
