@@ -308,11 +308,38 @@ def test_mappings_that_match_nothing_are_named_with_the_closest_name(tmp_path):
         "mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?",
         "mapping feature 'zzqx-unknown' matched no call",
         "mapping tag 'team:legl' matched no call; did you mean 'team:legal'?",
-        "mapping api key 'nightly-digst' matched no call or usage row; did you mean 'nightly-digest'?"]
+        "mapping api key 'nightly-digst' matched no call or usage row; the data holds a key close to it (not shown: "
+        "an API key may be a secret)"]
     # a run that finds nothing changed still says so
     again = classify_calls(con, None, s)
     assert again.skipped and again.warnings == info.warnings
     assert classify_calls(con, None, settings({"mappings": {"feature": {"email-draft": "drafting"}}})).warnings == []
+
+
+def test_a_mapping_hint_quotes_no_secret(tmp_path):
+    """The hint quotes a value of the data only when ingest's reject reasons would (rk_quote: at most 40 printable
+    ASCII characters, not a phrase of three words), and never an API key: a key near the mapping's name is said to
+    exist, not shown (one character off a real key is the key)."""
+    key = "sk-proj-4f9aXq2LmT81"
+    phrase = "please summarise this customer thread"          # a phrase in the feature column: prompt-like
+    long_name = "x" * 41                                      # 41 characters: over rk_quote's 40
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"api_key": key, "feature": phrase, "user_prompt": "a"},
+        {"feature": long_name, "tags": ["Ticket-Triage"], "user_prompt": "b"}])
+    s = settings({"mappings": {
+        "api_key": {key[:-1] + "2": "qa"},
+        "feature": {phrase + "s": "summarization", "x" * 40: "qa"},
+        "tag": {"ticket-triage": "classification"}}})
+    warnings = classify_calls(con, None, s, force=True).warnings
+    assert warnings == [
+        "mapping api key 'sk-proj-4f9aXq2LmT82' matched no call or usage row; the data holds a key close to it "
+        "(not shown: an API key may be a secret)",
+        "mapping feature 'please summarise this customer threads' matched no call; the data holds a name close to "
+        "it (not shown: it may be prompt text)",
+        f"mapping feature '{'x' * 40}' matched no call; the data holds a name close to it (not shown: it may be "
+        "prompt text)",
+        "mapping tag 'ticket-triage' matched no call; did you mean 'Ticket-Triage'?"]
+    assert not any(key in w or phrase + "'" in w or long_name in w for w in warnings)
 
 
 def test_cli_classify_warns_of_a_misspelt_mapping(tmp_path):
