@@ -329,6 +329,13 @@ def test_policy_per_length_mix_cascade_and_current_shares():
     ({"default": {"cascade": 1.0}}, "default: unknown tier(s) cascade"),
     ({"cascade": {"qa": {"from": "budget", "to": "budget", "detection_rate": 1, "false_alarm_rate": 0}}},
      "cascade.qa: from and to are the same tier"),
+    # escalating to a cheaper tier would lower the cost and call it a safety net: tiers run budget < mid <
+    # flagship < reasoning, so mid -> budget and reasoning -> flagship are both downward
+    ({"cascade": {"qa": {"from": "mid", "to": "budget", "detection_rate": 0.8, "false_alarm_rate": 0.05}}},
+     "p.yaml: cascade.qa: escalates from mid to budget, which is not above it; a cascade sends what its first tier "
+     "fails to a stronger one (tiers from the cheapest: budget, mid, flagship, reasoning)"),
+    ({"cascade": {"qa": {"from": "reasoning", "to": "flagship", "detection_rate": 0.8, "false_alarm_rate": 0.05}}},
+     "p.yaml: cascade.qa: escalates from reasoning to flagship, which is not above it"),
     ({"cascade": {"qa": {"from": "budget", "to": "mid", "detection_rate": 1.5, "false_alarm_rate": 0}}},
      "cascade.qa.detection_rate: must be between 0 and 1"),
     ({"cascade": {"qa": {"from": "budget", "to": "mid"}}}, "cascade.qa: missing detection_rate, false_alarm_rate"),
@@ -336,4 +343,13 @@ def test_policy_per_length_mix_cascade_and_current_shares():
 def test_bad_policy_extensions_are_one_clear_line(raw, message):
     with pytest.raises(PolicyError) as exc:
         Policy.parse(raw, "p.yaml")
-    assert message in str(exc.value)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_every_upward_cascade_is_accepted():
+    """The six pairs (from, to) with to above from, in the order budget < mid < flagship < reasoning."""
+    upward = [("budget", "mid"), ("budget", "flagship"), ("budget", "reasoning"), ("mid", "flagship"),
+              ("mid", "reasoning"), ("flagship", "reasoning")]
+    for low, high in upward:
+        p = Policy.parse({"cascade": {"qa": {"from": low, "to": high, "detection_rate": 0.8, "false_alarm_rate": 0}}})
+        assert (p.cascade["qa"].from_tier, p.cascade["qa"].to_tier) == (low, high)
