@@ -219,7 +219,7 @@ def parse_evals(text: str, where: str, tier_of: Callable[[str], str | None],
         counts = {}
         for name in ("n", "passed"):
             value = r[name]
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):   # '²'.isdigit() holds, and int() refuses it
                 raise QualityError(f"{at}: {name} is not a whole number >= 0: {value!r}")
             counts[name] = int(value)
         if counts["n"] == 0:

@@ -147,6 +147,8 @@ def test_bad_priors_rows_name_file_row_and_reason(text, message):
     ("task_type,tier,n,passed\nother,budget,ten,5\n", "row 1: n is not a whole number >= 0: 'ten'"),
     ("task_type,tier,n,passed\nother,budget,10,-1\n", "row 1: passed is not a whole number >= 0: '-1'"),
     ("task_type,tier,n,passed\nother,budget,10,12\n", "row 1: passed (12) is more than n (10)"),
+    # str.isdigit() holds for a superscript two, which int() refuses: it was a bare ValueError naming no file
+    ("task_type,tier,n,passed\nother,budget,\u00b2,1\n", "row 1: n is not a whole number >= 0: '\u00b2'"),
     ("task_type,tier,n,passed\nother,budget,0,0\n", "row 1: n is 0"),
     # a misspelt task type gets the same hint as labels.csv and policy files (config.did_you_mean)
     ("task_type,tier,n,passed\nsumarization,budget,10,5\n",
