@@ -20,6 +20,7 @@ mappings only, and leaves the rest unattributed.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -597,13 +598,24 @@ def mapping_warnings(con: duckdb.DuckDBPyConnection, settings: ClassifySettings)
         missing = [k for k in keys if k not in found]
         if not missing:
             continue
-        # the data's names, only when some mapping missed (an API-key column can hold many distinct values)
-        known = [r[0] for r in con.execute(f"SELECT DISTINCT v FROM ({values}) WHERE v IS NOT NULL").fetchall()]
+        # the data's names, only when some mapping missed (an API-key column can hold many distinct values), each
+        # with whether ingest's reject reasons would quote it (rk_quote): warnings reach reports and logs, and a
+        # feature or tag column that slipped can hold prompt text
+        known = dict(con.execute(f"SELECT DISTINCT v, rk_quote(v) = chr(39) || v || chr(39) FROM ({values}) "
+                                 "WHERE v IS NOT NULL").fetchall())
         where = "call or usage row" if kind in USAGE_MAPPING_KINDS else "call"
         label = kind.replace("_", " ")
         for name in missing:
-            hint = did_you_mean(name, known).strip()
-            out.append(f"mapping {label} {name!r} matched no {where}" + (f"; {hint}" if hint else ""))
+            close = difflib.get_close_matches(name, list(known), n=1)
+            if not close:
+                hint = ""
+            elif kind == "api_key":   # never quoted: one character off a real key is the key
+                hint = "; the data holds a key close to it (not shown: an API key may be a secret)"
+            elif not known[close[0]]:
+                hint = "; the data holds a name close to it (not shown: it may be prompt text)"
+            else:
+                hint = f"; {did_you_mean(name, close).strip()}"
+            out.append(f"mapping {label} {name!r} matched no {where}{hint}")
     return out
 
 
@@ -946,5 +958,11 @@ def evaluate(con: duckdb.DuckDBPyConnection, labels: list[tuple[str, str]]) -> d
     n_labels = con.execute("SELECT count(*) FROM rk_labels").fetchone()[0]
     con.execute("DROP TABLE temp.rk_labels")
     result = metrics(pairs)
-    result.update({"labels": n_labels, "labels_matched": matched_labels, "labels_unmatched": n_labels - matched_labels})
+    result.update({"labels": n_labels, "labels_matched": matched_labels, "labels_unmatched": n_labels - matched_labels,
+                   "note": None})
+    if not matched_labels:
+        # Empty tables would read as a classifier that got nothing right; the usual cause is ids from elsewhere
+        # (row numbers, another gateway's ids), so say what a label is matched on.
+        result["note"] = (f"none of the {n_labels:,} labels matched a logged call (a label matches a call by its "
+                          "request_id, the id the export carries; check that the ids come from this client's logs)")
     return result

@@ -645,7 +645,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
               f"{_money(usage['unattributed_cost_usd'])} unattributed"
               + ("" if share is None else f" ({share:.1%})"))
     ev = result.get("eval")
-    if ev:
+    if ev and ev["note"]:
+        print(f"eval against {args.eval}: {ev['note']}")
+    elif ev:
         acc = ev["accuracy"]
         print(f"eval against {args.eval}: {ev['labels_matched']:,} of {ev['labels']:,} labelled requests found, "
               f"accuracy {'-' if acc is None else f'{acc:.1%}'}")

@@ -109,13 +109,21 @@ def optional_file(value, name: str) -> str | None:
     return str(value)
 
 
-def optional_output(value, name: str, *, folder: bool) -> str | None:
-    """None or where to write: a folder (created if missing) or a file, not something of the other kind."""
+def optional_output(value, name: str, *, folder: bool, inside: Path | str | None = None) -> str | None:
+    """None or where to write: a folder (created if missing) or a file, not something of the other kind.
+
+    ``inside``: a relative path is taken inside that folder (the tier explorer's export_dir, inside the client's
+    folder as its Export box does) and returned joined to it; otherwise it is relative to the working folder."""
     if value is None:
         return None
     if not isinstance(value, (str, Path)) or not str(value):
         raise ParameterError(f"{name} {value!r}: expected None or a path")
     path = Path(value)
+    if inside is not None:
+        path = Path(inside) / path.expanduser()   # an absolute path stays as it is
+        if folder and path.is_file():
+            raise ParameterError(f"{name} {value}: {path} is a file; give a folder")
+        return str(path)
     if folder and path.is_file():
         raise ParameterError(f"{name} {value}: is a file; give a folder")
     if not folder and path.is_dir():

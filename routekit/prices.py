@@ -582,7 +582,7 @@ def read_prices_csv(path: Path) -> dict[str, list[_OverrideRow]]:
     for number, values in enumerate(reader, start=1):
         if not any(v.strip() for v in values):
             continue
-        where = f"{path} row {number}"
+        where = f"{path}: row {number}"   # the form of every bad-input message (evals.csv, labels.csv)
         if len(values) > len(columns):
             raise PriceFileError(f"{where}: {len(values)} fields, the header has {len(columns)}")
         record = dict(zip(columns, values))

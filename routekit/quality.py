@@ -52,7 +52,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from routekit.config import ClientConfig
+from routekit.config import ClientConfig, did_you_mean
 from routekit.scenario import CASCADE, CURRENT, TIERS, Cascade, CostCube, Policy
 
 PRIORS_FILE = "quality_priors.csv"
@@ -150,7 +150,7 @@ def parse_priors(text: str, where: str, complete: bool = False) -> dict[tuple[st
         if not task:
             raise QualityError(f"{at}: missing task_type")
         if tier not in TIERS:
-            raise QualityError(f"{at}: unknown tier {tier!r}; tiers are {', '.join(TIERS)}")
+            raise QualityError(f"{at}: unknown tier {tier!r}; {did_you_mean(tier, TIERS)}tiers are {', '.join(TIERS)}")
         q = _float(r["failure_rate"], at, "failure_rate")
         if not 0 < q < 1:
             raise QualityError(f"{at}: failure_rate must be between 0 and 1 (exclusive), got {r['failure_rate']}")
@@ -202,14 +202,15 @@ def parse_evals(text: str, where: str, tier_of: Callable[[str], str | None],
         if not task:
             raise QualityError(f"{at}: missing task_type")
         if known is not None and task not in known:
-            raise QualityError(f"{at}: unknown task type {task!r} (neither a known task type nor seen in the "
-                               f"traffic; known: {', '.join(sorted(known))})")
+            raise QualityError(f"{at}: unknown task type {task!r}; {did_you_mean(task, sorted(known))}known task "
+                               f"types (shipped or seen in the traffic): {', '.join(sorted(known))}")
         if not r[by]:
             raise QualityError(f"{at}: missing {by}")
         if by == "tier":
             tier = r["tier"].lower()
             if tier not in TIERS:
-                raise QualityError(f"{at}: unknown tier {r['tier']!r}; tiers are {', '.join(TIERS)}")
+                raise QualityError(f"{at}: unknown tier {r['tier']!r}; {did_you_mean(tier, TIERS)}tiers are "
+                                   f"{', '.join(TIERS)}")
         else:
             tier = tier_of(r["model"])
             if tier is None:
@@ -218,7 +219,7 @@ def parse_evals(text: str, where: str, tier_of: Callable[[str], str | None],
         counts = {}
         for name in ("n", "passed"):
             value = r[name]
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):   # '²'.isdigit() holds, and int() refuses it
                 raise QualityError(f"{at}: {name} is not a whole number >= 0: {value!r}")
             counts[name] = int(value)
         if counts["n"] == 0:

@@ -268,6 +268,11 @@ def _cascade(raw, where: str) -> Cascade:
     _check_tier_names({raw["from"]: None, raw["to"]: None}, where)
     if raw["from"] == raw["to"]:
         raise PolicyError(f"{where}: from and to are the same tier ({raw['from']})")
+    if TIERS.index(str(raw["to"])) < TIERS.index(str(raw["from"])):
+        # a cascade down to a cheaper tier would lower the cost while the quality model reads it as a safety net
+        raise PolicyError(f"{where}: escalates from {raw['from']} to {raw['to']}, which is not above it; a cascade "
+                          f"sends what its first tier fails to a stronger one (tiers from the cheapest: "
+                          f"{', '.join(TIERS)})")
     rates = {}
     for key in ("detection_rate", "false_alarm_rate"):
         rates[key] = _decimal(raw[key], f"{where}.{key}")

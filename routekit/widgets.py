@@ -621,11 +621,18 @@ class TierExplorer:
                 con.close()
         return self._routing
 
+    def export_folder(self, path: Path | str | None) -> Path:
+        """Where an export goes: ``CLIENT_DIR/.routekit/exports`` by default, a relative folder inside the client's
+        folder (the Export box, ``export(path)`` and the notebook's export_dir alike): the kernel's working folder
+        is, for the dashboard, its temporary copy of the notebook, deleted when the dashboard stops."""
+        typed = str(path).strip() if path is not None else ""
+        return self.client_dir / Path(typed).expanduser() if typed else self.client_dir / EXPORT_DIR
+
     def export(self, path: Path | str | None = None) -> dict[str, Path]:
         """Write the mix shown as policy.yaml (a ``routekit simulate --policy`` file), routing.json (the audit's
         routing table) and litellm_config.yaml (a LiteLLM router config) into ``path`` (default
-        ``CLIENT_DIR/.routekit/exports``); returns their paths."""
-        folder = Path(path) if path else self.client_dir / EXPORT_DIR
+        ``CLIENT_DIR/.routekit/exports``; a relative path inside the client's folder); returns their paths."""
+        folder = self.export_folder(path)
         policy = self.policy() or dataclasses.replace(self.pricing(), name="current routing")
         exact = self.sim.evaluate(policy, escalation=self.scenario.quality.escalation)
         inputs = self._routing_inputs()
@@ -654,9 +661,7 @@ class TierExplorer:
         from routekit.arguments import UsageError, writable_folder
 
         typed = self.export_dir.value.strip()
-        # a relative folder is taken inside the client's folder, where the default goes: the kernel's working
-        # directory is the dashboard's temporary copy of the notebook, deleted when the dashboard stops
-        folder = self.client_dir / Path(typed).expanduser() if typed else self.client_dir / EXPORT_DIR
+        folder = self.export_folder(typed)
         try:
             writable_folder("export to", typed or str(folder), folder)   # the CLI's check of an --out folder
             paths = self.export(folder)

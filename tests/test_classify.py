@@ -308,11 +308,38 @@ def test_mappings_that_match_nothing_are_named_with_the_closest_name(tmp_path):
         "mapping feature 'ticket-triag' matched no call; did you mean 'ticket-triage'?",
         "mapping feature 'zzqx-unknown' matched no call",
         "mapping tag 'team:legl' matched no call; did you mean 'team:legal'?",
-        "mapping api key 'nightly-digst' matched no call or usage row; did you mean 'nightly-digest'?"]
+        "mapping api key 'nightly-digst' matched no call or usage row; the data holds a key close to it (not shown: "
+        "an API key may be a secret)"]
     # a run that finds nothing changed still says so
     again = classify_calls(con, None, s)
     assert again.skipped and again.warnings == info.warnings
     assert classify_calls(con, None, settings({"mappings": {"feature": {"email-draft": "drafting"}}})).warnings == []
+
+
+def test_a_mapping_hint_quotes_no_secret(tmp_path):
+    """The hint quotes a value of the data only when ingest's reject reasons would (rk_quote: at most 40 printable
+    ASCII characters, not a phrase of three words), and never an API key: a key near the mapping's name is said to
+    exist, not shown (one character off a real key is the key)."""
+    key = "sk-proj-4f9aXq2LmT81"
+    phrase = "please summarise this customer thread"          # a phrase in the feature column: prompt-like
+    long_name = "x" * 41                                      # 41 characters: over rk_quote's 40
+    con = calls_db(tmp_path / "c.duckdb", [
+        {"api_key": key, "feature": phrase, "user_prompt": "a"},
+        {"feature": long_name, "tags": ["Ticket-Triage"], "user_prompt": "b"}])
+    s = settings({"mappings": {
+        "api_key": {key[:-1] + "2": "qa"},
+        "feature": {phrase + "s": "summarization", "x" * 40: "qa"},
+        "tag": {"ticket-triage": "classification"}}})
+    warnings = classify_calls(con, None, s, force=True).warnings
+    assert warnings == [
+        "mapping api key 'sk-proj-4f9aXq2LmT82' matched no call or usage row; the data holds a key close to it "
+        "(not shown: an API key may be a secret)",
+        "mapping feature 'please summarise this customer threads' matched no call; the data holds a name close to "
+        "it (not shown: it may be prompt text)",
+        f"mapping feature '{'x' * 40}' matched no call; the data holds a name close to it (not shown: it may be "
+        "prompt text)",
+        "mapping tag 'ticket-triage' matched no call; did you mean 'Ticket-Triage'?"]
+    assert not any(key in w or phrase + "'" in w or long_name in w for w in warnings)
 
 
 def test_cli_classify_warns_of_a_misspelt_mapping(tmp_path):
@@ -671,6 +698,25 @@ def test_cli_train_then_classify_with_the_learned_model(client):
     assert {(s["len_in"], s["len_out"]) for s in out["segments"]} <= {("<100", "<20"), ("<100", "20+"),
                                                                      ("100+", "<20"), ("100+", "20+")}
     assert {s["len_in"] for s in out["segments"]} == {"<100", "100+"}
+
+
+def test_cli_eval_whose_labels_match_no_call_says_so_in_one_line(client):
+    """Three labels, none of whose request ids is a logged call (the ids of another export): no empty precision
+    table or confusion header, one line that says why, and the same words in --json."""
+    write_files(client, {"routekit.yaml": TINY_CONFIG,
+                         "gw/calls.csv": "id,ts,model,route,tin,tout,prompt\n"
+                                         "a1,2026-09-01T10:00:00Z,gpt-4o-mini,faq,80,10,hello\n",
+                         "labels.csv": "request_id,task_type\nrow-1,qa\nrow-2,chat\nrow-3,qa\n"})
+    labels = client / "labels.csv"
+    text = run_cli("classify", str(client), "--eval", str(labels)).stdout
+    tail = text[text.index("eval against"):].splitlines()
+    assert tail == [f"eval against {labels}: none of the 3 labels matched a logged call (a label matches a call by "
+                    "its request_id, the id the export carries; check that the ids come from this client's logs)"]
+    assert "precision" not in text and "confusion" not in text
+    ev = json.loads(run_cli("classify", str(client), "--eval", str(labels), "--json").stdout)["eval"]
+    assert (ev["labels"], ev["labels_matched"], ev["accuracy"], ev["per_class"]) == (3, 0, None, {})
+    assert ev["note"] == ("none of the 3 labels matched a logged call (a label matches a call by its request_id, "
+                          "the id the export carries; check that the ids come from this client's logs)")
 
 
 def test_cli_refuses_a_missing_labels_file(client):

@@ -234,8 +234,8 @@ def test_a_truncated_replacement_keeps_the_earlier_good_rows(ingest, client):
     (["ingest", "{tmp}/spend.csv"], "spend.csv: a file; give the client folder that holds the exports"),
     (["ingest", "{tmp}", "--memory-limit", "lots"],
      "--memory-limit: 'lots' is not a size; write a number and a unit, such as 2GB or 500MB"),
-    (["reconcile", "{tmp}"], "prices.csv row 1: input_per_mtok is not a number: 'cheap'"),
-    (["classify", "{tmp}"], "prices.csv row 1: input_per_mtok is not a number: 'cheap'"),
+    (["reconcile", "{tmp}"], "prices.csv: row 1: input_per_mtok is not a number: 'cheap'"),
+    (["classify", "{tmp}"], "prices.csv: row 1: input_per_mtok is not a number: 'cheap'"),
 ])
 def test_cli_arguments(args, message, tmp_path):
     write_files(tmp_path, {"spend.csv": LITELLM_CSV,

@@ -147,8 +147,15 @@ def test_bad_priors_rows_name_file_row_and_reason(text, message):
     ("task_type,tier,n,passed\nother,budget,ten,5\n", "row 1: n is not a whole number >= 0: 'ten'"),
     ("task_type,tier,n,passed\nother,budget,10,-1\n", "row 1: passed is not a whole number >= 0: '-1'"),
     ("task_type,tier,n,passed\nother,budget,10,12\n", "row 1: passed (12) is more than n (10)"),
+    # str.isdigit() holds for a superscript two, which int() refuses: it was a bare ValueError naming no file
+    ("task_type,tier,n,passed\nother,budget,\u00b2,1\n", "row 1: n is not a whole number >= 0: '\u00b2'"),
     ("task_type,tier,n,passed\nother,budget,0,0\n", "row 1: n is 0"),
-    ("task_type,tier,n,passed\nsumarization,budget,10,5\n", "row 1: unknown task type 'sumarization'"),
+    # a misspelt task type gets the same hint as labels.csv and policy files (config.did_you_mean)
+    ("task_type,tier,n,passed\nsumarization,budget,10,5\n",
+     "row 1: unknown task type 'sumarization'; did you mean 'summarization'?"),
+    ("task_type,tier,n,passed\nsentiment,budget,10,5\n",
+     "row 1: unknown task type 'sentiment'; known task types (shipped or seen in the traffic): other, summarization"),
+    ("task_type,tier,n,passed\nother,budgett,10,5\n", "row 1: unknown tier 'budgett'; did you mean 'budget'?"),
     ("task_type,tier,n,passed\n,budget,10,5\n", "row 1: missing task_type"),
     ("", "empty file"),
 ])
@@ -324,6 +331,13 @@ def test_policy_per_length_mix_cascade_and_current_shares():
     ({"default": {"cascade": 1.0}}, "default: unknown tier(s) cascade"),
     ({"cascade": {"qa": {"from": "budget", "to": "budget", "detection_rate": 1, "false_alarm_rate": 0}}},
      "cascade.qa: from and to are the same tier"),
+    # escalating to a cheaper tier would lower the cost and call it a safety net: tiers run budget < mid <
+    # flagship < reasoning, so mid -> budget and reasoning -> flagship are both downward
+    ({"cascade": {"qa": {"from": "mid", "to": "budget", "detection_rate": 0.8, "false_alarm_rate": 0.05}}},
+     "p.yaml: cascade.qa: escalates from mid to budget, which is not above it; a cascade sends what its first tier "
+     "fails to a stronger one (tiers from the cheapest: budget, mid, flagship, reasoning)"),
+    ({"cascade": {"qa": {"from": "reasoning", "to": "flagship", "detection_rate": 0.8, "false_alarm_rate": 0.05}}},
+     "p.yaml: cascade.qa: escalates from reasoning to flagship, which is not above it"),
     ({"cascade": {"qa": {"from": "budget", "to": "mid", "detection_rate": 1.5, "false_alarm_rate": 0}}},
      "cascade.qa.detection_rate: must be between 0 and 1"),
     ({"cascade": {"qa": {"from": "budget", "to": "mid"}}}, "cascade.qa: missing detection_rate, false_alarm_rate"),
@@ -331,4 +345,96 @@ def test_policy_per_length_mix_cascade_and_current_shares():
 def test_bad_policy_extensions_are_one_clear_line(raw, message):
     with pytest.raises(PolicyError) as exc:
         Policy.parse(raw, "p.yaml")
-    assert message in str(exc.value)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_every_upward_cascade_is_accepted():
+    """The six pairs (from, to) with to above from, in the order budget < mid < flagship < reasoning."""
+    upward = [("budget", "mid"), ("budget", "flagship"), ("budget", "reasoning"), ("mid", "flagship"),
+              ("mid", "reasoning"), ("flagship", "reasoning")]
+    for low, high in upward:
+        p = Policy.parse({"cascade": {"qa": {"from": low, "to": high, "detection_rate": 0.8, "false_alarm_rate": 0}}})
+        assert (p.cascade["qa"].from_tier, p.cascade["qa"].to_tier) == (low, high)
+
+
+# -- a real client, worked by hand ---------------------------------------------------------------------------------
+def test_globex_segments_extra_failures_by_hand(tmp_path):
+    """globex_devtools (October 2026, one whole month: monthly = the month's calls) under a policy that moves two
+    quality segments and keeps the rest where they are, so every extra failure comes from these two.
+
+    Counted from the raw exports below (csv, json, gzip; routekit gives only each call's task type), with the shipped
+    priors typed in from routekit/data/quality_priors.csv (no client evals: posterior mean = prior mean):
+
+    summarization 4k-16k, 108 calls: 9 on mistral-small-latest (budget, q 0.112), 98 on gpt-5-mini (mid, 0.086),
+      1 on claude-sonnet-4-5 (flagship, 0.060); under 16k tokens no odds factor.
+      today 9 × 0.112 + 98 × 0.086 + 1 × 0.060 = 1.008 + 8.428 + 0.060 = 9.496
+      mix {budget 0.5, mid 0.5}: 108 × (0.056 + 0.043) = 108 × 0.099 = 10.692 → extra 1.196
+    agentic 16k-64k, 458 calls: 397 claude-sonnet-4-5 + 61 claude-opus-4-1, all flagship (q 0.200, odds 1.0)
+      mix {mid 1.0}: q 0.344 with the mid odds 1.2 at 16k-64k: 1.2 × 0.344 / (1 − 0.344 + 1.2 × 0.344)
+      = 0.4128 / 1.0688 = 0.386228 → extra 458 × (0.386228 − 0.200) = 85.292
+    extra failures 86.488 a month; of all 4,414 calls: rate 0.019594; stakes (summarization 1.0, agentic 2.0)
+    weigh them 1.196 + 2 × 85.292 = 171.781."""
+    import collections
+    import csv
+    import gzip
+    import json
+
+    import duckdb
+
+    from conftest import run_cli, sample_client
+
+    client = sample_client("globex_devtools", tmp_path / "globex_devtools")
+    policy = tmp_path / "p.yaml"
+    policy.write_text('mix:\n  summarization: {"4k-16k": {budget: 0.5, mid: 0.5}}\n'
+                      '  agentic: {"16k-64k": {mid: 1.0}}\n')
+    out = json.loads(run_cli("simulate", str(client), "--policy", str(policy), "--date", "2026-11-23",
+                             "--json").stdout)
+
+    # the hand count: input tokens (cache reads and writes included) into buckets, models into tiers
+    con = duckdb.connect(str(client / ".routekit" / "routekit.duckdb"), read_only=True)
+    task_of = dict(con.execute("SELECT c.request_id, t.task_type FROM int_calls t "
+                               "JOIN calls c USING (_source_file, _source_row)").fetchall())
+    con.close()
+    tier = {"mistral-small-latest": "budget", "gpt-5-mini-2025-08-07": "mid",
+            "claude-sonnet-4-5-20250929": "flagship", "claude-opus-4-1-20250805": "flagship"}
+    bucket = lambda n: "4k-16k" if 4000 <= n < 16000 else "16k-64k" if 16000 <= n < 64000 else "other"  # noqa: E731
+    count = collections.Counter()
+    calls = 0
+    for line in gzip.open(client / "otel" / "traces-2026-10.jsonl.gz", "rt", encoding="utf-8"):
+        for resource in json.loads(line)["resourceSpans"]:
+            for scope in resource["scopeSpans"]:
+                for span in scope["spans"]:
+                    a = {x["key"]: next(iter(x["value"].values())) for x in span["attributes"]}
+                    if a.get("gen_ai.operation.name") in ("invoke_agent", "execute_tool"):
+                        continue   # agent and tool spans are not model calls
+                    calls += 1
+                    tokens = int(a.get("gen_ai.usage.input_tokens", a.get("gen_ai.usage.prompt_tokens", 0)))
+                    model = a.get("gen_ai.response.model") or a["gen_ai.request.model"]
+                    count[task_of[span["spanId"]], bucket(tokens), model] += 1
+    with open(client / "gateway" / "requests_2026-10.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            calls += 1
+            count[task_of[r["req_id"]], bucket(int(r["tok_in"])), r["llm"]] += 1
+    by_tier = lambda task, length: {(tier[m], n) for (t, b, m), n in count.items()  # noqa: E731
+                                    if (t, b) == (task, length)}
+    assert by_tier("summarization", "4k-16k") == {("budget", 9), ("mid", 98), ("flagship", 1)}
+    assert by_tier("agentic", "16k-64k") == {("flagship", 397), ("flagship", 61)}
+    assert calls == 4414
+
+    assert out["projection"]["factor"] == 1.0
+    risk = out["risk"]
+    assert risk["extra_failures_per_month"] == pytest.approx(86.49, abs=0.005)
+    assert risk["expected_failures"] - risk["current_failures"] == pytest.approx(86.488, abs=0.011)
+    assert risk["extra_failure_rate"] == pytest.approx(86.488 / 4414, abs=1e-6)   # 0.019594
+    assert risk["weighted_extra_failures"] == pytest.approx(171.78, abs=0.005)
+    rows = [s for s in out["segments"] if (s["task_type"], s["len_in"]) in (("summarization", "4k-16k"),
+                                                                            ("agentic", "16k-64k"))]
+    agentic = [s for s in rows if s["task_type"] == "agentic"]
+    assert sum(s["requests_per_month"] for s in agentic) == 458
+    assert {(s["failure_rate"], s["extra_failure_rate"], s["band"]) for s in agentic} == {(0.386228, 0.186228, "red")}
+    summaries = [s for s in rows if s["task_type"] == "summarization"]
+    assert sum(s["requests_per_month"] for s in summaries) == 108
+    assert {s["failure_rate"] for s in summaries} == {0.099}
+    assert sum(s["requests_per_month"] * s["extra_failure_rate"] for s in summaries) == pytest.approx(1.196, abs=1e-3)
+    # the segments the policy does not name keep their routing: no extra failures
+    assert all(s["extra_failure_rate"] == 0 for s in out["segments"] if s not in rows)

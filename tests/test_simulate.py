@@ -114,6 +114,9 @@ def test_unknown_models_are_listed_not_free(tmp_path):
     # the cascade would take all of it and the mix would be silently ignored
     ("mix: {other: {flagship: 1.0}}\ncascade: {other: {from: budget, to: mid, detection_rate: 0.8, "
      "false_alarm_rate: 0.05}}", "mix.other: cascade.other is set but this mix gives it no cascade share"),
+    # a cascade down to a cheaper tier lowered the cost and was accepted without a word
+    ("cascade: {other: {from: mid, to: budget, detection_rate: 0.8, false_alarm_rate: 0.05}}",
+     "bad.yaml: cascade.other: escalates from mid to budget, which is not above it"),
 ])
 def test_bad_policies_are_one_clear_line(tmp_path, policy, message):
     client = _client(tmp_path)

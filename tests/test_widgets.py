@@ -293,23 +293,29 @@ def test_tier_explorer_notebook_runs_with_papermill(tmp_path):
 
     client = _client(tmp_path)
     out = tmp_path / "tier_explorer.out.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "tier_explorer.ipynb"), str(out), cwd=str(ROOT / "notebooks"),
-                        parameters={"client_dir": str(client), "export_dir": str(tmp_path / "exports")},
+    # a relative export_dir goes inside the client's folder, as the Export box's does, not into the kernel's
+    # working folder (for the dashboard, a temporary copy of the notebook deleted when it stops)
+    cwd = tmp_path / "kernel-cwd"
+    cwd.mkdir()
+    pm.execute_notebook(str(ROOT / "notebooks" / "tier_explorer.ipynb"), str(out), cwd=str(cwd),
+                        parameters={"client_dir": str(client), "export_dir": "exports"},
                         kernel_name="python3", progress_bar=False)
+    assert not (cwd / "exports").exists()
+    exported = client / "exports"
     text = out.read_text()
     assert "application/vnd.jupyter.widget-view+json" in text   # the explorer was displayed
     # with the script that names its slider handles (an HTML export of this notebook runs it as JupyterLab does)
     assert "application/javascript" in text and "routekitSliderNames" in text
     assert "monthly cost $4.72" in text                          # on the client's traffic (test_simulate)
     # the exports of the opening mix (the current routing): simulate reads the policy back to the same cost
-    policy = tmp_path / "exports" / "policy.yaml"
+    policy = exported / "policy.yaml"
     assert json.loads(run_cli("simulate", str(client), "--policy", str(policy), "--json").stdout)[
         "monthly_cost_usd"] == 4.72
-    config = yaml.safe_load((tmp_path / "exports" / "litellm_config.yaml").read_text())
+    config = yaml.safe_load((exported / "litellm_config.yaml").read_text())
     # today: 300 of 400 requests on gpt-4o, 100 on gpt-4o-mini
     assert {d["litellm_params"]["model"]: d["litellm_params"]["weight"] for d in config["model_list"]
             if d["model_name"] == "routekit-other"} == {"openai/gpt-4o": 0.75, "openai/gpt-4o-mini": 0.25}
-    assert json.loads((tmp_path / "exports" / "routing.json").read_text())["routes"][0]["tier"] == "current"
+    assert json.loads((exported / "routing.json").read_text())["routes"][0]["tier"] == "current"
 
 
 def test_dashboard_serves_the_explorer(tmp_path):
@@ -802,6 +808,22 @@ def test_export_box_names_a_file_in_the_way_and_keeps_relative_folders_in_the_cl
     assert sorted(f.name for f in (client / "for-the-client").iterdir()) == [
         "litellm_config.yaml", "policy.yaml", "routing.json"]
     assert str(client / "for-the-client" / "policy.yaml") in x.export_html.value
+    # from code, the same rule: a relative folder inside the client's, an absolute one where it says
+    assert x.export("from-code")["policy"] == client / "from-code" / "policy.yaml"
+    assert x.export(tmp_path / "abs")["policy"] == tmp_path / "abs" / "policy.yaml"
+
+
+def test_the_export_dir_parameter_is_checked_inside_the_client_folder(tmp_path):
+    from routekit.nbparams import ParameterError, optional_output
+
+    client = tmp_path / "client"
+    client.mkdir()
+    (client / "a-file").write_text("")
+    assert optional_output("out", "export_dir", folder=True, inside=client) == str(client / "out")
+    assert optional_output(str(tmp_path / "abs"), "export_dir", folder=True, inside=client) == str(tmp_path / "abs")
+    with pytest.raises(ParameterError) as exc:
+        optional_output("a-file", "export_dir", folder=True, inside=client)
+    assert str(exc.value) == f"export_dir a-file: {client / 'a-file'} is a file; give a folder"
 
 
 def test_dashboard_stopped_by_sigterm_stops_voila_and_removes_its_copy(tmp_path):
