@@ -333,7 +333,8 @@ def _print_risk(result: dict) -> None:
     for c in result.get("cascades") or []:
         latency = "-" if c["added_latency_ms"] is None else f"+{c['added_latency_ms']:,.0f} ms"
         print(f"cascade {c['task_type']}: {c['from']} → {c['to']}, escalation {c['escalation_rate']:.1%}, "
-              f"residual failure {c['residual_failure_rate']:.1%}, +${c['added_cost_usd']:,.2f}/month, "
+              f"residual failure {c['residual_failure_rate']:.1%} (correlation {c['correlation']:g}), "
+              f"+${c['added_cost_usd']:,.2f}/month, "
               f"{latency} ({c['latency_source']})")
 
 

@@ -116,7 +116,7 @@ def options(engine: RiskEngine, cascades: dict[str, Cascade] | None = None) -> t
             continue
         a, b = TIERS.index(c.from_tier), TIERS.index(c.to_tier)
         esc, resid = cascade_rates(engine.q[g, a], engine.q[g, b], float(c.detection_rate),
-                                   float(c.false_alarm_rate))
+                                   float(c.false_alarm_rate), float(c.correlation))
         cost[g, T + 1] = cost[g, a] + esc * cost[g, b]
         fail[g, T + 1] = engine.group_requests[g] * resid
     # A segment with no requests is usage without request counts (scenario.CubeRow.sized): it stays where it is, so

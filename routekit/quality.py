@@ -35,9 +35,16 @@ Bands per segment, by its extra-failure rate (its extra failures ÷ its requests
 0.01), amber below ``red`` (default 0.05), red from there (``quality.bands``).
 
 Cascades (try ``from``, a validator with detection rate d and false-alarm rate f, escalate flagged requests to ``to``):
-``escalation = q1·d + (1 − q1)·f``, ``failure = q1(1 − d) + q1·d·q2 + (1 − q1)·f·q2``; the cost adds ``escalation ×
-cost at to`` and the latency ``escalation × latency of to`` (``quality.latency_ms`` per tier when set, else the
-observed average latency of the tier's calls in mart_cube; the output says which).
+``escalation = q1·d + (1 − q1)·f``, ``failure = q1(1 − d) + d·both + f·(q2 − both)``, where ``both`` is the chance
+that the two tiers fail the same request. DESIGN.md's formula takes the tiers' failures as independent (``both =
+q1·q2``); then a cascade from budget to flagship can score safer than flagship alone, because a request the budget
+model fails gets a fresh flagship chance. LLMs' errors are correlated (Kim et al., "Correlated Errors in Large
+Language Models", ICML 2025: 350+ models, and the more accurate ones err together most), so a cascade's
+``correlation`` (0..1, default 1) moves ``both`` from ``q1·q2`` (0) to ``min(q1, q2)`` (1: the stronger tier fails
+only requests the weaker one fails too, the largest overlap there can be). At the default a cascade is never scored
+safer than its ``to`` tier alone. The cost adds ``escalation × cost at to`` and the latency ``escalation × latency of
+to`` (``quality.latency_ms`` per tier when set, else the observed average latency of the tier's calls in mart_cube;
+the output says which).
 """
 from __future__ import annotations
 
@@ -300,11 +307,15 @@ def with_odds(q, k):
     return k * q / (1 - q + k * q)
 
 
-def cascade_rates(q1, q2, detection_rate, false_alarm_rate):
-    """(escalation rate, residual failure rate) of a cascade; floats or arrays."""
-    d, f = detection_rate, false_alarm_rate
+def cascade_rates(q1, q2, detection_rate, false_alarm_rate, correlation=1.0):
+    """(escalation rate, residual failure rate) of a cascade; floats or arrays. A request fails when the first tier
+    fails and the validator misses it, or is escalated (a caught failure, or a false alarm on a good answer) and the
+    second tier fails it; ``both``, the chance the two tiers fail the same request, runs from independence (q1·q2,
+    correlation 0) to the largest overlap there can be (min(q1, q2), correlation 1): see the module's docstring."""
+    d, f, c = detection_rate, false_alarm_rate, correlation
     escalation = q1 * d + (1 - q1) * f
-    residual = q1 * (1 - d) + q1 * d * q2 + (1 - q1) * f * q2
+    both = (1 - c) * q1 * q2 + c * np.minimum(q1, q2)
+    residual = q1 * (1 - d) + d * both + f * (q2 - both)
     return escalation, residual
 
 
@@ -529,20 +540,21 @@ class RiskEngine:
         return engine
 
     def _cascade_arrays(self, mix: Mix):
-        """Per quality segment: from and to tier indices (−1 none), detection and false-alarm rates."""
+        """Per quality segment: from and to tier indices (−1 none), detection and false-alarm rates, correlation."""
         G = len(self.groups)
         c_from, c_to = np.full(G, -1), np.full(G, -1)
-        d, f = np.zeros(G), np.zeros(G)
+        d, f, r = np.zeros(G), np.zeros(G), np.ones(G)
         for g, (task, _) in enumerate(self.groups):
             c = mix.cascades.get(task)
             if c is not None:
                 c_from[g], c_to[g] = TIERS.index(c.from_tier), TIERS.index(c.to_tier)
-                d[g], f[g] = float(c.detection_rate), float(c.false_alarm_rate)
-        return c_from, c_to, d, f
+                d[g], f[g], r[g] = float(c.detection_rate), float(c.false_alarm_rate), float(c.correlation)
+        return c_from, c_to, d, f, r
 
     def cost(self, mix: Mix) -> float:
         """Monthly cost of a mix on the cube (expected output inflation), as a float."""
-        return float(self._row_costs(mix, *self._cascade_arrays(mix)).sum())
+        c_from, c_to, d, f, _ = self._cascade_arrays(mix)
+        return float(self._row_costs(mix, c_from, c_to, d, f).sum())
 
     def _row_costs(self, mix: Mix, c_from, c_to, d, f) -> np.ndarray:
         cube = self.cube
@@ -561,7 +573,7 @@ class RiskEngine:
     def evaluate(self, mix: Mix) -> RiskResult:
         cube, g = self.cube, self.group_of
         S = len(cube.keys)
-        c_from, c_to, d, f = self._cascade_arrays(mix)
+        c_from, c_to, d, f, r = self._cascade_arrays(mix)
         if (mix.cascade > 0).any() and (c_from[g][mix.cascade > 0] < 0).any():
             raise QualityError("the mix has a cascade share for a task type with no cascade")
         # quality shares per tier: the mix's own plus the kept share at the current tiers
@@ -571,7 +583,7 @@ class RiskEngine:
         has_c = c_from[g] >= 0
         q1 = np.where(has_c, q_rows[rows, np.maximum(c_from[g], 0)], 0.0)
         q2 = np.where(has_c, q_rows[rows, np.maximum(c_to[g], 0)], 0.0)
-        esc_rows, resid_rows = cascade_rates(q1, q2, d[g], f[g])
+        esc_rows, resid_rows = cascade_rates(q1, q2, d[g], f[g], r[g])
         fail_rows = cube.requests * ((m * q_rows).sum(1) + mix.cascade * resid_rows)
         cur_rows = cube.requests * (self.current_shares * q_rows).sum(1)
         extra_rows = fail_rows - cur_rows
@@ -584,7 +596,8 @@ class RiskEngine:
         w_casc = self.agg @ (cube.requests * mix.cascade)                                # [G]
         if w_casc.any():
             gs = np.flatnonzero(w_casc)
-            _, resid_d = cascade_rates(self.draws[:, gs, c_from[gs]], self.draws[:, gs, c_to[gs]], d[gs], f[gs])
+            _, resid_d = cascade_rates(self.draws[:, gs, c_from[gs]], self.draws[:, gs, c_to[gs]], d[gs], f[gs],
+                                       r[gs])
             fail_d = fail_d + resid_d @ w_casc[gs]
         extra_d = fail_d - cur_d
         rate_rows = extra_rows / safe_n
@@ -655,6 +668,7 @@ class RiskEngine:
             out.append({
                 "task_type": task, "from": casc.from_tier, "to": casc.to_tier,
                 "detection_rate": float(casc.detection_rate), "false_alarm_rate": float(casc.false_alarm_rate),
+                "correlation": float(casc.correlation),
                 "requests_per_month": round(total, 1),
                 "escalation_rate": round(esc, 6),
                 "residual_failure_rate": round(float((n * resid_rows[rows]).sum() / total) if total else 0.0, 6),

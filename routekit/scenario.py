@@ -79,16 +79,19 @@ class PolicyError(ValueError):
 @dataclass(frozen=True)
 class Cascade:
     """Try ``from_tier``; a validator flags a failure with probability ``detection_rate`` and a good answer with
-    ``false_alarm_rate``; flagged requests are sent again to ``to_tier``."""
+    ``false_alarm_rate``; flagged requests are sent again to ``to_tier``. ``correlation`` (0..1) is how far the two
+    tiers fail the same requests, from independent (0) to as much as they can (1, the default: quality.cascade_rates).
+    """
 
     from_tier: str
     to_tier: str
     detection_rate: Decimal
     false_alarm_rate: Decimal
+    correlation: Decimal = Decimal(1)
 
     def to_yaml(self) -> dict:
         return {"from": self.from_tier, "to": self.to_tier, "detection_rate": float(self.detection_rate),
-                "false_alarm_rate": float(self.false_alarm_rate)}
+                "false_alarm_rate": float(self.false_alarm_rate), "correlation": float(self.correlation)}
 
 
 @dataclass
@@ -260,7 +263,7 @@ def _cascade(raw, where: str) -> Cascade:
     keys = {"from", "to", "detection_rate", "false_alarm_rate"}
     if not isinstance(raw, dict):
         raise PolicyError(f"{where}: expected {{from: tier, to: tier, detection_rate: d, false_alarm_rate: f}}")
-    unknown, missing = sorted(map(str, set(raw) - keys)), sorted(keys - set(raw))
+    unknown, missing = sorted(map(str, set(raw) - keys - {"correlation"})), sorted(keys - set(raw))
     if unknown or missing:
         raise PolicyError(f"{where}: " + "; ".join(
             ([f"unknown key(s) {', '.join(unknown)}"] if unknown else [])
@@ -273,12 +276,15 @@ def _cascade(raw, where: str) -> Cascade:
         raise PolicyError(f"{where}: escalates from {raw['from']} to {raw['to']}, which is not above it; a cascade "
                           f"sends what its first tier fails to a stronger one (tiers from the cheapest: "
                           f"{', '.join(TIERS)})")
-    rates = {}
-    for key in ("detection_rate", "false_alarm_rate"):
+    rates = {"correlation": Decimal(1)}
+    for key in ("detection_rate", "false_alarm_rate", "correlation"):
+        if key not in raw:
+            continue
         rates[key] = _decimal(raw[key], f"{where}.{key}")
         if not Decimal(0) <= rates[key] <= Decimal(1):
             raise PolicyError(f"{where}.{key}: must be between 0 and 1, got {raw[key]}")
-    return Cascade(str(raw["from"]), str(raw["to"]), rates["detection_rate"], rates["false_alarm_rate"])
+    return Cascade(str(raw["from"]), str(raw["to"]), rates["detection_rate"], rates["false_alarm_rate"],
+                   rates["correlation"])
 
 
 def _shares(shares, where: str, cascade: bool = False) -> dict[str, Decimal]:

@@ -489,7 +489,7 @@ def test_audit_restates_the_policy_it_was_given(tmp_path):
     assert given == {"tiers": {"budget": "gpt-5-nano"}, "mix": {"other": {"budget": 0.7, "mid": 0.3}},
                      "batch_share": {"other": 0.5}, "output_inflation": {"budget": [1.0, 1.15, 1.4]},
                      "cascade": {"summarization": {"from": "budget", "to": "flagship", "detection_rate": 0.8,
-                                                   "false_alarm_rate": 0.1}}}
+                                                   "false_alarm_rate": 0.1, "correlation": 1.0}}}   # its default
     text = (out / "acme" / "audit.html").read_text()
     section = text[text.index("The policy given (policy.yaml)"):text.index("Cost–risk frontier")]
     rows = [" | ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", r))

@@ -231,7 +231,19 @@ def test_a_cascade_policy_through_the_cli(tmp_path):
     [c] = out["cascades"]
     q1 = 29 / 120   # budget posterior; mid has no evals: 0.1
     assert c["escalation_rate"] == pytest.approx(q1 * 0.8 + (1 - q1) * 0.05, abs=1e-6)
-    assert c["residual_failure_rate"] == pytest.approx(q1 * 0.2 + q1 * 0.8 * 0.1 + (1 - q1) * 0.05 * 0.1, abs=1e-6)
+    # by default the tiers fail together as far as they can: mid fails only requests budget fails too (both = 0.1),
+    # so a caught budget failure fails again at mid with chance 0.1 / q1 and a false alarm never does:
+    # q1 × 0.2 + 0.8 × 0.1 + 0.05 × (0.1 − 0.1) = 0.0483333 + 0.08 = 0.1283333, above mid's own 0.1
+    assert c["correlation"] == 1.0
+    assert c["residual_failure_rate"] == pytest.approx(q1 * 0.2 + 0.8 * 0.1, abs=1e-6)
+    # correlation 0 is DESIGN.md's independent failures: q1 × 0.2 + q1 × 0.8 × 0.1 + (1 − q1) × 0.05 × 0.1
+    # = 0.0483333 + 0.0193333 + 0.0037917 = 0.0714583, below mid's 0.1 (a second, independent chance)
+    (client / "independent.yaml").write_text((client / "cascade.yaml").read_text().replace(
+        "false_alarm_rate: 0.05}", "false_alarm_rate: 0.05, correlation: 0}"))
+    [c0] = json.loads(run_cli("simulate", str(client), "--db", str(tmp_path / "c.duckdb"), "--json", "--policy",
+                              str(client / "independent.yaml")).stdout)["cascades"]
+    assert c0["correlation"] == 0.0 and c0["escalation_rate"] == c["escalation_rate"]
+    assert c0["residual_failure_rate"] == pytest.approx(q1 * 0.2 + q1 * 0.8 * 0.1 + (1 - q1) * 0.05 * 0.1, abs=1e-6)
     assert c["added_latency_ms"] == pytest.approx(c["escalation_rate"] * 1200, abs=0.1)
     assert "quality.latency_ms.mid" in c["latency_source"]
     # cost: every request at gpt-5-nano ($1,800e-6 × 100 = $0.18) + escalation × gpt-5-mini ($0.90)

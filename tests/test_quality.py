@@ -43,14 +43,30 @@ def _cube() -> CostCube:
 
 # -- the formulas -------------------------------------------------------------------------------------------------
 def test_cascade_formulas_by_hand():
-    # q1 = 0.2, d = 0.8, f = 0.05, q2 = 0.05:
-    # escalation = 0.2 × 0.8 + 0.8 × 0.05 = 0.16 + 0.04 = 0.2
-    # residual   = 0.2 × 0.2 + 0.2 × 0.8 × 0.05 + 0.8 × 0.05 × 0.05 = 0.04 + 0.008 + 0.002 = 0.05
-    escalation, residual = cascade_rates(0.2, 0.05, 0.8, 0.05)
-    assert escalation == pytest.approx(0.2)
-    assert residual == pytest.approx(0.05)
-    # a perfect validator that never cries wolf: only q1 escalates, and fails again at q2
-    assert cascade_rates(0.3, 0.1, 1.0, 0.0) == pytest.approx((0.3, 0.03))
+    # q1 = 0.2, d = 0.8, f = 0.05, q2 = 0.05; escalation = 0.2 × 0.8 + 0.8 × 0.05 = 0.16 + 0.04 = 0.2 at any correlation
+    # correlation 0 (DESIGN.md's independent failures):
+    # residual = 0.2 × 0.2 + 0.2 × 0.8 × 0.05 + 0.8 × 0.05 × 0.05 = 0.04 + 0.008 + 0.002 = 0.05
+    assert cascade_rates(0.2, 0.05, 0.8, 0.05, 0.0) == pytest.approx((0.2, 0.05))
+    # correlation 1 (the default): both tiers fail min(0.2, 0.05) = 0.05 of requests, so the 0.8 caught failures fail
+    # again with 0.05 / 0.2 and false alarms never: 0.2 × 0.2 + 0.8 × 0.05 + 0.05 × (0.05 − 0.05) = 0.04 + 0.04 = 0.08
+    assert cascade_rates(0.2, 0.05, 0.8, 0.05) == pytest.approx((0.2, 0.08))
+    # correlation 0.5: both = 0.5 × 0.01 + 0.5 × 0.05 = 0.03; 0.04 + 0.8 × 0.03 + 0.05 × (0.05 − 0.03) = 0.065
+    assert cascade_rates(0.2, 0.05, 0.8, 0.05, 0.5) == pytest.approx((0.2, 0.065))
+    # a perfect validator that never cries wolf: only q1 escalates and fails again at q2 (independent: 0.3 × 0.1),
+    # or, failing together, the cascade is exactly as good as its second tier
+    assert cascade_rates(0.3, 0.1, 1.0, 0.0, 0.0) == pytest.approx((0.3, 0.03))
+    assert cascade_rates(0.3, 0.1, 1.0, 0.0) == pytest.approx((0.3, 0.1))
+
+
+def test_a_cascade_is_never_scored_safer_than_its_second_tier_by_default():
+    """Independent failures let a cascade from a weak tier to a strong one beat the strong tier alone (a failed request
+    gets a fresh chance); with the tiers failing together (the default) it cannot: q1(1 − d) + d·q2 ≥ q2 for q1 ≥ q2."""
+    rng = np.random.default_rng(5)
+    q2 = rng.uniform(0, 0.5, 10_000)
+    q1 = q2 + rng.uniform(0, 0.5, 10_000)
+    d, f = rng.uniform(0, 1, 10_000), rng.uniform(0, 1, 10_000)
+    assert (cascade_rates(q1, q2, d, f)[1] >= q2 - 1e-12).all()
+    assert (cascade_rates(q1, q2, d, f, 0.0)[1] < q2).any()   # the independent form does beat it
 
 
 def test_beta_posterior_arithmetic():
@@ -213,14 +229,22 @@ def test_a_cascade_on_the_cube_by_hand():
     policy = Policy.parse({"cascade": {"other": {"from": "budget", "to": "mid", "detection_rate": 0.8,
                                                  "false_alarm_rate": 0.05}}})
     risk = engine.evaluate(engine.mix_of(policy))
-    # other <1k: q1 = 0.2, q2 = 0.1: escalation 0.16 + 0.04 = 0.2; residual 0.04 + 0.2 × 0.8 × 0.1 + 0.8 × 0.05 × 0.1
-    # = 0.04 + 0.016 + 0.004 = 0.06 → 60 failures against 50 today
-    assert risk.segment_failure_rate[0] == pytest.approx(0.06)
-    assert risk.extra_failures == pytest.approx(10)
+    # other <1k: q1 = 0.2, q2 = 0.1: escalation 0.16 + 0.04 = 0.2. The tiers failing together (the default): both fail
+    # min(0.2, 0.1) = 0.1, so residual 0.2 × 0.2 + 0.8 × 0.1 + 0.05 × (0.1 − 0.1) = 0.04 + 0.08 = 0.12
+    # → 120 failures against 50 today
+    assert risk.segment_failure_rate[0] == pytest.approx(0.12)
+    assert risk.extra_failures == pytest.approx(70)
     # cost: 1,000 × 0.001 at budget + 0.2 × 1,000 × 0.004 at mid = 1 + 0.8; chat stays on flagship: 25
     assert risk.cost == pytest.approx(1.8 + 25)
     [c] = risk.cascades
-    assert (c["escalation_rate"], c["residual_failure_rate"], c["added_cost_usd"]) == (0.2, 0.06, 0.8)
+    assert (c["escalation_rate"], c["residual_failure_rate"], c["added_cost_usd"]) == (0.2, 0.12, 0.8)
+    # independent failures (correlation 0, DESIGN.md's formula): 0.04 + 0.2 × 0.8 × 0.1 + 0.8 × 0.05 × 0.1
+    # = 0.04 + 0.016 + 0.004 = 0.06 → 60 failures; the cost does not depend on it
+    independent = Policy.parse({"cascade": {"other": {"from": "budget", "to": "mid", "detection_rate": 0.8,
+                                                      "false_alarm_rate": 0.05, "correlation": 0}}})
+    risk0 = engine.evaluate(engine.mix_of(independent))
+    assert risk0.segment_failure_rate[0] == pytest.approx(0.06) and risk0.extra_failures == pytest.approx(10)
+    assert risk0.cost == pytest.approx(risk.cost)
     assert c["added_latency_ms"] == 300.0 and "quality.latency_ms.mid" in c["latency_source"]
     # escalating to flagship instead: the observed latency of the flagship tier, and it says so
     policy = Policy.parse({"cascade": {"other": {"from": "budget", "to": "flagship", "detection_rate": 0.8,
@@ -341,6 +365,10 @@ def test_policy_per_length_mix_cascade_and_current_shares():
     ({"cascade": {"qa": {"from": "budget", "to": "mid", "detection_rate": 1.5, "false_alarm_rate": 0}}},
      "cascade.qa.detection_rate: must be between 0 and 1"),
     ({"cascade": {"qa": {"from": "budget", "to": "mid"}}}, "cascade.qa: missing detection_rate, false_alarm_rate"),
+    ({"cascade": {"qa": {"from": "budget", "to": "mid", "detection_rate": 0.8, "false_alarm_rate": 0,
+                         "correlation": -0.2}}}, "cascade.qa.correlation: must be between 0 and 1, got -0.2"),
+    ({"cascade": {"qa": {"from": "budget", "to": "mid", "detection_rate": 0.8, "false_alarm_rate": 0,
+                         "corelation": 1}}}, "cascade.qa: unknown key(s) corelation"),
 ])
 def test_bad_policy_extensions_are_one_clear_line(raw, message):
     with pytest.raises(PolicyError) as exc:
