@@ -82,7 +82,7 @@ def share(value, name: str) -> float:
 
 
 def price_date(value, name: str = "price_date"):
-    """None (the newest prices) or a YYYY-MM-DD the price catalog covers; returned as given (a string)."""
+    """None (today's prices, UTC) or a YYYY-MM-DD the price catalog covers; returned as given (a string)."""
     from routekit.prices import PriceDateError, checked_price_date
 
     if value is None:

@@ -260,10 +260,10 @@ def _mapping(value, where: str) -> dict:
 
 
 def _cascade(raw, where: str) -> Cascade:
-    keys = {"from", "to", "detection_rate", "false_alarm_rate"}
+    required, optional = {"from", "to", "detection_rate", "false_alarm_rate"}, {"correlation"}
     if not isinstance(raw, dict):
         raise PolicyError(f"{where}: expected {{from: tier, to: tier, detection_rate: d, false_alarm_rate: f}}")
-    unknown, missing = sorted(map(str, set(raw) - keys - {"correlation"})), sorted(keys - set(raw))
+    unknown, missing = sorted(map(str, set(raw) - required - optional)), sorted(required - set(raw))
     if unknown or missing:
         raise PolicyError(f"{where}: " + "; ".join(
             ([f"unknown key(s) {', '.join(unknown)}"] if unknown else [])
