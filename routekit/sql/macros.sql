@@ -211,6 +211,14 @@ CREATE OR REPLACE TEMP MACRO rk_bucket(n, bounds, labels) AS
 CREATE OR REPLACE TEMP MACRO rk_time_slot(ts, bounds, labels) AS CASE WHEN len(bounds) = 0 THEN labels[1]
     ELSE labels[1 + len(list_filter(CAST(bounds AS TIME[]), lambda b: CAST(ts AS TIME) >= b))] END;
 
+-- Whether a price_periods row applies at a row's UTC time of day (int_priced): a row with a time takes the slice it
+-- falls in (from_time inclusive, to_time exclusive, NULL bounds the day's start and end), never a day rate; a row
+-- without one (aggregated usage) takes the all-day row, which for a model with time-of-day prices is its day rate.
+CREATE OR REPLACE TEMP MACRO rk_price_at_time(time_of_day, from_time, to_time, day_rate) AS CASE
+    WHEN time_of_day IS NULL THEN from_time IS NULL AND to_time IS NULL
+    ELSE NOT day_rate AND (from_time IS NULL OR time_of_day >= from_time) AND (to_time IS NULL OR time_of_day < to_time)
+END;
+
 -- The end of a Claude Console export row's period: its usage_date_utc is a day (YYYY-MM-DD) in daily exports and an
 -- hour (YYYY-MM-DD HH:MM) in hourly ones. Shared by the token and cost CSV staging models.
 CREATE OR REPLACE TEMP MACRO rk_console_period_end(day_text) AS CASE

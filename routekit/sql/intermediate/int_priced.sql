@@ -6,9 +6,8 @@
 -- Anthropic's context_window), never by its day's total. Above the cliff every token takes the tier's prices.
 -- An unknown model keeps cost_usd NULL: reported as unpriced, never $0.
 -- Time-of-day prices: a row with a time of day (`time_of_day`: a call's UTC time) takes the slice of the day it falls
--- in (from_time inclusive, to_time exclusive; NULL bounds are the day's start and end, both NULL all day); a row
--- without one (aggregated usage: its period start says nothing of when its requests ran) takes the all-day row,
--- which for a model with time-of-day prices is its day rate (the rate in force for most of the day).
+-- in; a row without one (aggregated usage: its period start says nothing of when its requests ran) takes the day
+-- rate (rk_price_at_time).
 WITH priced AS (
     SELECT c.*,
                rk_price_variant(c.is_batch, c.service_tier) AS price_variant,
@@ -31,15 +30,11 @@ WITH priced AS (
                ON pv.model = c.model AND pv.provider IS NOT DISTINCT FROM c.provider
               AND pv.variant = rk_price_variant(c.is_batch, c.service_tier) AND pv.variant <> 'standard'
               AND c.ts >= coalesce(pv.valid_from, DATE '1900-01-01') AND c.ts < coalesce(pv.valid_to, DATE '9999-01-01')
-              AND CASE WHEN c.time_of_day IS NULL THEN pv.from_time IS NULL AND pv.to_time IS NULL
-                       ELSE NOT pv.day_rate AND (pv.from_time IS NULL OR c.time_of_day >= pv.from_time)
-                            AND (pv.to_time IS NULL OR c.time_of_day < pv.to_time) END
+              AND rk_price_at_time(c.time_of_day, pv.from_time, pv.to_time, pv.day_rate)
         LEFT JOIN price_periods ps
                ON ps.model = c.model AND ps.provider IS NOT DISTINCT FROM c.provider AND ps.variant = 'standard'
               AND c.ts >= coalesce(ps.valid_from, DATE '1900-01-01') AND c.ts < coalesce(ps.valid_to, DATE '9999-01-01')
-              AND CASE WHEN c.time_of_day IS NULL THEN ps.from_time IS NULL AND ps.to_time IS NULL
-                       ELSE NOT ps.day_rate AND (ps.from_time IS NULL OR c.time_of_day >= ps.from_time)
-                            AND (ps.to_time IS NULL OR c.time_of_day < ps.to_time) END
+              AND rk_price_at_time(c.time_of_day, ps.from_time, ps.to_time, ps.day_rate)
 )
 SELECT p.* EXCLUDE (above_context, time_of_day, above_tier, v_in, v_cached, v_write, v_out, v_in_above,
                     v_cached_above, v_write_above, v_out_above, s_in, s_cached, s_write, s_out, s_in_above,
