@@ -9,10 +9,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
+
 from routekit.arguments import (EXIT_NO_DATA, EXIT_USAGE, NoDataError, UsageError, check_has_data,
                                 existing_client_folder, no_data, price_date, writable_folder)
 from routekit.config import ConfigError
-from routekit.db import MemoryLimitError
+from routekit.db import MemoryLimitError, out_of_memory_text
 from routekit.report_text import money as _money, shown
 from routekit.workspace import Workspace
 
@@ -803,6 +805,9 @@ def main(argv: list[str] | None = None) -> int:
     except NoDataError as exc:
         print(f"routekit {args.command}: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
+    except duckdb.OutOfMemoryException as exc:
+        print(f"routekit {args.command}: {out_of_memory_text(exc)}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # the reader went away (`routekit ... | head`): stop quietly, as other command-line tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

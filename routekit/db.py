@@ -32,6 +32,17 @@ def memory_limit_setting(memory_limit: str | None) -> str:
     return value.strip()
 
 
+def out_of_memory_text(exc: duckdb.OutOfMemoryException) -> str:
+    """What to do when DuckDB could not stay within its memory limit, in one line (DuckDB's own advice is about SET
+    statements a routekit user never types). Up to the limit DuckDB spills to disk; what it cannot spill (the blocks
+    a running query holds) is what ran out, so the fix is a larger limit, not a smaller client."""
+    found = re.search(r"of size ([\d.]+ \w+) \(([\d.]+ \w+)/([\d.]+ \w+) used\)", str(exc))
+    need = (f" needed {found.group(1)} more beyond its limit of {found.group(3)} ({found.group(2)} in use)"
+            if found else " ran out of memory within its limit")
+    return (f"DuckDB{need}: raise routekit's memory limit with --memory-limit (ingest) or ROUTEKIT_MEMORY_LIMIT "
+            f"(every command), e.g. 4GB; the default, {DEFAULT_MEMORY_LIMIT}, holds a 10 M-call client")
+
+
 @lru_cache(maxsize=None)
 def sql_text(name: str) -> str:
     """The text of a SQL file shipped in routekit/sql, e.g. ``sql_text("staging/stg_openrouter_activity.sql")``."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,10 +37,10 @@ def sample_client(name: str, dest: Path) -> Path:
     return dest
 
 
-def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """The real `routekit` command in a subprocess, as a user runs it."""
+def run_cli(*args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real `routekit` command in a subprocess, as a user runs it (``env``: variables set on top of ours)."""
     proc = subprocess.run([sys.executable, "-m", "routekit.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+                          cwd=ROOT, timeout=600, env={**os.environ, **env} if env else None)
     if check and proc.returncode != 0:
         raise AssertionError(f"routekit {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc

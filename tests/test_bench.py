@@ -63,6 +63,7 @@ def test_every_step_runs_in_its_own_process_and_is_recorded(small_run):
     assert (2000, bench.LABELS["pandas"]) in table and (2000, bench.LABELS["audit"]) in table
     assert (5000, bench.LABELS["pandas"]) not in table and (5000, bench.LABELS["audit"]) not in table
     assert (2000, bench.LABELS["build"]) in table and (5000, bench.LABELS["build"]) not in table
+    assert (2000, bench.LABELS["spill"]) in table and (5000, bench.LABELS["spill"]) not in table
     # every call is loaded and classified, none rejected (the steps' own JSON, as printed)
     outs = {}
     for line in stdout.splitlines():
@@ -73,7 +74,7 @@ def test_every_step_runs_in_its_own_process_and_is_recorded(small_run):
     assert [o["rows"] for o in outs["classify"]] == [2000, 5000]
     assert [o["rows"] for o in outs["cube"]] == [2000, 5000]
     assert [o["rows"] for o in outs["duckdb_read"]] == [2000, 2000, 5000, 5000]
-    assert [o["rows"] for o in outs["build"]] == [2000]   # one process, from a fresh database to the cube
+    assert [o["rows"] for o in outs["build"]] == [2000, 2000]   # one process, fresh database to cube; then spilling
     assert (tmp / "work" / "litellm_2000" / ".routekit" / "audit_reports").is_dir()
 
 
@@ -87,6 +88,7 @@ def test_routekit_and_the_hand_written_pandas_pipeline_agree(small_run):
         re.search(r"(\d+) cube rows, \$([\d,.]+)", pandas_note).groups()
     # the one-process pipeline builds the same cube as the three steps
     assert table[(2000, bench.LABELS["build"])][3].split(";")[0] == "$" + re.search(r"\$([\d,.]+)", cube_note).group(1)
+    assert table[(2000, bench.LABELS["spill"])][3] == "$" + re.search(r"\$([\d,.]+)", cube_note).group(1)
     assert "agree on the task type count of 100.00% of calls" in text
 
 
@@ -124,7 +126,8 @@ def test_report_arithmetic_worked_by_hand():
         "cube": _step(1.0, 1.5, 120, cube_rows=10, cost_usd=12.5),
         "slider": _step(3.0, 3.0, 130, open_s=1.5, p50_ms=5.0, p95_ms=9.0, max_ms=20.0, cube_rows=10),
         "pandas": _step(150.0, 149.0, 500, read_seconds=1.0, classify_seconds=140.0, cube_rows=10, cost_usd=12.5),
-        "audit": _step(20.0, 25.0, 600), "build": _step(6.0, 10.0, 210, cost_usd=12.5)}}
+        "audit": _step(20.0, 25.0, 600), "build": _step(6.0, 10.0, 210, cost_usd=12.5),
+        "spill": _step(9.0, 10.5, 190, cost_usd=12.5)}}
     big = {"rows": 10000, "mb": 10.0, "steps": {
         "duckdb_read": _step(10.25, 15.0, 900, reads=[10.0, 10.5]),
         "ingest": _step(12.0, 20.0, 2500), "classify": _step(6.0, 11.0, 800, task_types=13, other_share=0.1),
@@ -153,6 +156,12 @@ def test_report_arithmetic_worked_by_hand():
     assert "- peak memory of any step at 10,000 calls = 2,500 MB (target < 3,072 MB): met" in lines
     assert "- slider recompute + redraw p95 at 10,000 calls = 120.0 ms (target < 100 ms): **NOT met**" in lines
     assert "- `routekit audit` of 1,000 calls = 20.0 s (target < 60 s): met" in lines
+    assert (f"- under a {bench.SPILL_LIMIT} memory limit, 1,000 calls build in 9.0 s with a peak of 190 MB to $12.50 "
+            "(at 2GB: $12.50); no out-of-memory failure: met") in lines
+    # a spilled build that priced differently would be wrong, not merely slow
+    small["steps"]["spill"]["cost_usd"] = 12.49
+    assert any(x.startswith(f"- under a {bench.SPILL_LIMIT} memory limit") and x.endswith("**NOT met**")
+               for x in bench.report([small, big], "2GB", cores=2))
     assert any(x.startswith("| 10,000 | tier explorer") and "opened in 1.25 s; recompute + redraw p50 40.0 ms, p95 "
                "120.0 ms, max 150.0 ms; cube 10 rows" in x for x in lines)
 

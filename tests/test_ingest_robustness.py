@@ -6,7 +6,10 @@ import json
 import duckdb
 import pytest
 
-from conftest import file_entry, run_cli, write_files
+from routekit.db import out_of_memory_text
+from routekit.sources.base import _clean_duckdb_message
+
+from conftest import file_entry, run_cli, sample_client, write_files
 from test_format_litellm import CSV as LITELLM_CSV, HEADER, _row
 
 GOOD_PAGE = json.dumps({"object": "page", "has_more": False, "next_page": None, "data": [
@@ -244,6 +247,31 @@ def test_cli_arguments(args, message, tmp_path):
     assert proc.returncode == 2
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_out_of_memory_says_which_limit_and_how_to_raise_it(tmp_path):
+    """DuckDB's own out-of-memory advice names SET statements a routekit user never types: a command under a limit too
+    small for its work says, in one line, what DuckDB needed and how to raise routekit's limit, and exits 1."""
+    client = sample_client("northwind_support", tmp_path / "client")
+    run_cli("ingest", str(client))
+    proc = run_cli("classify", str(client), check=False, env={"ROUTEKIT_MEMORY_LIMIT": "1MB"})
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.startswith("routekit classify: DuckDB needed ")
+    assert "raise routekit's memory limit with --memory-limit (ingest) or ROUTEKIT_MEMORY_LIMIT" in proc.stderr
+
+
+def test_out_of_memory_text_reads_duckdbs_figures():
+    # DuckDB 1.x's words; the three sizes are read out of them, not recomputed
+    exc = duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB "
+                                      "(60.8 MiB/61.0 MiB used)\n\nPossible solutions:\n* Reducing the number of threads")
+    assert out_of_memory_text(exc).startswith(
+        "DuckDB needed 256.0 KiB more beyond its limit of 61.0 MiB (60.8 MiB in use): raise routekit's memory limit")
+    # a message in other words still gets the advice
+    assert out_of_memory_text(duckdb.OutOfMemoryException("Out of Memory Error: no space")).startswith(
+        "DuckDB ran out of memory within its limit: raise routekit's memory limit with --memory-limit")
+    # a file that runs out while loading is listed as failed with the same advice (ingest's file table)
+    assert _clean_duckdb_message(exc) == out_of_memory_text(exc)
 
 
 def test_cli_json_contract(client):

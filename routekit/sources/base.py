@@ -35,7 +35,7 @@ from typing import ClassVar
 
 import duckdb
 
-from routekit.db import sql_text
+from routekit.db import out_of_memory_text, sql_text
 
 SAMPLE_BYTES = 64 * 1024
 # Longest CSV row / JSON line accepted; a longer row is rejected with DuckDB's reason. DuckDB sizes its read
@@ -444,6 +444,8 @@ def _undo(con: duckdb.DuckDBPyConnection, rel: str) -> None:
 
 
 def _clean_duckdb_message(exc: Exception) -> str:
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return out_of_memory_text(exc)
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "Unexpected end of GZIP stream" in msg:   # DuckDB's words, then the path the file list already shows
         return "the .gz file is cut short (an interrupted download or copy): copy it again"
