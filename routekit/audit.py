@@ -17,6 +17,7 @@ from pathlib import Path
 
 from routekit.arguments import EXIT_NO_DATA
 from routekit.config import load_config
+from routekit.db import out_of_memory_text
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "audit.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,6 +53,8 @@ def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, p
                             kernel_manager_class=local_kernel_manager(kernel_log))
     except PapermillExecutionError as exc:
         kernel_log.unlink(missing_ok=True)   # the cell's error is the story; the kernel itself was fine
+        if exc.ename == "OutOfMemoryException":   # DuckDB's, raised in the kernel: its advice is SET statements
+            raise AuditFailed(out_of_memory_text(exc.evalue)) from None
         raise AuditFailed(f"{exc.ename}: {exc.evalue}".splitlines()[0]) from None
     except Exception as exc:   # the kernel died or did not start: what it said is kept for whoever looks into it
         said = kernel_log.is_file() and kernel_log.stat().st_size > 0

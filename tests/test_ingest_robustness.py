@@ -249,15 +249,19 @@ def test_cli_arguments(args, message, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_out_of_memory_says_which_limit_and_how_to_raise_it(tmp_path):
+@pytest.mark.parametrize("command", ["classify", "audit"])
+def test_out_of_memory_says_which_limit_and_how_to_raise_it(command, tmp_path):
     """DuckDB's own out-of-memory advice names SET statements a routekit user never types: a command under a limit too
-    small for its work says, in one line, what DuckDB needed and how to raise routekit's limit, and exits 1."""
+    small for its work says, in one line, what DuckDB needed and how to raise routekit's limit, and exits 1 (the
+    audit's error comes from its notebook's kernel, as text)."""
     client = sample_client("northwind_support", tmp_path / "client")
     run_cli("ingest", str(client))
-    proc = run_cli("classify", str(client), check=False, env={"ROUTEKIT_MEMORY_LIMIT": "1MB"})
+    extra = ["--out", str(tmp_path / "reports")] if command == "audit" else []
+    proc = run_cli(command, str(client), *extra, check=False, env={"ROUTEKIT_MEMORY_LIMIT": "1MB"})
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
-    assert proc.stderr.startswith("routekit classify: DuckDB needed ")
+    said = {"classify": "routekit classify: DuckDB needed ", "audit": "routekit audit: client: DuckDB needed "}
+    assert proc.stderr.startswith(said[command]), proc.stderr
     assert "raise routekit's memory limit with --memory-limit (ingest) or ROUTEKIT_MEMORY_LIMIT" in proc.stderr
 
 
