@@ -60,8 +60,8 @@ def routing_inputs(con) -> RoutingInputs:
         seg["models"][model] = seg["models"].get(model, 0.0) + cost
         seg["model_tiers"][model] = tier
     for task, len_in, provider, model, requests in con.execute("""
-            SELECT task_type, len_in, provider, model, sum(requests) FROM mart_cube GROUP BY ALL ORDER BY ALL
-            """).fetchall():
+            SELECT task_type, len_in, provider, model, sum(requests) - coalesce(sum(errors), 0)
+            FROM mart_cube GROUP BY ALL ORDER BY ALL""").fetchall():   # answered requests, as scenario.load_cube
         seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}, "model_tiers": {}})
         seg["requests"][(provider, model)] = float(requests or 0)
     max_tokens = dict(con.execute("""

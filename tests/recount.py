@@ -9,6 +9,7 @@ PRICE_DATE)``; the task type of each call is routekit's (its classifier, checked
 from __future__ import annotations
 
 import collections
+import csv
 import html
 import json
 import re
@@ -16,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal as D
 
 import duckdb
 
-from conftest import run_cli, sample_client
+from conftest import ROOT, run_cli, sample_client
 
 # Every audit here runs at this price date, so the expected figures do not move with the calendar.
 PRICE_DATE = "2026-11-23"
@@ -79,9 +80,12 @@ def run_sample_audit(tmp_path_factory, name: str) -> dict:
     con = duckdb.connect(str(client / ".routekit" / "routekit.duckdb"), read_only=True)
     task_of = dict(con.execute("""SELECT c.request_id, t.task_type FROM int_calls t
                                   JOIN calls c USING (_source_file, _source_row)""").fetchall())
+    tier_of = dict(con.execute("""SELECT c.request_id, t.tier FROM int_calls t
+                                  JOIN calls c USING (_source_file, _source_row)""").fetchall())
     con.close()
     return {"client": client, "html": (out / "audit.html").read_text(encoding="utf-8"),
-            "findings": json.loads((out / "findings.json").read_text(encoding="utf-8")), "task_of": task_of}
+            "findings": json.loads((out / "findings.json").read_text(encoding="utf-8")), "task_of": task_of,
+            "tier_of": tier_of}
 
 
 def hand_rates(tokens, rates) -> D:
@@ -179,3 +183,45 @@ def by_model_shown(audit: dict) -> dict[tuple[str, str], str]:
 def within_a_cent(shown: str, exact: D) -> bool:
     """A row of a table rounded to add up to its total is within a cent of its exact amount."""
     return abs(amount(shown) - exact) < D("0.01")
+
+
+# The risk model's defaults (README, simulate): long inputs raise the failure odds on the lower tiers by k, so
+# q' = k·q / (1 - q + k·q); flagship and reasoning 1.0.
+LONG_INPUT_ODDS = {"budget": {"16k-64k": 1.5, "64k+": 2.0}, "mid": {"16k-64k": 1.2, "64k+": 1.5}}
+
+
+def shipped_priors() -> dict[tuple[str, str], float]:
+    """routekit/data/quality_priors.csv's mean failure rate per (task type, tier): with no evals.csv (none of the
+    samples has one) the posterior mean is the prior's."""
+    with open(ROOT / "routekit" / "data" / "quality_priors.csv", encoding="utf-8") as fh:
+        return {(r["task_type"], r["tier"]): float(r["failure_rate"]) for r in csv.DictReader(fh)}
+
+
+def check_risk(audit: dict, calls) -> tuple[float, int]:
+    """findings.json's extra failures a month and extra-failure rate against a recount over the answered calls:
+    F = sum over calls of sum over the mix's tiers of share × q'(task, tier, input length), less the same with each
+    call on its current tier (a model with no tier counts as flagship). A failed call had no answer to fail and
+    routing it elsewhere changes nothing, so it is in neither. The rate must keep within the audit's risk budget.
+    Returns (extra failures, answered calls); the logs of every sample are one whole month, so a month is the log."""
+    priors, mix = shipped_priors(), audit["findings"]["mix"]
+
+    def q(task, tier, length):
+        base, k = priors[(task, tier)], LONG_INPUT_ODDS.get(tier, {}).get(length, 1.0)
+        return k * base / (1 - base + k * base)
+
+    extra, answered = 0.0, 0
+    for _, _, ok, request_id, (uncached, read, write, _), _, _ in calls:
+        if not ok:
+            continue
+        answered += 1
+        task, length = audit["task_of"][request_id], bucket(uncached + read + write)
+        today = q(task, audit["tier_of"][request_id] or "flagship", length)
+        shares = (mix.get(task) or {}).get(length) or {"current": 1}
+        extra += sum(share * (today if tier == "current" else q(task, tier, length))
+                     for tier, share in shares.items()) - today
+    s = audit["findings"]["summary"]
+    # to the shown places (a float sum in another order may differ in the last bit, never by a unit shown)
+    assert abs(s["extra_failures_per_month"] - extra) <= 0.005 + 1e-9
+    assert abs(s["extra_failure_rate"] - extra / answered) <= 5e-7 + 1e-12
+    assert extra / answered <= audit["findings"]["params"]["risk_budget"] + 1e-9
+    return extra, answered

@@ -306,3 +306,52 @@ def test_write_policy_into_a_path_through_a_file_is_one_clear_line(tmp_path):
                    "--write-policy", str(tmp_path / "afile" / "policy.yaml"), check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith(f"afile/policy.yaml: {tmp_path / 'afile'} is a file, not a folder")
+
+
+def _client_with_failed_calls(tmp_path):
+    """_client plus 100 calls that failed (status failure, no tokens, not billed) on gpt-4o-mini, the budget
+    model, in the same month. With no tokens they fall in the <1k input bucket, where no answered call is."""
+    from test_format_litellm import _row
+
+    client = _client(tmp_path)
+    with open(client / "litellm.csv", "a") as fh:
+        fh.write("\n".join(_row(f"f-{k}", "0", "0", "0", "2026-09-15 12:00:00+00", model="gpt-4o-mini",
+                                status="failure") for k in range(100)) + "\n")
+    return client
+
+
+def test_failed_calls_are_not_traffic_the_risk_counts_or_the_optimizer_routes(tmp_path):
+    # A call that failed had no answer: there is no response whose quality could fail, and routing it elsewhere
+    # changes nothing. Counted as requests, the 100 failed calls below added 100 × q to the current failures,
+    # 100 to the extra-failure rate's denominator, and let the optimizer "save" 100 × (q_budget - q_flagship)
+    # failures by sending them to a safer tier at no cost, and spend those on the answered traffic.
+    client = _client_with_failed_calls(tmp_path)
+    db = str(tmp_path / "c.duckdb")
+    # Posteriors (see test_simulate_reports_risk_per_mix_and_segment): flagship 11/220 = 0.05, budget 29/120,
+    # mid 0.1 (prior alone). Answered: 300 requests on gpt-4o (flagship), 100 on gpt-4o-mini (budget).
+    q_f, q_b, q_m = 11 / 220, 29 / 120, 0.1
+    current = 300 * q_f + 100 * q_b                  # 39.1667 (with the failed calls: + 100 × q_b = 63.3333)
+    out = json.loads(run_cli("simulate", str(client), "--db", db, "--json", "--policy",
+                             str(client / "policy.yaml")).stdout)
+    risk = out["risk"]
+    # policy: half budget, half mid for every request of task other: 400 × (0.5 q_b + 0.5 q_m) = 68.3333
+    assert risk["current_failures"] == pytest.approx(current, abs=0.01)
+    assert risk["expected_failures"] == pytest.approx(400 * (q_b + q_m) / 2, abs=0.01)
+    extra = 400 * (q_b + q_m) / 2 - current          # 29.1667
+    assert risk["extra_failures_per_month"] == pytest.approx(extra, abs=0.01)
+    assert risk["extra_failure_rate"] == pytest.approx(extra / 400, abs=1e-6)   # 0.072917, not 29.1667 / 500
+    assert sum(s["requests_per_month"] for s in out["segments"]) == 400
+    # the optimizer at a budget of zero: no extra failures on the answered traffic, whatever it does with the
+    # failed calls; recounted from its own mix over the answered requests of each input length by hand:
+    # 4k-16k: 100 on gpt-4o (10,000 in) + 100 on gpt-4o-mini (4,000 in); 1k-4k: 200 on gpt-4o (2,000 and 1,000 in)
+    zero = json.loads(run_cli("optimize", str(client), "--db", db, "--max-extra-failure-rate", "0",
+                              "--json").stdout)
+    assert "<1k" not in zero["mix"].get("other", {})   # nothing answered there: nothing to route
+    q = {"budget": q_b, "mid": q_m, "flagship": q_f, "reasoning": 0.05}
+    answered = {"4k-16k": (100 * q_f + 100 * q_b, 200), "1k-4k": (200 * q_f, 200)}
+    recount = 0.0
+    for len_in, (today, n) in answered.items():
+        shares = zero["mix"]["other"][len_in]
+        recount += sum(s * (today if t == "current" else n * q[t]) for t, s in shares.items()) - today
+    assert recount <= 1e-6
+    assert zero["risk"]["extra_failures_per_month"] == pytest.approx(recount, abs=0.01)

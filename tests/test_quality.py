@@ -400,8 +400,9 @@ def test_globex_segments_extra_failures_by_hand(tmp_path):
     agentic 16k-64k, 458 calls: 397 claude-sonnet-4-5 + 61 claude-opus-4-1, all flagship (q 0.200, odds 1.0)
       mix {mid 1.0}: q 0.344 with the mid odds 1.2 at 16k-64k: 1.2 × 0.344 / (1 − 0.344 + 1.2 × 0.344)
       = 0.4128 / 1.0688 = 0.386228 → extra 458 × (0.386228 − 0.200) = 85.292
-    extra failures 86.488 a month; of all 4,414 calls: rate 0.019594; stakes (summarization 1.0, agentic 2.0)
-    weigh them 1.196 + 2 × 85.292 = 171.781."""
+    extra failures 86.488 a month; of the 4,328 answered calls (4,414 less 69 failed spans and 17 failed gateway
+    rows, which had no answer to fail: 0.019594 when they were counted): rate 0.019983; stakes (summarization 1.0,
+    agentic 2.0) weigh them 1.196 + 2 × 85.292 = 171.781."""
     import collections
     import csv
     import gzip
@@ -427,7 +428,7 @@ def test_globex_segments_extra_failures_by_hand(tmp_path):
             "claude-sonnet-4-5-20250929": "flagship", "claude-opus-4-1-20250805": "flagship"}
     bucket = lambda n: "4k-16k" if 4000 <= n < 16000 else "16k-64k" if 16000 <= n < 64000 else "other"  # noqa: E731
     count = collections.Counter()
-    calls = 0
+    calls = answered = 0
     for line in gzip.open(client / "otel" / "traces-2026-10.jsonl.gz", "rt", encoding="utf-8"):
         for resource in json.loads(line)["resourceSpans"]:
             for scope in resource["scopeSpans"]:
@@ -436,24 +437,26 @@ def test_globex_segments_extra_failures_by_hand(tmp_path):
                     if a.get("gen_ai.operation.name") in ("invoke_agent", "execute_tool"):
                         continue   # agent and tool spans are not model calls
                     calls += 1
+                    answered += (span.get("status") or {}).get("code") != 2   # 2: STATUS_CODE_ERROR
                     tokens = int(a.get("gen_ai.usage.input_tokens", a.get("gen_ai.usage.prompt_tokens", 0)))
                     model = a.get("gen_ai.response.model") or a["gen_ai.request.model"]
                     count[task_of[span["spanId"]], bucket(tokens), model] += 1
     with open(client / "gateway" / "requests_2026-10.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             calls += 1
+            answered += r["status"] == "ok"
             count[task_of[r["req_id"]], bucket(int(r["tok_in"])), r["llm"]] += 1
     by_tier = lambda task, length: {(tier[m], n) for (t, b, m), n in count.items()  # noqa: E731
                                     if (t, b) == (task, length)}
     assert by_tier("summarization", "4k-16k") == {("budget", 9), ("mid", 98), ("flagship", 1)}
     assert by_tier("agentic", "16k-64k") == {("flagship", 397), ("flagship", 61)}
-    assert calls == 4414
+    assert (calls, answered) == (4414, 4328)
 
     assert out["projection"]["factor"] == 1.0
     risk = out["risk"]
     assert risk["extra_failures_per_month"] == pytest.approx(86.49, abs=0.005)
     assert risk["expected_failures"] - risk["current_failures"] == pytest.approx(86.488, abs=0.011)
-    assert risk["extra_failure_rate"] == pytest.approx(86.488 / 4414, abs=1e-6)   # 0.019594
+    assert risk["extra_failure_rate"] == pytest.approx(86.488 / 4328, abs=1e-6)   # 0.019983
     assert risk["weighted_extra_failures"] == pytest.approx(171.78, abs=0.005)
     rows = [s for s in out["segments"] if (s["task_type"], s["len_in"]) in (("summarization", "4k-16k"),
                                                                             ("agentic", "16k-64k"))]
