@@ -198,7 +198,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     from routekit.estimate import EstimateError, Workload, estimate, parse_mix
 
     try:
-        result = estimate(Workload(args.requests, args.input_tokens, args.output_tokens, args.cached_input_tokens),
+        result = estimate(Workload(args.requests, args.input_tokens, args.output_tokens, args.cached_input_tokens,
+                                   args.input_audio_tokens, args.cached_audio_tokens, args.output_audio_tokens),
                           parse_mix(args.mix), _catalog(args.prices), price_date(args.date))
     except EstimateError as exc:
         raise UsageError(str(exc)) from None
@@ -538,6 +539,11 @@ def cmd_prices(args: argparse.Namespace) -> int:
             print(f"  above {q.above_input_tokens:,} input tokens: input {j['input_per_mtok_above']}   "
                   f"cached input {j['cached_input_per_mtok_above']}   "
                   f"cache write {j['cache_write_per_mtok_above']}   output {j['output_per_mtok_above']}")
+        audio = [f"{label} {j[key]}" for label, key in (("audio input", "input_audio_per_mtok"),
+                                                         ("cached audio input", "cached_audio_input_per_mtok"),
+                                                         ("audio output", "output_audio_per_mtok")) if j[key] is not None]
+        if audio:   # a model without an audio price bills audio as text (prices.py)
+            print("  " + "   ".join(audio))
         print(f"  valid {since}, {until}   source: {q.source}")
         if slices[id(q)]:
             print("  by UTC time of day (each call at its own; the rate above is for traffic without a time):")
@@ -701,6 +707,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-tokens", type=int, required=True, help="input tokens per request (incl. cached)")
     p.add_argument("--output-tokens", type=int, required=True, help="output tokens per request")
     p.add_argument("--cached-input-tokens", type=int, default=0, help="cache-read tokens per request")
+    p.add_argument("--input-audio-tokens", type=int, default=0,
+                   help="uncached audio input tokens per request, part of --input-tokens (voice and realtime models "
+                        "bill them at their audio price)")
+    p.add_argument("--cached-audio-tokens", type=int, default=0,
+                   help="audio cache-read tokens per request, part of --cached-input-tokens")
+    p.add_argument("--output-audio-tokens", type=int, default=0,
+                   help="audio output tokens per request, part of --output-tokens")
     p.add_argument("--mix", required=True, metavar="MODEL=SHARE[,...]", help="models and their shares (sum 1)")
     p.add_argument("--prices", metavar="FILE", help="prices.csv with negotiated rates (overrides genai-prices)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the prices in force on this date (default today, UTC)")

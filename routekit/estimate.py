@@ -19,6 +19,11 @@ class Workload:
     input_tokens: int            # per request, total input including cached tokens
     output_tokens: int           # per request
     cached_input_tokens: int = 0  # per request, cache reads (a subset of input_tokens)
+    # per request, the audio among them (schema.sql): uncached audio input (a part of input_tokens beside the cache
+    # reads), audio cache reads (a part of cached_input_tokens), audio output (a part of output_tokens)
+    input_audio_tokens: int = 0
+    cached_audio_tokens: int = 0
+    output_audio_tokens: int = 0
 
 
 def parse_mix(text: str) -> list[tuple[str, Decimal]]:
@@ -64,6 +69,16 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
     if not 0 <= workload.cached_input_tokens <= workload.input_tokens:
         raise EstimateError("--cached-input-tokens must be between 0 and --input-tokens (cache reads are part "
                             "of the input)")
+    if min(workload.input_audio_tokens, workload.cached_audio_tokens, workload.output_audio_tokens) < 0:
+        raise EstimateError("audio token counts cannot be negative")
+    if workload.input_audio_tokens > workload.input_tokens - workload.cached_input_tokens:
+        raise EstimateError("--input-audio-tokens (uncached audio) cannot exceed --input-tokens less "
+                            "--cached-input-tokens")
+    if workload.cached_audio_tokens > workload.cached_input_tokens:
+        raise EstimateError("--cached-audio-tokens cannot exceed --cached-input-tokens (audio cache reads are "
+                            "part of the cache reads)")
+    if workload.output_audio_tokens > workload.output_tokens:
+        raise EstimateError("--output-audio-tokens cannot exceed --output-tokens (audio output is part of it)")
     models, total, unpriced = [], Decimal(0), []
     for model, share in mix:
         quote = catalog.quote(model, on=on)
@@ -74,7 +89,10 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
                            "price_source": None})
             continue
         # one request's cost, cliff tiers included (a request over the tier's input threshold pays the higher rate)
-        per_request = quote.cost(workload.input_tokens, workload.output_tokens, workload.cached_input_tokens)
+        per_request = quote.cost(workload.input_tokens, workload.output_tokens, workload.cached_input_tokens,
+                                 input_audio_tokens=workload.input_audio_tokens,
+                                 cached_audio_tokens=workload.cached_audio_tokens,
+                                 output_audio_tokens=workload.output_audio_tokens)
         cost = requests * per_request
         total += cost
         models.append({"model": model, "share": float(share), "requests": float(requests),
@@ -82,7 +100,12 @@ def estimate(workload: Workload, mix: list[tuple[str, Decimal]], catalog: PriceC
                        "priced_as": quote.matched_model,
                        "prices_per_mtok": {"input": str(quote.input_per_mtok),
                                            "cached_input": str(quote.cached_input_per_mtok),
-                                           "output": str(quote.output_per_mtok)}})
+                                           "output": str(quote.output_per_mtok),
+                                           # None: no audio price, audio billed as text
+                                           **{key: None if getattr(quote, col) is None else str(getattr(quote, col))
+                                              for key, col in (("input_audio", "input_audio_per_mtok"),
+                                                               ("cached_audio_input", "cached_audio_input_per_mtok"),
+                                                               ("output_audio", "output_audio_per_mtok"))}}})
     return {
         "monthly_cost_usd": None if unpriced else float(to_cent(total)),
         "per_request_cost_usd": None if unpriced or not workload.requests

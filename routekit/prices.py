@@ -11,6 +11,16 @@ Pricing rules every quote follows (whatever its source):
   it). A model with no cache-write price charges writes at the input price: OpenAI, Gemini and most others bill
   cache writes as ordinary input. The 1-hour Anthropic write (2 x input) is not carried.
 - A model with an input price but no output price (embedding models) charges output at 0.
+- Audio tokens (voice and realtime models: OpenAI's gpt-realtime, gpt-audio, Gemini's Live and Flash models) take
+  the model's own audio prices, genai-prices' ``input_audio_mtok``, ``cache_audio_read_mtok`` and
+  ``output_audio_mtok`` (gpt-realtime: 32 / 0.4 / 64 beside text at 4 / 0.4 / 16). ``input_audio_per_mtok`` applies
+  to uncached audio input (calls.input_audio_tokens), ``cached_audio_input_per_mtok`` to audio cache reads
+  (calls.cached_audio_tokens, a part of cached_input_tokens), ``output_audio_per_mtok`` to audio output
+  (calls.output_audio_tokens, a part of output_tokens). A model that lists an audio input price but no audio
+  cache price charges cached audio at the audio input price (no discount assumed, as genai-prices' own calc_price
+  does for gpt-audio). None (a model with no audio price: every text model, and every prices.csv row without the
+  audio columns) means the audio is billed as text: at the text price in force for those tokens, above a cliff tier
+  too (Gemini 2.5 Pro bills audio input as text). Audio prices are flat: genai-prices lists no tiered one.
 - Cliff tiers: when a request's TOTAL input (including cache reads and writes) is above ``above_input_tokens``, every
   token of that request is charged at the ``*_above`` prices (gemini-2.5-pro and claude-sonnet-4-5 above 200k).
   Only the first tier is carried (two OpenRouter models list a second one; their ``source`` says so).
@@ -84,7 +94,9 @@ PROVIDER_IDS = {
 }
 
 PRICE_COLUMNS = ("input_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok", "output_per_mtok")
-OVERRIDE_COLUMNS = ("model",) + PRICE_COLUMNS + ("valid_from", "note")
+# the audio prices (None: audio billed as text); optional in prices.csv
+AUDIO_COLUMNS = ("input_audio_per_mtok", "cached_audio_input_per_mtok", "output_audio_per_mtok")
+OVERRIDE_COLUMNS = ("model",) + PRICE_COLUMNS + AUDIO_COLUMNS + ("valid_from", "note")
 _REQUIRED_COLUMNS = ("model", "input_per_mtok", "output_per_mtok")
 
 
@@ -92,7 +104,7 @@ _TABLE_FIELDS = ("provider", "model", "variant", "valid_from", "valid_to", "from
                  "input_per_mtok", "cached_input_per_mtok",
                  "cache_write_per_mtok", "output_per_mtok", "above_input_tokens", "input_per_mtok_above",
                  "cached_input_per_mtok_above", "cache_write_per_mtok_above", "output_per_mtok_above",
-                 "matched_model", "source")
+                 *AUDIO_COLUMNS, "matched_model", "source")
 _SCALE = Decimal("0.000001")
 
 
@@ -113,6 +125,10 @@ class _Rates:
     cached_input_per_mtok_above: Decimal | None = None
     cache_write_per_mtok_above: Decimal | None = None
     output_per_mtok_above: Decimal | None = None
+    # the audio prices, flat (no cliff tier); None: the model has no audio price and bills audio as text
+    input_audio_per_mtok: Decimal | None = None
+    cached_audio_input_per_mtok: Decimal | None = None
+    output_audio_per_mtok: Decimal | None = None
     notes: tuple[str, ...] = ()
 
     def scaled(self, factor: Decimal, note: str) -> _Rates:
@@ -125,7 +141,10 @@ class _Rates:
                        input_per_mtok_above=s(self.input_per_mtok_above),
                        cached_input_per_mtok_above=s(self.cached_input_per_mtok_above),
                        cache_write_per_mtok_above=s(self.cache_write_per_mtok_above),
-                       output_per_mtok_above=s(self.output_per_mtok_above), notes=self.notes + (note,))
+                       output_per_mtok_above=s(self.output_per_mtok_above),
+                       input_audio_per_mtok=s(self.input_audio_per_mtok),
+                       cached_audio_input_per_mtok=s(self.cached_audio_input_per_mtok),
+                       output_audio_per_mtok=s(self.output_audio_per_mtok), notes=self.notes + (note,))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,16 +189,29 @@ class PriceQuote(_Rates):
         return (self.from_time is None or self.from_time <= at) and (self.to_time is None or at < self.to_time)
 
     def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0,
-             cache_write_tokens: int = 0) -> Decimal:
-        """USD for one request; ``input_tokens`` is the TOTAL input, cache reads and writes included."""
+             cache_write_tokens: int = 0, input_audio_tokens: int = 0, cached_audio_tokens: int = 0,
+             output_audio_tokens: int = 0) -> Decimal:
+        """USD for one request; ``input_tokens`` is the TOTAL input, cache reads and writes and audio included;
+        ``input_audio_tokens`` (uncached audio), ``cached_audio_tokens`` (a part of the cache reads) and
+        ``output_audio_tokens`` (a part of the output) are the audio among them (int_priced.sql's rk_token_cost)."""
         above = self.above_input_tokens is not None and input_tokens > self.above_input_tokens
         p_in, p_cached, p_write, p_out = (
             (self.input_per_mtok_above, self.cached_input_per_mtok_above, self.cache_write_per_mtok_above,
              self.output_per_mtok_above) if above else
             (self.input_per_mtok, self.cached_input_per_mtok, self.cache_write_per_mtok, self.output_per_mtok))
-        uncached = input_tokens - cached_input_tokens - cache_write_tokens
-        return (uncached * p_in + cached_input_tokens * p_cached + cache_write_tokens * p_write
-                + output_tokens * p_out) / Decimal(1_000_000)
+        p_audio, p_audio_cached, p_audio_out = self.audio_prices(p_in, p_cached, p_out)
+        text = input_tokens - cached_input_tokens - cache_write_tokens - input_audio_tokens
+        return (text * p_in + input_audio_tokens * p_audio + (cached_input_tokens - cached_audio_tokens) * p_cached
+                + cached_audio_tokens * p_audio_cached + cache_write_tokens * p_write
+                + (output_tokens - output_audio_tokens) * p_out + output_audio_tokens * p_audio_out
+                ) / Decimal(1_000_000)
+
+    def audio_prices(self, p_in: Decimal, p_cached: Decimal, p_out: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+        """(audio input, cached audio input, audio output) prices, each the text price given where the model has no
+        audio price of its own."""
+        return (p_in if self.input_audio_per_mtok is None else self.input_audio_per_mtok,
+                p_cached if self.cached_audio_input_per_mtok is None else self.cached_audio_input_per_mtok,
+                p_out if self.output_audio_per_mtok is None else self.output_audio_per_mtok)
 
     def to_json(self) -> dict:
         """Prices as strings of the exact Decimal (JSON numbers would turn 0.1 into a binary float)."""
@@ -195,7 +227,7 @@ class PriceQuote(_Rates):
         keys = ("model", "matched_model", "provider", "variant") + PRICE_COLUMNS + (
             "valid_from", "valid_to", "from_time", "to_time", "day_rate", "source", "above_input_tokens",
             "input_per_mtok_above", "cached_input_per_mtok_above", "cache_write_per_mtok_above",
-            "output_per_mtok_above")
+            "output_per_mtok_above") + AUDIO_COLUMNS
         return {key: text(getattr(self, key)) for key in keys}
 
 
@@ -264,10 +296,16 @@ def _rates_from(price: ModelPrice) -> _Rates | None:
         p_out = Decimal(0)
         notes.append("no output price: output at 0")
     tiered = [p for p in (p_in, p_cached, p_write, p_out) if isinstance(p, TieredPrices) and p.tiers]
+    # audio: genai-prices' input_audio_mtok, cache_audio_read_mtok, output_audio_mtok (flat in every model it lists);
+    # an audio input price without an audio cache price charges cached audio at the audio input price
+    p_audio = _base(getattr(price, "input_audio_mtok", None))
+    p_audio_cached = _base(getattr(price, "cache_audio_read_mtok", None))
     rates = _Rates(input_per_mtok=_base(p_in),
                    cached_input_per_mtok=_base(p_cached) if p_cached is not None else _base(p_in),
                    cache_write_per_mtok=_base(p_write) if p_write is not None else _base(p_in),
-                   output_per_mtok=_base(p_out))
+                   output_per_mtok=_base(p_out), input_audio_per_mtok=p_audio,
+                   cached_audio_input_per_mtok=p_audio_cached if p_audio_cached is not None else p_audio,
+                   output_audio_per_mtok=_base(getattr(price, "output_audio_mtok", None)))
     if not tiered:
         return replace(rates, notes=tuple(notes))
     starts = sorted({p.tiers[0].start for p in tiered})
@@ -549,7 +587,9 @@ def read_prices_csv(path: Path) -> dict[str, list[_OverrideRow]]:
     """The override file as {model (lower case): rows sorted by valid_from}; raises PriceFileError when invalid.
 
     Columns ``model,input_per_mtok,output_per_mtok`` and optionally ``cached_input_per_mtok``,
-    ``cache_write_per_mtok``, ``valid_from`` (YYYY-MM-DD) and ``note`` (ignored); USD per million tokens. Rows are
+    ``cache_write_per_mtok``, the audio prices ``input_audio_per_mtok``, ``cached_audio_input_per_mtok`` (empty:
+    the audio input price), ``output_audio_per_mtok`` (empty: audio at the text prices), ``valid_from``
+    (YYYY-MM-DD) and ``note`` (ignored); USD per million tokens. Rows are
     numbered like ingest's rejects: row 1 is the first row after the header.
     """
     path = Path(path)
@@ -593,6 +633,7 @@ def read_prices_csv(path: Path) -> dict[str, list[_OverrideRow]]:
         p_out = _number(record.get("output_per_mtok", ""), "output_per_mtok", where, True)
         p_cached = _number(record.get("cached_input_per_mtok", ""), "cached_input_per_mtok", where, False)
         p_write = _number(record.get("cache_write_per_mtok", ""), "cache_write_per_mtok", where, False)
+        p_audio, p_audio_cached, p_audio_out = (_number(record.get(c, ""), c, where, False) for c in AUDIO_COLUMNS)
         since_text = (record.get("valid_from") or "").strip()
         since = None
         if since_text:
@@ -605,8 +646,12 @@ def read_prices_csv(path: Path) -> dict[str, list[_OverrideRow]]:
             raise PriceFileError(f"{where}: same model and valid_from as row {seen[key, since]} "
                                  f"({model}, {since_text or 'no valid_from'})")
         seen[key, since] = number
+        # audio columns left out or empty: the audio is billed as text, as for a catalog model with no audio price
         rates = _Rates(input_per_mtok=p_in, cached_input_per_mtok=p_cached if p_cached is not None else p_in,
-                       cache_write_per_mtok=p_write if p_write is not None else p_in, output_per_mtok=p_out)
+                       cache_write_per_mtok=p_write if p_write is not None else p_in, output_per_mtok=p_out,
+                       input_audio_per_mtok=p_audio,
+                       cached_audio_input_per_mtok=p_audio_cached if p_audio_cached is not None else p_audio,
+                       output_audio_per_mtok=p_audio_out)
         rows.setdefault(key, []).append(_OverrideRow(number, model, since, rates))
     for key in rows:
         rows[key].sort(key=lambda r: r.valid_from or date.min)

@@ -343,6 +343,11 @@ class CubeRow:
     cached_input_tokens: Decimal
     cache_write_tokens: Decimal
     output_tokens: Decimal
+    # the audio subsets (schema.sql): uncached audio input, audio cache reads (a part of cached_input_tokens), audio
+    # output (a part of output_tokens), priced at the model's audio prices (token_cost)
+    input_audio_tokens: Decimal = Decimal(0)
+    cached_audio_tokens: Decimal = Decimal(0)
+    output_audio_tokens: Decimal = Decimal(0)
     # False for usage-export traffic without a request count (Anthropic's usage report has none): with no requests
     # there are no failures to count, so no quality risk for moving it can be estimated, and every scenario keeps
     # it on its current models and batch use (a mix, a default or a batch share never moves it)
@@ -364,7 +369,8 @@ def load_cube(con: duckdb.DuckDBPyConnection) -> tuple[list[CubeRow], Projection
     rows = con.execute("""
         SELECT task_type, len_in, len_out, provider, model, tier, coalesce(is_batch, false),
                sum(requests) - coalesce(sum(errors), 0), sum(input_tokens), sum(cached_input_tokens),
-               sum(cache_write_tokens), sum(output_tokens), requests IS NOT NULL AS sized, s.from_time
+               sum(cache_write_tokens), sum(output_tokens), sum(input_audio_tokens), sum(cached_audio_tokens),
+               sum(output_audio_tokens), requests IS NOT NULL AS sized, s.from_time
         FROM mart_cube c LEFT JOIN time_slots s ON s.slot = c.tod_slot
         GROUP BY ALL
         HAVING requests IS NULL OR sum(requests) > coalesce(sum(errors), 0)
@@ -372,17 +378,24 @@ def load_cube(con: duckdb.DuckDBPyConnection) -> tuple[list[CubeRow], Projection
         ORDER BY ALL""").fetchall()
     span = con.execute("SELECT min(first_ts), max(last_ts) FROM mart_cube").fetchone()
     projection = Projection.of(span[0], span[1]) if span[0] else None
-    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:12]), sized=r[12], at=r[13]) for r in rows], \
+    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:15]), sized=r[15], at=r[16]) for r in rows], \
         projection
 
 
 def token_cost(row: CubeRow, quote: PriceQuote, output_factor: Decimal = Decimal(1)) -> Decimal:
     """The segment's tokens at the quote's prices (cliff tiers are priced at the base price: segments hold
-    averages, and the engine's per-call prices in int_calls handle cliffs exactly)."""
-    uncached = max(row.input_tokens - row.cached_input_tokens - row.cache_write_tokens, Decimal(0))
-    return (uncached * quote.input_per_mtok + row.cached_input_tokens * quote.cached_input_per_mtok
-            + row.cache_write_tokens * quote.cache_write_per_mtok
-            + row.output_tokens * output_factor * quote.output_per_mtok) / MILLION
+    averages, and the engine's per-call prices in int_calls handle cliffs exactly). Audio takes the quote's audio
+    prices, the text ones where it has none (int_priced.sql's rk_token_cost, term for term); output inflation scales
+    audio output as it does text."""
+    p_audio, p_audio_cached, p_audio_out = quote.audio_prices(quote.input_per_mtok, quote.cached_input_per_mtok,
+                                                              quote.output_per_mtok)
+    text = max(row.input_tokens - row.cached_input_tokens - row.cache_write_tokens - row.input_audio_tokens,
+               Decimal(0))
+    return (text * quote.input_per_mtok + row.input_audio_tokens * p_audio
+            + max(row.cached_input_tokens - row.cached_audio_tokens, Decimal(0)) * quote.cached_input_per_mtok
+            + row.cached_audio_tokens * p_audio_cached + row.cache_write_tokens * quote.cache_write_per_mtok
+            + (max(row.output_tokens - row.output_audio_tokens, Decimal(0)) * quote.output_per_mtok
+               + row.output_audio_tokens * p_audio_out) * output_factor) / MILLION
 
 
 @dataclass
@@ -655,8 +668,13 @@ class RowPrices:
         column = lambda name: np.array([float(getattr(r, name)) for r in rows], dtype=float)   # noqa: E731
         self.requests = column("requests")
         inp, cached, write = column("input_tokens"), column("cached_input_tokens"), column("cache_write_tokens")
-        self.input_tokens = np.stack([np.maximum(inp - cached - write, 0.0), cached, write], axis=1)   # [R, 3]
-        self.output_tokens = column("output_tokens")
+        audio, cached_audio, out_audio = (column("input_audio_tokens"), column("cached_audio_tokens"),
+                                          column("output_audio_tokens"))
+        # token_cost's terms: text uncached, text cache reads, cache writes, audio uncached, audio cache reads [R, 5]
+        self.input_tokens = np.stack([np.maximum(inp - cached - write - audio, 0.0),
+                                      np.maximum(cached - cached_audio, 0.0), write, audio, cached_audio], axis=1)
+        out = column("output_tokens")
+        self.output_tokens = np.stack([np.maximum(out - out_audio, 0.0), out_audio], axis=1)   # text, audio [R, 2]
         self.is_batch = np.array([1.0 if r.is_batch else 0.0 for r in rows])
         self.fixed = np.array([not r.sized for r in rows], dtype=bool)   # kept as they are by every policy
         self.tier_col = np.array([TIERS.index(r.tier) if r.tier in TIERS else len(TIERS) for r in rows], dtype=int)
@@ -667,8 +685,8 @@ class RowPrices:
         own = {(r.model, r.provider, r.at): None for r in rows}
         std = {k: self._vector(self.sim.quote(k[0], k[1], False, k[2])) for k in own}
         bat = {k: self._vector(self.sim.quote(k[0], k[1], True, k[2])) for k in own}
-        self.own_std = self._parts(np.array([std[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 4))
-        self.own_batch = self._parts(np.array([bat[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 4))
+        self.own_std = self._parts(np.array([std[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 7))
+        self.own_batch = self._parts(np.array([bat[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 7))
         # each row's time of day (its slot): a representative with time-of-day prices is priced per row at it
         self.times, self.time_of = _index(rows, lambda r: r.at)
         self.current = self.at(self.own_std, self.own_batch, self.is_batch, 1.0)
@@ -676,15 +694,17 @@ class RowPrices:
 
     @staticmethod
     def _vector(quote: PriceQuote | None) -> list[float]:
+        """The quote's prices in the order of the rows' token columns: 5 input, then 2 output (text, audio)."""
         if quote is None:
-            return [np.nan] * 4
+            return [np.nan] * 7
+        audio = quote.audio_prices(quote.input_per_mtok, quote.cached_input_per_mtok, quote.output_per_mtok)
         return [float(quote.input_per_mtok), float(quote.cached_input_per_mtok), float(quote.cache_write_per_mtok),
-                float(quote.output_per_mtok)]
+                float(audio[0]), float(audio[1]), float(quote.output_per_mtok), float(audio[2])]
 
     def _parts(self, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(input cost, output cost) per row at prices [R, 4] or [4] (token_cost's terms; output before inflation)."""
+        """(input cost, output cost) per row at prices [R, 7] or [7] (token_cost's terms; output before inflation)."""
         prices = np.atleast_2d(prices)
-        return ((self.input_tokens * prices[:, :3]).sum(1) / 1e6, self.output_tokens * prices[:, 3] / 1e6)
+        return ((self.input_tokens * prices[:, :5]).sum(1) / 1e6, (self.output_tokens * prices[:, 5:]).sum(1) / 1e6)
 
     @staticmethod
     def at(std, batch, batch_share, factor) -> np.ndarray:

@@ -330,7 +330,8 @@ def test_write_price_table_rows_types_and_a_join_by_date(tmp_path, catalog):
         "cache_write_per_mtok": "DECIMAL(18,6)", "output_per_mtok": "DECIMAL(18,6)", "above_input_tokens": "BIGINT",
         "input_per_mtok_above": "DECIMAL(18,6)", "cached_input_per_mtok_above": "DECIMAL(18,6)",
         "cache_write_per_mtok_above": "DECIMAL(18,6)", "output_per_mtok_above": "DECIMAL(18,6)",
-        "matched_model": "VARCHAR", "source": "VARCHAR"}
+        "input_audio_per_mtok": "DECIMAL(18,6)", "cached_audio_input_per_mtok": "DECIMAL(18,6)",
+        "output_audio_per_mtok": "DECIMAL(18,6)", "matched_model": "VARCHAR", "source": "VARCHAR"}
     counts = dict(con.execute("SELECT model || '/' || variant, count(*) FROM price_periods GROUP BY ALL").fetchall())
     expected = {}
     for provider, model in [("openai", "o3-2025-04-16"), ("openai", "gpt-4o-2024-08-06"), (None, "gpt-4o-mini")]:

@@ -187,11 +187,18 @@ END, '^ft-', 'ft:');
 -- The cost of some tokens at per-million prices, exactly (DECIMAL): uncached input at the input price, cache reads
 -- and cache writes at theirs (the input price when the catalog has none: OpenAI bills writes as input), output at
 -- the output price. input_tokens is the total input (canonical semantics), so the uncached part is derived.
-CREATE OR REPLACE TEMP MACRO rk_token_cost(input, cached, cache_write, output, p_in, p_cached, p_write, p_out) AS
-    (greatest(coalesce(input, 0) - coalesce(cached, 0) - coalesce(cache_write, 0), 0) * p_in
-     + coalesce(cached, 0) * coalesce(p_cached, p_in)
+-- Audio (schema.sql): uncached audio input at the audio input price, the audio cache reads (a part of the cache reads)
+-- at the audio cache-read price, audio output (a part of the output) at the audio output price; a NULL audio price
+-- (a model without one) bills those tokens as text, at the text price passed for them (the cliff tier's above it).
+CREATE OR REPLACE TEMP MACRO rk_token_cost(input, cached, cache_write, output, p_in, p_cached, p_write, p_out,
+                                           audio, cached_audio, output_audio, p_audio, p_audio_cached, p_audio_out) AS
+    (greatest(coalesce(input, 0) - coalesce(cached, 0) - coalesce(cache_write, 0) - coalesce(audio, 0), 0) * p_in
+     + coalesce(audio, 0) * coalesce(p_audio, p_in)
+     + greatest(coalesce(cached, 0) - coalesce(cached_audio, 0), 0) * coalesce(p_cached, p_in)
+     + coalesce(cached_audio, 0) * coalesce(p_audio_cached, p_cached, p_in)
      + coalesce(cache_write, 0) * coalesce(p_write, p_in)
-     + coalesce(output, 0) * p_out) * 0.000001;
+     + greatest(coalesce(output, 0) - coalesce(output_audio, 0), 0) * p_out
+     + coalesce(output_audio, 0) * coalesce(p_audio_out, p_out)) * 0.000001;
 
 -- The price variant a request was billed at.
 CREATE OR REPLACE TEMP MACRO rk_price_variant(is_batch, service_tier) AS CASE

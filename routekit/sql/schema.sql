@@ -43,6 +43,19 @@ CREATE TABLE IF NOT EXISTS calls (
 -- the table first shipped, hence the ALTER.
 ALTER TABLE calls ADD COLUMN IF NOT EXISTS thinking_budget_tokens BIGINT;
 
+-- Audio tokens (voice and realtime models bill them at several times the text price: gpt-realtime 32 $/Mtok of audio
+-- input against 4 of text), each a subset like cached_input_tokens, NULL where the export does not count them:
+--   input_audio_tokens   uncached audio input, a part of input_tokens apart from cached_input_tokens and
+--                        cache_write_tokens (OpenAI's Usage API input_audio_tokens, "uncached audio input tokens";
+--                        LiteLLM's and Helicone's cost code likewise price prompt audio_tokens beside the cache reads)
+--   cached_audio_tokens  audio cache reads, a part of cached_input_tokens (priced at the model's audio cache-read
+--                        price); where an export does not split its cache reads by modality, all are priced as text
+--   output_audio_tokens  audio output, a part of output_tokens
+-- Added after the tables first shipped, hence the ALTERs (the usage table's below it).
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS input_audio_tokens BIGINT;
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS cached_audio_tokens BIGINT;
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS output_audio_tokens BIGINT;
+
 CREATE TABLE IF NOT EXISTS usage (
     period_start        TIMESTAMP,
     period_end          TIMESTAMP,
@@ -63,6 +76,11 @@ CREATE TABLE IF NOT EXISTS usage (
     _source_file        VARCHAR NOT NULL,
     _source_row         VARCHAR NOT NULL
 );
+
+-- The audio subsets of the usage rows, as for calls above.
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS input_audio_tokens BIGINT;
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS cached_audio_tokens BIGINT;
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS output_audio_tokens BIGINT;
 
 -- Billed lines, named after FinOps FOCUS columns where one fits.
 CREATE TABLE IF NOT EXISTS invoice (

@@ -9,6 +9,8 @@ SELECT
     p.ts, date_trunc('month', p.ts)::DATE AS month, p.provider, p.model,
     p.feature, p.project, p.api_key, p.status, p.requests, p.input_tokens, p.cached_input_tokens,
     p.cache_write_tokens, p.output_tokens, p.reasoning_tokens, p.reported_cost_usd, p.latency_ms, p.is_batch,
+    -- the audio subsets: the cube carries them so the simulator re-prices a segment at the model's audio prices
+    p.input_audio_tokens, p.cached_audio_tokens, p.output_audio_tokens,
     p.price_variant, p.cost_usd,
     t.tier,
     coalesce(tt.task_type, 'other') AS task_type,

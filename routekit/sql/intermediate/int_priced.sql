@@ -24,7 +24,12 @@ WITH priced AS (
                ps.input_per_mtok AS s_in, ps.cached_input_per_mtok AS s_cached, ps.cache_write_per_mtok AS s_write,
                ps.output_per_mtok AS s_out, ps.input_per_mtok_above AS s_in_above,
                ps.cached_input_per_mtok_above AS s_cached_above, ps.cache_write_per_mtok_above AS s_write_above,
-               ps.output_per_mtok_above AS s_out_above
+               ps.output_per_mtok_above AS s_out_above,
+               -- audio prices are flat (no cliff tier): the variant's, else the standard's; NULL bills audio as text
+               CASE WHEN pv.model IS NOT NULL THEN pv.input_audio_per_mtok ELSE ps.input_audio_per_mtok END AS p_audio,
+               CASE WHEN pv.model IS NOT NULL THEN pv.cached_audio_input_per_mtok
+                    ELSE ps.cached_audio_input_per_mtok END AS p_audio_cached,
+               CASE WHEN pv.model IS NOT NULL THEN pv.output_audio_per_mtok ELSE ps.output_audio_per_mtok END AS p_audio_out
         FROM priceable c
         LEFT JOIN price_periods pv
                ON pv.model = c.model AND pv.provider IS NOT DISTINCT FROM c.provider
@@ -38,15 +43,17 @@ WITH priced AS (
 )
 SELECT p.* EXCLUDE (above_context, time_of_day, above_tier, v_in, v_cached, v_write, v_out, v_in_above,
                     v_cached_above, v_write_above, v_out_above, s_in, s_cached, s_write, s_out, s_in_above,
-                    s_cached_above, s_write_above, s_out_above),
+                    s_cached_above, s_write_above, s_out_above, p_audio, p_audio_cached, p_audio_out),
     CASE WHEN p.above_tier THEN
         rk_token_cost(p.input_tokens, p.cached_input_tokens, p.cache_write_tokens, p.output_tokens,
                       coalesce(p.v_in_above, p.s_in_above), coalesce(p.v_cached_above, p.s_cached_above),
                       coalesce(p.v_write_above, p.s_write_above, p.v_write, p.s_write),
-                      coalesce(p.v_out_above, p.s_out_above))
+                      coalesce(p.v_out_above, p.s_out_above), p.input_audio_tokens, p.cached_audio_tokens,
+                      p.output_audio_tokens, p.p_audio, p.p_audio_cached, p.p_audio_out)
     ELSE
         rk_token_cost(p.input_tokens, p.cached_input_tokens, p.cache_write_tokens, p.output_tokens,
                       coalesce(p.v_in, p.s_in), coalesce(p.v_cached, p.s_cached),
-                      coalesce(p.v_write, p.s_write), coalesce(p.v_out, p.s_out))
+                      coalesce(p.v_write, p.s_write), coalesce(p.v_out, p.s_out), p.input_audio_tokens,
+                      p.cached_audio_tokens, p.output_audio_tokens, p.p_audio, p.p_audio_cached, p.p_audio_out)
     END AS cost_usd
 FROM priced p

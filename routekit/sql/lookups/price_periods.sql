@@ -23,6 +23,10 @@ SELECT
     CAST(cached_input_per_mtok_above AS DECIMAL(18, 6)) AS cached_input_per_mtok_above,
     CAST(cache_write_per_mtok_above AS DECIMAL(18, 6)) AS cache_write_per_mtok_above,
     CAST(output_per_mtok_above AS DECIMAL(18, 6))      AS output_per_mtok_above,
+    -- audio prices (flat, no cliff tier); NULL: the model has none and bills audio as text (routekit/prices.py)
+    CAST(input_audio_per_mtok AS DECIMAL(18, 6))       AS input_audio_per_mtok,
+    CAST(cached_audio_input_per_mtok AS DECIMAL(18, 6)) AS cached_audio_input_per_mtok,
+    CAST(output_audio_per_mtok AS DECIMAL(18, 6))      AS output_audio_per_mtok,
     CAST(matched_model AS VARCHAR)                     AS matched_model,
     CAST(source AS VARCHAR)                            AS source
 FROM (
@@ -39,5 +43,8 @@ FROM (
            unnest($cached_input_per_mtok_above::VARCHAR[]) AS cached_input_per_mtok_above,
            unnest($cache_write_per_mtok_above::VARCHAR[]) AS cache_write_per_mtok_above,
            unnest($output_per_mtok_above::VARCHAR[]) AS output_per_mtok_above,
+           unnest($input_audio_per_mtok::VARCHAR[]) AS input_audio_per_mtok,
+           unnest($cached_audio_input_per_mtok::VARCHAR[]) AS cached_audio_input_per_mtok,
+           unnest($output_audio_per_mtok::VARCHAR[]) AS output_audio_per_mtok,
            unnest($matched_model::VARCHAR[]) AS matched_model, unnest($source::VARCHAR[]) AS source
 )

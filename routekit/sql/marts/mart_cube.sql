@@ -11,6 +11,10 @@ SELECT
     sum(cache_write_tokens) AS cache_write_tokens,
     sum(output_tokens) AS output_tokens,
     sum(reasoning_tokens) AS reasoning_tokens,
+    -- audio subsets (NULL where no call counts any), for scenario.token_cost's audio prices
+    sum(input_audio_tokens) AS input_audio_tokens,
+    sum(cached_audio_tokens) AS cached_audio_tokens,
+    sum(output_audio_tokens) AS output_audio_tokens,
     sum(cost_usd) AS cost_usd,
     count(*) FILTER (cost_usd IS NULL) AS unpriced_calls,
     sum(reported_cost_usd) AS reported_cost_usd,
@@ -33,7 +37,9 @@ SELECT
     is_batch, price_variant, NULL AS tod_slot,   -- no time of day: the simulator prices it at the day rate
     NULL AS calls, sum(requests) AS requests, sum(input_tokens) AS input_tokens,
     sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens,
-    sum(output_tokens) AS output_tokens, NULL AS reasoning_tokens, sum(cost_usd) AS cost_usd,
+    sum(output_tokens) AS output_tokens, NULL AS reasoning_tokens, sum(input_audio_tokens) AS input_audio_tokens,
+    sum(cached_audio_tokens) AS cached_audio_tokens, sum(output_audio_tokens) AS output_audio_tokens,
+    sum(cost_usd) AS cost_usd,
     count(*) FILTER (cost_usd IS NULL) AS unpriced_calls, NULL AS reported_cost_usd, NULL AS errors,
     NULL AS avg_latency_ms, min(period_start) AS first_ts,
     max(period_end) - INTERVAL 1 MICROSECOND AS last_ts   -- a bucket ends where the next begins

@@ -5,6 +5,9 @@
 -- Output: the provider's own count from the response body where the export has it (its AI Gateway subtracts the
 -- reasoning tokens from completion_tokens and keeps them nowhere else), else completion_tokens +
 -- completion_audio_tokens.
+-- Audio: prompt_audio_tokens (apart from the cache reads, which Helicone subtracts separately) is the uncached audio
+-- input and completion_audio_tokens the audio output, both priced at the model's audio prices (schema.sql). Helicone
+-- exports no split of its cache reads by modality: they are all priced as text cache reads.
 -- Responses Helicone served from its own cache are not model calls (the provider never saw them): left out here,
 -- counted in the load note (HeliconeRequests.note).
 WITH src AS (
@@ -43,6 +46,9 @@ SELECT
     coalesce(rk_int(v_response_output), rk_int(v_completion) + coalesce(rk_int(v_completion_audio), 0))
         AS output_tokens,
     rk_int(v_response_reasoning) AS reasoning_tokens,   -- only in the response body
+    rk_int(v_prompt_audio) AS input_audio_tokens,
+    NULL::BIGINT AS cached_audio_tokens,
+    rk_int(v_completion_audio) AS output_audio_tokens,
     rk_money(v_cost_usd) AS reported_cost_usd,
     TRY_CAST(delay_ms AS DOUBLE) AS latency_ms,
     false AS is_batch,

@@ -81,6 +81,19 @@ SELECT
     output_sum - CASE WHEN output_holds_reasoning THEN output_reasoning_sum ELSE 0 END AS output_tokens,
     list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'reasoning')),
                             lambda e: rk_int(e.v))) AS reasoning_tokens,
+    -- audio usage types, each a part of the input or output sum (Langfuse keeps them apart, as the cache reads):
+    -- "input_audio_tokens" / "output_audio_tokens" from an OpenAI usage's prompt_tokens_details / completion_tokens_
+    -- details flattened as Langfuse does (input_{key}, output_{key}), "input_audio" / "output_audio" from LangChain's
+    -- usage_metadata input_token_details / output_token_details. An input audio type without "cache" is uncached
+    -- audio, one with it (OpenAI Realtime's cached_tokens_details.audio_tokens) audio cache reads, a part of
+    -- cached_input_tokens; NULL where the record has no audio type.
+    list_sum(list_transform(list_filter(input_counts, lambda e: contains(e.k, 'audio') AND NOT contains(e.k, 'cache')),
+                            lambda e: rk_int(e.v))) AS input_audio_tokens,
+    list_sum(list_transform(list_filter(input_counts, lambda e: contains(e.k, 'audio') AND contains(e.k, 'cache')
+                                                                AND NOT (contains(e.k, 'creat') OR contains(e.k, 'write'))),
+                            lambda e: rk_int(e.v))) AS cached_audio_tokens,
+    list_sum(list_transform(list_filter(output_counts, lambda e: contains(e.k, 'audio')),
+                            lambda e: rk_int(e.v))) AS output_audio_tokens,
     rk_money(v_cost) AS reported_cost_usd,
     coalesce(epoch_ms(rk_ts(end_text)) - epoch_ms(rk_ts(start_text)), TRY_CAST(latency_s AS DOUBLE) * 1000)
         AS latency_ms,

@@ -8,6 +8,14 @@
 --   each at its own rate). prompt_tokens below reads + writes cannot include both, so what it cannot hold is
 --   added back: the writes when it still covers the reads, else both. (A version that leaves the writes out of a
 --   prompt_tokens larger than reads + writes cannot be told apart and keeps its prompt_tokens.)
+-- Audio (voice models: gpt-realtime, gpt-audio, Gemini Live): usage_object.prompt_tokens_details.audio_tokens and
+-- completion_tokens_details.audio_tokens (LiteLLM's Usage, the OpenAI chat usage it mirrors: "Audio input tokens
+-- present in the prompt"), parts of prompt_tokens and completion_tokens. LiteLLM's own cost code
+-- (litellm_core_utils/llm_cost_calc/utils.py, generic_cost_per_token) prices text = prompt_tokens - cached_tokens -
+-- audio_tokens - ..., the cached tokens at the cache-read price and the audio at input_cost_per_audio_token: the
+-- audio count is taken apart from the cache reads, as uncached audio, and so it is here (input_audio_tokens). LiteLLM
+-- keeps no split of the cache reads by modality, so they are all priced as text cache reads (cached_audio_tokens
+-- NULL), as LiteLLM prices them.
 -- _md, _msgs, _tags and _req were parsed once while the file was read (sql/raw/raw_litellm_spendlogs.sql).
 WITH src AS (
     SELECT *,
@@ -58,6 +66,11 @@ SELECT
     rk_int(completion_tokens) AS output_tokens,
     coalesce(rk_int(md.usage_object.completion_tokens_details.reasoning_tokens),
              rk_int(md.additional_usage_values.completion_tokens_details.reasoning_tokens)) AS reasoning_tokens,
+    coalesce(rk_int(md.usage_object.prompt_tokens_details.audio_tokens),
+             rk_int(md.additional_usage_values.prompt_tokens_details.audio_tokens)) AS input_audio_tokens,
+    NULL::BIGINT AS cached_audio_tokens,
+    coalesce(rk_int(md.usage_object.completion_tokens_details.audio_tokens),
+             rk_int(md.additional_usage_values.completion_tokens_details.audio_tokens)) AS output_audio_tokens,
     rk_money(spend) AS reported_cost_usd,
     coalesce(TRY_CAST(request_duration_ms AS DOUBLE),
              epoch_ms(rk_ts("endTime")) - epoch_ms(start_ts)) AS latency_ms,
@@ -82,6 +95,12 @@ SELECT
      rk_int_problem('cache_read_input_tokens', coalesce(md.usage_object.cache_read_input_tokens,
                                                         md.additional_usage_values.cache_read_input_tokens)),
      rk_int_problem('cache_creation_input_tokens', coalesce(md.usage_object.cache_creation_input_tokens,
-                                                            md.additional_usage_values.cache_creation_input_tokens))
+                                                            md.additional_usage_values.cache_creation_input_tokens)),
+     rk_int_problem('prompt_tokens_details.audio_tokens',
+                    coalesce(md.usage_object.prompt_tokens_details.audio_tokens,
+                             md.additional_usage_values.prompt_tokens_details.audio_tokens)),
+     rk_int_problem('completion_tokens_details.audio_tokens',
+                    coalesce(md.usage_object.completion_tokens_details.audio_tokens,
+                             md.additional_usage_values.completion_tokens_details.audio_tokens))
     ] AS _problems
 FROM totals

@@ -3,7 +3,15 @@
 -- audio, and image tokens" and calls input_audio_tokens "uncached audio input tokens", a part of input_uncached_tokens
 -- (input_tokens = uncached + cached + cache-write). Its older text said "text input tokens"; read so, the audio of a
 -- cookbook bucket (5,776 beside 3,718,360) would be missing, but the newer spec describes the same field, so the audio
--- counts stay in attributes and are not added.
+-- counts are not added to input_tokens.
+-- They are its audio subsets (schema.sql), priced at the model's audio prices: input_audio_tokens the uncached audio
+-- input (the newer spec's "aggregated number of uncached audio input tokens"; openai-ruby's UsageCompletionsResult),
+-- input_cached_audio_tokens (2026 spec, "cached audio input tokens") the audio cache reads within input_cached_tokens,
+-- output_audio_tokens the audio output within output_tokens. The older spec called input_audio_tokens "audio input
+-- tokens used, including cached tokens"; a bucket without input_cached_audio_tokens has no split of its cache reads,
+-- which are then all priced as text cache reads (for gpt-realtime, gpt-4o-realtime-preview and
+-- gpt-4o-mini-realtime-preview the same price as cached audio; gpt-realtime-mini's cached audio is 0.3 $/Mtok
+-- against 0.06 for text).
 -- Each JSON value is parsed once into lists and structs (doc -> i per index would re-parse the page each time).
 -- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
 WITH results AS (
@@ -12,7 +20,7 @@ WITH results AS (
                "user_id": "VARCHAR", "service_tier": "VARCHAR", "batch": "VARCHAR", "num_model_requests": "VARCHAR",
                "input_tokens": "VARCHAR", "input_cached_tokens": "VARCHAR", "input_cache_write_tokens": "VARCHAR",
                "output_tokens": "VARCHAR", "input_audio_tokens": "VARCHAR", "output_audio_tokens": "VARCHAR",
-               "input_image_tokens": "VARCHAR"}') AS rec
+               "input_cached_audio_tokens": "VARCHAR", "input_image_tokens": "VARCHAR"}') AS rec
     FROM page_results
 )
 SELECT
@@ -31,9 +39,10 @@ SELECT
     coalesce(rk_int(rec.input_cached_tokens), 0) AS cached_input_tokens,
     coalesce(rk_int(rec.input_cache_write_tokens), 0) AS cache_write_tokens,
     rk_int(rec.output_tokens) AS output_tokens,
-    json_object('input_audio_tokens', rk_int(rec.input_audio_tokens),
-                'output_audio_tokens', rk_int(rec.output_audio_tokens),
-                'input_image_tokens', rk_int(rec.input_image_tokens)) AS attributes,
+    rk_int(rec.input_audio_tokens) AS input_audio_tokens,
+    rk_int(rec.input_cached_audio_tokens) AS cached_audio_tokens,
+    rk_int(rec.output_audio_tokens) AS output_audio_tokens,
+    json_object('input_image_tokens', rk_int(rec.input_image_tokens)) AS attributes,
     [rk_ts_problem('start_time', bk.start_time),
      rk_required_int_problem('input_tokens', rec.input_tokens),
      rk_required_int_problem('output_tokens', rec.output_tokens),
@@ -41,6 +50,17 @@ SELECT
      rk_int_problem('input_cached_tokens', rec.input_cached_tokens),
      rk_int_problem('input_cache_write_tokens', rec.input_cache_write_tokens),
      CASE WHEN rk_int(rec.input_cached_tokens) > rk_int(rec.input_tokens)
-          THEN 'input_cached_tokens exceed input_tokens' END
+          THEN 'input_cached_tokens exceed input_tokens' END,
+     rk_int_problem('input_audio_tokens', rec.input_audio_tokens),
+     rk_int_problem('input_cached_audio_tokens', rec.input_cached_audio_tokens),
+     rk_int_problem('output_audio_tokens', rec.output_audio_tokens),
+     -- subsets larger than their whole would price audio the bill never had
+     CASE WHEN coalesce(rk_int(rec.input_audio_tokens), 0) + coalesce(rk_int(rec.input_cached_tokens), 0)
+               > rk_int(rec.input_tokens)
+          THEN 'input_audio_tokens + input_cached_tokens exceed input_tokens' END,
+     CASE WHEN rk_int(rec.input_cached_audio_tokens) > coalesce(rk_int(rec.input_cached_tokens), 0)
+          THEN 'input_cached_audio_tokens exceed input_cached_tokens' END,
+     CASE WHEN rk_int(rec.output_audio_tokens) > rk_int(rec.output_tokens)
+          THEN 'output_audio_tokens exceed output_tokens' END
     ] AS _problems
 FROM results

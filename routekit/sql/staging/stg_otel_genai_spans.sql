@@ -22,6 +22,12 @@ WITH attrs AS (
                                 lambda key: m[key] IS NOT NULL)[1],
                     'gen_ai.usage.cache_creation.input_tokens') AS cache_write_key,
            m['gen_ai.usage.reasoning.output_tokens'] AS v_reasoning,
+           -- audio (semantic-conventions-genai #440, 2026-08): gen_ai.usage.audio.input_tokens is a part of
+           -- input_tokens that INCLUDES the audio cache reads, gen_ai.usage.audio.cache_read.input_tokens (a part of
+           -- both it and cache_read.input_tokens); gen_ai.usage.audio.output_tokens a part of output_tokens
+           m['gen_ai.usage.audio.input_tokens'] AS v_audio_in,
+           m['gen_ai.usage.audio.cache_read.input_tokens'] AS v_audio_cached,
+           m['gen_ai.usage.audio.output_tokens'] AS v_audio_out,
            TRY_CAST(start_nanos AS HUGEINT) AS start_ns,
            TRY_CAST(end_nanos AS HUGEINT) AS end_ns,
            -- message lists parsed once into structs ({role, parts} in the current conventions)
@@ -71,6 +77,11 @@ SELECT
     n_cache_write AS cache_write_tokens,
     rk_int(v_output) AS output_tokens,
     rk_int(v_reasoning) AS reasoning_tokens,
+    -- routekit's input_audio_tokens is the uncached audio (schema.sql): the audio less its cache reads. A span that
+    -- gives no audio cache reads has none split out: its cache reads are all priced as text
+    greatest(rk_int(v_audio_in) - coalesce(rk_int(v_audio_cached), 0), 0) AS input_audio_tokens,
+    rk_int(v_audio_cached) AS cached_audio_tokens,
+    rk_int(v_audio_out) AS output_audio_tokens,
     NULL::DECIMAL(38, 12) AS reported_cost_usd,   -- the semantic conventions define no cost attribute
     CASE WHEN start_ns > 0 AND end_ns >= start_ns THEN CAST(end_ns - start_ns AS DOUBLE) / 1e6 END AS latency_ms,
     false AS is_batch,                            -- a span is a live request; batch jobs are not traced per call
@@ -141,6 +152,9 @@ SELECT
           ELSE rk_required_int_problem(output_key, v_output) END,
      rk_int_problem(cache_read_key, v_cache_read),
      rk_int_problem(cache_write_key, v_cache_write),
-     rk_int_problem('gen_ai.usage.reasoning.output_tokens', v_reasoning)
+     rk_int_problem('gen_ai.usage.reasoning.output_tokens', v_reasoning),
+     rk_int_problem('gen_ai.usage.audio.input_tokens', v_audio_in),
+     rk_int_problem('gen_ai.usage.audio.cache_read.input_tokens', v_audio_cached),
+     rk_int_problem('gen_ai.usage.audio.output_tokens', v_audio_out)
     ] AS _problems
 FROM tokens
