@@ -110,8 +110,9 @@ def build(con: duckdb.DuckDBPyConnection, client_dir: Path | str, config: Client
     info = BuildInfo(classify=classified)
     info.unpriced = sorted(catalog.write_price_table(con, pairs), key=str)
     info.unmapped = sorted(tiers.write_model_tiers(con, pairs), key=str)
-    # int_calls' parameters: the length buckets and the time-of-day slots (both in the build's fingerprint)
-    buckets = {**length_buckets(config), **write_time_slots(con, catalog, tiers, observed_models(con, True))}
+    # int_calls' parameters: the length buckets, the time-of-day slots and the price cliffs (in the build's fingerprint)
+    buckets = {**length_buckets(config), **write_time_slots(con, catalog, tiers, observed_models(con, True)),
+               "input_cliffs": catalog.input_cliffs()}
     fingerprint = _build_fingerprint(con, buckets)
     if not force and stored_fingerprint(con, "build_state") == fingerprint and _built_tables_exist(con):
         info.skipped = True

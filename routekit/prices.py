@@ -194,17 +194,25 @@ class PriceQuote(_Rates):
         """USD for one request; ``input_tokens`` is the TOTAL input, cache reads and writes and audio included;
         ``input_audio_tokens`` (uncached audio), ``cached_audio_tokens`` (a part of the cache reads) and
         ``output_audio_tokens`` (a part of the output) are the audio among them (int_priced.sql's rk_token_cost)."""
-        above = self.above_input_tokens is not None and input_tokens > self.above_input_tokens
-        p_in, p_cached, p_write, p_out = (
-            (self.input_per_mtok_above, self.cached_input_per_mtok_above, self.cache_write_per_mtok_above,
-             self.output_per_mtok_above) if above else
-            (self.input_per_mtok, self.cached_input_per_mtok, self.cache_write_per_mtok, self.output_per_mtok))
-        p_audio, p_audio_cached, p_audio_out = self.audio_prices(p_in, p_cached, p_out)
+        p_in, p_cached, p_write, p_out, p_audio, p_audio_cached, p_audio_out = self.prices_in_force(
+            self.above(input_tokens))
         text = input_tokens - cached_input_tokens - cache_write_tokens - input_audio_tokens
         return (text * p_in + input_audio_tokens * p_audio + (cached_input_tokens - cached_audio_tokens) * p_cached
                 + cached_audio_tokens * p_audio_cached + cache_write_tokens * p_write
                 + (output_tokens - output_audio_tokens) * p_out + output_audio_tokens * p_audio_out
                 ) / Decimal(1_000_000)
+
+    def above(self, input_tokens: int | Decimal) -> bool:
+        """Whether a request with this TOTAL input is past the quote's cliff (every token at the ``*_above`` prices)."""
+        return self.above_input_tokens is not None and input_tokens > self.above_input_tokens
+
+    def prices_in_force(self, above: bool = False) -> tuple[Decimal, ...]:
+        """USD per Mtok of a request below the cliff, or past it (``above``): input, cached input, cache write,
+        output, then audio input, cached audio input and audio output (audio_prices)."""
+        text = ((self.input_per_mtok_above, self.cached_input_per_mtok_above, self.cache_write_per_mtok_above,
+                 self.output_per_mtok_above) if above else
+                (self.input_per_mtok, self.cached_input_per_mtok, self.cache_write_per_mtok, self.output_per_mtok))
+        return (*text, *self.audio_prices(text[0], text[1], text[3]))
 
     def audio_prices(self, p_in: Decimal, p_cached: Decimal, p_out: Decimal) -> tuple[Decimal, Decimal, Decimal]:
         """(audio input, cached audio input, audio output) prices, each the text price given where the model has no
@@ -391,6 +399,21 @@ def _breakpoints(model: ModelInfo, with_variants: bool) -> list[date]:
         dates |= {v.constraint.start_date for v in model.price_variants or ()
                   if isinstance(v.constraint, StartDateConstraint)}
     return sorted(dates)
+
+
+@lru_cache(maxsize=1)   # the snapshot ships in the wheel and never changes within a process
+def _genai_cliffs() -> frozenset[int]:
+    """Every input size at which some genai-prices model's prices change (the cliff a quote carries: _rates_from's
+    first tier), in any period or variant."""
+    found = set()
+    for provider in data_snapshot.get_snapshot().providers:
+        for model in provider.models:
+            prices = [c.prices for c in model.prices] if isinstance(model.prices, list) else [model.prices]
+            for price in prices + [v.prices for v in model.price_variants or ()]:
+                rates = _rates_from(price) if isinstance(price, ModelPrice) else None
+                if rates is not None and rates.above_input_tokens is not None:
+                    found.add(rates.above_input_tokens)
+    return frozenset(found)
 
 
 # OpenAI's API opened to the public on 2020-06-11 (openai.com/blog/openai-api): the first LLM API with a price, so no
@@ -730,6 +753,14 @@ class PriceCatalog:
                 if q.timed and not q.day_rate:
                     found |= {t for t in (q.from_time, q.to_time) if t is not None}
         return sorted(found)
+
+    def input_cliffs(self) -> list[int]:
+        """Every input size, in tokens, past which a quote of this catalog (any model, period or variant) prices a
+        request higher, sorted: genai-prices' cliffs, as prices.csv rows are flat. A cube row holds the calls between
+        two of them (engine: int_calls.input_floor), so that every call of the row lies on one side of any model's
+        cliff and the row can be priced at that model exactly; there are few (nine sizes in genai-prices 0.2.3, from
+        32,000 to 524,288), so taking them all is cheaper than knowing which models a mix will reach."""
+        return sorted(_genai_cliffs())
 
     def periods(self, model: str, provider: str | None = None) -> list[PriceQuote]:
         """Every dated period of every variant the catalog has for the model, by variant then date."""

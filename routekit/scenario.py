@@ -355,6 +355,16 @@ class CubeRow:
     # the UTC time of day the row's calls are priced at: the start of its time-of-day slot (engine.time_slots), for
     # the models with time-of-day prices; None (no slot: usage rows, or no such model involved) is the day rate
     at: dt.time | None = None
+    # every call of the row has more input than this, and no price cliff lies between it and any call's input (the
+    # largest cliff of the catalog below them: int_calls.input_floor); 0 for rows below every cliff and usage rows
+    input_floor: int = 0
+
+
+def past_cliff(quote: PriceQuote, input_floor: int) -> bool:
+    """Whether calls with more input than ``input_floor`` (a cube row's) are past the quote's cliff. Either all of a
+    row's calls are or none: the floor is one of the catalog's cliffs (or 0) and so is the quote's, so the quote's
+    cliff is at or below the floor, or at or above every call of the row."""
+    return quote.above(input_floor + 1)
 
 
 def load_cube(con: duckdb.DuckDBPyConnection) -> tuple[list[CubeRow], Projection | None]:
@@ -370,7 +380,7 @@ def load_cube(con: duckdb.DuckDBPyConnection) -> tuple[list[CubeRow], Projection
         SELECT task_type, len_in, len_out, provider, model, tier, coalesce(is_batch, false),
                sum(requests) - coalesce(sum(errors), 0), sum(input_tokens), sum(cached_input_tokens),
                sum(cache_write_tokens), sum(output_tokens), sum(input_audio_tokens), sum(cached_audio_tokens),
-               sum(output_audio_tokens), requests IS NOT NULL AS sized, s.from_time
+               sum(output_audio_tokens), requests IS NOT NULL AS sized, s.from_time, input_floor
         FROM mart_cube c LEFT JOIN time_slots s ON s.slot = c.tod_slot
         GROUP BY ALL
         HAVING requests IS NULL OR sum(requests) > coalesce(sum(errors), 0)
@@ -378,23 +388,22 @@ def load_cube(con: duckdb.DuckDBPyConnection) -> tuple[list[CubeRow], Projection
         ORDER BY ALL""").fetchall()
     span = con.execute("SELECT min(first_ts), max(last_ts) FROM mart_cube").fetchone()
     projection = Projection.of(span[0], span[1]) if span[0] else None
-    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:15]), sized=r[15], at=r[16]) for r in rows], \
+    return [CubeRow(*r[:7], *(Decimal(int(v or 0)) for v in r[7:15]), sized=r[15], at=r[16], input_floor=int(r[17]))
+            for r in rows], \
         projection
 
 
 def token_cost(row: CubeRow, quote: PriceQuote, output_factor: Decimal = Decimal(1)) -> Decimal:
-    """The segment's tokens at the quote's prices (cliff tiers are priced at the base price: segments hold
-    averages, and the engine's per-call prices in int_calls handle cliffs exactly). Audio takes the quote's audio
-    prices, the text ones where it has none (int_priced.sql's rk_token_cost, term for term); output inflation scales
-    audio output as it does text."""
-    p_audio, p_audio_cached, p_audio_out = quote.audio_prices(quote.input_per_mtok, quote.cached_input_per_mtok,
-                                                              quote.output_per_mtok)
+    """The segment's tokens at the quote's prices: past its cliff if the row's calls are (past_cliff), audio
+    at its audio prices (int_priced.sql's rk_token_cost, term for term); output inflation scales audio output as it
+    does text."""
+    p_in, p_cached, p_write, p_out, p_audio, p_audio_cached, p_audio_out = quote.prices_in_force(past_cliff(quote, row.input_floor))
     text = max(row.input_tokens - row.cached_input_tokens - row.cache_write_tokens - row.input_audio_tokens,
                Decimal(0))
-    return (text * quote.input_per_mtok + row.input_audio_tokens * p_audio
-            + max(row.cached_input_tokens - row.cached_audio_tokens, Decimal(0)) * quote.cached_input_per_mtok
-            + row.cached_audio_tokens * p_audio_cached + row.cache_write_tokens * quote.cache_write_per_mtok
-            + (max(row.output_tokens - row.output_audio_tokens, Decimal(0)) * quote.output_per_mtok
+    return (text * p_in + row.input_audio_tokens * p_audio
+            + max(row.cached_input_tokens - row.cached_audio_tokens, Decimal(0)) * p_cached
+            + row.cached_audio_tokens * p_audio_cached + row.cache_write_tokens * p_write
+            + (max(row.output_tokens - row.output_audio_tokens, Decimal(0)) * p_out
                + row.output_audio_tokens * p_audio_out) * output_factor) / MILLION
 
 
@@ -681,25 +690,28 @@ class RowPrices:
         self.groups, self.group_of = _index(rows, lambda r: (r.task_type, r.len_in))
         self.tasks, self.task_of = _index(rows, lambda r: r.task_type)
         self.keys, self.key_of = _index(rows, lambda r: (r.task_type, r.len_in, r.len_out))
-        # the current models' own prices, looked up once per distinct (model, provider, batch, time of day)
-        own = {(r.model, r.provider, r.at): None for r in rows}
-        std = {k: self._vector(self.sim.quote(k[0], k[1], False, k[2])) for k in own}
-        bat = {k: self._vector(self.sim.quote(k[0], k[1], True, k[2])) for k in own}
-        self.own_std = self._parts(np.array([std[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 7))
-        self.own_batch = self._parts(np.array([bat[(r.model, r.provider, r.at)] for r in rows]).reshape(len(rows), 7))
-        # each row's time of day (its slot): a representative with time-of-day prices is priced per row at it
-        self.times, self.time_of = _index(rows, lambda r: r.at)
+        # the current models' own prices, looked up once per distinct (model, provider, batch, time of day, floor)
+        own = {(r.model, r.provider, r.at, r.input_floor): None for r in rows}
+        std = {k: self._vector(self.sim.quote(k[0], k[1], False, k[2]), k[3]) for k in own}
+        bat = {k: self._vector(self.sim.quote(k[0], k[1], True, k[2]), k[3]) for k in own}
+        key = lambda r: (r.model, r.provider, r.at, r.input_floor)   # noqa: E731
+        self.own_std = self._parts(np.array([std[key(r)] for r in rows]).reshape(len(rows), 7))
+        self.own_batch = self._parts(np.array([bat[key(r)] for r in rows]).reshape(len(rows), 7))
+        # each row's time of day (its slot) and input floor: a representative with time-of-day prices, or with a
+        # cliff some rows are past, is priced per row at them
+        self.slots, self.slot_of = _index(rows, lambda r: (r.at, r.input_floor))
         self.current = self.at(self.own_std, self.own_batch, self.is_batch, 1.0)
         self._models: dict[str, tuple | None] = {}
 
     @staticmethod
-    def _vector(quote: PriceQuote | None) -> list[float]:
-        """The quote's prices in the order of the rows' token columns: 5 input, then 2 output (text, audio)."""
+    def _vector(quote: PriceQuote | None, input_floor: int) -> list[float]:
+        """The quote's prices for rows at this input floor, in the order of the rows' token columns: 5 input, then 2
+        output (text, audio)."""
         if quote is None:
             return [np.nan] * 7
-        audio = quote.audio_prices(quote.input_per_mtok, quote.cached_input_per_mtok, quote.output_per_mtok)
-        return [float(quote.input_per_mtok), float(quote.cached_input_per_mtok), float(quote.cache_write_per_mtok),
-                float(audio[0]), float(audio[1]), float(quote.output_per_mtok), float(audio[2])]
+        p_in, p_cached, p_write, p_out, p_audio, p_audio_cached, p_audio_out = quote.prices_in_force(
+            past_cliff(quote, input_floor))
+        return [float(p) for p in (p_in, p_cached, p_write, p_audio, p_audio_cached, p_out, p_audio_out)]
 
     def _parts(self, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(input cost, output cost) per row at prices [R, 7] or [7] (token_cost's terms; output before inflation)."""
@@ -714,19 +726,18 @@ class RowPrices:
     def model(self, model: str) -> tuple | None:
         """(standard parts, batch parts) of every row at a representative model; None when it is unpriced (at the
         day rate: Simulator.check_priced's test). Prices are one vector, or one per row where the rows' times of day
-        differ (a cube with time-of-day slots)."""
+        or input floors differ (a cube with time-of-day slots, or with calls past a price cliff)."""
         if model not in self._models:
             std = self.sim.quote(model, None, False)
             if std is None:
                 self._models[model] = None
-            elif len(self.times) == 1:
-                at = self.times[0]
-                self._models[model] = (self._parts(np.array(self._vector(self.sim.quote(model, None, False, at)))),
-                                       self._parts(np.array(self._vector(self.sim.quote(model, None, True, at)))))
             else:
-                per_time = lambda batch: np.array([self._vector(self.sim.quote(model, None, batch, at))   # noqa: E731
-                                                   for at in self.times])[self.time_of]
-                self._models[model] = (self._parts(per_time(False)), self._parts(per_time(True)))
+                per_slot = lambda batch: np.array([   # noqa: E731
+                    self._vector(self.sim.quote(model, None, batch, at), floor) for at, floor in self.slots])
+                std, batch = per_slot(False), per_slot(True)
+                if len(self.slots) > 1:
+                    std, batch = std[self.slot_of], batch[self.slot_of]
+                self._models[model] = (self._parts(std), self._parts(batch))
         return self._models[model]
 
     def batch_shares(self, policy: Policy) -> np.ndarray:

@@ -317,6 +317,53 @@ def test_a_time_of_day_representative_alone_gives_the_cube_its_slots(tmp_path):
     assert sim.row_prices().totals(to_mid)["monthly_cost_usd"] == round(30.4375 * (PEAK + OFF_PEAK), 2)
 
 
+def test_calls_past_a_price_cliff_are_priced_past_it_by_the_simulator_too(tmp_path):
+    """claude-sonnet-4-5 (Anthropic's price page: $3 / $15 per Mtok, $6 / $22.50 for a request over 200,000 input
+    tokens) and gemini-2.5-pro ($1.25 / $10, $2.50 / $15 over 200,000). The spend was priced per call; the simulator
+    prices the cube, whose rows hold many calls, so the cube keeps calls on either side of every cliff apart
+    (int_calls.input_floor) and a mix prices them exactly, at today's model and at a representative's."""
+    from routekit.config import load_config
+    from routekit.prices import PriceCatalog
+    from routekit.scenario import Policy, Simulator, load_cube
+    from routekit.tiers import TierMap
+
+    client = tmp_path / "client"
+    write_files(client, {
+        "routekit.yaml": "tiers:\n  representatives:\n    flagship: gemini-2.5-pro\n",
+        "spendlogs.csv": "\n".join([
+            "request_id,model,prompt_tokens,completion_tokens,startTime,spend,custom_llm_provider",
+            "a,claude-sonnet-4-5,250000,1000,2026-10-01 10:00:00+00,0,anthropic",
+            "b,claude-sonnet-4-5,150000,1000,2026-10-01 11:00:00+00,0,anthropic",
+            "c,claude-sonnet-4-5,200000,1000,2026-10-01 12:00:00+00,0,anthropic",   # at the cliff, not over it
+            "d,claude-sonnet-4-5,200001,1000,2026-10-01 13:00:00+00,0,anthropic"]) + "\n"})
+    db = tmp_path / "rk.duckdb"
+    ingest(client, db)
+    con = connect(db)
+    build(con, client)
+    # the largest of the catalog's cliffs (32,000 ... 524,288; 199,999 is grok-4.20's) each call is over
+    assert con.execute("""SELECT c.request_id, i.input_floor FROM int_calls i JOIN calls c USING (_source_file,
+                          _source_row) ORDER BY 1""").fetchall() == [("a", 200000), ("b", 128000), ("c", 199999),
+                                                                      ("d", 200000)]
+    # per call at Sonnet:  a 0.25 x 6 + 0.001 x 22.5 = 1.5225      b 0.15 x 3 + 0.001 x 15 = 0.465
+    #                      c 0.2 x 3 + 0.001 x 15 = 0.615          d 0.200001 x 6 + 0.001 x 22.5 = 1.222506
+    sonnet = Decimal("1.5225") + Decimal("0.465") + Decimal("0.615") + Decimal("1.222506")   # 3.825006 a day
+    # at Gemini 2.5 Pro:   a 0.25 x 2.5 + 0.001 x 15 = 0.64        b 0.15 x 1.25 + 0.001 x 10 = 0.1975
+    #                      c 0.2 x 1.25 + 0.001 x 10 = 0.26        d 0.200001 x 2.5 + 0.001 x 15 = 0.5150025
+    gemini = Decimal("0.64") + Decimal("0.1975") + Decimal("0.26") + Decimal("0.5150025")   # 1.6125025 a day
+    assert con.execute("SELECT sum(cost_usd) FROM int_calls").fetchone()[0] == sonnet
+    rows, projection = load_cube(con)
+    sim = Simulator(rows, projection, PriceCatalog(), TierMap.for_config(load_config(client)).representatives)
+    # one day of logs, projected to an average month (x 30.4375); flagship's expected output factor is 1.0
+    month = float(round(sonnet * Decimal("30.4375"), 2))   # 116.42 (at the base rate alone: 2.460003 a day, 74.88)
+    assert sim.evaluate(None)["baseline_monthly_cost_usd"] == month
+    assert sim.row_prices().totals(None)["baseline_monthly_cost_usd"] == month
+    to_gemini = Policy(name="all flagship", default={"flagship": Decimal(1)})
+    flagship = float(round(gemini * Decimal("30.4375"), 2))   # 49.08 (at the base rate alone: 1.04 a day, 31.66)
+    assert sim.evaluate(to_gemini)["monthly_cost_usd"] == flagship
+    assert sim.row_prices().totals(to_gemini)["monthly_cost_usd"] == flagship
+    assert sim.evaluate(None)["all_flagship_monthly_cost_usd"] == flagship
+
+
 def test_without_time_of_day_prices_the_cube_has_one_constant_slot(tmp_path):
     _, con = _built(tmp_path)
     assert con.execute("SELECT * FROM time_slots").fetchall() == [("all day", None, None)]

@@ -213,6 +213,13 @@ END;
 CREATE OR REPLACE TEMP MACRO rk_bucket(n, bounds, labels) AS
     labels[1 + len(list_filter(bounds, lambda b: coalesce(n, 0) >= b))];
 
+-- A call's input band for pricing the cube: the largest of the catalog's cliffs (PriceCatalog.input_cliffs, ascending:
+-- the input sizes past which some model prices a request higher) that its total input is above, 0 when none. Most
+-- calls are below the first cliff and stop at the first test.
+CREATE OR REPLACE TEMP MACRO rk_input_floor(n, cliffs) AS CASE
+    WHEN len(cliffs) = 0 OR coalesce(n, 0) <= cliffs[1] THEN 0
+    ELSE list_max(list_filter(cliffs, lambda c: n > c)) END;
+
 -- The time-of-day slot of a UTC timestamp: bounds are the slots' inner start times as text ('00:30:00'), labels one
 -- more than bounds. No bounds (no time-of-day prices involved): the one label, without touching the timestamp.
 CREATE OR REPLACE TEMP MACRO rk_time_slot(ts, bounds, labels) AS CASE WHEN len(bounds) = 0 THEN labels[1]

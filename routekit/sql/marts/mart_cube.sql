@@ -1,9 +1,10 @@
 -- The cube every view reads (scenario, widgets, report): calls aggregated by month, provider, model, tier, feature,
--- task type, length buckets, price variant and time-of-day slot (time_slots: one constant unless time-of-day prices
--- are involved, when the simulator prices each row at its slot's time). Small (hundreds to a few thousand rows)
+-- task type, length buckets, price variant, time-of-day slot (time_slots: one constant unless time-of-day prices
+-- are involved, when the simulator prices each row at its slot's time) and input floor (0 unless a call is past a
+-- price cliff: int_calls.sql). Small (hundreds to a few thousand rows)
 -- whatever the log size, so what-if work runs on it in milliseconds.
 SELECT
-    month, provider, model, tier, feature, task_type, len_in, len_out, is_batch, price_variant, tod_slot,
+    month, provider, model, tier, feature, task_type, len_in, len_out, is_batch, price_variant, tod_slot, input_floor,
     count(*) AS calls,
     sum(requests) AS requests,
     sum(input_tokens) AS input_tokens,
@@ -35,6 +36,7 @@ SELECT
     month, provider, model, tier, NULL AS feature, coalesce(ut.task_type, 'other') AS task_type, 'unknown' AS len_in,
     'unknown' AS len_out,
     is_batch, price_variant, NULL AS tod_slot,   -- no time of day: the simulator prices it at the day rate
+    0 AS input_floor,   -- no per-request sizes: priced at the base rate
     NULL AS calls, sum(requests) AS requests, sum(input_tokens) AS input_tokens,
     sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens,
     sum(output_tokens) AS output_tokens, NULL AS reasoning_tokens, sum(input_audio_tokens) AS input_audio_tokens,
