@@ -1,5 +1,6 @@
 """What every entry point (the command line, the notebooks' parameters, the dashboard) checks of what it was given,
-and the errors it says so with: one line, exit 2 for unusable arguments, exit 3 for a folder with nothing to load."""
+and the errors it says so with: one line, exit 2 for unusable arguments, exit 3 for a folder with nothing to load,
+exit 4 for a database another process holds."""
 from __future__ import annotations
 
 import sys
@@ -17,6 +18,8 @@ class NoDataError(Exception):
 
 
 EXIT_USAGE, EXIT_NO_DATA = 2, 3
+# The client's database is held by another process (routekit.db.DatabaseBusy): try again once it is done.
+EXIT_BUSY = 4
 # What to do about a folder with nothing loadable, whatever the command.
 NO_DATA_FIX = ("copy the client's provider exports into it (CSV, JSON or JSON Lines, .gz too; `routekit formats` "
                "lists what is read)")

@@ -55,6 +55,9 @@ def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, p
         kernel_log.unlink(missing_ok=True)   # the cell's error is the story; the kernel itself was fine
         if exc.ename == "OutOfMemoryException":   # DuckDB's, raised in the kernel: its advice is SET statements
             raise AuditFailed(out_of_memory_text(exc.evalue)) from None
+        if exc.ename == "DatabaseBusy":   # another process holds the database: exit 4 as every command, not 1
+            from routekit.db import DatabaseBusy
+            raise DatabaseBusy(exc.evalue) from None
         raise AuditFailed(f"{exc.ename}: {exc.evalue}".splitlines()[0]) from None
     except Exception as exc:   # the kernel died or did not start: what it said is kept for whoever looks into it
         said = kernel_log.is_file() and kernel_log.stat().st_size > 0

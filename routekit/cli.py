@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 
-from routekit.arguments import (EXIT_NO_DATA, EXIT_USAGE, NoDataError, UsageError, check_has_data,
+from routekit.arguments import (EXIT_BUSY, EXIT_NO_DATA, EXIT_USAGE, NoDataError, UsageError, check_has_data,
                                 existing_client_folder, no_data, price_date, writable_folder)
 from routekit.config import ConfigError
-from routekit.db import MemoryLimitError, out_of_memory_text
+from routekit.db import DatabaseBusy, SettingError, out_of_memory_text
 from routekit.report_text import money as _money, shown
 from routekit.workspace import Workspace
 
@@ -107,6 +107,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     except AuditFailed as exc:
         print(f"routekit audit: {client.name}: {exc}", file=sys.stderr)
         return 1
+    except DatabaseBusy as exc:
+        print(f"routekit audit: {client.name}: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -812,9 +815,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _file_target("--db", getattr(args, "db", None), "a database file")   # every command that takes --db
         return args.func(args)
-    except (UsageError, ConfigError, FileNotFoundError, MemoryLimitError) as exc:
+    except (UsageError, ConfigError, FileNotFoundError, SettingError) as exc:
         print(f"routekit {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseBusy as exc:
+        print(f"routekit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except NoDataError as exc:
         print(f"routekit {args.command}: {exc}", file=sys.stderr)
         return EXIT_NO_DATA

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import time
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -14,8 +16,86 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 _MEMORY_RE = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
 
 
-class MemoryLimitError(ValueError):
+class SettingError(ValueError):
+    """A setting of the environment routekit reads is unusable (one line, exit 2)."""
+
+
+class MemoryLimitError(SettingError):
     """--memory-limit or ROUTEKIT_MEMORY_LIMIT is not a size."""
+
+
+class DatabaseBusy(RuntimeError):
+    """The client's database is held by another process: one line naming the file and the process, exit 4."""
+
+    def _render_traceback_(self) -> list[str]:   # in a notebook: this line, not routekit's frames
+        return [f"{type(self).__name__}: {self}"]
+
+
+# How long a command waits for another process to let go of the database. DuckDB lets one process write a database
+# file (or several only read it) and has no wait of its own: a second process fails at once. routekit's own commands
+# hold the file only while they work (an ingest, a build: seconds for the samples, about 16 s for a 1 M-call audit;
+# the dashboard only while it opens), so a command started meanwhile (an audit while the dashboard opens, a second
+# terminal) succeeds if it waits a little, as SQLite's busy timeout and apt's lock wait do. Something that holds it
+# for good (a notebook's open connection) would make a longer wait a hang: after this long the command stops, naming
+# the process. ROUTEKIT_LOCK_WAIT sets it (0: fail at once, for scripts that schedule their own retries).
+DEFAULT_LOCK_WAIT_SECONDS = 30.0
+_HOLDER_RE = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+def lock_wait_seconds() -> float:
+    value = os.environ.get("ROUTEKIT_LOCK_WAIT", "").strip()
+    if not value:
+        return DEFAULT_LOCK_WAIT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise SettingError(f"ROUTEKIT_LOCK_WAIT: {value!r} is not a number of seconds; write one such as 30, or 0 to "
+                           "fail at once")
+    return seconds
+
+
+def _lock_holder(message: str) -> str | None:
+    """'PID 1234: python -m routekit.cli audit acme' for DuckDB's lock error (None for another error): the process
+    that holds the file, with its command line where the system shows it (Linux's /proc), so the user knows whether
+    it is a dashboard, an audit or a notebook's kernel."""
+    if "Could not set lock on file" not in message:
+        return None
+    found = _HOLDER_RE.search(message)
+    if not found:
+        return "a process DuckDB does not name"
+    program, pid = found.group(1), found.group(2)
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        args = program
+    args = args or program
+    return f"PID {pid}: {args if len(args) <= 80 else args[:79] + '…'}"
+
+
+def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting up to lock_wait_seconds() while another process holds the file."""
+    wait = lock_wait_seconds()
+    deadline = time.monotonic() + wait
+    said = False
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            holder = _lock_holder(str(exc))
+            if holder is None:
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DatabaseBusy(f"{db_path}: in use by another process ({holder}) after waiting {wait:g} s; let "
+                                   "it finish or stop it (a notebook: close its connection), then run this again") \
+                    from None
+            if not said:
+                print(f"routekit: waiting up to {wait:g} s for {db_path}: in use by another process ({holder})",
+                      file=sys.stderr, flush=True)
+                said = True
+            time.sleep(min(0.25, left))
 
 
 def memory_limit_setting(memory_limit: str | None) -> str:
@@ -62,7 +142,7 @@ def connect(db_path: Path | str, *, memory_limit: str | None = None, threads: in
     db_path = Path(db_path)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=read_only)
+    con = _open(db_path, read_only)
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         # Spill to a folder beside the database instead of failing when a big client outgrows memory.

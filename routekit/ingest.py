@@ -19,7 +19,7 @@ import duckdb
 from routekit.config import ClientConfig, load_config
 from routekit.db import connect, default_db_path
 from routekit.sources import FileSample, LoadError, Refused, detect, registry
-from routekit.sources.base import delete_file_rows, discard_pending_rows, record_file
+from routekit.sources.base import CUT_SHORT, delete_file_rows, discard_pending_rows, record_file
 from routekit.sources.generic_csv import GenericCsv
 
 DATA_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz")
@@ -300,8 +300,13 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str, formats, 
     if fmt is None:
         _record_skip(con, rel, sha, size, None, reason, loader=_loader_of(formats, None))
         return FileReport(rel, None, skipped_reason=reason, status="skipped")
+    # A .gz cut short loads its complete rows, unless a whole earlier version of the file is loaded: that one stays
+    # (a fresh download that stopped part-way must not take away rows the database has whole), as for any file
+    # that fails. An earlier version that was cut short itself is replaced.
+    whole_earlier = bool(prev and prev[3]) and not con.execute(
+        "SELECT count(*) FROM rejects WHERE _source_file = ? AND starts_with(reason, ?)", [rel, CUT_SHORT]).fetchone()[0]
     try:
-        result = fmt.load(con, path, rel, sha)
+        result = fmt.load(con, path, rel, sha, keep_complete_rows=not whole_earlier)
     except Refused as exc:
         # Listed as not loaded, like a file of no known format; recorded with the format and its loader, so a file
         # refused by an older loader is read again.

@@ -24,16 +24,18 @@ class ParameterError(ValueError):
 
 def client_errors() -> tuple[type[BaseException], ...]:
     """What the command line reports in one line with exit code 2: a client that cannot be used (invoices only, a
-    routekit.yaml, prices.csv, evals.csv or policy that does not parse), or an audit refused."""
+    routekit.yaml, prices.csv, evals.csv or policy that does not parse), or an audit refused; and (exit 4) its
+    database held by another process."""
     from routekit.arguments import UsageError
     from routekit.config import ConfigError
-    from routekit.db import MemoryLimitError
+    from routekit.db import DatabaseBusy, SettingError
     from routekit.prices import PriceFileError
     from routekit.quality import QualityError
     from routekit.report import AuditError
     from routekit.scenario import PolicyError
 
-    return UsageError, ConfigError, MemoryLimitError, PriceFileError, QualityError, PolicyError, AuditError
+    return (UsageError, ConfigError, SettingError, DatabaseBusy, PriceFileError, QualityError, PolicyError,
+            AuditError)
 
 
 @contextlib.contextmanager

@@ -87,6 +87,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     from routekit.prices import checked_price_date, price_day
     from routekit.quality import QualityModel, RiskEngine
     from routekit.scenario import Simulator, load_cube, load_policy, load_tier_latency
+    from routekit.sources.base import CUT_SHORT
 
     client = Path(client_dir)
     if not client.is_dir():
@@ -175,6 +176,9 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         files = q("""SELECT path, format, target, rows_read, rows_loaded, rows_rejected, skipped_reason, note
                      FROM ingested_files ORDER BY path""")
         failed = q("SELECT path, reason FROM ingest_failures ORDER BY path")
+        # loaded up to where their download or copy stopped (ingest rejects the cut by its line)
+        cut = table_records(con, f"""SELECT _source_file AS path, _source_row AS cut_at FROM rejects
+                                     WHERE starts_with(reason, '{CUT_SHORT}') ORDER BY path""")
         rejects = q("""SELECT _source_file AS file, reason, count(*) AS rows FROM rejects
                        GROUP BY ALL ORDER BY rows DESC, file, reason""")
         # with each model's failed calls: a model logged only by its failures reads "30 calls, 30 failed, $0.00"
@@ -206,7 +210,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
                   summary={}, data=data, spend=spend, reconciliation=reconciliation, examples=examples,
                   failed_only_segments=failed_only, policy_given=base.to_yaml() if base else None)
     audit.appendix = {
-        "files": files, "failed_files": failed, "rejects": rejects,
+        "files": files, "failed_files": failed, "cut_files": cut, "rejects": rejects,
         "unpriced_models": sorted({m for _, m in info.unpriced}),
         "unmapped_models": sorted({m for _, m in info.unmapped}),
         "models": models,
@@ -558,6 +562,11 @@ def _coverage(audit: Audit) -> list[str]:
     if failed:
         out.append(f"{len(failed)} file(s) could not be loaded and are not in these figures: "
                    + ", ".join(f["path"] for f in failed) + " (reasons in the data appendix); re-export them.")
+    cut = audit.appendix.get("cut_files") or []
+    if cut:
+        out.append(f"{len(cut)} file(s) were cut short (an interrupted download or copy) and are in these figures "
+                   "only up to the cut: " + ", ".join(f"{f['path']} (ends in {f['cut_at']})" for f in cut)
+                   + "; copy them again.")
     if not any(d[k] for k in ("calls", "usage_rows", "invoice_lines")):
         out.append("No usable export was found in the folder: see the data appendix for what was read.")
     return out

@@ -320,6 +320,28 @@ def test_a_file_that_failed_to_load_is_named_in_the_report(tmp_path):
     assert run_audit(client).appendix["failed_files"] == []
 
 
+def test_a_gz_file_cut_short_is_named_in_the_report(tmp_path):
+    """A .gz cut short loads up to the cut (its last rows are missing): the report says which file, and where."""
+    import zlib
+
+    from routekit.report import run_audit
+
+    rows = [_row(f"r{i}", "0.01", "10", "1", "2026-09-01 00:00:00+00") for i in range(1, 301)]
+    text = "\n".join([HEADER, *rows]) + "\n"
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    # 200 whole rows and 5 characters of the 201st: header line 1, rows on lines 2-201, the cut in line 202
+    cut = z.compress(text[:len(HEADER) + 1 + sum(len(r) + 1 for r in rows[:200]) + 5].encode()) + \
+        z.flush(zlib.Z_FULL_FLUSH)
+    client = tmp_path / "acme"
+    client.mkdir()
+    (client / "spend.csv.gz").write_bytes(cut)
+    audit = run_audit(client)
+    assert audit.data["calls"] == 200
+    assert audit.appendix["cut_files"] == [{"path": "spend.csv.gz", "cut_at": "line 202"}]
+    assert "1 file(s) were cut short (an interrupted download or copy) and are in these figures only up to the " \
+           "cut: spend.csv.gz (ends in line 202); copy them again." in audit.coverage
+
+
 def test_a_folder_with_no_usable_export_says_so(tmp_path):
     from routekit.report import run_audit
 

@@ -87,18 +87,135 @@ def test_a_json_document_that_does_not_parse_is_refused_with_the_place(ingest):
     assert "oops" not in json.dumps(report)
 
 
-def test_a_gz_file_cut_short_says_so(ingest, client):
-    """A .gz whose download stopped half-way: DuckDB's 'Unexpected end of GZIP stream: <path>' was passed on as 'not
-    readable as text: Unexpected end of GZIP stream: …/usage.jsonl.gz', with no word of what to do."""
-    import gzip
+def _gzip_cut(text: str, at: int) -> tuple[bytes, bytes]:
+    """(the whole .gz, a copy cut short that decompresses to exactly text[:at]): the compressor flushes at `at` (a
+    full flush: every byte before it can be decoded without what follows), and the copy ends there, with neither the
+    rest of the stream nor gzip's trailer, as a download stopped at that byte would."""
+    import zlib
 
-    whole = gzip.compress(("\n".join([GOOD_PAGE] * 2000) + "\n").encode(), mtime=0)
-    (client / "usage.jsonl.gz").write_bytes(whole[: len(whole) // 2])
-    report, _ = ingest()
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)   # 31: a gzip header and trailer
+    head = z.compress(text[:at].encode()) + z.flush(zlib.Z_FULL_FLUSH)
+    whole = head + z.compress(text[at:].encode()) + z.flush()
+    assert zlib.decompressobj(31).decompress(head) == text[:at].encode()
+    return whole, head
+
+
+def _litellm_rows(n: int, first: int = 1) -> list[str]:
+    # 100 input and 10 output tokens a call, $0.001 each; a new minute per call, ids unique
+    return [_row(f"req-{i}", "0.001", "100", "10", f"2026-09-03 {i // 60 % 24:02d}:{i % 60:02d}:00+00")
+            for i in range(first, first + n)]
+
+
+CUT = "the .gz file is cut short (an interrupted download or copy): "
+
+
+def test_a_gz_call_log_cut_short_loads_its_complete_rows_and_records_the_cut(ingest, client):
+    """A .gz whose download stopped part-way was refused whole ('the .gz file is cut short: copy it again'), so 700
+    good calls counted for nothing. Now the complete rows before the cut load, and the cut is one reject that says
+    where the file ends and what to do; loading the whole file later replaces the partial load, counting each call
+    once."""
+    rows = _litellm_rows(1000)
+    text = HEADER + "\n" + "\n".join(rows) + "\n"
+    # cut after 700 complete rows and 30 characters of row 701: lines 1 (header) to 701 are whole, line 702 is not
+    at = len(HEADER) + 1 + sum(len(r) + 1 for r in rows[:700]) + 30
+    whole, cut = _gzip_cut(text, at)
+    (client / "spend.csv.gz").write_bytes(cut)
+    report, con = ingest()
+    f = file_entry(report, "spend.csv.gz")
+    assert (f["status"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 701, 700, 1)
+    # 700 calls x 100 input, x 10 output, x $0.001
+    calls = report["tables"]["calls"]
+    assert (calls["rows"], calls["input_tokens"], calls["output_tokens"], calls["reported_cost_usd"]) == \
+        (700, 70_000, 7_000, 0.7)
+    assert con.execute("SELECT max(request_id[5:]::INT), count(DISTINCT request_id) FROM calls").fetchone() == \
+        (700, 700)
+    assert con.execute("SELECT _source_file, _source_row, reason FROM rejects").fetchall() == [
+        ("spend.csv.gz", "line 702", CUT + "it ends in line 702, after row 700 (line 701); the rows before the cut "
+         "are loaded, the rest of the file is missing: copy it again")]
+    assert f["note"] == "cut short after row 700: the rest of the file is missing, copy it again"
+    _invariant(report)
+
+    # the whole file, copied again: it replaces the partial load, no call counted twice, the cut forgotten
+    (client / "spend.csv.gz").write_bytes(whole)
+    report, con = ingest()
+    f = file_entry(report, "spend.csv.gz")
+    assert (f["status"], f["rows_read"], f["rows_loaded"], f["rows_rejected"], f["note"]) == \
+        ("replaced", 1000, 1000, 0, None)
+    assert report["tables"]["calls"]["input_tokens"] == 100_000 and report["tables"]["calls"]["rows"] == 1000
+    assert con.execute("SELECT count(*) FROM rejects").fetchone() == (0,)
+
+
+def test_a_gz_json_lines_file_cut_short_loads_its_complete_lines(ingest, client):
+    """JSON Lines (the OpenAI usage page saved a line at a time): 600 whole lines and 57 characters of the 601st."""
+    text = "\n".join([GOOD_PAGE] * 1000) + "\n"
+    whole, cut = _gzip_cut(text, 600 * (len(GOOD_PAGE) + 1) + 57)
+    (client / "usage.jsonl.gz").write_bytes(cut)
+    report, con = ingest()
     f = file_entry(report, "usage.jsonl.gz")
-    assert f["status"] == "failed" and f["rows_read"] == 0
-    assert f["skipped_reason"].endswith(
-        "the .gz file is cut short (an interrupted download or copy): copy it again")
+    assert (f["status"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("loaded", 601, 600, 1)
+    usage = report["tables"]["usage"]
+    assert (usage["rows"], usage["requests"], usage["input_tokens"]) == (600, 1200, 60_000)   # 2 and 100 a line
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("line 601", CUT + "it ends in line 601, after line 600; the lines before the cut are loaded, the rest of "
+         "the file is missing: copy it again")]
+    (client / "usage.jsonl.gz").write_bytes(whole)
+    report, _ = ingest()
+    assert report["tables"]["usage"]["input_tokens"] == 100_000
+    assert file_entry(report, "usage.jsonl.gz")["rows_rejected"] == 0
+
+
+def test_a_small_gz_cut_short_is_still_recognised(ingest, client):
+    """Under 64 KB decompressed the whole file is the format-detection sample, and reading it ended in EOFError:
+    the file was listed as 'not text (binary or unreadable compressed data)'. 5 rows and half of the 6th."""
+    rows = _litellm_rows(10)
+    text = HEADER + "\n" + "\n".join(rows) + "\n"
+    _, cut = _gzip_cut(text, len(HEADER) + 1 + sum(len(r) + 1 for r in rows[:5]) + len(rows[5]) // 2)
+    (client / "spend.csv.gz").write_bytes(cut)
+    report, _ = ingest()
+    f = file_entry(report, "spend.csv.gz")
+    assert (f["format"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("litellm_spendlogs_csv", 6, 5, 1)
+    assert report["tables"]["calls"]["input_tokens"] == 500
+
+
+def test_a_gz_cut_short_exactly_at_a_line_end_still_records_the_cut(ingest, client):
+    """Cut between two lines, every row read is whole, but the file is still incomplete: the cut is recorded."""
+    rows = _litellm_rows(10)
+    text = HEADER + "\n" + "\n".join(rows) + "\n"
+    _, cut = _gzip_cut(text, len(HEADER) + 1 + sum(len(r) + 1 for r in rows[:4]))
+    (client / "spend.csv.gz").write_bytes(cut)
+    report, con = ingest()
+    f = file_entry(report, "spend.csv.gz")
+    assert (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == (5, 4, 1)
+    assert con.execute("SELECT _source_row FROM rejects").fetchall() == [("line 6",)]
+
+
+def test_a_gz_cut_short_does_not_replace_a_whole_earlier_version(ingest, client):
+    """A complete export loaded before, then a fresh download of it that stopped part-way: the cut copy is damaged
+    and the earlier version whole, so the earlier rows stay (as for any file that fails), and the reason says so.
+    An earlier version that was itself cut short is replaced by the new one."""
+    rows = _litellm_rows(1000)
+    text = HEADER + "\n" + "\n".join(rows) + "\n"
+    whole, cut = _gzip_cut(text, len(HEADER) + 1 + sum(len(r) + 1 for r in rows[:300]) + 10)
+    (client / "spend.csv.gz").write_bytes(whole)
+    ingest()
+    (client / "spend.csv.gz").write_bytes(cut)
+    report, _ = ingest()
+    f = file_entry(report, "spend.csv.gz")
+    assert f["status"] == "failed" and f["skipped_reason"] == (
+        "LiteLLM proxy SpendLogs (CSV): the .gz file is cut short (an interrupted download or copy): copy it again; "
+        "the rows of its earlier version are kept")
+    assert report["tables"]["calls"]["rows"] == 1000
+    # a partial load is replaced by a longer partial copy (another try that also stopped, later)
+    _, cut2 = _gzip_cut(text, len(HEADER) + 1 + sum(len(r) + 1 for r in rows[:600]) + 10)
+    (client / "spend.csv.gz").write_bytes(cut)
+    (client / ".routekit" / "routekit.duckdb").unlink()   # start again from the partial load alone
+    report, _ = ingest()
+    assert report["tables"]["calls"]["rows"] == 300
+    (client / "spend.csv.gz").write_bytes(cut2)
+    report, _ = ingest()
+    f = file_entry(report, "spend.csv.gz")
+    assert (f["status"], f["rows_loaded"], f["rows_rejected"]) == ("replaced", 600, 1)
+    assert report["tables"]["calls"]["rows"] == 600
 
 
 def test_truncated_last_jsonl_line_rejects_only_that_line(ingest):

@@ -292,3 +292,45 @@ def test_without_a_date_the_output_names_the_day_whose_prices_it_used(tmp_path):
     assert _simulate(client, "--date", "2026-10-01")["prices_as_of"] == "2026-10-01"
     first = run_cli("simulate", str(client)).stdout.splitlines()[0]
     assert first == f"policy: current routing   prices as of {today} (today, UTC)"
+
+
+def test_failed_calls_are_not_routable_traffic_but_a_billed_failure_keeps_its_cost(tmp_path):
+    """A failed call (status error) has no answer whose quality a cheaper tier could change: it is not a request the
+    risk model moves or scores (main's 5a791b0), whether it failed with no usage ($0) or after using tokens (billed:
+    its tokens stay in the cost). Checked by hand on simulate, with a task type whose calls all failed.
+
+    One whole month (2026-09-01 to 30: monthly = total), every call on gpt-4o (flagship), classification by the
+    feature mapping: 10 answered calls (500 in, 50 out), 2 failed after reading 500 input tokens (billed), 5
+    failed with no usage; and 3 chat calls that all failed with no usage. Priors (routekit/data/quality_priors.csv,
+    no evals): classification budget 0.103, flagship 0.080.
+      routable: classification 10 answered requests; chat none (its calls all failed: no segment, nothing to move)
+      current failures 10 × 0.080 = 0.80; all classification on budget: 10 × 0.103 = 1.03; extra 0.23
+      extra-failure rate 0.23 / 10 = 0.023 (counting failed calls: (17 × 0.023 + 3 × chat's budget - flagship) / 20)
+      cost (gpt-4o $2.50 / $10 per M): 10 × (500 × 2.5 + 50 × 10) / 1e6 + 2 × 500 × 2.5 / 1e6 = 0.0175 + 0.0025
+      = $0.02: the billed failures' $0.0025 is in it, the failures without usage add $0."""
+    md = {"spend_logs_metadata": {"feature": "ticket-labeler"}}
+    chat = {"spend_logs_metadata": {"feature": "helpdesk-chat"}}
+    day = lambda i: "2026-09-01" if i % 2 else "2026-09-30"   # noqa: E731
+    rows = [_row(f"ok-{i}", "0.00175", "500", "50", f"{day(i)} 10:00:0{i % 10}+00", md=md) for i in range(10)]
+    rows += [_row(f"billed-{i}", "0.00125", "500", "0", f"{day(i)} 11:00:0{i}+00", md=md, status="failure")
+             for i in range(2)]
+    rows += [_row(f"failed-{i}", "0", "0", "0", f"{day(i)} 12:00:0{i}+00", md=md, status="failure") for i in range(5)]
+    rows += [_row(f"chat-{i}", "0", "0", "0", f"{day(i)} 13:00:0{i}+00", md=chat, status="failure") for i in range(3)]
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, *rows]) + "\n",
+        "routekit.yaml": "classify:\n  mappings:\n    feature:\n      ticket-labeler: classification\n"
+                         "      helpdesk-chat: chat\n"})
+    policy = tmp_path / "p.yaml"
+    policy.write_text("mix:\n  classification: {budget: 1.0}\n  chat: {budget: 1.0}\n")
+    out = json.loads(run_cli("simulate", str(client), "--policy", str(policy), "--date", "2026-11-23",
+                             "--json").stdout)
+    assert out["projection"]["factor"] == 1.0
+    assert out["baseline_monthly_cost_usd"] == 0.02
+    risk = out["risk"]
+    assert risk["current_failures"] == pytest.approx(0.80, abs=0.005)   # JSON rounds to 2 places
+    assert risk["expected_failures"] == pytest.approx(1.03, abs=0.005)
+    assert risk["extra_failures_per_month"] == pytest.approx(0.23, abs=0.005)
+    assert risk["extra_failure_rate"] == pytest.approx(0.023, abs=1e-6)
+    assert sum(s["requests_per_month"] for s in out["segments"]) == 10
+    assert {s["task_type"] for s in out["segments"]} == {"classification"}
+    assert "chat" in out["policy_names_without_traffic"]

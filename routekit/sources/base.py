@@ -19,6 +19,7 @@ NULL entries meaning fine). Rows with any problem go to ``rejects``.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -27,7 +28,9 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
+import zlib
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +57,10 @@ _KEY_RE = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
 
 class LoadError(Exception):
     """A file could not be loaded at all; the message is for a person."""
+
+
+class CutShort(LoadError):
+    """A .gz file whose compressed stream stops before its end: a download or copy interrupted part-way."""
 
 
 class Refused(LoadError):
@@ -92,11 +99,9 @@ class FileSample:
 
     @classmethod
     def read(cls, path: Path) -> "FileSample":
-        opener = gzip.open if path.name.endswith(".gz") else open
         try:
-            with opener(path, "rb") as fh:
-                head = fh.read(SAMPLE_BYTES)
-        except (OSError, EOFError) as exc:
+            head = _gzip_head(path, SAMPLE_BYTES) if path.name.endswith(".gz") else _file_head(path, SAMPLE_BYTES)
+        except (OSError, EOFError, zlib.error) as exc:
             return cls(path, "", "binary", keys={f"unreadable: {exc}"})
         encoding = text_encoding(head)
         if encoding == "utf-16":
@@ -145,6 +150,29 @@ class FileSample:
             keys = ", ".join(sorted(self.keys)[:10])
             return f"JSON with keys {keys}" if keys else "JSON with no object keys"
         return self.kind
+
+
+def _file_head(path: Path, size: int) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def _gzip_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes a .gz decompresses to, or all it holds before a cut: a download stopped part-way
+    ends in EOFError, which GzipFile.read(size) raises with the bytes it had (a file of under 64 KB, cut, was taken
+    for binary data and its format never recognised). The load says where the cut is (complete_lines_of)."""
+    head = bytearray()
+    with gzip.open(path, "rb") as fh:
+        try:
+            while len(head) < size:
+                chunk = fh.read1(size - len(head))
+                if not chunk:
+                    break
+                head += chunk
+        except EOFError:
+            if not head:
+                raise
+    return bytes(head)
 
 
 def _column_name(name: str) -> str:
@@ -277,20 +305,41 @@ class SourceFormat:
                                      if (f.staging_model or "stg_" + f.name) == model})
 
     # -- the lifecycle -------------------------------------------------------------------------------------
-    def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str | Future) -> LoadResult:
-        """Load one file atomically: on any failure the database is as it was before."""
+    def load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str | Future, *,
+             keep_complete_rows: bool = True) -> LoadResult:
+        """Load one file atomically: on any failure the database is as it was before.
+
+        A .gz cut short (CutShort) is loaded again from the complete lines before the cut, with the cut as one
+        reject, when ``keep_complete_rows`` (ingest says no when a whole earlier version is loaded: it stays). The
+        cut is found only after DuckDB's read fails, so a whole file is read once, as before."""
+        try:
+            return self._load(con, path, rel, sha256)
+        except CutShort:
+            if not keep_complete_rows:
+                raise
+        with complete_lines_of(path, con) as cut:
+            return self._load(con, path, rel, sha256, cut)
+
+    def _load(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str, sha256: str | Future,
+              cut: "CutLines | None" = None) -> LoadResult:
         clock = _PhaseClock(f"{self.name} {rel}")
+        source = cut.path if cut else path   # what is read; the manifest is the file's as it lies in the folder
         con.execute("BEGIN TRANSACTION")
         try:
             counts = None
             if self.reader == "csv" and self.target == "calls" and self.one_call_per_row:
-                counts = self._stage_call_log(con, path, rel, clock)
-            loaded, rejected = counts if counts is not None else self._stage_materialised(con, path, rel, clock)
+                counts = self._stage_call_log(con, source, rel, clock)
+            loaded, rejected = counts if counts is not None else self._stage_materialised(con, source, rel, clock)
             if self.target == "calls":
                 repeated = reject_repeated_calls(con, rel, self.name, self.same_source_formats())
                 loaded, rejected = loaded - repeated, rejected + repeated
                 clock.lap("repeated calls")
-            result = LoadResult(loaded + rejected, loaded, rejected, self.note(con, rel))
+            note = self.note(con, rel)
+            if cut:
+                cut_note = self._record_cut(con, rel, cut)
+                rejected += 1
+                note = "; ".join(filter(None, [note, cut_note]))
+            result = LoadResult(loaded + rejected, loaded, rejected, note)
             record_file(con, rel, sha256, path.stat().st_size, self.name, self.target, result, None,
                         loader=self.loader_fingerprint())
             con.execute("COMMIT")
@@ -301,9 +350,30 @@ class SourceFormat:
             raise
         except duckdb.Error as exc:
             _undo(con, rel)
-            raise LoadError(_clean_duckdb_message(exc)) from None
+            raise load_error(exc) from None
         finally:
             drop_temp_objects(con)
+
+    def _record_cut(self, con: duckdb.DuckDBPyConnection, rel: str, cut: "CutLines") -> str:
+        """The cut as one reject, at the line it falls in, naming the last complete row (CSV) or line (JSON) before
+        it; returns the file's note. Every row read is loaded or rejected, and the rows the file lost were never
+        read: this says they are missing."""
+        if self.reader == "csv":
+            # the data rows read (good and malformed): a quoted value may span lines, so rows are counted, not lines
+            rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+            if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'pre_rejects'"
+                           ).fetchone()[0]:
+                rows += con.execute("SELECT count(*) FROM pre_rejects").fetchone()[0]
+            last, before = f"row {rows:,} (line {cut.lines:,})", "rows"
+            short = f"row {rows:,}"
+        else:
+            last = short = f"line {cut.lines:,}"
+            before = "lines"
+        reason = (f"{CUT_SHORT}: it ends in line {cut.lines + 1:,}, after {last}; the {before} before the cut are "
+                  "loaded, the rest of the file is missing: copy it again")
+        con.execute("INSERT INTO rejects (_source_file, _format, _source_row, reason) VALUES (?, ?, ?, ?)",
+                    [rel, self.name, f"line {cut.lines + 1}", reason])
+        return f"cut short after {short}: the rest of the file is missing, copy it again"
 
     def _stage_materialised(self, con: duckdb.DuckDBPyConnection, path: Path, rel: str,
                             clock: "_PhaseClock") -> tuple[int, int]:
@@ -443,12 +513,59 @@ def _undo(con: duckdb.DuckDBPyConnection, rel: str) -> None:
     discard_pending_rows(con, rel)
 
 
+CUT_SHORT = "the .gz file is cut short (an interrupted download or copy)"
+_GZIP_CUT = "Unexpected end of GZIP stream"   # DuckDB's words, then the path the file list already shows
+
+
+def load_error(exc: Exception, prefix: str = "") -> LoadError:
+    """DuckDB's error as a LoadError for a person; CutShort when the file is a .gz cut short."""
+    if _GZIP_CUT in str(exc):
+        return CutShort(_clean_duckdb_message(exc))
+    return LoadError(prefix + _clean_duckdb_message(exc))
+
+
+@dataclass
+class CutLines:
+    """The complete lines of a .gz cut short, decompressed into ``path`` (a temporary file): ``lines`` of them."""
+
+    path: Path
+    lines: int
+
+
+@contextlib.contextmanager
+def complete_lines_of(path: Path, con: duckdb.DuckDBPyConnection):
+    """The complete lines a .gz cut short holds before its cut, in a temporary file beside the database (its
+    spill folder, where DuckDB already writes the client's rows; never the system's /tmp: the lines hold prompts),
+    removed afterwards. Python's gzip reads up to the cut, which DuckDB's reader refuses whole; the partial line at
+    the cut is left out, since a value cut in its middle ('0.00125' become '0.00') could still parse."""
+    folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0] or tempfile.gettempdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="routekit-cut-", suffix=Path(path.name.removesuffix(".gz")).suffix,
+                                dir=folder)
+    lines = 0
+    try:
+        with os.fdopen(fd, "wb") as out, gzip.open(path, "rb") as fh:
+            tail = b""
+            try:
+                while chunk := fh.read1(1 << 20):
+                    chunk, tail = tail + chunk, b""
+                    end = chunk.rfind(b"\n") + 1
+                    chunk, tail = chunk[:end], chunk[end:]
+                    lines += chunk.count(b"\n")
+                    out.write(chunk)
+            except EOFError:
+                pass   # the cut: what came before it is written
+        yield CutLines(Path(name), lines)
+    finally:
+        os.unlink(name)
+
+
 def _clean_duckdb_message(exc: Exception) -> str:
     if isinstance(exc, duckdb.OutOfMemoryException):
         return out_of_memory_text(exc)
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "Unexpected end of GZIP stream" in msg:   # DuckDB's words, then the path the file list already shows
-        return "the .gz file is cut short (an interrupted download or copy): copy it again"
+    if _GZIP_CUT in msg:
+        return f"{CUT_SHORT}: copy it again"
     # DuckDB's JSON errors end with the text they failed on ('Input: "{"messages": [...'): it may be a prompt, and
     # this message goes into the file list of reports and logs
     msg = re.sub(r"\s*Input: .*$", "", msg)
@@ -488,7 +605,7 @@ def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str],
                                          [str(path)]).fetchone()
     except duckdb.Error as exc:
         if not header_ok:
-            raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
+            raise load_error(exc, "not readable as CSV: ") from None
         return names, header_delim, sample.encoding
     sniffed = [c["name"] for c in columns]
     # The format was recognised by its header line. On a small file with a damaged row (an unterminated quote) the
@@ -559,7 +676,7 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: Path, optional_columns: t
         con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_file AS
                         SELECT *{extra} FROM (SELECT {select} FROM {source})""", [str(path)])
     except duckdb.Error as exc:
-        raise LoadError(f"not readable as CSV: {_clean_duckdb_message(exc)}") from None
+        raise load_error(exc, "not readable as CSV: ") from None
     con.execute(f"""CREATE OR REPLACE TEMP TABLE pre_rejects AS
         SELECT 'line ' || line AS _source_row, line, {_READ_ERROR_REASON} AS reason
         FROM ({_FIRST_ERROR_PER_LINE.format(errors="rk_csv_errors")})""")
@@ -596,7 +713,7 @@ def read_json_docs(con: duckdb.DuckDBPyConnection, path: Path) -> int:
                                       store_rejects = true, rejects_table = 'rk_json_errors',
                                       rejects_scan = 'rk_json_scans')""", [str(path)])
     except duckdb.Error as exc:
-        raise LoadError(f"not readable as text: {_clean_duckdb_message(exc)}") from None
+        raise load_error(exc, "not readable as text: ") from None
     con.execute(f"""CREATE OR REPLACE TEMP TABLE rk_unread AS
         SELECT line, {_READ_ERROR_REASON} AS reason FROM ({_FIRST_ERROR_PER_LINE.format(errors="rk_json_errors")})""")
     con.execute("DROP TABLE IF EXISTS rk_json_errors")
