@@ -11,6 +11,7 @@ carry no timestamps and are sorted, so the same inputs give an identical finding
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -173,6 +174,19 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         current_by_segment = routing_data.current
         reconciliation = q("""SELECT provider, month, model, calls, logs_priced_usd, usage_priced_usd, billed_usd,
                                      gap_usd, log_coverage, likely_causes FROM mart_reconcile""")
+        # the invoice against the logs' own days (whole UTC days, as mart_cube's window): two weeks of logs against a
+        # month's bill are compared like for like where the bill is itemised by day (_log_coverage)
+        window_billing = q("""
+            WITH w AS (SELECT date_trunc('day', min(ts)) AS lo, date_trunc('day', max(ts)) + INTERVAL 1 DAY AS hi
+                       FROM int_calls)
+            SELECT i.provider, strftime(i.charge_period_start, '%Y-%m') AS month, any_value(w.lo) AS lo,
+                   any_value(w.hi) AS hi,
+                   coalesce(sum(i.billed_usd) FILTER (i.charge_period_start >= w.lo AND i.charge_period_end <= w.hi),
+                            0) AS inside_usd,
+                   -- a line over a window edge (a monthly bill) cannot be cut to the logs' days
+                   count(*) FILTER (i.charge_period_start < w.lo AND i.charge_period_end > w.lo
+                                    OR i.charge_period_start < w.hi AND i.charge_period_end > w.hi) AS straddling
+            FROM invoice i, w WHERE w.lo IS NOT NULL GROUP BY ALL""", exact=True)
         files = q("""SELECT path, format, target, rows_read, rows_loaded, rows_rejected, skipped_reason, note
                      FROM ingested_files ORDER BY path""")
         failed = q("SELECT path, reason FROM ingest_failures ORDER BY path")
@@ -214,7 +228,7 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         "unpriced_models": sorted({m for _, m in info.unpriced}),
         "unmapped_models": sorted({m for _, m in info.unmapped}),
         "models": models,
-        "log_coverage": _log_coverage(reconciliation),
+        "log_coverage": _log_coverage(reconciliation, window_billing),
         "projection": projection.to_json() if projection else None,
     }
     no_data = not any(data[k] for k in ("calls", "usage_rows", "invoice_lines"))
@@ -350,11 +364,16 @@ def no_data_reason(files, failed, rejects, shown: int = 3) -> str:
     return "no usable export: " + "; ".join(parts[:shown]) + more
 
 
-def _log_coverage(reconciliation):
+def _log_coverage(reconciliation, window_billing=()):
     """Priced call logs ÷ invoice, over the provider months the logs cover: an invoice reaching back before the logs
     started says nothing about how complete they are (a month of logs against a quarter's invoice read as 33 %), nor
     does the bill of a provider whose traffic no log shows. Those billed months are named instead, with their amount.
-    A logged call with no provider covers its month for every provider (as in mart_cube)."""
+    A logged call with no provider covers its month for every provider (as in mart_cube).
+
+    Logs of part of a month (a two-week sample) against that month's bill read as half explained. Where the bill is
+    itemised by day (``window_billing``: per provider month, what was billed within the logs' days and whether a line
+    crosses their edges), the bill of the logs' own days is compared instead (``days_compared``); a bill in whole
+    months cannot be cut, and the months the logs cover in part are named (``months_logged_in_part``)."""
     logged = {(r["provider"], r["month"][:7]) for r in reconciliation if r["logs_priced_usd"] is not None}
     anyone = {m for p, m in logged if p is None}
 
@@ -364,12 +383,37 @@ def _log_coverage(reconciliation):
     billed = sum((r["billed_usd"] or 0) for r in reconciliation if covered(r))
     logs = sum((r["logs_priced_usd"] or 0) for r in reconciliation if covered(r) and r["billed_usd"])
     unlogged = [r for r in reconciliation if r["billed_usd"] and not covered(r)]
-    return {"months_compared": [_provider_month(p, m) for p, m in sorted(logged, key=lambda k: (k[1], k[0] or ""))],
-            "billed_usd": _r(billed), "logs_priced_usd_where_billed": _r(logs),
-            "coverage": _r(logs / billed, 4) if billed else None,
-            "billed_months_without_logs": sorted({_provider_month(r["provider"], r["month"][:7]) for r in unlogged},
-                                                 key=lambda t: (t.split()[-1], t)),
-            "billed_usd_without_logs": _r(sum(r["billed_usd"] for r in unlogged))}
+    out = {"months_compared": [_provider_month(p, m) for p, m in sorted(logged, key=lambda k: (k[1], k[0] or ""))],
+           "billed_usd": _r(billed), "logs_priced_usd_where_billed": _r(logs),
+           "coverage": _r(logs / billed, 4) if billed else None,
+           "billed_months_without_logs": sorted({_provider_month(r["provider"], r["month"][:7]) for r in unlogged},
+                                                key=lambda t: (t.split()[-1], t)),
+           "billed_usd_without_logs": _r(sum(r["billed_usd"] for r in unlogged)),
+           "days_compared": None, "billed_usd_on_days_without_logs": None, "months_logged_in_part": []}
+    window = [w for w in window_billing if covered(w)]
+    if not window or not billed:
+        return out
+    lo, hi = (dt.datetime.fromisoformat(window[0][k]) for k in ("lo", "hi"))
+    part = [m for m in sorted({w["month"] for w in window})
+            if lo > _month_start(m) or hi < _month_start(m, 1)]
+    if not part:   # the logs cover every day of the months compared
+        return out
+    if not any(w["straddling"] for w in window):
+        inside = sum(float(w["inside_usd"]) for w in window)
+        out.update(billed_usd=_r(inside), coverage=_r(logs / inside, 4) if inside else None,
+                   days_compared=f"{lo:%Y-%m-%d} to {hi - dt.timedelta(days=1):%Y-%m-%d}",
+                   billed_usd_on_days_without_logs=_r(billed - inside))
+    else:
+        out["months_logged_in_part"] = [
+            f"{m} ({(min(hi, _month_start(m, 1)) - max(lo, _month_start(m))).days} of "
+            f"{(_month_start(m, 1) - _month_start(m)).days} days)" for m in part]
+    return out
+
+
+def _month_start(month: str, ahead: int = 0) -> dt.datetime:
+    """The first moment of a 'YYYY-MM' month, or of the month ``ahead`` months later."""
+    year, mon = int(month[:4]), int(month[5:7]) + ahead
+    return dt.datetime(year + (mon - 1) // 12, (mon - 1) % 12 + 1, 1)
 
 
 def _provider_month(provider, month: str) -> str:
@@ -381,12 +425,23 @@ def _log_coverage_text(cov) -> str:
     if not cov["months_compared"]:
         return "no call logs to compare with the invoice"
     window = _months_text(cov["months_compared"])
-    if cov["coverage"] is None:
+    if cov["coverage"] is None and cov.get("days_compared"):
+        text = (f"no invoice line for the days the logs cover ({cov['days_compared']}; {window}); "
+                f"{_money(cov['billed_usd_on_days_without_logs'])} billed on the other days of those months")
+    elif cov["coverage"] is None:
         text = f"no invoice for the months the logs cover ({window})"
+    elif cov.get("days_compared"):
+        text = (f"{cov['coverage']:.1%} over the days the logs cover ({cov['days_compared']}; {window}): "
+                f"{_money(cov['logs_priced_usd_where_billed'])} of logs at list price against "
+                f"{_money(cov['billed_usd'])} billed on those days; "
+                f"{_money(cov['billed_usd_on_days_without_logs'])} billed on the other days of those months")
     else:
         text = (f"{cov['coverage']:.1%} over the months the logs cover ({window}): "
                 f"{_money(cov['logs_priced_usd_where_billed'])} of logs at list price against "
                 f"{_money(cov['billed_usd'])} billed")
+        if cov.get("months_logged_in_part"):
+            text += (f", though the logs cover only part of {', '.join(cov['months_logged_in_part'])} and the "
+                     "invoice bills whole months")
     if cov["billed_months_without_logs"]:
         text += (f"; not compared: {_months_text(cov['billed_months_without_logs'])}, billed "
                  f"{_money(cov['billed_usd_without_logs'])} with no call logs")
@@ -544,14 +599,27 @@ def _coverage(audit: Audit) -> list[str]:
     if d["calls"] and cov.get("coverage") is not None and cov["coverage"] < 0.9:
         # the headline figures come from the logs wherever a provider has any: billed traffic they miss (globex's
         # nightly OpenAI Batch job, in the usage export only) is in none of them, which only the appendix said
+        # (per model and whole month: beside a comparison of the logs' own days they would mislead)
         short = [f"{r['provider']} {r['model']}" for r in audit.reconciliation
-                 if r.get("log_coverage") is not None and r["log_coverage"] < 0.9]
-        out.append(f"The call logs explain {cov['coverage']:.1%} of the invoice over the months they cover "
-                   f"({_money(cov['logs_priced_usd_where_billed'])} at list price against "
-                   f"{_money(cov['billed_usd'])} billed"
-                   + (f"; under 90 % for {', '.join(short)}" if short else "")
-                   + "): billed traffic the logs miss (a batch job, a service that does not log) is not in the "
-                     "spend, the current routing or the recommended mix; see the reconciliation.")
+                 if r.get("log_coverage") is not None and r["log_coverage"] < 0.9 and not cov.get("days_compared")]
+        if cov.get("months_logged_in_part"):
+            # a bill of whole months against logs of some of their days: the days without logs are the first cause
+            out.append(f"The call logs explain {cov['coverage']:.1%} of the invoice over the months they cover "
+                       f"({_money(cov['logs_priced_usd_where_billed'])} at list price against "
+                       f"{_money(cov['billed_usd'])} billed), but they cover only part of "
+                       f"{', '.join(cov['months_logged_in_part'])} and the invoice bills whole months, so the days "
+                       "without logs explain much of the difference; the monthly figures project the logs' own "
+                       "days. Beyond that, billed traffic the logs miss (a batch job, a service that does not log) "
+                       "is in none of the figures; see the reconciliation.")
+        else:
+            over = (f"over the days they cover ({cov['days_compared']}, against the invoice's lines for those days)"
+                    if cov.get("days_compared") else "over the months they cover")
+            out.append(f"The call logs explain {cov['coverage']:.1%} of the invoice {over} "
+                       f"({_money(cov['logs_priced_usd_where_billed'])} at list price against "
+                       f"{_money(cov['billed_usd'])} billed"
+                       + (f"; under 90 % for {', '.join(short)}" if short else "")
+                       + "): billed traffic the logs miss (a batch job, a service that does not log) is not in the "
+                         "spend, the current routing or the recommended mix; see the reconciliation.")
     if not d["invoice_lines"]:
         out.append("No invoice: the reconciliation cannot compare list-price estimates with what was billed; the "
                    "providers' cost exports (OpenAI costs, Anthropic cost report, AWS CUR) would add it.")

@@ -5,6 +5,7 @@ broken, one holding planted secrets in prompts, API key and e-mail fields).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -398,10 +399,13 @@ def test_no_data_reason_names_each_file_and_what_became_of_it(tmp_path):
     assert reason.endswith("; spend.csv: all 1 row(s) rejected (prompt_tokens is not a whole number: 'abc')")
 
 
+COST_HEADER = ("start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,"
+               "line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,"
+               "api_source")
+
+
 def _cost_line(day: str, usd: str, item: str) -> str:
     """One line of OpenAI's cost export (the console's CSV) for a day."""
-    import datetime as dt
-
     start = dt.datetime.fromisoformat(day + "T00:00:00+00:00")
     end = start + dt.timedelta(days=1)
     return (f"{int(start.timestamp())},{int(end.timestamp())},{start.isoformat()},{end.isoformat()},{usd},usd,1,"
@@ -413,24 +417,68 @@ def test_log_coverage_compares_only_the_months_the_logs_cover(tmp_path):
     logs explain all of it, and July and August are named as billed without logs."""
     from routekit.report import _log_coverage_text, run_audit
 
-    cost_header = ("start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,"
-                   "quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,"
-                   "organization_name,user_email,api_source")
     # 4 calls × (100,000 input × $2.50/M + 10,000 output × $10/M) = 4 × ($0.25 + $0.10) = $1.40 at list price
     logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
                             model="gpt-4o-2024-08-06") for i in range(4)]
     # billed: July $5.00, August $3.00, September $1.00 input + $0.40 output = $1.40
-    invoice = [cost_header, _cost_line("2026-07-15", "5.00", "input"), _cost_line("2026-08-15", "3.00", "input"),
+    invoice = [COST_HEADER, _cost_line("2026-07-15", "5.00", "input"), _cost_line("2026-08-15", "3.00", "input"),
                _cost_line("2026-09-12", "1.00", "input"), _cost_line("2026-09-12", "0.40", "output")]
     client = write_files(tmp_path / "acme", {"spend.csv": "\n".join(logs) + "\n",
                                              "cost.csv": "\n".join(invoice) + "\n"})
     cov = run_audit(client).appendix["log_coverage"]
+    # the logs run 10-13 September and the invoice is by day: September's bill is that of those days (12 September)
     assert cov == {"months_compared": ["openai 2026-09"], "billed_usd": 1.40, "logs_priced_usd_where_billed": 1.40,
                    "coverage": 1.0, "billed_months_without_logs": ["openai 2026-07", "openai 2026-08"],
-                   "billed_usd_without_logs": 8.00}   # $5.00 + $3.00
+                   "billed_usd_without_logs": 8.00,   # $5.00 + $3.00
+                   "days_compared": "2026-09-10 to 2026-09-13", "billed_usd_on_days_without_logs": 0.0,
+                   "months_logged_in_part": []}
     assert _log_coverage_text(cov) == (
-        "100.0% over the months the logs cover (openai 2026-09): $1.40 of logs at list price against $1.40 billed; "
-        "not compared: openai 2026-07, openai 2026-08, billed $8.00 with no call logs")
+        "100.0% over the days the logs cover (2026-09-10 to 2026-09-13; openai 2026-09): $1.40 of logs at list price "
+        "against $1.40 billed on those days; $0.00 billed on the other days of those months; not compared: openai "
+        "2026-07, openai 2026-08, billed $8.00 with no call logs")
+
+
+@pytest.mark.parametrize("by_day", [True, False])
+def test_logs_of_some_days_against_a_months_bill(by_day, tmp_path):
+    """Four days of logs (10-13 September, $1.40 at list price, as above) and a September bill of $3.40: $1.40 on
+    12 September and $2.00 on the 20th, a day without logs. Month against month that read as 41.2 % (1.40 / 3.40)
+    and blamed traffic the logs miss. Billed by day, the logs' own days are compared: 100 %. Billed as one line for
+    the month ($3.40, 1 September to 1 October), the bill cannot be cut, and the report says the logs cover 4 of
+    September's 30 days."""
+    from routekit.report import _log_coverage_text, run_audit
+
+    logs = [HEADER] + [_row(f"r{i}", "0.35", "100000", "10000", f"2026-09-{10 + i:02d} 10:00:00+00",
+                            model="gpt-4o-2024-08-06") for i in range(4)]
+    if by_day:
+        invoice = [_cost_line("2026-09-12", "1.00", "input"), _cost_line("2026-09-12", "0.40", "output"),
+                   _cost_line("2026-09-20", "2.00", "input")]
+    else:
+        start, end = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
+        invoice = [f"{int(start.timestamp())},{int(end.timestamp())},{start.isoformat()},{end.isoformat()},3.40,usd,"
+                   f'1,tokens,"gpt-4o-2024-08-06, input",,,proj_1,org-1,LiteLLM proxy,Acme,,']
+    client = write_files(tmp_path / "acme", {"spend.csv": "\n".join(logs) + "\n",
+                                             "cost.csv": "\n".join([COST_HEADER, *invoice]) + "\n"})
+    audit = run_audit(client)
+    cov = audit.appendix["log_coverage"]
+    said = [c for c in audit.coverage if c.startswith("The call logs explain")]
+    if by_day:
+        assert (cov["coverage"], cov["billed_usd"], cov["billed_usd_on_days_without_logs"]) == (1.0, 1.40, 2.00)
+        assert cov["days_compared"] == "2026-09-10 to 2026-09-13" and cov["months_logged_in_part"] == []
+        assert "$1.40 billed on those days; $2.00 billed on the other days of those months" in _log_coverage_text(cov)
+        assert said == []   # 100 %: nothing to explain
+        # billed only on days without logs: nothing to compare, and it says so (not "no invoice")
+        assert _log_coverage_text({**cov, "coverage": None, "billed_usd": 0.0,
+                                   "billed_usd_on_days_without_logs": 3.40}).startswith(
+            "no invoice line for the days the logs cover (2026-09-10 to 2026-09-13; openai 2026-09); $3.40 billed on "
+            "the other days of those months")
+    else:
+        assert (cov["coverage"], cov["billed_usd"], cov["days_compared"]) == (0.4118, 3.40, None)   # 1.40 / 3.40
+        assert cov["months_logged_in_part"] == ["2026-09 (4 of 30 days)"]
+        assert _log_coverage_text(cov).endswith(
+            "$1.40 of logs at list price against $3.40 billed, though the logs cover only part of 2026-09 (4 of 30 "
+            "days) and the invoice bills whole months")
+        assert len(said) == 1 and "they cover only part of 2026-09 (4 of 30 days) and the invoice bills whole " \
+            "months, so the days without logs explain much of the difference" in said[0]
 
 
 def test_failed_calls_are_counted_apart_not_shown_as_a_model_at_zero_dollars(tmp_path):
