@@ -392,6 +392,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     pct = "-" if result["savings_pct"] is None else f"{result['savings_pct']:.1f} %"
     print(f"savings:             ${result['savings_usd']:>12,.2f}   ({pct})")
     _print_unsized(result)
+    if result["failed_calls_per_month"]:
+        print(f"failed calls:        {result['failed_calls_per_month']:>13,.1f} per month in the logs, not routed (no "
+              "answer to judge; what was billed for them stays in the cost)")
     _print_idle(result)
     _print_risk(result)
     print("models:")

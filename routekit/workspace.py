@@ -34,6 +34,8 @@ class Workspace:
                                              "usage_cost_usd, billed_usd, priced, priced_as, price_source "
                                              "FROM mart_models")
             self.latency = load_tier_latency(con)
+            # logged calls that failed (no answer): load_cube leaves them out of the traffic to route
+            self.failed_calls = int(con.execute("SELECT coalesce(sum(errors), 0) FROM mart_cube").fetchone()[0])
         finally:
             con.close()
         if not rows:
@@ -68,6 +70,8 @@ class Workspace:
         result["unpriced_models"] = sorted(set(result["unpriced_models"]) | {m for _, m in self.info.unpriced})
         result["models"] = self.models   # every observed model with its tier and how it was priced
         result["policy_names_without_traffic"] = self.idle_names(policy)
+        factor = self.sim.projection.factor if self.sim.projection else 1
+        result["failed_calls_per_month"] = round(float(self.failed_calls * factor), 1)
         result["traffic"] = ("call logs" if any(r.len_in != "unknown" for r in self.rows)
                              else "aggregated usage (no call logs: no task types or request lengths)")
         return result, engine, risk

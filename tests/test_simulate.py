@@ -334,3 +334,7 @@ def test_failed_calls_are_not_routable_traffic_but_a_billed_failure_keeps_its_co
     assert sum(s["requests_per_month"] for s in out["segments"]) == 10
     assert {s["task_type"] for s in out["segments"]} == {"classification"}
     assert "chat" in out["policy_names_without_traffic"]
+    # and they are said: 2 billed + 5 without usage + 3 chat = 10 failed calls, over a whole month
+    assert out["failed_calls_per_month"] == 10.0
+    text = run_cli("simulate", str(client), "--policy", str(policy), "--date", "2026-11-23").stdout
+    assert "failed calls:                 10.0 per month in the logs, not routed" in text
