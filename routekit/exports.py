@@ -40,8 +40,8 @@ class RoutingInputs:
 
     current: dict   # (task type, input length) → {"tiers": {tier: cost}, "models": {model: cost},
                     #                                "requests": {(provider, model): requests}}
-    max_tokens: dict[str, int | None]   # task type → 99th percentile of its output tokens
-    overall: int | None                 # the same over all calls
+    max_tokens: dict[str, int | None]   # task type → 99th percentile of its answered calls' output tokens
+    overall: int | None                 # the same over all answered calls
     reasoning: dict[str, str] = field(default_factory=dict)   # model → why: reasoning tokens in the client's logs
     thinking: dict[str, int] = field(default_factory=dict)    # model → largest extended-thinking budget requested
 
@@ -64,10 +64,13 @@ def routing_inputs(con) -> RoutingInputs:
             FROM mart_cube GROUP BY ALL ORDER BY ALL""").fetchall():   # answered requests, as scenario.load_cube
         seg = current.setdefault((task, len_in), {"tiers": {}, "models": {}, "requests": {}, "model_tiers": {}})
         seg["requests"][(provider, model)] = float(requests or 0)
+    # the answers' lengths: a failed call's output (0, or what it wrote before failing) says nothing of what a route
+    # must leave room for
     max_tokens = dict(con.execute("""
         SELECT task_type, quantile_disc(output_tokens, 0.99) FROM int_calls
-        WHERE output_tokens IS NOT NULL GROUP BY ALL ORDER BY ALL""").fetchall())
-    overall = con.execute("SELECT quantile_disc(output_tokens, 0.99) FROM int_calls").fetchone()[0]
+        WHERE output_tokens IS NOT NULL AND status IS DISTINCT FROM 'error' GROUP BY ALL ORDER BY ALL""").fetchall())
+    overall = con.execute("SELECT quantile_disc(output_tokens, 0.99) FROM int_calls "
+                          "WHERE status IS DISTINCT FROM 'error'").fetchone()[0]
     return RoutingInputs(current, max_tokens, overall, reasoning_in_logs(con), thinking_in_logs(con))
 
 

@@ -216,3 +216,27 @@ def test_a_model_the_client_puts_in_the_reasoning_tier_gets_room_to_reason(tmp_p
                            tier_map=TierMap.for_config(load_config(tmp_path)))
     assert shipped["routes"][0]["max_tokens"] == 32 and shipped["routes"][0]["reasoning"] is None
     assert (client["routes"][0]["max_tokens"], client["routes"][0]["reasoning"]) == (32768, "a reasoning-tier model")
+
+
+def test_the_output_limit_is_taken_from_answered_calls(tmp_path):
+    """An outage logged 500 failed calls (no output) beside 5 answered ones (100 output tokens each) of one task
+    type. Counted, the failures made the task's 99th percentile output 0 tokens, so its route's max_tokens would
+    have been the floor of 16 and cut every answer short; the answers alone give 100."""
+    from routekit.engine import open_built
+    from routekit.exports import routing_inputs
+    from test_format_litellm import HEADER, _row
+
+    md = {"spend_logs_metadata": {"feature": "ticket-labeler"}}
+    rows = [_row(f"ok-{i}", "0.001", "500", "100", f"2026-09-01 10:00:0{i}+00", md=md) for i in range(5)]
+    rows += [_row(f"down-{i}", "0", "0", "0", f"2026-09-01 11:{i // 60:02d}:{i % 60:02d}+00", md=md,
+                  status="failure") for i in range(500)]
+    client = write_files(tmp_path / "acme", {
+        "spend.csv": "\n".join([HEADER, *rows]) + "\n",
+        "routekit.yaml": "classify:\n  mappings:\n    feature:\n      ticket-labeler: classification\n"})
+    con, _, _, _ = open_built(client)
+    try:
+        inputs = routing_inputs(con)
+    finally:
+        con.close()
+    assert inputs.max_tokens == {"classification": 100}
+    assert inputs.overall == 100
