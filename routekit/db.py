@@ -114,8 +114,9 @@ def memory_limit_setting(memory_limit: str | None) -> str:
 
 def out_of_memory_text(exc: duckdb.OutOfMemoryException | str) -> str:
     """What to do when DuckDB could not stay within its memory limit, in one line (DuckDB's own advice is about SET
-    statements a routekit user never types); ``exc`` may be its text, as a notebook kernel reports it. Up to the limit DuckDB spills to disk; what it cannot spill (the blocks
-    a running query holds) is what ran out, so the fix is a larger limit, not a smaller client."""
+    statements a routekit user never types); ``exc`` may be its text, as a notebook kernel reports it. Up to the
+    limit DuckDB spills to disk; what it cannot spill (the blocks a running query holds) is what ran out, so the fix
+    is a larger limit, not a smaller client."""
     found = re.search(r"of size ([\d.]+ \w+) \(([\d.]+ \w+)/([\d.]+ \w+) used\)", str(exc))
     need = (f" needed {found.group(1)} more beyond its limit of {found.group(3)} ({found.group(2)} in use)"
             if found else " ran out of memory within its limit")
