@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 ## Benchmarks (not timed tests): 1 M and 10 M calls, each step in its own process, against DuckDB alone and a
-## hand-written pandas pipeline; results go to benchmarks/RESULTS.md (~15 min, ~6 GB of generated data).
+## hand-written pandas pipeline; results go to benchmarks/RESULTS.md (~5 min once its ~6 GB of data are generated; the first run generates them).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --rows 1000000 10000000
 
