@@ -132,19 +132,11 @@ class _Rates:
     notes: tuple[str, ...] = ()
 
     def scaled(self, factor: Decimal, note: str) -> _Rates:
-        def s(value):
-            return None if value is None else value * factor
-
-        return replace(self, input_per_mtok=s(self.input_per_mtok),
-                       cached_input_per_mtok=s(self.cached_input_per_mtok),
-                       cache_write_per_mtok=s(self.cache_write_per_mtok), output_per_mtok=s(self.output_per_mtok),
-                       input_per_mtok_above=s(self.input_per_mtok_above),
-                       cached_input_per_mtok_above=s(self.cached_input_per_mtok_above),
-                       cache_write_per_mtok_above=s(self.cache_write_per_mtok_above),
-                       output_per_mtok_above=s(self.output_per_mtok_above),
-                       input_audio_per_mtok=s(self.input_audio_per_mtok),
-                       cached_audio_input_per_mtok=s(self.cached_audio_input_per_mtok),
-                       output_audio_per_mtok=s(self.output_audio_per_mtok), notes=self.notes + (note,))
+        """Every price times ``factor`` (a flat batch discount), the cliff and the notes as they are."""
+        prices = {f.name: getattr(self, f.name) for f in fields(_Rates) if f.name.endswith("_per_mtok")
+                  or f.name.endswith("_per_mtok_above")}
+        return replace(self, **{k: None if v is None else v * factor for k, v in prices.items()},
+                       notes=self.notes + (note,))
 
 
 @dataclass(frozen=True, kw_only=True)
