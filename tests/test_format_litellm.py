@@ -150,3 +150,34 @@ def test_real_anthropic_cache_usage(client):
     assert cost["$[1]"] == 0.400343625
     # claude-sonnet-4 ($3 in, $3.75 write, $15 out): 31 x 3 + 1253 x 3.75 + 467 x 15 = 11796.75 µ$
     assert cost["$[2]"] == 0.01179675
+
+
+def test_litellm_status_spellings_and_message_content_shapes(ingest):
+    """Each way a status is written, and each shape of a message's content, as LiteLLM can log them: 'success' as
+    LiteLLM writes it, other spellings of success (trimmed, any case), a failure with its error message, an empty
+    status that falls back to metadata.status; content as a string, a list of text parts, an object, and a string
+    that itself looks like JSON (it stays text)."""
+    err = {"status": "failure", "error_information": {"error_message": "rate limited"}}
+    rows = [
+        _row("s-1", "0", "10", "1", "2026-09-03 10:00:00+00", status="success",
+             messages=[{"role": "user", "content": "plain text"}]),
+        _row("s-2", "0", "10", "1", "2026-09-03 10:00:00+00", status=" Success ",
+             messages=[{"role": "user", "content": [{"type": "text", "text": "part one"},
+                                                    {"type": "image_url", "image_url": {"url": "x"}},
+                                                    {"type": "text", "text": "part two"}]}]),
+        _row("s-3", "0", "10", "1", "2026-09-03 10:00:00+00", status="OK",
+             messages=[{"role": "user", "content": {"type": "text", "text": "one object"}}]),
+        _row("s-4", "0", "10", "1", "2026-09-03 10:00:00+00", status="failure", md=err,
+             messages=[{"role": "user", "content": '["not", "parts"]'}]),
+        _row("s-5", "0", "10", "1", "2026-09-03 10:00:00+00", status="", md={"status": "failure"}),
+        _row("s-6", "0", "10", "1", "2026-09-03 10:00:00+00", status="", md={}),
+    ]
+    _, con = ingest({"spend.csv": "\n".join([HEADER, *rows]) + "\n"})
+    got = con.execute("SELECT request_id, status, error, user_prompt FROM calls ORDER BY request_id").fetchall()
+    assert got == [("s-1", "success", None, "plain text"),
+                   ("s-2", "success", None, "part one\npart two"),
+                   ("s-3", "success", None, "one object"),
+                   ("s-4", "error", "rate limited", '["not", "parts"]'),
+                   # metadata's status decides when the column is empty; the error text comes from the column only
+                   ("s-5", "error", None, None),
+                   ("s-6", "success", None, None)]

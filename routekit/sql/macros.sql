@@ -82,9 +82,11 @@ CREATE OR REPLACE TEMP MACRO rk_reason(problems) AS
     nullif(array_to_string(problems, '; '), '');   -- array_to_string skips the NULLs (fine values) '), '');
 
 -- Prompt text from a chat message list. Content may be a string or a list of parts ({type:text,text} for
--- OpenAI/Anthropic/Bedrock Converse, {type:text,content} for OTel GenAI).
+-- OpenAI/Anthropic/Bedrock Converse, {type:text,content} for OTel GenAI). A JSON value whose text starts with a quote
+-- is a string: that test settles nearly every message without json_type's parse (1 % of a LiteLLM ingest).
 CREATE OR REPLACE TEMP MACRO rk_content_text(c) AS CASE
     WHEN c IS NULL THEN NULL
+    WHEN starts_with(CAST(c AS VARCHAR), '"') THEN c ->> '$'   -- two WHENs: an OR would run json_type on every row
     WHEN json_type(c) = 'VARCHAR' THEN c ->> '$'
     WHEN json_type(c) = 'ARRAY' THEN nullif(array_to_string(list_filter(
         list_transform(TRY_CAST(c AS JSON[]), lambda p: coalesce(p ->> 'text', p ->> 'content')), lambda t: t IS NOT NULL), chr(10)), '')
