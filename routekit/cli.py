@@ -342,6 +342,9 @@ def _print_risk(result: dict) -> None:
               f"residual failure {c['residual_failure_rate']:.1%} (correlation {c['correlation']:g}), "
               f"+${c['added_cost_usd']:,.2f}/month, "
               f"{latency} ({c['latency_source']})")
+        # said even when absent: a cascade's saving with a free validator is overstated by what the checks cost
+        print(f"  validator: {c['validator_note']}" if c["validator"] is None else
+              f"  validator: {c['validator']}: +${c['validator_cost_usd']:,.2f}/month (every cascaded request)")
 
 
 def _policy_arg(args: argparse.Namespace, client: Path):

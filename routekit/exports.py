@@ -104,12 +104,15 @@ def task_weights(task: str, per_length: dict, requests: dict) -> dict[str, float
 
 
 def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=None, *, thinking=None,
-                  tier_map: TierMap | None = None, catalog: PriceCatalog | None = None) -> dict:
-    """Routes per task type: its main option (tier, or current), the model, its output limit (routekit/output_limits:
-    the task's 99th-percentile output rounded up to a power of 2, or the reasoning reserve for a model that reasons;
-    ``reasoning``: models seen reasoning in the client's logs; ``thinking``: the largest Claude thinking budget each
-    model's logged requests asked for) and the mix per input length; plus a default route.
+                  tier_map: TierMap | None = None, catalog: PriceCatalog | None = None, cascades=None) -> dict:
+    """Routes per task type: its main option (tier, current, or cascade: then the model is the cascade's first
+    tier's), the model, its output limit (routekit/output_limits: the task's 99th-percentile output rounded up to a
+    power of 2, or the reasoning reserve for a model that reasons; ``reasoning``: models seen reasoning in the
+    client's logs; ``thinking``: the largest Claude thinking budget each model's logged requests asked for) and the
+    mix per input length; plus a default route, and the cascades the mix uses (``cascades``: the policy's, per task
+    type): their tiers, models, rates and validator, which the client's code runs.
     ``tier_map`` and ``catalog``: the client's (routekit's shipped ones when not given)."""
+    cascades = cascades or {}
     requests = segment_requests(segments)
     reasoning = reasoning or {}
     tier_map, catalog = tier_map or TierMap.default(), catalog or PriceCatalog()
@@ -125,14 +128,22 @@ def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=
                 for m, c in v["models"].items():
                     models[m] = models.get(m, 0.0) + c
         today = max(sorted(models.items()), key=lambda kv: kv[1])[0] if models else None
-        model = tiers.get(main) if main in tiers else today
-        on_tier = main in tiers
+        # a cascaded request goes to the cascade's first tier; was routed to today's model under "current"
+        first = cascades[task].from_tier if main == CASCADE and task in cascades else main
+        model = tiers.get(first) if first in tiers else today
+        on_tier = first in tiers
         routes.append({"task_type": task, "tier": main if on_tier else CURRENT, "model": model,
                        **route_limit(model, None if on_tier else providers.get(model), max_tokens.get(task),
                                      reasoning, tier_map, catalog, thinking),
                        "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
     flagship = tiers.get("flagship")
+    used = sorted(t for t in mix if t in cascades and any(CASCADE in s for s in mix[t].values()))
     return {"routes": routes,
+            "cascades": {t: {**cascades[t].to_yaml(), "from_model": tiers.get(cascades[t].from_tier),
+                             "to_model": tiers.get(cascades[t].to_tier),
+                             "validator_model": tiers.get(cascades[t].validator.tier)
+                             if cascades[t].validator and cascades[t].validator.tier else None}
+                         for t in used},
             "default": {"tier": "flagship", "model": flagship, **route_limit(flagship, None, overall, reasoning,
                                                                                  tier_map, catalog, thinking)},
             "max_tokens_method": METHOD,

@@ -3,7 +3,8 @@
 The problem. Per quality segment g (task type × input length) the options k are: every tier whose representative
 prices all of g, ``current`` (leave g on the models serving it today: cost as observed, failures of its current
 tiers) and the task's cascade when the policy configures one. Option k of g costs ``c[g,k]`` per month and fails
-``f[g,k] = N_g · q'(g,k)`` requests (a cascade: its residual failure rate). Choose shares ``x[g,k] ≥ 0`` with
+``f[g,k] = N_g · q'(g,k)`` requests (a cascade: its residual failure rate, and it costs every request at ``from``
+and through the validator, the escalated ones again at ``to``). Choose shares ``x[g,k] ≥ 0`` with
 ``Σ_k x[g,k] = 1`` that minimise ``Σ c·x`` subject to ``Σ f·x ≤ F_current + R · N`` (the extra failures against the
 current routing, divided by all requests, at most R). With ``stakes_weighted`` the failures are weighted by the
 task's stakes on both sides.
@@ -110,6 +111,11 @@ def options(engine: RiskEngine, cascades: dict[str, Cascade] | None = None) -> t
     fail[:, :T] = np.where(missing, np.nan, engine.group_requests[:, None] * engine.q)
     cost[:, T] = agg @ cube.keep_cost
     fail[:, T] = engine.current_group_failures
+    # the validator checks every cascaded request: left out, a cascade looks cheaper than it is and wins segments
+    # a plain tier serves for less
+    check_rows = engine.validator_rows(cascades or {})
+    checks = agg @ np.nan_to_num(check_rows)
+    checks[(agg @ np.isnan(check_rows).astype(float)) > 0] = np.nan   # an unpriced judge: no cascade option
     for g, (task, _) in enumerate(engine.groups):
         c = (cascades or {}).get(task)
         if c is None:
@@ -117,7 +123,7 @@ def options(engine: RiskEngine, cascades: dict[str, Cascade] | None = None) -> t
         a, b = TIERS.index(c.from_tier), TIERS.index(c.to_tier)
         esc, resid = cascade_rates(engine.q[g, a], engine.q[g, b], float(c.detection_rate),
                                    float(c.false_alarm_rate), float(c.correlation))
-        cost[g, T + 1] = cost[g, a] + esc * cost[g, b]
+        cost[g, T + 1] = cost[g, a] + esc * cost[g, b] + checks[g]
         fail[g, T + 1] = engine.group_requests[g] * resid
     # A segment with no requests is usage without request counts (scenario.CubeRow.sized): it stays where it is, so
     # keeping it is its only option (its tiers all cost what it costs today; a written policy must not move it).

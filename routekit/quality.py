@@ -42,9 +42,10 @@ model fails gets a fresh flagship chance. LLMs' errors are correlated (Kim et al
 Language Models", ICML 2025: 350+ models, and the more accurate ones err together most), so a cascade's
 ``correlation`` (0..1, default 1) moves ``both`` from ``q1·q2`` (0) to ``min(q1, q2)`` (1: the stronger tier fails
 only requests the weaker one fails too, the largest overlap there can be). At the default a cascade is never scored
-safer than its ``to`` tier alone. The cost adds ``escalation × cost at to`` and the latency ``escalation × latency of
-to`` (``quality.latency_ms`` per tier when set, else the observed average latency of the tier's calls in mart_cube;
-the output says which).
+safer than its ``to`` tier alone. The cost adds ``escalation × cost at to`` and the validator's cost on every cascaded
+request (``CostCube.validator_cost``: a flat price, or an LLM judge at a tier's prices; none given: free, and the
+output says so), the latency ``escalation × latency of to`` plus the validator's (``quality.latency_ms`` per tier when
+set, else the observed average latency of the tier's calls in mart_cube; the output says which).
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from routekit.config import ClientConfig, did_you_mean
-from routekit.scenario import CASCADE, CURRENT, TIERS, Cascade, CostCube, Policy
+from routekit.scenario import CASCADE, CURRENT, TIERS, VALIDATOR_FREE, Cascade, CostCube, Policy
 
 PRIORS_FILE = "quality_priors.csv"
 PRIOR_COLUMNS = ("task_type", "tier", "failure_rate", "strength", "source", "method")
@@ -551,6 +552,17 @@ class RiskEngine:
                 d[g], f[g], r[g] = float(c.detection_rate), float(c.false_alarm_rate), float(c.correlation)
         return c_from, c_to, d, f, r
 
+    def validator_rows(self, cascades: dict[str, Cascade]) -> np.ndarray:
+        """[S] monthly cost of the validator of each row's task's cascade, were all the row's requests cascaded (0
+        for a task with no cascade or a cascade with no validator; NaN where the judge cannot be priced)."""
+        out = np.zeros(len(self.cube.keys))
+        task_of_row = self.task_of[self.group_of]
+        for task, casc in cascades.items():
+            if casc.validator is not None and task in self.tasks:
+                rows = task_of_row == self.tasks.index(task)
+                out[rows] = self.cube.validator_cost(casc)[rows]
+        return out
+
     def cost(self, mix: Mix) -> float:
         """Monthly cost of a mix on the cube (expected output inflation), as a float."""
         c_from, c_to, d, f, _ = self._cascade_arrays(mix)
@@ -566,7 +578,9 @@ class RiskEngine:
             casc = mix.cascade > 0
             esc, _ = cascade_rates(self.q[g, c_from[g]], 0.0, d[g], f[g])
             rows = np.arange(len(g))
-            extra = np.nan_to_num(cube.cost[rows, c_from[g]] + esc * cube.cost[rows, c_to[g]])
+            # every cascaded request at `from` and through the validator, the escalated ones again at `to`
+            extra = np.nan_to_num(cube.cost[rows, c_from[g]] + esc * cube.cost[rows, c_to[g]]
+                                  + self.validator_rows(mix.cascades))
             cost = cost + np.where(casc, mix.cascade * extra, 0.0)
         return cost
 
@@ -651,9 +665,24 @@ class RiskEngine:
             return self.observed_latency_ms[tier], f"observed average latency of {tier}-tier calls in mart_cube"
         return None, f"unknown: no {tier}-tier latency observed and none set in routekit.yaml quality.latency_ms"
 
+    def validator_latency(self, validator) -> tuple[float | None, str]:
+        """What a validator adds to every cascaded request, and where the figure comes from."""
+        if validator is None:
+            return 0.0, "no validator given"
+        if validator.latency_ms is not None:
+            return float(validator.latency_ms), "the policy's validator.latency_ms"
+        if validator.tier is None:
+            return None, "unknown: set validator.latency_ms for a flat-priced check"
+        # a tier's average call writes far more than a judge's few tokens: an upper bound for the judge
+        ms, source = self.latency(validator.tier)
+        if ms is None:
+            return None, f"judge: {source} or validator.latency_ms"
+        return ms, f"judge: {source}, an upper bound for a judge writing {validator.output_tokens} tokens"
+
     def _cascade_report(self, mix: Mix, c_from, c_to, esc_rows, resid_rows) -> list[dict]:
         out = []
         g = self.group_of
+        validator_rows = self.validator_rows(mix.cascades)
         for task, casc in sorted(mix.cascades.items()):
             if task not in self.tasks:
                 continue
@@ -665,6 +694,8 @@ class RiskEngine:
             to = TIERS.index(casc.to_tier)
             esc = float((n * esc_rows[rows]).sum() / total) if total else 0.0
             latency, source = self.latency(casc.to_tier)
+            check_ms, check_source = self.validator_latency(casc.validator)
+            v = casc.validator
             out.append({
                 "task_type": task, "from": casc.from_tier, "to": casc.to_tier,
                 "detection_rate": float(casc.detection_rate), "false_alarm_rate": float(casc.false_alarm_rate),
@@ -674,8 +705,14 @@ class RiskEngine:
                 "residual_failure_rate": round(float((n * resid_rows[rows]).sum() / total) if total else 0.0, 6),
                 "added_cost_usd": round(float((n * esc_rows[rows] * self.cube.cost[rows, to]
                                                / np.maximum(self.cube.requests[rows], 1e-300)).sum()), 2),
-                "added_latency_ms": None if latency is None else round(esc * latency, 1),
-                "latency_source": source,
+                # every cascaded request pays for the check, escalated or not
+                "validator": None if v is None else v.describe(
+                    (self.cube.representatives or {}).get(v.tier)),
+                "validator_cost_usd": round(float(np.nansum(mix.cascade[rows] * validator_rows[rows])), 2),
+                "validator_note": VALIDATOR_FREE.format(task=task) if v is None else None,
+                "validator_latency_ms": None if check_ms is None else round(check_ms, 1),
+                "added_latency_ms": None if latency is None or check_ms is None else round(esc * latency + check_ms, 1),
+                "latency_source": source if v is None else f"escalation: {source}; validator: {check_source}",
             })
         return out
 

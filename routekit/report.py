@@ -59,6 +59,7 @@ class Audit:
     examples: dict = field(default_factory=dict)  # include_prompts only
     failed_only_segments: list = field(default_factory=list)  # (task type, input length) of failed calls alone
     policy_given: dict | None = None              # audit --policy FILE, as read (Policy.to_yaml)
+    cascades: list = field(default_factory=list)  # the recommended mix's cascades (RiskResult.cascades)
 
 
 def _r(value, places=2):
@@ -289,12 +290,13 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
         audit.recommended_point = {"monthly_cost_usd": _r(result["monthly_cost_usd"]),
                                    "extra_failure_rate": _r(risk.extra_failure_rate, 6)}
         audit.policy_yaml = rec.to_yaml()
+        audit.cascades = risk.cascades
         audit.findings = _routing_findings(result["segments"], audit.mix, current_by_segment, quality.settings,
                                            rec.tiers, sim.segment_costs(rec, escalation=quality.escalation))
         audit.routing = routing_table(audit.mix, current_by_segment, rec.tiers, routing_data.max_tokens,
                                       routing_data.overall, result["segments"], routing_data.reasoning,
                                       thinking=routing_data.thinking,
-                                      tier_map=tiers, catalog=catalog)
+                                      tier_map=tiers, catalog=catalog, cascades=rec.cascade)
         audit.method = {"risk": rj["method"], "priors": quality.priors_source,
                         "evals": "evals.csv" if quality.evidence else None,
                         "bands": quality.settings.bands,
@@ -648,7 +650,7 @@ def findings_json(audit: Audit) -> dict:
             "unpriced_models": audit.appendix.get("unpriced_models", []),
             "unmapped_models": audit.appendix.get("unmapped_models", []),
             "log_coverage": audit.appendix.get("log_coverage"), "method": audit.method,
-            "policy_given": audit.policy_given}
+            "policy_given": audit.policy_given, "cascades": audit.cascades}
 
 
 def write_outputs(audit: Audit, output_dir) -> dict:
@@ -884,6 +886,7 @@ def show_frontier(audit: Audit) -> None:
     _table(rows, title="Recommended mix per task type and input length",
            intro=None if not left_out else f"Left out: {', '.join(left_out)}, which hold failed calls only (not "
            "billed): nothing there to route.")
+    show_cascades(audit)
     if audit.routing:
         _table([{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")} for r in audit.routing["routes"]]
                + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table")
@@ -909,12 +912,34 @@ def policy_tables(policy: dict) -> list[tuple[str, list[dict], list[str]]]:
         ("Mix per task type", mix, ["task_type", "input_length", "mix"]),
         ("Batch shares", [{"task_type": t, "batch_share": v} for t, v in (policy.get("batch_share") or {}).items()],
          ["task_type", "batch_share"]),
-        ("Cascades", [{"task_type": t, **c} for t, c in (policy.get("cascade") or {}).items()],
-         ["task_type", "from", "to", "detection_rate", "false_alarm_rate"]),
+        ("Cascades", [{"task_type": t, **c, "validator": validator_text(c.get("validator"))}
+                      for t, c in (policy.get("cascade") or {}).items()],
+         ["task_type", "from", "to", "detection_rate", "false_alarm_rate", "validator"]),
         ("Output inflation per tier", [{"tier": t, "low": k[0], "expected": k[1], "high": k[2]}
                                        for t, k in (policy.get("output_inflation") or {}).items()],
          ["tier", "low", "expected", "high"]),
     ]
+
+
+def validator_text(raw: dict | None) -> str:
+    """A cascade's validator as the policy file gives it, in words (no validator: counted as free)."""
+    from routekit.scenario import parse_validator
+
+    return "none: counted as free" if raw is None else parse_validator(raw, "validator").describe()
+
+
+def show_cascades(audit: Audit) -> None:
+    """The recommended mix's cascades: what their escalations and their validators cost a month. A cascade whose
+    policy gives no validator is said to count its checks as free, so its saving is not read as net of them."""
+    if not audit.cascades:
+        return
+    rows = [{**c, "validator": c["validator"] or "none: counted as free"} for c in audit.cascades]
+    free = [c["task_type"] for c in audit.cascades if c["validator"] is None]
+    _table(rows, ["task_type", "from", "to", "escalation_rate", "added_cost_usd", "validator", "validator_cost_usd"],
+           title="Cascades in the recommended mix",
+           intro=None if not free else f"No validator is given for {', '.join(free)}: the checks are counted as "
+           "free, so the figures above leave out what the check costs on every cascaded request (set "
+           "cascade.TASK.validator in the policy to price it).")
 
 
 def show_policy(audit: Audit) -> None:

@@ -31,13 +31,15 @@ HEADERS = {
     "failed_calls": "Failed calls", "batch_share": "Batch share",
     "detection_rate": "Detection rate", "false_alarm_rate": "False-alarm rate", "from": "From tier", "to": "To tier",
     "low": "Low", "expected": "Expected", "high": "High",
+    "validator": "Validator", "validator_cost_usd": "Validator / month", "added_cost_usd": "Escalations / month",
+    "escalation_rate": "Escalation rate",
 }
 # names and ids: kept on one line (a model id broken at its hyphens is misread); long text columns wrap instead
 ONE_LINE = {"provider", "model", "month", "tier", "task_type", "input_length", "format", "target", "priced_as",
             "priced", "max_tokens"}
 # fractions of 1, shown as percentages
 SHARES = {"log_coverage", "share", "share_of_calls", "detection_rate", "false_alarm_rate", "extra_failure_rate",
-          "batch_share"}
+          "batch_share", "escalation_rate"}
 FACTORS = {"low", "expected", "high"}   # a policy's output inflation: ×1.15
 WIDE_AFTER = 6   # more columns than this do not fit a portrait page at a readable size
 

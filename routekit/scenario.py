@@ -8,8 +8,9 @@ Money is Decimal throughout and rounded only for display.
 A policy's mix is per task type, or per task type and input-length bucket (``mix: {qa: {"<1k": {budget: 1.0},
 "16k-64k": {mid: 1.0}}}``, what ``routekit optimize`` writes); a share may be named ``cascade`` to send it through the
 task's cascade (try one tier, escalate what a validator flags), or ``current`` to leave it on the models that serve it
-today. A cascade's escalation rate depends on the failure
-rate of its first tier, so pricing one needs the quality model (routekit/quality.py).
+today. A cascade's escalation rate depends on the failure rate of its first tier, so pricing one needs the quality
+model (routekit/quality.py); its validator (a flat price per request, or an LLM judge at a tier's prices) is paid on
+every cascaded request.
 
 ``Simulator.cost_cube`` turns the same pricing into numpy arrays (segments × tiers, monthly dollars as floats): the
 quality-risk engine and the optimizer work on those in milliseconds, while reported money stays Decimal here.
@@ -76,11 +77,56 @@ class PolicyError(ValueError):
     """A policy file that cannot be used; the message names the file and the key."""
 
 
+VALIDATOR_READS = ("request+answer", "answer")   # what an LLM judge reads besides its own instructions
+JUDGE_OUTPUT_TOKENS = 5   # "pass" / "fail" and little else, unless the policy says otherwise
+
+
+@dataclass(frozen=True)
+class Validator:
+    """What checks every cascaded request, and what that costs. Either a flat price per request
+    (``cost_per_request_usd``: a rule-based or third-party check) or an LLM judge at ``tier``'s representative, priced
+    at its catalog prices on the simulation's price date: per request it reads the request's input tokens and the
+    ``from`` tier's answer (``reads: answer``: the answer alone) plus ``instruction_tokens`` of its own prompt, all at
+    the judge's uncached input price (its own call: the request's prompt cache does not carry over), and writes
+    ``output_tokens``. ``latency_ms``: what the check adds to every cascaded request (a judge's default: its tier's
+    latency, quality.latency_ms or observed)."""
+
+    cost_per_request_usd: Decimal | None = None
+    tier: str | None = None
+    reads: str = VALIDATOR_READS[0]
+    instruction_tokens: int = 0
+    output_tokens: int = JUDGE_OUTPUT_TOKENS
+    latency_ms: Decimal | None = None
+
+    def to_yaml(self) -> dict:
+        if self.tier is None:
+            out = {"cost_per_request_usd": float(self.cost_per_request_usd)}
+        else:
+            out = {"tier": self.tier, "reads": self.reads, "instruction_tokens": self.instruction_tokens,
+                   "output_tokens": self.output_tokens}
+        if self.latency_ms is not None:
+            out["latency_ms"] = float(self.latency_ms)
+        return out
+
+    def describe(self, model: str | None = None) -> str:
+        """One line for the output: what is priced, and how."""
+        if self.tier is None:
+            return f"flat ${self.cost_per_request_usd:f} a request"
+        reads = "the request and the answer" if self.reads == "request+answer" else "the answer"
+        return (f"LLM judge at {self.tier}{f' ({model})' if model else ''} reading {reads}"
+                + (f" + {self.instruction_tokens:,} instruction tokens" if self.instruction_tokens else "")
+                + f", writing {self.output_tokens:,} tokens")
+
+
+VALIDATOR_FREE = "none given: its checks are counted as free (set cascade.{task}.validator to price them)"
+
+
 @dataclass(frozen=True)
 class Cascade:
     """Try ``from_tier``; a validator flags a failure with probability ``detection_rate`` and a good answer with
     ``false_alarm_rate``; flagged requests are sent again to ``to_tier``. ``correlation`` (0..1) is how far the two
     tiers fail the same requests, from independent (0) to as much as they can (1, the default: quality.cascade_rates).
+    ``validator``: what the check costs on every cascaded request (None: counted as free, as before the key existed).
     """
 
     from_tier: str
@@ -88,10 +134,14 @@ class Cascade:
     detection_rate: Decimal
     false_alarm_rate: Decimal
     correlation: Decimal = Decimal(1)
+    validator: Validator | None = None
 
     def to_yaml(self) -> dict:
-        return {"from": self.from_tier, "to": self.to_tier, "detection_rate": float(self.detection_rate),
-                "false_alarm_rate": float(self.false_alarm_rate), "correlation": float(self.correlation)}
+        out = {"from": self.from_tier, "to": self.to_tier, "detection_rate": float(self.detection_rate),
+               "false_alarm_rate": float(self.false_alarm_rate), "correlation": float(self.correlation)}
+        if self.validator is not None:
+            out["validator"] = self.validator.to_yaml()
+        return out
 
 
 @dataclass
@@ -260,7 +310,7 @@ def _mapping(value, where: str) -> dict:
 
 
 def _cascade(raw, where: str) -> Cascade:
-    required, optional = {"from", "to", "detection_rate", "false_alarm_rate"}, {"correlation"}
+    required, optional = {"from", "to", "detection_rate", "false_alarm_rate"}, {"correlation", "validator"}
     if not isinstance(raw, dict):
         raise PolicyError(f"{where}: expected {{from: tier, to: tier, detection_rate: d, false_alarm_rate: f}}")
     unknown, missing = sorted(map(str, set(raw) - required - optional)), sorted(required - set(raw))
@@ -283,8 +333,54 @@ def _cascade(raw, where: str) -> Cascade:
         rates[key] = _decimal(raw[key], f"{where}.{key}")
         if not Decimal(0) <= rates[key] <= Decimal(1):
             raise PolicyError(f"{where}.{key}: must be between 0 and 1, got {raw[key]}")
+    validator = parse_validator(raw["validator"], f"{where}.validator") if "validator" in raw else None
     return Cascade(str(raw["from"]), str(raw["to"]), rates["detection_rate"], rates["false_alarm_rate"],
-                   rates["correlation"])
+                   rates["correlation"], validator)
+
+
+def parse_validator(raw, where: str) -> Validator:
+    """A cascade's ``validator``: {cost_per_request_usd} or {tier, reads, instruction_tokens, output_tokens}, either
+    with an optional latency_ms."""
+    flat, judge, common = {"cost_per_request_usd"}, {"tier", "reads", "instruction_tokens", "output_tokens"}, \
+        {"latency_ms"}
+    shape = ("expected {cost_per_request_usd: USD} (a check with a known price) or {tier: budget, reads: "
+             "request+answer, instruction_tokens: 0, output_tokens: 5} (an LLM judge)")
+    if not isinstance(raw, dict) or not raw:
+        raise PolicyError(f"{where}: {shape}")
+    keys = set(map(str, raw))
+    unknown = sorted(keys - flat - judge - common)
+    if unknown:
+        raise PolicyError(f"{where}: unknown key(s) {', '.join(unknown)}; {shape}")
+    if not keys & (flat | {"tier"}):
+        raise PolicyError(f"{where}: {shape}")
+    if "cost_per_request_usd" in keys and keys & judge:
+        # a flat price and a judge at once: which one the check costs would be a guess
+        raise PolicyError(f"{where}: cost_per_request_usd and {', '.join(sorted(keys & judge))} cannot go together; "
+                          f"{shape}")
+    latency = None
+    if "latency_ms" in raw:
+        latency = _decimal(raw["latency_ms"], f"{where}.latency_ms")
+        if latency < 0:
+            raise PolicyError(f"{where}.latency_ms: cannot be negative, got {raw['latency_ms']}")
+    if "cost_per_request_usd" in raw:
+        cost = _decimal(raw["cost_per_request_usd"], f"{where}.cost_per_request_usd")
+        if cost < 0:
+            raise PolicyError(f"{where}.cost_per_request_usd: cannot be negative, got {raw['cost_per_request_usd']}")
+        return Validator(cost_per_request_usd=cost, latency_ms=latency)
+    if raw["tier"] not in TIERS:
+        raise PolicyError(f"{where}.tier: unknown tier {raw['tier']!r}; {did_you_mean(str(raw['tier']), TIERS)}"
+                          f"tiers are {', '.join(TIERS)}")
+    reads = raw.get("reads", VALIDATOR_READS[0])
+    if reads not in VALIDATOR_READS:
+        raise PolicyError(f"{where}.reads: expected {' or '.join(VALIDATOR_READS)}, got {reads!r}")
+    counts = {}
+    for key, default in (("instruction_tokens", 0), ("output_tokens", JUDGE_OUTPUT_TOKENS)):
+        value = raw.get(key, default)
+        # bool is an int to Python: `output_tokens: yes` would price one token
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise PolicyError(f"{where}.{key}: expected a whole number of tokens >= 0, got {value!r}")
+        counts[key] = value
+    return Validator(tier=str(raw["tier"]), reads=reads, latency_ms=latency, **counts)
 
 
 def _shares(shares, where: str, cascade: bool = False) -> dict[str, Decimal]:
@@ -407,6 +503,18 @@ def token_cost(row: CubeRow, quote: PriceQuote, output_factor: Decimal = Decimal
                + row.output_audio_tokens * p_audio_out) * output_factor) / MILLION
 
 
+def judge_cost(row: CubeRow, quote: PriceQuote, validator: Validator, answer_factor: Decimal) -> Decimal:
+    """An LLM judge on every request of the row: it reads the request (all its input tokens) and the ``from``
+    tier's answer (the row's output × that tier's output inflation ``answer_factor``), or the answer alone, plus its
+    instructions, at the quote's uncached input price, and writes ``output_tokens`` at its output price. The cliff is
+    the row's (past_cliff): a judge whose added answer crosses a long-context cliff is priced below it."""
+    p_in, _, _, p_out, *_ = quote.prices_in_force(past_cliff(quote, row.input_floor))
+    read = row.output_tokens * answer_factor + row.requests * validator.instruction_tokens
+    if validator.reads == "request+answer":
+        read += row.input_tokens
+    return (read * p_in + row.requests * validator.output_tokens * p_out) / MILLION
+
+
 @dataclass
 class SegmentResult:
     task_type: str
@@ -438,6 +546,28 @@ class CostCube:
     cost_high: np.ndarray              # [S, T] high output inflation
     current_requests: np.ndarray       # [S, T + 1] requests per month per current tier; last column: unmapped
     tiers: tuple[str, ...] = TIERS
+    # An LLM judge's prices at each tier's representative (at the policy's batch shares), what validator_cost
+    # combines: [4, S, T] = the segment's input tokens and its output tokens (before inflation) at the tier's input
+    # price, one input token and one output token per request; None (a cube from plain arrays): flat validators only
+    judge: np.ndarray | None = None
+    answer_factor: np.ndarray | None = None   # [T] the expected output inflation per tier (a judge reads the answer)
+    representatives: dict[str, str] | None = None   # tier → the model it was priced at
+
+    def validator_cost(self, cascade: Cascade) -> np.ndarray:
+        """[S] monthly cost of the cascade's validator if all of each segment's requests went through the cascade
+        (Simulator._validator_parts' expected figure; NaN where the judge's tier cannot be priced)."""
+        v = cascade.validator
+        if v is None:
+            return np.zeros(len(self.keys))
+        if v.tier is None:
+            return self.requests * float(v.cost_per_request_usd)
+        if self.judge is None:
+            raise ValueError("this cost cube carries no judge prices: build it with Simulator.cost_cube")
+        t = TIERS.index(v.tier)
+        request_in, answer_in, per_in, per_out = self.judge[:, :, t]
+        answer = float(self.answer_factor[TIERS.index(cascade.from_tier)]) * answer_in
+        return ((request_in if v.reads == "request+answer" else 0.0) + answer + v.instruction_tokens * per_in
+                + v.output_tokens * per_out)
 
     @classmethod
     def from_arrays(cls, keys, requests, cost, current_requests, current_cost=None, keep_cost=None) -> "CostCube":
@@ -487,6 +617,7 @@ class Simulator:
                                  *([policy.default] if policy.default else [])]
                 for t, share in shares.items() if share and t in TIERS}
         used |= {t for c in policy.cascade.values() for t in (c.from_tier, c.to_tier)}
+        used |= {c.validator.tier for c in policy.cascade.values() if c.validator and c.validator.tier}
         for tier in sorted(used):
             if tier in reps and self.quote(reps[tier], None, False) is None:
                 raise PolicyError(f"{policy.name}: tier {tier}'s model {reps[tier]} has no price "
@@ -500,6 +631,31 @@ class Simulator:
             raise no_representative(policy, tier)
         lo_k, mid_k, hi_k = inflation[tier]
         return [self._at(row, reps[tier], None, batch_share, k) for k in (mid_k, lo_k, hi_k)]
+
+    def _validator_parts(self, policy: Policy, row: CubeRow, casc: Cascade, reps: dict, inflation: dict,
+                         batch_share: Decimal) -> list[Decimal | None]:
+        """What the cascade's validator costs on all of the row's requests: [expected, low, high] (a judge reads the
+        ``from`` tier's answer, whose length follows that tier's output inflation); None: the judge is unpriced."""
+        v = casc.validator
+        if v is None:
+            return [Decimal(0)] * 3
+        if v.tier is None:
+            return [row.requests * v.cost_per_request_usd] * 3
+        if v.tier not in reps:
+            raise no_representative(policy, v.tier)
+        lo_k, mid_k, hi_k = inflation[casc.from_tier]
+        out = []
+        for k in (mid_k, lo_k, hi_k):
+            cost = Decimal(0)
+            for batch, share in ((False, 1 - batch_share), (True, batch_share)):
+                if not share:
+                    continue
+                quote = self.quote(reps[v.tier], None, batch, row.at)   # no batch price: the standard one
+                if quote is None:
+                    return [None] * 3
+                cost += share * judge_cost(row, quote, v, k)
+            out.append(cost)
+        return out
 
     def _at(self, row: CubeRow, model: str, provider: str | None, batch_share: Decimal,
             factor: Decimal) -> Decimal | None:
@@ -604,7 +760,9 @@ class Simulator:
                         rate = escalation(row.task_type, row.len_in, casc)
                         first = self._tier_parts(policy, row, casc.from_tier, reps, inflation, batch_share)
                         second = self._tier_parts(policy, row, casc.to_tier, reps, inflation, batch_share)
-                        parts = [None] if None in first + second else [a + rate * b for a, b in zip(first, second)]
+                        check = self._validator_parts(policy, row, casc, reps, inflation, batch_share)
+                        parts = [None] if None in first + second + check else \
+                            [a + rate * b + v for a, b, v in zip(first, second, check)]
                     else:
                         parts = self._tier_parts(policy, row, tier, reps, inflation, batch_share)
                     if any(p is None for p in parts):
@@ -683,6 +841,7 @@ class RowPrices:
         self.input_tokens = np.stack([np.maximum(inp - cached - write - audio, 0.0),
                                       np.maximum(cached - cached_audio, 0.0), write, audio, cached_audio], axis=1)
         out = column("output_tokens")
+        self.all_input, self.all_output = inp, out   # what an LLM judge reads (judge_cost)
         self.output_tokens = np.stack([np.maximum(out - out_audio, 0.0), out_audio], axis=1)   # text, audio [R, 2]
         self.is_batch = np.array([1.0 if r.is_batch else 0.0 for r in rows])
         self.fixed = np.array([not r.sized for r in rows], dtype=bool)   # kept as they are by every policy
@@ -728,17 +887,33 @@ class RowPrices:
         day rate: Simulator.check_priced's test). Prices are one vector, or one per row where the rows' times of day
         or input floors differ (a cube with time-of-day slots, or with calls past a price cliff)."""
         if model not in self._models:
-            std = self.sim.quote(model, None, False)
-            if std is None:
-                self._models[model] = None
-            else:
-                per_slot = lambda batch: np.array([   # noqa: E731
-                    self._vector(self.sim.quote(model, None, batch, at), floor) for at, floor in self.slots])
-                std, batch = per_slot(False), per_slot(True)
-                if len(self.slots) > 1:
-                    std, batch = std[self.slot_of], batch[self.slot_of]
-                self._models[model] = (self._parts(std), self._parts(batch))
+            prices = self.prices(model)
+            self._models[model] = None if prices is None else (self._parts(prices[0]), self._parts(prices[1]))
         return self._models[model]
+
+    def prices(self, model: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(standard, batch) prices of a representative, [7] or [R, 7] (see model()); None when it is unpriced."""
+        if self.sim.quote(model, None, False) is None:
+            return None
+        per_slot = lambda batch: np.array([   # noqa: E731
+            self._vector(self.sim.quote(model, None, batch, at), floor) for at, floor in self.slots])
+        std, batch = per_slot(False), per_slot(True)
+        if len(self.slots) > 1:
+            std, batch = std[self.slot_of], batch[self.slot_of]
+        return std, batch
+
+    def judge_terms(self, model: str | None, batch_share) -> np.ndarray:
+        """[4, R] what CostCube.judge holds, per row, at a representative: the input tokens and the output tokens
+        at its input price, one input and one output token per request (judge_cost's terms; NaN: unpriced)."""
+        prices = self.prices(model) if model else None
+        if prices is None:
+            return np.full((4, len(self.requests)), np.nan)
+        std, batch = (np.atleast_2d(p) for p in prices)
+        # _vector's order: uncached text input first, text output sixth
+        p_in = (std[:, 0] * (1 - batch_share) + batch[:, 0] * batch_share) / 1e6
+        p_out = (std[:, 5] * (1 - batch_share) + batch[:, 5] * batch_share) / 1e6
+        return np.stack([self.all_input * p_in, self.all_output * p_in, self.requests * p_in,
+                         self.requests * p_out])
 
     def batch_shares(self, policy: Policy) -> np.ndarray:
         """Per row: the policy's batch share of its task, else the row's current batch use."""
@@ -842,10 +1017,15 @@ class RowPrices:
         tier_array = lambda i: np.stack([total(parts[i, :, t]) for t in range(len(TIERS))], axis=1)   # noqa: E731
         current_requests = np.stack([total(np.where(self.tier_col == t, self.requests, 0.0))
                                      for t in range(len(TIERS) + 1)], axis=1)
+        judge = np.stack([self.judge_terms(reps.get(tier), b) for tier in TIERS], axis=2)   # [4, R, T]
+        judge[:, self.fixed, :] = 0.0   # usage without request counts never goes through a cascade
         return CostCube(keys=[self.keys[k] for k in used], requests=total(self.requests),
                         current_cost=total(self.current), keep_cost=total(self.at(self.own_std, self.own_batch, b, 1.0)),
                         cost=tier_array(0), cost_low=tier_array(1), cost_high=tier_array(2),
-                        current_requests=current_requests)
+                        current_requests=current_requests,
+                        judge=np.stack([np.stack([total(judge[i, :, t]) for t in range(len(TIERS))], axis=1)
+                                        for i in range(4)]),
+                        answer_factor=np.array([float(inflation[t][1]) for t in TIERS]), representatives=reps)
 
 
 def _index(rows, key) -> tuple[list, np.ndarray]:

@@ -649,7 +649,7 @@ class TierExplorer:
             routing=exports.routing_table(mix, inputs.current, tiers, inputs.max_tokens, inputs.overall,
                                           exact["segments"], inputs.reasoning, thinking=inputs.thinking,
                                           tier_map=self._tier_map(),
-                                          catalog=self.sim.catalog),
+                                          catalog=self.sim.catalog, cascades=policy.cascade),
             litellm=exports.litellm_config(mix, inputs.current, tiers, providers, exact["segments"], policy.cascade),
             litellm_header=(f"# LiteLLM router config from the routekit tier explorer: {about}"
                             "# call model routekit-<task_type> (routekit-default otherwise); simple-shuffle picks a "

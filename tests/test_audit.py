@@ -567,7 +567,8 @@ def test_audit_restates_the_policy_it_was_given(tmp_path):
     assert rows == ["budget | gpt-5-nano",
                     "other | all | budget 70.0%, mid 30.0%",
                     "other | 50.0%",                                           # batch share 0.5
-                    "summarization | budget | flagship | 80.0% | 10.0%",       # detection 0.8, false alarms 0.1
+                    # detection 0.8, false alarms 0.1, and no validator: its checks are counted as free
+                    "summarization | budget | flagship | 80.0% | 10.0% | none: counted as free",
                     "budget | ×1 | ×1.15 | ×1.4"]
 
 
