@@ -3,16 +3,18 @@
 
 -- Timestamps: ISO 8601 with or without offset (naive means UTC), dates, unix seconds/milliseconds.
 -- The common case goes first and cheaply: epoch_us of a TIMESTAMPTZ applies any offset without ICU's zone
--- conversion (about 5x faster than AT TIME ZONE at millions of rows); COALESCE tries the rest only where it fails.
-CREATE OR REPLACE TEMP MACRO rk_ts(v) AS coalesce(
-    make_timestamp(epoch_us(TRY_CAST(CAST(v AS VARCHAR) AS TIMESTAMPTZ))),
-    CASE
-        WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{9,10}(\.\d+)?')
-            THEN make_timestamp(CAST(round(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) * 1e6) AS BIGINT))
-        WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{12,13}')
-            THEN make_timestamp(TRY_CAST(trim(CAST(v AS VARCHAR)) AS BIGINT) * 1000)
-        ELSE make_timestamp(epoch_us(TRY_CAST(trim(CAST(v AS VARCHAR)) AS TIMESTAMPTZ)))
-    END);
+-- conversion (about 5x faster than AT TIME ZONE at millions of rows); the rest is tried only where it fails. A CASE,
+-- not COALESCE(first, rest): inside a staging model the COALESCE form cost 1.8 % more of a LiteLLM ingest's
+-- instructions (two timestamps a row) for the same values.
+CREATE OR REPLACE TEMP MACRO rk_ts(v) AS CASE
+    WHEN TRY_CAST(CAST(v AS VARCHAR) AS TIMESTAMPTZ) IS NOT NULL
+        THEN make_timestamp(epoch_us(TRY_CAST(CAST(v AS VARCHAR) AS TIMESTAMPTZ)))
+    WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{9,10}(\.\d+)?')
+        THEN make_timestamp(CAST(round(TRY_CAST(trim(CAST(v AS VARCHAR)) AS DOUBLE) * 1e6) AS BIGINT))
+    WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), '\d{12,13}')
+        THEN make_timestamp(TRY_CAST(trim(CAST(v AS VARCHAR)) AS BIGINT) * 1000)
+    ELSE make_timestamp(epoch_us(TRY_CAST(trim(CAST(v AS VARCHAR)) AS TIMESTAMPTZ)))
+END;
 
 -- OTLP nanosecond strings.
 CREATE OR REPLACE TEMP MACRO rk_ts_nanos(v) AS
