@@ -888,8 +888,16 @@ def show_frontier(audit: Audit) -> None:
            "billed): nothing there to route.")
     show_cascades(audit)
     if audit.routing:
-        _table([{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")} for r in audit.routing["routes"]]
-               + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table")
+        # the other models a task's mix sends requests to, each with its own limit (a reasoning model among them
+        # needs room to reason that the main model's limit does not give)
+        _table([{**{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")},
+                 "other_models": "; ".join(f"{m} {v['max_tokens']:,}" if v["max_tokens"] else m
+                                           for m, v in r.get("models", {}).items() if m != r["model"]) or None}
+                for r in audit.routing["routes"]]
+               + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table",
+               intro="Max output tokens: the limit to set on a request to that model (routing.json has each "
+                     "model's request parameter); a task's other models are those its mix sends some of its "
+                     "requests to, with theirs.")
 
 
 def _shares_text(shares: dict) -> str:
