@@ -197,6 +197,16 @@ def _catalog(prices: str | None, client_dir=None):
         raise UsageError(str(exc)) from None
 
 
+def _suggest_models(command: str, unpriced, catalog) -> None:
+    """A note on stderr per unpriced model that is close to a known one: a misspelt model name in --mix or
+    ``prices`` read only as 'unpriced' / 'no price source knows this model', with nothing pointing at the typo."""
+    for model in unpriced:
+        close = catalog.closest_model(model)
+        if close:
+            print(f"note: routekit {command}: no price source knows {model}; did you mean {close!r}?",
+                  file=sys.stderr)
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from routekit.estimate import EstimateError, Workload, estimate, parse_mix
 
@@ -215,6 +225,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
               f"{m['price_source'] or 'no price source knows this model'}")
     if result["monthly_cost_usd"] is None:
         print(f"monthly cost: unknown (unpriced: {', '.join(result['unpriced_models'])})")
+        _suggest_models("estimate", result["unpriced_models"], _catalog(args.prices))
     else:
         print(f"monthly cost: ${result['monthly_cost_usd']:,.2f}  "
               f"(${result['per_request_cost_usd']:.6f} per request)")
@@ -535,6 +546,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
         print(json.dumps({"date": on.isoformat(), "variant": args.variant, "sources": catalog.sources,
                           "models": [{**q.to_json(), "time_of_day": [s.to_json() for s in slices[id(q)]]}
                                      for q in quotes], "unpriced": unpriced}, indent=2))
+        _suggest_models("prices", unpriced, catalog)
         return 0
     print(f"prices on {on.isoformat()}, {args.variant}, USD per million tokens")
     for q in quotes:
@@ -564,6 +576,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
     if unpriced:
         why = "no source knows them" if args.variant == "standard" else f"no {args.variant} price on that date"
         print(f"unpriced ({why}): {', '.join(unpriced)}")
+        _suggest_models("prices", unpriced, catalog)
     return 0
 
 

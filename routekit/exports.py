@@ -132,9 +132,15 @@ def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=
         first = cascades[task].from_tier if main == CASCADE and task in cascades else main
         model = tiers.get(first) if first in tiers else today
         on_tier = first in tiers
+        limit = lambda m, tiered: route_limit(m, None if tiered else providers.get(m), max_tokens.get(task),  # noqa
+                                              reasoning, tier_map, catalog, thinking)
+        # every model the task's mix can send a request to has its own limit: one limit per route was its main
+        # model's, so extraction kept on gpt-4o (512 tokens) with its 4k-16k inputs sent to o3 told the client to
+        # give o3 512 tokens, too few to reason and still answer
+        served = _models_served(task, mix[task], tiers, current, cascades.get(task))
         routes.append({"task_type": task, "tier": main if on_tier else CURRENT, "model": model,
-                       **route_limit(model, None if on_tier else providers.get(model), max_tokens.get(task),
-                                     reasoning, tier_map, catalog, thinking),
+                       **limit(model, on_tier),
+                       "models": {m: limit(m, tiered) for m, tiered in sorted(served.items())},
                        "by_input_length": {b: dict(sorted(s.items())) for b, s in sorted(mix[task].items())}})
     flagship = tiers.get("flagship")
     used = sorted(t for t in mix if t in cascades and any(CASCADE in s for s in mix[t].values()))
@@ -148,6 +154,26 @@ def routing_table(mix, current, tiers, max_tokens, overall, segments, reasoning=
                                                                                  tier_map, catalog, thinking)},
             "max_tokens_method": METHOD,
             "tiers": dict(sorted(tiers.items()))}
+
+
+def _models_served(task: str, per_length: dict, tiers: dict, current: dict, cascade) -> dict[str, bool]:
+    """The models a task's mix sends requests to → whether as a tier's representative (priced and named by the
+    catalog) rather than as a model serving it today (its provider the logs'): a tier's representative; today's
+    models of the input lengths kept ``current``; a cascade's first tier and, for its escalations, its second."""
+    out: dict[str, bool] = {}
+    for len_in, shares in per_length.items():
+        for opt, share in shares.items():
+            if not share:
+                continue
+            named = [cascade.from_tier, cascade.to_tier] if opt == CASCADE and cascade is not None else [opt]
+            for tier in named:
+                if tier in tiers and tiers[tier]:
+                    out[tiers[tier]] = True
+            if opt == CURRENT:
+                for (_, model), n in (current.get((task, len_in)) or {}).get("requests", {}).items():
+                    if n and model:
+                        out.setdefault(model, False)
+    return out
 
 
 def litellm_model(model: str, provider: str | None) -> str:

@@ -115,7 +115,9 @@ def optional_output(value, name: str, *, folder: bool, inside: Path | str | None
     """None or where to write: a folder (created if missing) or a file, not something of the other kind.
 
     ``inside``: a relative path is taken inside that folder (the tier explorer's export_dir, inside the client's
-    folder as its Export box does) and returned joined to it; otherwise it is relative to the working folder."""
+    folder as its Export box does) and returned joined to it, made absolute: TierExplorer.export takes a relative
+    path inside the client's folder too, so a relative client_dir joined here (``clients/acme/out``) was joined to it
+    again (``clients/acme/clients/acme/out``); otherwise it is relative to the working folder."""
     if value is None:
         return None
     if not isinstance(value, (str, Path)) or not str(value):
@@ -125,7 +127,7 @@ def optional_output(value, name: str, *, folder: bool, inside: Path | str | None
         path = Path(inside) / path.expanduser()   # an absolute path stays as it is
         if folder and path.is_file():
             raise ParameterError(f"{name} {value}: {path} is a file; give a folder")
-        return str(path)
+        return str(path.absolute())
     if folder and path.is_file():
         raise ParameterError(f"{name} {value}: is a file; give a folder")
     if not folder and path.is_dir():

@@ -726,6 +726,18 @@ class PriceCatalog:
                 return quote
         return None
 
+    def closest_model(self, model: str) -> str | None:
+        """The known model id closest to a model no source prices (a misspelt ``claude-sonet-4-5``): the client's
+        prices.csv names and genai-prices' ids, for a 'did you mean' beside the unpriced line; None when none is
+        close, or when the model is known but has no price on that date (its own id is then the closest)."""
+        import difflib
+
+        known = {m.lower(): m for m in self._overrides}
+        for provider in data_snapshot.get_snapshot().providers:
+            known.update({info.id.lower(): info.id for info in provider.models})
+        close = difflib.get_close_matches(model.strip().lower(), list(known), n=1, cutoff=0.8)
+        return known[close[0]] if close and close[0] not in (k.lower() for k in model_keys(model)) else None
+
     def day_slices(self, model: str, provider: str | None = None, on: date | None = None,
                    variant: str = "standard") -> list[PriceQuote]:
         """The quotes of each slice of the UTC day on ``on`` for a model with time-of-day prices, in order from

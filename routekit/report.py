@@ -888,8 +888,16 @@ def show_frontier(audit: Audit) -> None:
            "billed): nothing there to route.")
     show_cascades(audit)
     if audit.routing:
-        _table([{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")} for r in audit.routing["routes"]]
-               + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table")
+        # the other models a task's mix sends requests to, each with its own limit (a reasoning model among them
+        # needs room to reason that the main model's limit does not give)
+        _table([{**{k: r[k] for k in ("task_type", "tier", "model", "max_tokens")},
+                 "other_models": "; ".join(f"{m} {v['max_tokens']:,}" if v["max_tokens"] else m
+                                           for m, v in r.get("models", {}).items() if m != r["model"]) or None}
+                for r in audit.routing["routes"]]
+               + [{"task_type": "(default)", **audit.routing["default"]}], title="Routing table",
+               intro="Max output tokens: the limit to set on a request to that model (routing.json has each "
+                     "model's request parameter); a task's other models are those its mix sends some of its "
+                     "requests to, with theirs.")
 
 
 def _shares_text(shares: dict) -> str:
@@ -912,9 +920,12 @@ def policy_tables(policy: dict) -> list[tuple[str, list[dict], list[str]]]:
         ("Mix per task type", mix, ["task_type", "input_length", "mix"]),
         ("Batch shares", [{"task_type": t, "batch_share": v} for t, v in (policy.get("batch_share") or {}).items()],
          ["task_type", "batch_share"]),
-        ("Cascades", [{"task_type": t, **c, "validator": validator_text(c.get("validator"))}
+        # with its correlation: how far the two tiers fail the same requests moves the residual failures as much
+        # as the rates do (the agency's summarization cascade: +226.2 extra failures a month at 1, +113.5 at 0)
+        ("Cascades", [{"task_type": t, **c, "correlation": f"{float(c.get('correlation', 1)):g}",
+                       "validator": validator_text(c.get("validator"))}
                       for t, c in (policy.get("cascade") or {}).items()],
-         ["task_type", "from", "to", "detection_rate", "false_alarm_rate", "validator"]),
+         ["task_type", "from", "to", "detection_rate", "false_alarm_rate", "correlation", "validator"]),
         ("Output inflation per tier", [{"tier": t, "low": k[0], "expected": k[1], "high": k[2]}
                                        for t, k in (policy.get("output_inflation") or {}).items()],
          ["tier", "low", "expected", "high"]),

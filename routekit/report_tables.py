@@ -32,7 +32,8 @@ HEADERS = {
     "detection_rate": "Detection rate", "false_alarm_rate": "False-alarm rate", "from": "From tier", "to": "To tier",
     "low": "Low", "expected": "Expected", "high": "High",
     "validator": "Validator", "validator_cost_usd": "Validator / month", "added_cost_usd": "Escalations / month",
-    "escalation_rate": "Escalation rate",
+    "escalation_rate": "Escalation rate", "other_models": "Other models (max output tokens)",
+    "correlation": "Correlation",
 }
 # names and ids: kept on one line (a model id broken at its hyphens is misread); long text columns wrap instead
 ONE_LINE = {"provider", "model", "month", "tier", "task_type", "input_length", "format", "target", "priced_as",

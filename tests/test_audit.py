@@ -552,14 +552,18 @@ def test_audit_restates_the_policy_it_was_given(tmp_path):
                        "batch_share: {other: 0.5}\n"
                        "output_inflation: {budget: [1.0, 1.15, 1.4]}\n"
                        "cascade: {summarization: {from: budget, to: flagship, detection_rate: 0.8,"
-                       " false_alarm_rate: 0.1}}\n"})
+                       " false_alarm_rate: 0.1},"
+                       " chat: {from: budget, to: mid, detection_rate: 0.9, false_alarm_rate: 0.05,"
+                       " correlation: 0.5}}\n"})
     out = tmp_path / "reports"
     run_cli("audit", str(client), "--policy", str(client / "policy.yaml"), "--out", str(out))
     given = json.loads((out / "acme" / "findings.json").read_text())["policy_given"]
     assert given == {"tiers": {"budget": "gpt-5-nano"}, "mix": {"other": {"budget": 0.7, "mid": 0.3}},
                      "batch_share": {"other": 0.5}, "output_inflation": {"budget": [1.0, 1.15, 1.4]},
                      "cascade": {"summarization": {"from": "budget", "to": "flagship", "detection_rate": 0.8,
-                                                   "false_alarm_rate": 0.1, "correlation": 1.0}}}   # its default
+                                                   "false_alarm_rate": 0.1, "correlation": 1.0},   # its default
+                                 "chat": {"from": "budget", "to": "mid", "detection_rate": 0.9,
+                                          "false_alarm_rate": 0.05, "correlation": 0.5}}}
     text = (out / "acme" / "audit.html").read_text()
     section = text[text.index("The policy given (policy.yaml)"):text.index("Cost–risk frontier")]
     rows = [" | ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", r))
@@ -567,8 +571,11 @@ def test_audit_restates_the_policy_it_was_given(tmp_path):
     assert rows == ["budget | gpt-5-nano",
                     "other | all | budget 70.0%, mid 30.0%",
                     "other | 50.0%",                                           # batch share 0.5
-                    # detection 0.8, false alarms 0.1, and no validator: its checks are counted as free
-                    "summarization | budget | flagship | 80.0% | 10.0% | none: counted as free",
+                    # detection 0.8, false alarms 0.1, correlation its default 1 (how far the tiers fail the
+                    # same requests: it moves the residual failures, so the reader is told), and no validator:
+                    # its checks are counted as free
+                    "summarization | budget | flagship | 80.0% | 10.0% | 1 | none: counted as free",
+                    "chat | budget | mid | 90.0% | 5.0% | 0.5 | none: counted as free",
                     "budget | ×1 | ×1.15 | ×1.4"]
 
 

@@ -59,6 +59,19 @@ def test_an_unknown_model_is_unpriced_never_free():
     assert out["models"][1]["cost_usd"] is None
 
 
+def test_a_misspelt_model_is_named_with_the_closest_known_one():
+    """claude-sonet-4-5 (one 'n' short of claude-sonnet-4-5) read only as 'no price source knows this model', the
+    cost 'unknown', with nothing pointing at the typo; a name close to no model gets no guess."""
+    proc = run_cli("estimate", "--requests", "10", "--input-tokens", "1", "--output-tokens", "1",
+                   "--mix", "claude-sonet-4-5=0.5,acme-secret-model-9=0.5", "--date", "2026-11-01")
+    assert "monthly cost: unknown (unpriced: claude-sonet-4-5, acme-secret-model-9)" in proc.stdout
+    assert proc.stderr.splitlines() == [
+        "note: routekit estimate: no price source knows claude-sonet-4-5; did you mean 'claude-sonnet-4-5'?"]
+    proc = run_cli("prices", "gpt-4oo", "gpt-4o", "--date", "2026-11-01")
+    assert "unpriced (no source knows them): gpt-4oo" in proc.stdout
+    assert proc.stderr.splitlines() == ["note: routekit prices: no price source knows gpt-4oo; did you mean 'gpt-4o'?"]
+
+
 @pytest.mark.parametrize("mix, message", [
     ("gpt-4o=0.6,gpt-4o-mini=0.3", "shares must sum to 1, they sum to 0.9"),
     ("gpt-4o", "is not MODEL=SHARE"),

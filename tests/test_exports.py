@@ -64,12 +64,58 @@ def test_routing_table_by_hand():
     qa, chat = sorted(table["routes"], key=lambda r: r["task_type"], reverse=True)
     # qa: current 100 requests > budget 70 > mid 30: kept on today's models, the dearest of which is gpt-4o ($9)
     # max_tokens: 300 → 512; OpenAI's Chat Completions name the limit max_completion_tokens; gpt-4o does not reason
+    # models: each model the mix sends qa requests to has its own limit: the budget and mid representatives
+    # (gpt-5-nano, gpt-5-mini) reason by default, so 25,000 → 32,768 whatever the task's 300; today's two models
+    # answer within 512, Anthropic's API naming the limit max_tokens
+    reasons = "reasons by default (model_tiers.yaml reasons_by_default)"
     assert qa == {"task_type": "qa", "tier": "current", "model": "gpt-4o", "max_tokens": 512,
                   "max_tokens_parameter": "max_completion_tokens", "reasoning": None,
+                  "models": {
+                      "claude-sonnet-4-5": {"max_tokens": 512, "max_tokens_parameter": "max_tokens", "reasoning": None},
+                      "gpt-4o": {"max_tokens": 512, "max_tokens_parameter": "max_completion_tokens", "reasoning": None},
+                      "gpt-5-mini": {"max_tokens": 32768, "max_tokens_parameter": "max_completion_tokens",
+                                     "reasoning": reasons},
+                      "gpt-5-nano": {"max_tokens": 32768, "max_tokens_parameter": "max_completion_tokens",
+                                     "reasoning": reasons}},
                   "by_input_length": {"1k-4k": {"current": 1.0}, "<1k": {"budget": 0.7, "mid": 0.3}}}
+    assert chat["models"] == {"gpt-4o": {"max_tokens": 16, "max_tokens_parameter": "max_completion_tokens",
+                                         "reasoning": None}}
     assert chat["tier"] == "flagship" and chat["model"] == "gpt-4o" and chat["max_tokens"] == 16   # at least 16
     assert table["default"] == {"tier": "flagship", "model": "gpt-4o", "max_tokens": 2048,
                                 "max_tokens_parameter": "max_completion_tokens", "reasoning": None}
+
+
+def test_a_reasoning_model_in_part_of_a_routes_mix_gets_its_own_limit():
+    """brightside's audit: extraction mostly kept on gpt-4o (its 99th percentile, 300 tokens here → 512), its
+    4k-16k inputs sent to the reasoning tier (o3). The route's one limit was gpt-4o's 512, which the client would
+    give o3 too: not room to reason and answer. o3 gets the reasoning reserve, 25,000 → 32,768."""
+    from routekit.exports import routing_table
+
+    mix = {"extraction": {"1k-4k": {"current": 1.0}, "4k-16k": {"reasoning": 1.0}}}
+    current = {("extraction", "1k-4k"): {"tiers": {"flagship": 5.0}, "models": {"gpt-4o": 5.0},
+                                         "requests": {("openai", "gpt-4o"): 80.0}},
+               ("extraction", "4k-16k"): {"tiers": {"flagship": 2.0}, "models": {"gpt-4o": 2.0},
+                                          "requests": {("openai", "gpt-4o"): 20.0}}}
+    segments = [{"task_type": "extraction", "len_in": "1k-4k", "requests_per_month": 80.0},
+                {"task_type": "extraction", "len_in": "4k-16k", "requests_per_month": 20.0}]
+    [route] = routing_table(mix, current, {**TIERS, "reasoning": "o3"}, {"extraction": 300}, 300,
+                            segments)["routes"]
+    assert (route["tier"], route["model"], route["max_tokens"]) == ("current", "gpt-4o", 512)
+    assert route["models"] == {
+        "gpt-4o": {"max_tokens": 512, "max_tokens_parameter": "max_completion_tokens", "reasoning": None},
+        "o3": {"max_tokens": 32768, "max_tokens_parameter": "max_completion_tokens",
+               "reasoning": "a reasoning-tier model"}}
+    # a cascade sends each request to its first tier and its escalations to the second: both models need a limit
+    from decimal import Decimal
+
+    from routekit.scenario import Cascade
+
+    cascade = Cascade("budget", "flagship", Decimal("0.8"), Decimal("0.05"))
+    [route] = routing_table({"summarization": {"<1k": {"cascade": 1.0}}}, {}, TIERS, {"summarization": 300}, 300,
+                            [{"task_type": "summarization", "len_in": "<1k", "requests_per_month": 10.0}],
+                            cascades={"summarization": cascade})["routes"]
+    assert (route["tier"], route["model"]) == ("cascade", "gpt-5-nano")
+    assert {m: v["max_tokens"] for m, v in route["models"].items()} == {"gpt-5-nano": 32768, "gpt-4o": 512}
 
 
 @pytest.mark.parametrize("tiers, reasoning, p99, expected", [

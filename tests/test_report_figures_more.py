@@ -252,6 +252,13 @@ def test_globex_invoice_and_reconciliation_agree_with_a_hand_count(globex):
     # the nightly Batch job (project "evals") is in the usage export only: the logs explain 14 % of gpt-5-mini's bill
     mini = "gpt-5-mini-2025-08-07"
     assert rows[("openai", "gpt-5-mini")]["Log coverage"] == f"{logs[('openai', mini)] / hand['invoice'][mini]:.1%}"
+    # and its likely causes say the same share, to the same tenth of a per cent (they read '14.0 %' beside 13.7 %,
+    # and '48.0 %' beside gpt-5's 48.4 %)
+    for model in (mini, "gpt-5-2025-08-07"):
+        row = rows[("openai", family(model))]
+        share = logs[("openai", model)] / hand["invoice"][model]
+        assert row["Log coverage"] == f"{share:.1%}"
+        assert f"logs cover {100 * share:.1f} % of the invoice" in row["Likely causes"], (model, row["Likely causes"])
 
 
 def test_globex_all_flagship_figure_agrees_with_a_hand_count(globex):

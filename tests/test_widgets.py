@@ -813,6 +813,22 @@ def test_export_box_names_a_file_in_the_way_and_keeps_relative_folders_in_the_cl
     assert x.export(tmp_path / "abs")["policy"] == tmp_path / "abs" / "policy.yaml"
 
 
+def test_a_relative_export_dir_of_a_relative_client_dir_is_written_inside_it_once(tmp_path):
+    """README: `papermill notebooks/tier_explorer.ipynb out.ipynb -p client_dir PATH -p export_dir exports`, both
+    relative to the folder papermill runs in (the kernel's): the exports go to PATH/exports. They went to
+    PATH/PATH/exports, the client folder joined twice (by the parameter check and again by explorer.export)."""
+    import papermill as pm
+
+    client = _client(tmp_path / "clients")
+    relative = client.relative_to(tmp_path)                     # clients/client
+    pm.execute_notebook(str(ROOT / "notebooks" / "tier_explorer.ipynb"), str(tmp_path / "out.ipynb"),
+                        cwd=str(tmp_path), parameters={"client_dir": str(relative), "export_dir": "exports"},
+                        kernel_name="python3", progress_bar=False)
+    assert sorted(p.name for p in (client / "exports").iterdir()) == ["litellm_config.yaml", "policy.yaml",
+                                                                        "routing.json"]
+    assert not (client / relative).exists()
+
+
 def test_the_export_dir_parameter_is_checked_inside_the_client_folder(tmp_path):
     from routekit.nbparams import ParameterError, optional_output
 
@@ -820,6 +836,9 @@ def test_the_export_dir_parameter_is_checked_inside_the_client_folder(tmp_path):
     client.mkdir()
     (client / "a-file").write_text("")
     assert optional_output("out", "export_dir", folder=True, inside=client) == str(client / "out")
+    # made absolute, since explorer.export would join a relative one to the client folder again
+    assert optional_output("out", "export_dir", folder=True, inside=Path("clients") / "acme") == str(
+        Path.cwd() / "clients" / "acme" / "out")
     assert optional_output(str(tmp_path / "abs"), "export_dir", folder=True, inside=client) == str(tmp_path / "abs")
     with pytest.raises(ParameterError) as exc:
         optional_output("a-file", "export_dir", folder=True, inside=client)

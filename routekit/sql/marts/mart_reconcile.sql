@@ -83,8 +83,10 @@ SELECT * EXCLUDE (gap, accounted, rounding_usd, cent_lines),
                 THEN 'no invoice line for this model and month (invoice not provided, or billed elsewhere)' END,
            CASE WHEN billed_usd > 0 AND logs_priced_usd IS NULL AND usage_priced_usd IS NULL
                 THEN 'billed but in neither logs nor usage exports' END,
+           -- to a tenth of a per cent, as the Log coverage column beside it: round() to none gave '14.0 %' beside
+           -- that column's 13.7 % (a DOUBLE rounded to a whole number still prints its '.0')
            CASE WHEN billed_usd > 0 AND logs_priced_usd / billed_usd < 0.9
-                THEN 'logs cover ' || round(100 * logs_priced_usd / billed_usd) || ' % of the invoice' END,
+                THEN 'logs cover ' || round(100 * logs_priced_usd / billed_usd, 1) || ' % of the invoice' END,
            CASE WHEN billed_cache_usd > 0 AND coalesce(logs_cached_tokens, 0) = 0 AND logs_priced_usd IS NOT NULL
                 THEN 'the invoice has cache lines the logs do not show' END,
            CASE WHEN accounted AND gap <> 0
