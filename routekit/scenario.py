@@ -293,12 +293,17 @@ def _decimal(value, where: str) -> Decimal:
     return number
 
 
-def _check_tier_names(mapping: dict, where: str) -> None:
+def _check_tier_names(mapping: dict, where: str, options: tuple[str, ...] = ()) -> None:
+    """Every key a tier (or one of ``options``, the other names allowed there: current, cascade); a misspelt one is
+    named with the closest allowed name, as routekit.yaml's and the validator's tiers are."""
     if not isinstance(mapping, dict):
         raise PolicyError(f"{where}: expected a mapping of tier: ...")
-    bad = sorted(set(map(str, mapping)) - set(TIERS))
+    allowed = (*TIERS, *options)
+    bad = sorted(set(map(str, mapping)) - set(allowed))
     if bad:
-        raise PolicyError(f"{where}: unknown tier(s) {', '.join(bad)}; tiers are {', '.join(TIERS)}")
+        hints = "".join(did_you_mean(b, allowed) for b in bad)
+        raise PolicyError(f"{where}: unknown tier(s) {', '.join(bad)}; {hints}tiers are {', '.join(TIERS)}"
+                          + (f" (or {' or '.join(options)})" if options else ""))
 
 
 def _mapping(value, where: str) -> dict:
@@ -386,7 +391,7 @@ def parse_validator(raw, where: str) -> Validator:
 def _shares(shares, where: str, cascade: bool = False) -> dict[str, Decimal]:
     if not isinstance(shares, dict) or not shares:
         raise PolicyError(f"{where}: expected a mapping tier: share, e.g. {{budget: 0.7, mid: 0.3}}")
-    _check_tier_names({t: s for t, s in shares.items() if t != CURRENT and not (cascade and t == CASCADE)}, where)
+    _check_tier_names(shares, where, (CURRENT, CASCADE) if cascade else (CURRENT,))
     out = {str(t): _decimal(s, f"{where}.{t}") for t, s in shares.items()}
     if any(v < 0 for v in out.values()):
         raise PolicyError(f"{where}: shares cannot be negative")

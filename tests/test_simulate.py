@@ -96,6 +96,10 @@ def test_unknown_models_are_listed_not_free(tmp_path):
 @pytest.mark.parametrize("policy, message", [
     ("mix: {other: {budget: 0.7, mid: 0.2}}", "mix.other: shares must sum to 1, they sum to 0.9"),
     ("mix: {other: {cheap: 1.0}}", "unknown tier(s) cheap"),
+    # a misspelt tier in a mix is named with the closest, as under routekit.yaml's tiers and a validator's tier
+    ("mix: {other: {budgte: 1.0}}", "mix.other: unknown tier(s) budgte; did you mean 'budget'? tiers are budget, "
+                                    "mid, flagship, reasoning (or current or cascade)"),
+    ("mix: {other: {curent: 1.0}}", "did you mean 'current'?"),
     ("batch_share: {other: 2}", "must be between 0 and 1"),
     # a misspelt task type or bucket would otherwise keep that traffic where it is and report $0.00 saved
     ("mix: {clasification: {budget: 1.0}}", "mix.clasification: unknown task type; did you mean 'classification'?"),
