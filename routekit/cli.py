@@ -610,6 +610,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+NO_CALLS_TO_CLASSIFY = ("no calls to classify: the client's data has no call logs (task types are read from each "
+                        "call's prompt); aggregated usage takes its task type from routekit.yaml's project and API-key "
+                        "mappings, shown below when there is any")
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     """Task types of a client's calls: requests, tokens and cost per task type and length bucket, which kind of rule
     decided, how much aggregated usage the mappings attribute; --eval scores against labels, --train fits the
@@ -646,6 +651,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
         result = classify.report(con, labels=labels)
     finally:
         con.close()
+    if not result["requests"]:
+        result["note"] = NO_CALLS_TO_CLASSIFY
     result["learned_model"] = info.classify.learned_model if info.classify else None
     result["warnings"] = info.classify.warnings if info.classify else []
     if trained:
@@ -664,8 +671,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
               f"{t['output_tokens'] or 0:>14,} {_money(t['cost_usd']):>12}")
     print(f"{'total':<16} {result['requests']:>10,} {'':>7} {'':>14} {'':>14} {_money(result['cost_usd']):>12}")
     shares = ", ".join(f"{k} {v:.1%}" for k, v in result["decided_by"].items() if v is not None)
-    print(f"decided by: {shares or '-'}" + (f"   (learned model: {result['learned_model']})"
-                                             if result["learned_model"] else ""))
+    if result["requests"]:
+        print(f"decided by: {shares or '-'}" + (f"   (learned model: {result['learned_model']})"
+                                                 if result["learned_model"] else ""))
+    else:   # an invoice- or usage-only client: a table of zeros and "decided by: -" explained nothing
+        print(f"note: {NO_CALLS_TO_CLASSIFY}")
     for line in result["warnings"]:
         print(f"warning: {line}")
     usage = result["usage_attribution"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -753,3 +754,16 @@ def test_the_same_label_twice_counts_once(tmp_path):
     labels = tmp_path / "labels.csv"
     labels.write_text("request_id,task_type\nr1,qa\n\nr1,qa\nr2,chat\n")
     assert read_labels(labels) == [("r1", "qa"), ("r2", "chat")]
+
+
+def test_cli_classify_of_a_client_without_call_logs_says_so(tmp_path):
+    """A usage-only client (Claude Console token CSV, no call logs): classify prints no table of zeros without a word,
+    but says why there is nothing to classify; its --json carries the same note."""
+    client = tmp_path / "usage_only"
+    client.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "real" / "anthropic_claude_api_tokens_2025-06.csv", client / "tokens.csv")
+    text = run_cli("classify", str(client)).stdout
+    assert "note: no calls to classify: the client's data has no call logs" in text
+    assert "decided by:" not in text
+    out = json.loads(run_cli("classify", str(client), "--json").stdout)
+    assert out["requests"] == 0 and out["note"].startswith("no calls to classify")
