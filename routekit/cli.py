@@ -198,8 +198,8 @@ def _catalog(prices: str | None, client_dir=None):
 
 
 def _suggest_models(command: str, unpriced, catalog) -> None:
-    """A note on stderr per unpriced model that is close to a known one: a misspelt model name in --mix or
-    ``prices`` read only as 'unpriced' / 'no price source knows this model', with nothing pointing at the typo."""
+    """A note on stderr per unpriced model that is close to a known one: a misspelt model name in ``prices`` read
+    only as 'unpriced', with nothing pointing at the typo."""
     for model in unpriced:
         close = catalog.closest_model(model)
         if close:
@@ -207,28 +207,48 @@ def _suggest_models(command: str, unpriced, catalog) -> None:
                   file=sys.stderr)
 
 
+def _unpriced_mix(unpriced: list[str], catalog, on: str, prices: str | None) -> str:
+    """Why an estimate has no monthly cost, and the fix, in one line: each unpriced model (with the closest known
+    one where the name looks misspelt) and where its rates would go. estimate takes no client folder, so the rates
+    go in a prices.csv given with --prices (routekit.yaml holds no prices)."""
+    named = []
+    for model in unpriced:
+        close = catalog.closest_model(model)
+        named.append(f"{model} (did you mean {close!r}?)" if close else model)
+    where = (f"add {'its' if len(unpriced) == 1 else 'their'} rates to {prices}" if prices else
+             f"give {'its' if len(unpriced) == 1 else 'their'} rates in a prices.csv (model,input_per_mtok,"
+             "output_per_mtok) with --prices FILE")
+    fix = f"correct the name, or {where}" if any("did you mean" in n for n in named) else where
+    return f"no price for {', '.join(named)} on {on}, so the monthly cost is unknown; {fix}"
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from routekit.estimate import EstimateError, Workload, estimate, parse_mix
 
+    catalog = _catalog(args.prices)
     try:
         result = estimate(Workload(args.requests, args.input_tokens, args.output_tokens, args.cached_input_tokens,
                                    args.input_audio_tokens, args.cached_audio_tokens, args.output_audio_tokens),
-                          parse_mix(args.mix), _catalog(args.prices), price_date(args.date))
+                          parse_mix(args.mix), catalog, price_date(args.date))
     except EstimateError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         print(json.dumps(result, indent=2))
-        return 0
-    for m in result["models"]:
-        cost = "unpriced" if m["cost_usd"] is None else f"${m['cost_usd']:,.2f}"
-        print(f"{m['model']:<32} {m['share']:>6.1%} {m['requests']:>14,.0f} requests  {cost:>14}  "
-              f"{m['price_source'] or 'no price source knows this model'}")
-    if result["monthly_cost_usd"] is None:
-        print(f"monthly cost: unknown (unpriced: {', '.join(result['unpriced_models'])})")
-        _suggest_models("estimate", result["unpriced_models"], _catalog(args.prices))
     else:
-        print(f"monthly cost: ${result['monthly_cost_usd']:,.2f}  "
-              f"(${result['per_request_cost_usd']:.6f} per request)")
+        for m in result["models"]:
+            cost = "unpriced" if m["cost_usd"] is None else f"${m['cost_usd']:,.2f}"
+            print(f"{m['model']:<32} {m['share']:>6.1%} {m['requests']:>14,.0f} requests  {cost:>14}  "
+                  f"{m['price_source'] or 'no price source knows this model'}")
+        if result["monthly_cost_usd"] is None:
+            print(f"monthly cost: unknown (unpriced: {', '.join(result['unpriced_models'])})")
+        else:
+            print(f"monthly cost: ${result['monthly_cost_usd']:,.2f}  "
+                  f"(${result['per_request_cost_usd']:.6f} per request)")
+    if result["unpriced_models"]:
+        # the estimate is the whole answer: without a cost it failed, and a script (papermill, a shell loop) must
+        # see that in the exit code, not only in a null. Exit 2, as simulate refuses a mix whose tier has no price;
+        # what could be priced is still printed above.
+        raise UsageError(_unpriced_mix(result["unpriced_models"], catalog, result["prices_as_of"], args.prices))
     return 0
 
 

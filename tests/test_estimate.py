@@ -52,21 +52,50 @@ def test_a_date_on_each_side_of_a_price_change():
     assert after["monthly_cost_usd"] == 10.00    # 1,000 × (1,000 × 2 + 1,000 × 8) / 1e6
 
 
-def test_an_unknown_model_is_unpriced_never_free():
-    out = _estimate("--requests", "10", "--input-tokens", "1", "--output-tokens", "1",
-                    "--mix", "gpt-4o=0.5,acme-secret-model-9=0.5")
+def test_an_unknown_model_is_unpriced_never_free_and_the_exit_code_says_so(tmp_path):
+    """A mix naming a model no source prices has no monthly cost. The command exited 0 with `monthly_cost_usd: null`,
+    so a script or a papermill run took the estimate as made; now it prints what it could (the JSON object, or the
+    table) and exits 2, as simulate refuses a tier without a price, with one line naming the model and the fix."""
+    proc = run_cli("estimate", "--requests", "10", "--input-tokens", "1", "--output-tokens", "1",
+                   "--mix", "gpt-4o=0.5,acme-secret-model-9=0.5", "--date", "2026-11-01", "--json", check=False)
+    assert proc.returncode == 2
+    out = json.loads(proc.stdout)
     assert out["monthly_cost_usd"] is None and out["unpriced_models"] == ["acme-secret-model-9"]
     assert out["models"][1]["cost_usd"] is None
+    # gpt-4o at $2.50 / $10 per million: 5 requests × (1 × 2.50 + 1 × 10) / 1e6 = $0.0000625, $0.00 to the cent
+    assert out["models"][0]["cost_usd"] == 0.0 and out["models"][0]["price_source"].startswith("genai-prices")
+    assert proc.stderr.splitlines() == [
+        "routekit estimate: no price for acme-secret-model-9 on 2026-11-01, so the monthly cost is unknown; give its "
+        "rates in a prices.csv (model,input_per_mtok,output_per_mtok) with --prices FILE"]
+    # with --prices, the line names that file; the text output still shows the table before it
+    prices = tmp_path / "prices.csv"
+    prices.write_text("model,input_per_mtok,output_per_mtok\nsmall-co-model,0.40,1.60\n")
+    proc = run_cli("estimate", "--requests", "10", "--input-tokens", "1", "--output-tokens", "1", "--mix",
+                   "small-co-model=0.5,big-co-model=0.5", "--prices", str(prices), "--date", "2026-11-01", check=False)
+    assert proc.returncode == 2
+    assert "monthly cost: unknown (unpriced: big-co-model)" in proc.stdout
+    assert proc.stderr.splitlines() == [
+        f"routekit estimate: no price for big-co-model on 2026-11-01, so the monthly cost is unknown; add its rates "
+        f"to {prices}"]
+    # once both are priced, exit 0: 5 × (1 × 0.40 + 1 × 1.60) / 1e6 + 5 × (1 × 3 + 1 × 15) / 1e6 = $0.0001, $0.00
+    prices.write_text("model,input_per_mtok,output_per_mtok\nsmall-co-model,0.40,1.60\nbig-co-model,3,15\n")
+    out = _estimate("--requests", "10", "--input-tokens", "1", "--output-tokens", "1", "--mix",
+                    "small-co-model=0.5,big-co-model=0.5", "--prices", str(prices))
+    assert out["monthly_cost_usd"] == 0.0 and out["unpriced_models"] == []
 
 
 def test_a_misspelt_model_is_named_with_the_closest_known_one():
     """claude-sonet-4-5 (one 'n' short of claude-sonnet-4-5) read only as 'no price source knows this model', the
     cost 'unknown', with nothing pointing at the typo; a name close to no model gets no guess."""
     proc = run_cli("estimate", "--requests", "10", "--input-tokens", "1", "--output-tokens", "1",
-                   "--mix", "claude-sonet-4-5=0.5,acme-secret-model-9=0.5", "--date", "2026-11-01")
+                   "--mix", "claude-sonet-4-5=0.5,acme-secret-model-9=0.5", "--date", "2026-11-01", check=False)
+    assert proc.returncode == 2
     assert "monthly cost: unknown (unpriced: claude-sonet-4-5, acme-secret-model-9)" in proc.stdout
     assert proc.stderr.splitlines() == [
-        "note: routekit estimate: no price source knows claude-sonet-4-5; did you mean 'claude-sonnet-4-5'?"]
+        "routekit estimate: no price for claude-sonet-4-5 (did you mean 'claude-sonnet-4-5'?), acme-secret-model-9 "
+        "on 2026-11-01, so the monthly cost is unknown; correct the name, or give their rates in a prices.csv "
+        "(model,input_per_mtok,output_per_mtok) with --prices FILE"]
+    # prices answers the question it was asked (which price applies: none), so it lists the model and exits 0
     proc = run_cli("prices", "gpt-4oo", "gpt-4o", "--date", "2026-11-01")
     assert "unpriced (no source knows them): gpt-4oo" in proc.stdout
     assert proc.stderr.splitlines() == ["note: routekit prices: no price source knows gpt-4oo; did you mean 'gpt-4o'?"]
