@@ -842,14 +842,34 @@ def _show_failed_calls(audit: Audit) -> None:
                    "failed calls is listed here instead of at $0.00.")
 
 
+# the bracketed label of a finding that has no risk band, by its kind
+FINDING_LABEL = {"billing_gap": "billing", "invoice_spend": "invoice"}
+
+
+def findings_intro(audit: Audit) -> str:
+    """What the findings below are, for the traffic the client's exports hold: routing findings need traffic, and
+    an invoice-only folder's findings are its bill per model (they read as routing findings before)."""
+    traffic = audit.summary.get("traffic")
+    if traffic == "invoices only":
+        return ("Invoices only: there is no traffic to route, so each finding is one model's share of the invoices, "
+                "largest first: where call logs or usage exports would pay off first.")
+    if traffic == "no usable export":
+        return "No usable export: no traffic and no invoice to draw findings from (the data appendix says why)."
+    billing = any(f["kind"] == "billing_gap" for f in audit.findings)
+    return ("Each routing finding moves one task type × input length to a cheaper tier within the risk budget; its "
+            "band is its own extra-failure rate (green < 1 %, amber < 5 %, red ≥ 5 %)."
+            + (" A billing finding is a provider's invoice gap that the usage exports and logs do not explain at "
+               "list prices (see the reconciliation)." if billing else ""))
+
+
 def show_findings(audit: Audit) -> None:
-    _md("## Findings, by dollar impact\nEach routing finding moves one task type × input length to a cheaper tier "
-        "within the risk budget; its band is its own extra-failure rate (green < 1 %, amber < 5 %, red ≥ 5 %).")
+    _md(f"## Findings, by dollar impact\n{findings_intro(audit)}")
     if not audit.findings:
-        _md("_No finding: nothing to save within the risk budget, or no traffic to route._")
+        if audit.summary.get("traffic") != "no usable export":
+            _md("_No finding: nothing to save within the risk budget, and no invoice gap to explain._")
         return
     _md("\n".join(f"{f['rank']}. **{_money(f['monthly_usd'])}/month** "
-                  f"[{f['risk_band'] or 'billing'}] {f['text']} _Evidence: {f['evidence']}._"
+                  f"[{f['risk_band'] or FINDING_LABEL[f['kind']]}] {f['text']} _Evidence: {f['evidence']}._"
                   for f in audit.findings[:25]))
     if audit.examples:
         _table([{"task_type": t, "example": p} for t, ps in audit.examples.items() for p in ps],

@@ -199,6 +199,27 @@ def test_invoice_only_client_still_gets_a_report(tmp_path):
     assert "Only invoices" in html
     assert yaml.safe_load((folder / "policy.yaml").read_text()) == {"default": {"current": 1.0}}
     assert result["status"] == "ok"
+    # The Findings section introduced its findings as routing findings ("Each routing finding moves one task type ×
+    # input length to a cheaper tier ... its band is its own extra-failure rate") and labelled the bill [billing],
+    # with no traffic to route. The export bills gpt-4o-2024-08-06 alone: $3,200.00 over July-September, so
+    # $3,200.00 / 3 = $1,066.67 a month, all of the invoices.
+    findings_text = _section(html, "Findings, by dollar impact")
+    assert findings_text.startswith("Findings, by dollar impact Invoices only: there is no traffic to route, so each "
+                                    "finding is one model's share of the invoices, largest first: where call logs "
+                                    "or usage exports would pay off first. $1,066.67/month [invoice] "
+                                    "gpt-4o-2024-08-06 (openai) is billed $1,066.67 a month (100% of the invoices)")
+    assert "routing finding" not in findings_text and "risk budget" not in findings_text
+    assert "extra-failure" not in findings_text and "[billing]" not in findings_text
+
+
+def _section(page: str, heading: str) -> str:
+    """The text of a report section (its heading up to the next h2), tags dropped and white space collapsed."""
+    import html as html_lib
+
+    start = page.index(f">{heading}")
+    end = page.find("<h2", start)
+    text = re.sub(r"<img[^>]*>|<[^>]+>", " ", page[start + 1:end if end > 0 else None])
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).replace(" ¶", "").strip()
 
 
 def _secret_client(folder: Path) -> Path:
