@@ -106,3 +106,25 @@ def test_real_2024_export_names_the_snapshot_by_date(ingest):
     assert con.execute("""SELECT strftime(charge_period_start, '%Y-%m-%d'), model, token_type, project, service_tier,
                                  billed_usd FROM invoice""").fetchall() == [
         ("2024-12-07", "claude-3-5-sonnet-20241022", "input", None, None, Decimal("0.00"))]
+
+
+def test_one_cent_line_within_its_rounding_names_the_half_cent(client):
+    """A gap within the rounding of one line billed in whole cents: the allowance is half a cent, $0.005, and read
+    "allow up to $0.01" when rounded to the cent (twice what it is)."""
+    import json
+
+    from conftest import run_cli, write_files
+
+    usage = ("usage_date_utc,model_version,api_key,workspace,usage_type,context_window,usage_input_tokens_no_cache,"
+             "usage_input_tokens_cache_write_5m,usage_input_tokens_cache_write_1h,usage_input_tokens_cache_read,"
+             "usage_output_tokens,web_search_count,inference_geo,speed\n"
+             "2026-08-15,claude-haiku-4-5-20251001,k,Default,standard,≤ 200k,1000,0,0,0,1000,0,global,\n")
+    cost = HEADER + ("\n2026-08-15,Claude Haiku 4.5,Default,k,message,≤ 200k,input_no_cache,0.01,0.01,token,global,,"
+                     "apikey_x,active\n")
+    write_files(client, {"claude_api_tokens.csv": usage, "claude_api_cost.csv": cost})
+    [r] = json.loads(run_cli("reconcile", str(client), "--json").stdout)["rows"]
+    # Claude Haiku 4.5 at $1 input / $5 output per million: 1,000 × 1 + 1,000 × 5 = $0.006; billed $0.01, a gap of
+    # $0.004, within one whole-cent line's half cent
+    assert (r["billed_usd"], r["usage_priced_usd"]) == (0.01, 0.01)
+    assert r["likely_causes"] == [
+        "within the invoice's rounding: 1 line billed in whole cents allows up to $0.005 either way"]

@@ -109,6 +109,21 @@ def test_reconcile_shows_what_openrouter_billed_beside_the_list_price(tmp_path):
     assert "$0.21        $0.25" in text
 
 
+def test_amounts_under_a_cent_are_quoted_to_three_significant_digits(tmp_path):
+    """A single small call: cents made the cause read "own cost ($0.00) differs from list price ($0.00) by 19.0 %",
+    which no reader can check."""
+    row = ("gen-1,2026-09-02 10:00:00.000,0.00025,0,0,0,0,1000,100,0,0,openai/gpt-4o-mini,OpenAI,standard,"
+           "false,false,,stop,stop,100,10,false,k,App")
+    client = write_files(tmp_path / "c", {"or.csv": HEADER + "\n" + row + "\n"})
+    db = str(tmp_path / "c.duckdb")
+    [r] = json.loads(run_cli("reconcile", str(client), "--db", db, "--json").stdout)["rows"]
+    # list price: 1,000 × $0.15 + 100 × $0.60 per million = $0.00015 + $0.00006 = $0.00021; billed $0.00025;
+    # (0.00025 − 0.00021) / 0.00021 = 19.05 %
+    assert ("the log source's own cost ($0.00025) differs from list price ($0.00021) by 19.0 %: OpenRouter's "
+            "cost_total is what it billed") in r["likely_causes"][-1]
+    assert "($0.00025) differs" in run_cli("reconcile", str(client), "--db", db).stdout
+
+
 def test_a_byok_call_costs_its_upstream_inference_plus_openrouters_fee(tmp_path):
     """On the client's own provider key (BYOK) OpenRouter charges only its fee (cost_total) and the provider bills the
     inference (byok_usage_inference): the call's cost is both, and reconcile says which invoice holds which."""
@@ -137,10 +152,13 @@ def test_a_byok_call_costs_its_upstream_inference_plus_openrouters_fee(tmp_path)
     # The logs' own cost: $0.21 + $0.2205 = $0.4305 (OpenRouter's $0.0105 fee alone would read as half the list price)
     assert mart == [(Decimal("0.42"), Decimal("0.4305"), 1, Decimal("0.21"), Decimal("0.0105"))]
     assert (r["byok_calls"], r["byok_upstream_usd"]) == (1, 0.21)      # --json: dollars to the cent
+    # the fee, $0.0105, read "$0.01" when amounts were rounded to the cent
     assert ("1 call on the client's own provider key (BYOK): their inference ($0.21) is billed by OpenAI on its own "
-            "invoice, not by OpenRouter, which charged only its fee ($0.01); the log's own cost counts both") \
+            "invoice, not by OpenRouter, which charged only its fee ($0.0105); the log's own cost counts both") \
         in r["likely_causes"]
-    # $0.4305 − $0.42 = $0.0105, 0.0105 / 0.42 = 2.5 %: OpenRouter's fee on the BYOK call
-    assert ("differs from list price ($0.42) by 2.5 %: OpenRouter's cost_total is what it billed (the upstream "
+    # $0.4305 − $0.42 = $0.0105, 0.0105 / 0.42 = 2.5 %: OpenRouter's fee on the BYOK call. $0.4305 to three
+    # significant digits, half up: $0.431
+    assert ("the log source's own cost ($0.431) differs from list price ($0.42) by 2.5 %: OpenRouter's cost_total is "
+            "what it billed (the upstream "
             "provider's price, fees, free variants, discounts; BYOK calls at their inference cost plus OpenRouter's "
             "fee)") in r["likely_causes"][-1]
