@@ -728,3 +728,25 @@ def test_a_finding_names_every_tier_serving_its_traffic():
         "Summaries of 4k-16k tokens on mid and flagship models (gpt-5-mini, claude-sonnet-4-5) cost $0.50 a month; "
         "routing all to the budget tier (gpt-5-nano) saves $0.45 a month")
     assert found["qa"].startswith("Question answering under 1k tokens on a flagship model (gpt-4o) cost $2.00")
+
+
+def test_a_billing_finding_is_introduced_beside_the_routing_ones(tmp_path):
+    """With traffic, the Findings intro speaks of routing findings, and of billing findings when one is listed (it
+    said nothing of the [billing] entries)."""
+    from routekit.report import findings_intro, run_audit
+
+    # ten gpt-4o calls of 1,200 input and 100 output tokens in September: at $2.50 / $10 per million, 10 × $0.004
+    # = $0.04 at list price, against $5.00 invoiced for gpt-4o that month: a gap of $4.96, over $1 and 2 %
+    rows = [_row(f"r{i}", "0.004", "1200", "100", f"2026-09-{1 + i:02d} 10:00:00+00") for i in range(10)]
+    invoice = ("start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,"
+               "line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,"
+               "api_source\n1788220800,1788307200,2026-09-01T00:00:00+00:00,2026-09-02T00:00:00+00:00,5.00,usd,"
+               "10000,tokens,\"gpt-4o-2024-08-06, input\",,,proj_x,org_x,p,o,,\n")
+    client = write_files(tmp_path / "c", {"spend.csv": "\n".join([HEADER, *rows]) + "\n", "cost.csv": invoice})
+    audit = run_audit(client, price_date="2026-11-01")
+    billing = [f for f in audit.findings if f["kind"] == "billing_gap"]
+    assert [f["monthly_usd"] for f in billing] == [4.96]
+    intro = findings_intro(audit)
+    assert intro.startswith("Each routing finding moves one task type × input length to a cheaper tier")
+    assert intro.endswith("A billing finding is a provider's invoice gap that the usage exports and logs do not "
+                          "explain at list prices (see the reconciliation).")
