@@ -63,6 +63,20 @@ CREATE OR REPLACE TEMP MACRO rk_required_int_problem(name, v) AS CASE
     ELSE rk_int_problem(name, v)
 END;
 
+-- An amount of dollars as a sentence quotes it (reconciliation causes), so that a reader can check it: to the cent
+-- from $1 up, below it to three significant digits (never fewer than the cent's two places), half away from zero
+-- as money is rounded elsewhere, zeros past the cent dropped ($0.25, not $0.250). Rounded to the cent,
+-- northwind_support's OpenRouter qwen3 calls ($0.00696486 billed, $0.00663096 at list price) read "own cost ($0.01)
+-- differs from list price ($0.01) by 5.0 %". round() takes no per-row places on a DECIMAL, so the amount is shifted
+-- by them (exact: DECIMAL x BIGINT), rounded to a whole number and shifted back for format, which prints the digits
+-- kept and nothing else.
+CREATE OR REPLACE TEMP MACRO rk_usd_places(v) AS
+    CASE WHEN abs(v) >= 1 OR v = 0 THEN 2 ELSE least(12, 2 - floor(log10(abs(v)::DOUBLE))) END::INTEGER;
+CREATE OR REPLACE TEMP MACRO rk_usd_text(v) AS CASE WHEN v < 0 THEN '-$' ELSE '$' END || regexp_replace(
+    format('{:,.{}f}', round(abs(v) * CAST(10 ** rk_usd_places(v) AS BIGINT), 0)::DOUBLE / 10 ** rk_usd_places(v),
+           rk_usd_places(v)),
+    '(\.\d\d\d*?)0+$', '\1');
+
 CREATE OR REPLACE TEMP MACRO rk_money_problem(name, v) AS CASE
     WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) = '' THEN NULL
     WHEN rk_money(v) IS NULL THEN name || ' is not a number: ' || rk_quote(v)

@@ -69,28 +69,8 @@ WITH logs AS (
                     AND abs(billed_usd - coalesce(usage_priced_usd, logs_priced_usd)) <= rounding_usd
                     AND (logs_priced_usd IS NULL OR logs_priced_usd / billed_usd >= 0.9), false) AS accounted
     FROM joined
-), shown AS (
-    -- the amounts the causes quote, as a reader can check them: to the cent from $1 up, below it to three
-    -- significant digits (never fewer than the cent's two places), half away from zero as money is rounded
-    -- elsewhere. Rounded to the cent, northwind_support's OpenRouter qwen3 calls ($0.00696486 billed, $0.00663096
-    -- at list price) read "own cost ($0.01) differs from list price ($0.01) by 5.0 %", and one line's rounding
-    -- allowance ($0.005) read "$0.01". [1] the log's own cost, [2] list price, [3] BYOK inference, [4] OpenRouter's
-    -- BYOK fee, [5] the invoice's rounding allowance: each amount's places first, then one formatting for all.
-    -- round() takes no per-row places on a DECIMAL, so the amount is shifted by them (exact: DECIMAL × BIGINT),
-    -- rounded to a whole number and shifted back for fmt, which prints the digits kept and nothing else.
-    SELECT *, list_transform(
-                  list_transform([logs_reported_usd, logs_priced_usd, byok_upstream_usd, coalesce(byok_fee_usd, 0),
-                                  rounding_usd],
-                                 lambda v: {'usd': abs(v), 'sign': CASE WHEN v < 0 THEN '-$' ELSE '$' END,
-                                            'places': CASE WHEN abs(v) >= 1 OR v = 0 THEN 2
-                                                           ELSE least(12, 2 - floor(log10(abs(v)::DOUBLE))) END}),
-                  lambda a: a.sign || regexp_replace(
-                      format('{:,.{}f}', round(a.usd * CAST(10 ** a.places AS BIGINT), 0)::DOUBLE / 10 ** a.places,
-                             a.places::INTEGER),
-                      '(\.\d\d\d*?)0+$', '\1')) AS usd_text   -- zeros past the cent dropped: $0.25, not $0.250
-    FROM explained
 )
-SELECT * EXCLUDE (gap, accounted, rounding_usd, cent_lines, usd_text),
+SELECT * EXCLUDE (gap, accounted, rounding_usd, cent_lines),
        -- what the log source itself charged or computed (OpenRouter's cost_total: what the client was billed) less
        -- the catalog's list price of the same calls; simulations keep list prices so every mix is priced alike
        logs_reported_usd - logs_priced_usd AS logs_source_minus_list_usd,
@@ -112,7 +92,7 @@ SELECT * EXCLUDE (gap, accounted, rounding_usd, cent_lines, usd_text),
            CASE WHEN accounted AND gap <> 0
                 THEN 'within the invoice''s rounding: ' || cent_lines || CASE WHEN cent_lines > 1
                      THEN ' lines billed in whole cents allow' ELSE ' line billed in whole cents allows' END
-                     || ' up to ' || usd_text[5] || ' either way' END,
+                     || ' up to ' || rk_usd_text(rounding_usd) || ' either way' END,
            CASE WHEN (billed_batch_usd > 0 OR usage_batch_usd > 0 OR batch_calls > 0) AND NOT accounted
                 THEN 'batch traffic (billed at a discount)' END,
            CASE WHEN billed_non_token_usd > 0 THEN 'non-token charges (web search, tools, other)' END,
@@ -120,14 +100,14 @@ SELECT * EXCLUDE (gap, accounted, rounding_usd, cent_lines, usd_text),
            CASE WHEN unconverted_lines > 0 THEN 'invoice lines in a currency with no rate in routekit.yaml' END,
            CASE WHEN byok_calls > 0
                 THEN byok_calls || ' call' || CASE WHEN byok_calls > 1 THEN 's' ELSE '' END
-                     || ' on the client''s own provider key (BYOK): their inference (' || usd_text[3]
+                     || ' on the client''s own provider key (BYOK): their inference (' || rk_usd_text(byok_upstream_usd)
                      || ') is billed by ' || coalesce(byok_billed_by, 'the provider') || ' on its own invoice, not by '
-                     || 'OpenRouter, which charged only its fee (' || usd_text[4]
+                     || 'OpenRouter, which charged only its fee (' || rk_usd_text(coalesce(byok_fee_usd, 0))
                      || '); the log''s own cost counts both' END,
            CASE WHEN logs_reported_usd > 0 AND logs_priced_usd > 0
                      AND abs(logs_reported_usd - logs_priced_usd) / logs_priced_usd > 0.02
-                THEN 'the log source''s own cost (' || usd_text[1] || ') differs from list price ('
-                     || usd_text[2] || ') by '
+                THEN 'the log source''s own cost (' || rk_usd_text(logs_reported_usd) || ') differs from list price ('
+                     || rk_usd_text(logs_priced_usd) || ') by '
                      || round(100 * (logs_reported_usd - logs_priced_usd) / logs_priced_usd, 1) || ' %'
                      || CASE WHEN provider = 'openrouter'
                              THEN ': OpenRouter''s cost_total is what it billed (the upstream provider''s price, '
@@ -137,5 +117,5 @@ SELECT * EXCLUDE (gap, accounted, rounding_usd, cent_lines, usd_text),
                                   || '); simulations price every mix at list prices'
                              ELSE ': simulations price every mix at list prices' END END
        ], lambda x: x IS NOT NULL) AS likely_causes
-FROM shown
+FROM explained
 ORDER BY provider, month, model
