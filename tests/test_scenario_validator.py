@@ -40,12 +40,18 @@ DATE = "2026-09-15"
 
 
 def _client(tmp_path):
-    rows = [HEADER] + [_row(f"v-{k}", "0", "800", "200", f"2026-09-{1 + k % 30:02d} 12:00:00+00", model="gpt-4o")
-                       for k in range(1000)]
-    client = tmp_path / "client"
-    write_files(client, {"litellm.csv": "\n".join(rows) + "\n", **POLICIES,
+    return _gpt4o_client(tmp_path / "client", [(800, 200)] * 1000, POLICIES, "gpt-4o",
+                         "quality:\n  latency_ms: {budget: 300, flagship: 900}\n")
+
+
+def _gpt4o_client(client, sizes, policies, flagship, more_config=""):
+    """September 2026 on gpt-4o, one call per (input, output) in ``sizes``, spread over days 1 to 30 (a whole
+    calendar month: monthly = total), with the policy files and budget / mid / flagship representatives."""
+    rows = [HEADER] + [_row(f"v-{k}", "0", str(i), str(o), f"2026-09-{1 + k % 30:02d} 12:00:00+00", model="gpt-4o")
+                       for k, (i, o) in enumerate(sizes)]
+    write_files(client, {"litellm.csv": "\n".join(rows) + "\n", **policies,
                          "routekit.yaml": "tiers:\n  representatives: {budget: gpt-5-nano, mid: gpt-5-mini, "
-                                          "flagship: gpt-4o}\nquality:\n  latency_ms: {budget: 300, flagship: 900}\n"})
+                                          f"flagship: {flagship}}}\n{more_config}"})
     return client
 
 
@@ -307,13 +313,7 @@ CLIFF_POLICIES = {
 
 def cliff_client(tmp_path):
     sizes = [(190_000, 8_000)] * 10 + [(150_000, 8_000)] * 10 + [(250_000, 2_000)] * 10
-    rows = [HEADER] + [_row(f"c-{k}", "0", str(i), str(o), f"2026-09-{1 + k:02d} 12:00:00+00", model="gpt-4o")
-                       for k, (i, o) in enumerate(sizes)]
-    client = tmp_path / "cliff"
-    write_files(client, {"litellm.csv": "\n".join(rows) + "\n", **CLIFF_POLICIES,
-                         "routekit.yaml": "tiers:\n  representatives: {budget: gpt-5-nano, mid: gpt-5-mini, "
-                                          "flagship: gemini-2.5-pro}\n"})
-    return client
+    return _gpt4o_client(tmp_path / "cliff", sizes, CLIFF_POLICIES, "gemini-2.5-pro")
 
 
 @pytest.fixture(scope="module")
