@@ -273,6 +273,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     _risk_budget(args.risk_budget)
     load_config(client)   # a routekit.yaml that does not parse (ConfigError: one line, exit 2)
     _catalog(args.prices, client)   # --prices, else the client's prices.csv: missing, or a row that does not parse
+    if args.policy and not Path(args.policy).is_file():
+        raise UsageError(f"--policy {args.policy}: no such file")
+    _policy_arg(args, client)   # a policy that does not parse or names unknown task types: simulate's one line
     # Voilà would move to the next free port on its own, and the address printed below would lead elsewhere
     with socket.socket() as probe:
         try:
@@ -281,7 +284,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             raise UsageError(f"--port {args.port}: in use by another program; choose another port") from None
     parameters = {"client_dir": str(client), "risk_budget": args.risk_budget, "price_date": args.date,
                   "prices": str(Path(args.prices).resolve()) if args.prices else None,
-                  "db": str(Path(args.db).resolve()) if args.db else None}
+                  "db": str(Path(args.db).resolve()) if args.db else None,
+                  "policy": str(Path(args.policy).resolve()) if args.policy else None}
     token = secrets.token_urlsafe(24)
     # routekit/data/voila/templates/routekit: Voilà's lab page without its CDN stylesheets
     templates = Path(__file__).resolve().parent / "data"
@@ -800,6 +804,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866, metavar="P", help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--risk-budget", type=float, default=0.02, metavar="R",
                    help="the optimizer's risk budget when the page opens (default 0.02)")
+    p.add_argument("--policy", metavar="FILE",
+                   help="a policy to open on (its mix, cascades and validators); the optimizer may use its cascades")
     _client_pricing_args(p)
     _db_arg(p)
     p.set_defaults(func=cmd_dashboard)

@@ -247,7 +247,11 @@ def run_audit(client_dir, *, policy=None, risk_budget: float = 0.02, price_date=
     if rows:
         from routekit.optimize import optimize
 
-        sim = Simulator(rows, projection, catalog, tiers.representatives, on=on)
+        from routekit.db import default_db_path
+        from routekit.judge_calls import JudgeCalls
+
+        sim = Simulator(rows, projection, catalog, tiers.representatives, on=on,
+                        judge_calls=JudgeCalls(db or default_db_path(client)))
         if base is not None:
             check_policy_priced(sim, base)
 

@@ -508,16 +508,38 @@ def token_cost(row: CubeRow, quote: PriceQuote, output_factor: Decimal = Decimal
                + row.output_audio_tokens * p_audio_out) * output_factor) / MILLION
 
 
-def judge_cost(row: CubeRow, quote: PriceQuote, validator: Validator, answer_factor: Decimal) -> Decimal:
+def cube_key(row: CubeRow) -> tuple:
+    """What tells a cube row from the others (load_cube's grouping; judge_past_cliff.sql's columns, in order)."""
+    return (row.task_type, row.len_in, row.len_out, row.provider, row.model, row.tier, row.is_batch, row.at,
+            row.input_floor)
+
+
+Tokens = tuple[Decimal, Decimal, Decimal]   # answered requests, input tokens, output tokens
+
+
+def judge_cost(row: CubeRow, quote: PriceQuote, validator: Validator, answer_factor: Decimal,
+               past: Tokens | None = None) -> Decimal:
     """An LLM judge on every request of the row: it reads the request (all its input tokens) and the ``from``
     tier's answer (the row's output × that tier's output inflation ``answer_factor``), or the answer alone, plus its
-    instructions, at the quote's uncached input price, and writes ``output_tokens`` at its output price. The cliff is
-    the row's (past_cliff): a judge whose added answer crosses a long-context cliff is priced below it."""
-    p_in, _, _, p_out, *_ = quote.prices_in_force(past_cliff(quote, row.input_floor))
-    read = row.output_tokens * answer_factor + row.requests * validator.instruction_tokens
-    if validator.reads == "request+answer":
-        read += row.input_tokens
-    return (read * p_in + row.requests * validator.output_tokens * p_out) / MILLION
+    instructions, at the quote's uncached input price, and writes ``output_tokens`` at its output price. Each call is
+    priced in the band of the judge's own input: ``past`` is what of the row the judge reads past the quote's cliff
+    (Simulator.judge_past); None, when the calls are not at hand, prices the row in the band of its requests
+    (past_cliff), which misses a judge that the answer and instructions take past the cliff."""
+    whole = (row.requests, row.input_tokens, row.output_tokens)
+    if quote.above_input_tokens is None:
+        past = (Decimal(0),) * 3
+    elif past is None:
+        past = whole if past_cliff(quote, row.input_floor) else (Decimal(0),) * 3
+
+    def priced(requests: Decimal, input_tokens: Decimal, output_tokens: Decimal, above: bool) -> Decimal:
+        p_in, _, _, p_out, *_ = quote.prices_in_force(above)
+        read = output_tokens * answer_factor + requests * validator.instruction_tokens
+        if validator.reads == "request+answer":
+            read += input_tokens
+        return read * p_in + requests * validator.output_tokens * p_out
+
+    below = [w - p for w, p in zip(whole, past)]
+    return (priced(*below, False) + (priced(*past, True) if any(past) else Decimal(0))) / MILLION
 
 
 @dataclass
@@ -551,11 +573,9 @@ class CostCube:
     cost_high: np.ndarray              # [S, T] high output inflation
     current_requests: np.ndarray       # [S, T + 1] requests per month per current tier; last column: unmapped
     tiers: tuple[str, ...] = TIERS
-    # An LLM judge's prices at each tier's representative (at the policy's batch shares), what validator_cost
-    # combines: [4, S, T] = the segment's input tokens and its output tokens (before inflation) at the tier's input
-    # price, one input token and one output token per request; None (a cube from plain arrays): flat validators only
-    judge: np.ndarray | None = None
-    answer_factor: np.ndarray | None = None   # [T] the expected output inflation per tier (a judge reads the answer)
+    # [S] what a cascade's LLM judge costs a month on each segment, all of it cascaded (RowPrices.judge_rows at the
+    # cube's representatives and batch shares); None (a cube from plain arrays): flat validators only
+    judge: Callable[["Cascade"], np.ndarray] | None = None
     representatives: dict[str, str] | None = None   # tier → the model it was priced at
 
     def validator_cost(self, cascade: Cascade) -> np.ndarray:
@@ -568,11 +588,7 @@ class CostCube:
             return self.requests * float(v.cost_per_request_usd)
         if self.judge is None:
             raise ValueError("this cost cube carries no judge prices: build it with Simulator.cost_cube")
-        t = TIERS.index(v.tier)
-        request_in, answer_in, per_in, per_out = self.judge[:, :, t]
-        answer = float(self.answer_factor[TIERS.index(cascade.from_tier)]) * answer_in
-        return ((request_in if v.reads == "request+answer" else 0.0) + answer + v.instruction_tokens * per_in
-                + v.output_tokens * per_out)
+        return self.judge(cascade)
 
     @classmethod
     def from_arrays(cls, keys, requests, cost, current_requests, current_cost=None, keep_cost=None) -> "CostCube":
@@ -594,9 +610,12 @@ class Simulator:
     """Prices policies on one client's cube. Quotes are looked up once per (model, variant) and cached."""
 
     def __init__(self, rows: list[CubeRow], projection: Projection | None, catalog: PriceCatalog,
-                 representatives: dict[str, str], on: dt.date | None = None) -> None:
+                 representatives: dict[str, str], on: dt.date | None = None, judge_calls=None) -> None:
         # checked here, not only by the CLI's --date: a Python caller's out-of-range date was priced silently
         self.rows, self.projection, self.catalog, self.on = rows, projection, catalog, checked_price_date(on)
+        # the calls behind the rows (judge_calls.JudgeCalls over the client's database), for an LLM judge's price
+        # band; None (rows built by hand): a judge is priced in the band of the row's requests
+        self.judge_calls = judge_calls
         self.representatives = dict(representatives)
         self._quotes: dict[tuple, PriceQuote | None] = {}
         self.unpriced: set[str] = set()
@@ -658,9 +677,19 @@ class Simulator:
                 quote = self.quote(reps[v.tier], None, batch, row.at)   # no batch price: the standard one
                 if quote is None:
                     return [None] * 3
-                cost += share * judge_cost(row, quote, v, k)
+                cost += share * judge_cost(row, quote, v, k, self.judge_past(row, quote, v, k))
             out.append(cost)
         return out
+
+    def judge_past(self, row: CubeRow, quote: PriceQuote, validator: Validator, answer_factor: Decimal) \
+            -> Tokens | None:
+        """What of the row a judge at ``quote`` reads past its cliff (judge_cost's ``past``): from the client's calls
+        (judge_calls); None without them, or when the quote has no cliff."""
+        if self.judge_calls is None or quote.above_input_tokens is None or not row.sized:
+            return None
+        found = self.judge_calls.past(quote.above_input_tokens, validator.reads == "request+answer", answer_factor,
+                                      validator.instruction_tokens)
+        return found.get(cube_key(row), (Decimal(0),) * 3)
 
     def _at(self, row: CubeRow, model: str, provider: str | None, batch_share: Decimal,
             factor: Decimal) -> Decimal | None:
@@ -854,6 +883,7 @@ class RowPrices:
         self.groups, self.group_of = _index(rows, lambda r: (r.task_type, r.len_in))
         self.tasks, self.task_of = _index(rows, lambda r: r.task_type)
         self.keys, self.key_of = _index(rows, lambda r: (r.task_type, r.len_in, r.len_out))
+        self.row_keys = [cube_key(r) for r in rows]   # what an LLM judge's calls are matched on (judge_rows)
         # the current models' own prices, looked up once per distinct (model, provider, batch, time of day, floor)
         own = {(r.model, r.provider, r.at, r.input_floor): None for r in rows}
         std = {k: self._vector(self.sim.quote(k[0], k[1], False, k[2]), k[3]) for k in own}
@@ -907,18 +937,52 @@ class RowPrices:
             std, batch = std[self.slot_of], batch[self.slot_of]
         return std, batch
 
-    def judge_terms(self, model: str | None, batch_share) -> np.ndarray:
-        """[4, R] what CostCube.judge holds, per row, at a representative: the input tokens and the output tokens
-        at its input price, one input and one output token per request (judge_cost's terms; NaN: unpriced)."""
-        prices = self.prices(model) if model else None
-        if prices is None:
-            return np.full((4, len(self.requests)), np.nan)
-        std, batch = (np.atleast_2d(p) for p in prices)
-        # _vector's order: uncached text input first, text output sixth
-        p_in = (std[:, 0] * (1 - batch_share) + batch[:, 0] * batch_share) / 1e6
-        p_out = (std[:, 5] * (1 - batch_share) + batch[:, 5] * batch_share) / 1e6
-        return np.stack([self.all_input * p_in, self.all_output * p_in, self.requests * p_in,
-                         self.requests * p_out])
+    def judge_rows(self, model: str | None, batch_share, validator: Validator, answer_factor: Decimal) -> np.ndarray:
+        """[R] an LLM judge at a representative on every request of each row, at the batch shares (judge_cost, each
+        call in the band of the judge's own input; NaN: unpriced)."""
+        if not model or self.sim.quote(model, None, False) is None:
+            return np.full(len(self.requests), np.nan)
+        whole = np.stack([self.requests, self.all_input, self.all_output])   # [3, R]
+        out = np.zeros(len(self.requests))
+        for batch, share in ((False, 1 - batch_share), (True, batch_share)):
+            for at, floor in self.slots:
+                rows = self.slot_of == self.slots.index((at, floor))
+                quote = self.sim.quote(model, None, batch, at)   # no batch price: the standard one
+                if quote is None:
+                    out[rows] = np.nan
+                    continue
+                past = self._judge_past(quote, floor, validator, answer_factor, whole)
+                cost = self._judge_read(quote, whole - past, False, validator, answer_factor)
+                if quote.above_input_tokens is not None:
+                    cost += self._judge_read(quote, past, True, validator, answer_factor)
+                out[rows] += (share * cost)[rows]
+        return out
+
+    def _judge_past(self, quote: PriceQuote, floor: int, validator: Validator, answer_factor: Decimal,
+                    whole: np.ndarray) -> np.ndarray:
+        """[3, R] Simulator.judge_past for every row (rows of other slots included: the caller keeps its own)."""
+        if quote.above_input_tokens is None:
+            return np.zeros_like(whole)
+        if self.sim.judge_calls is None:   # the band of the rows' requests
+            return whole * float(past_cliff(quote, floor))
+        found = self.sim.judge_calls.past(quote.above_input_tokens, validator.reads == "request+answer",
+                                          answer_factor, validator.instruction_tokens)
+        past = np.zeros_like(whole)
+        for i, key in enumerate(self.row_keys):
+            if key in found and not self.fixed[i]:
+                past[:, i] = [float(v) for v in found[key]]
+        return past
+
+    @staticmethod
+    def _judge_read(quote: PriceQuote, tokens: np.ndarray, above: bool, validator: Validator,
+                    answer_factor: Decimal) -> np.ndarray:
+        """judge_cost's ``priced`` on arrays: tokens [3, R] (requests, input, output) at the quote's band."""
+        p_in, _, _, p_out, *_ = (float(p) for p in quote.prices_in_force(above)[:4])
+        requests, input_tokens, output_tokens = tokens
+        read = output_tokens * float(answer_factor) + requests * validator.instruction_tokens
+        if validator.reads == "request+answer":
+            read = read + input_tokens
+        return (read * p_in + requests * validator.output_tokens * p_out) / 1e6
 
     def batch_shares(self, policy: Policy) -> np.ndarray:
         """Per row: the policy's batch share of its task, else the row's current batch use."""
@@ -1022,15 +1086,22 @@ class RowPrices:
         tier_array = lambda i: np.stack([total(parts[i, :, t]) for t in range(len(TIERS))], axis=1)   # noqa: E731
         current_requests = np.stack([total(np.where(self.tier_col == t, self.requests, 0.0))
                                      for t in range(len(TIERS) + 1)], axis=1)
-        judge = np.stack([self.judge_terms(reps.get(tier), b) for tier in TIERS], axis=2)   # [4, R, T]
-        judge[:, self.fixed, :] = 0.0   # usage without request counts never goes through a cascade
+        judged: dict[tuple, np.ndarray] = {}   # the risk engine asks again at every slider move
+
+        def judge(cascade: Cascade) -> np.ndarray:
+            v = cascade.validator
+            key = (v, inflation[cascade.from_tier][1])
+            if key not in judged:
+                rows = self.judge_rows(reps.get(v.tier), b, v, key[1])
+                rows[self.fixed] = 0.0   # usage without request counts never goes through a cascade
+                judged[key] = total(rows)
+            return judged[key].copy()
+
         return CostCube(keys=[self.keys[k] for k in used], requests=total(self.requests),
                         current_cost=total(self.current), keep_cost=total(self.at(self.own_std, self.own_batch, b, 1.0)),
                         cost=tier_array(0), cost_low=tier_array(1), cost_high=tier_array(2),
                         current_requests=current_requests,
-                        judge=np.stack([np.stack([total(judge[i, :, t]) for t in range(len(TIERS))], axis=1)
-                                        for i in range(4)]),
-                        answer_factor=np.array([float(inflation[t][1]) for t in TIERS]), representatives=reps)
+                        judge=judge, representatives=reps)
 
 
 def _index(rows, key) -> tuple[list, np.ndarray]:

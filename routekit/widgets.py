@@ -101,15 +101,29 @@ def representative_candidates(tier: str, tiermap, quote, extra=()) -> list[str]:
     return sorted(best.values(), key=lambda m: (float(quote(m).input_per_mtok), float(quote(m).output_per_mtok), m))
 
 
+def cascade_line(c: dict) -> str:
+    """A cascade of the mix shown, as simulate's lines give it: what its escalations and its validator add a month
+    (a validator not given is said to be counted as free, so the figure is not read as net of the checks)."""
+    money = report_text.money
+    check = (f"validator {html.escape(c['validator'])}: <span class='rk-validator-cost' "
+             f"data-value='{c['validator_cost_usd']}'>+{money(c['validator_cost_usd'])}</span>/month"
+             if c["validator"] is not None else f"validator {html.escape(c['validator_note'])}")
+    return (f"<b>Cascade {html.escape(c['task_type'])}</b> ({c['from']} → {c['to']}): "
+            f"{100 * c['escalation_rate']:.1f} % escalated, +{money(c['added_cost_usd'])}/month; {check}")
+
+
 class TierExplorer:
     """Controls (tier sliders per task type, batch share, representatives) → a Policy → the simulator's and risk
     engine's numbers, two charts and the exports."""
 
     def __init__(self, client_dir: Path | str, *, prices: str | None = None, db: str | None = None,
-                 date: str | None = None, risk_budget: float = 0.02) -> None:
+                 date: str | None = None, risk_budget: float = 0.02, policy: Path | str | None = None) -> None:
         from routekit.workspace import Workspace
 
         self.client_dir = Path(client_dir)
+        # the cascades of the policy file shown last (load_policy; `routekit dashboard --policy`): the ones the
+        # optimizer may use, as `routekit optimize --policy` does
+        self.cascades: dict = {}
         self.db = Path(db) if db else None
         self.scenario = Workspace(self.client_dir, prices=prices, db=db, date=date)
         self.sim = self.scenario.sim
@@ -140,6 +154,8 @@ class TierExplorer:
         self._busy = self._pending = self._quiet = False
         self._build(risk_budget)
         self.recompute()
+        if policy:
+            self.load_policy(policy)
 
     # -- numbers ---------------------------------------------------------------------------------------------------
     def _aggregate_current(self) -> dict[str, dict[str, int]]:
@@ -182,7 +198,8 @@ class TierExplorer:
 
     def pricing(self) -> Policy:
         """The representatives and batch shares in force, without a mix: what the cube and the optimizer price."""
-        return Policy(tiers=dict(self.representatives), batch_share=self._batch_shares(), name="tier explorer")
+        return Policy(tiers=dict(self.representatives), batch_share=self._batch_shares(), cascade=dict(self.cascades),
+                      name="tier explorer")
 
     def policy(self) -> Policy | None:
         """What the readout evaluates: None (current routing), the optimizer's (or a loaded) policy, or the sliders'
@@ -244,7 +261,9 @@ class TierExplorer:
                            W.HBox([self.batch_slider, W.HTML("<i>of requests through the providers' batch APIs</i>")]),
                            W.HBox(list(self.rep_menus.values()), layout=W.Layout(flex_flow="row wrap")),
                            W.HBox([self.export_dir, self.export_button]), self.export_html])
-        readouts = W.VBox([self.mode_html, self.cost_html, self.savings_html, self.risk_html])
+        self.cascades_html = W.HTML()
+        self.cascades_html.add_class("rk-cascades")
+        readouts = W.VBox([self.mode_html, self.cost_html, self.savings_html, self.risk_html, self.cascades_html])
         readouts.add_class("rk-readouts")
         charts = W.VBox([self.cost_chart.image, self.frontier_chart.image])
         # the sliders and the charts side by side where the screen is wide enough (1920 px), the charts under the
@@ -455,6 +474,8 @@ class TierExplorer:
     def load_policy(self, path: Path | str) -> None:
         """Show a policy file (``routekit optimize --write-policy``, the audit's policy.yaml, an export) exactly."""
         policy = Policy.load(path)
+        if policy.cascade != self.cascades:
+            self.cascades, self._planned_for = dict(policy.cascade), None
         shares = {policy.batch_share.get(t) for t in self.tasks}
         self.representatives = {**self.sim.representatives, **policy.tiers}
         for tier, menu in self.rep_menus.items():
@@ -514,7 +535,7 @@ class TierExplorer:
 
         key = (self._priced_for, self._budget())
         if key != self._planned_for:
-            self.plan = optimize(self.engine, self._budget())
+            self.plan = optimize(self.engine, self._budget(), self.cascades or None)
             self._planned_for = key
         return self.plan
 
@@ -529,6 +550,7 @@ class TierExplorer:
         result["risk"] = risk.to_json()
         result["cost_per_success_usd"] = risk.cost_per_success()
         result["bands"] = self.engine.task_bands(risk)
+        result["cascades"] = risk.cascades   # what each cascade's escalations and validator add (simulate's lines)
         self.risk = risk
         return result
 
@@ -572,6 +594,7 @@ class TierExplorer:
         for widget, name in ((self.cost_html, "Monthly cost"), (self.savings_html, "Savings"),
                              (self.risk_html, "Quality risk")):
             widget.value = f"<b>{name}:</b> -"
+        self.cascades_html.value = ""
         for task in self.tasks:
             self.bands[task].value = ""
 
@@ -596,6 +619,7 @@ class TierExplorer:
                                 f"(90 % interval {a:+,.1f} to {b:+,.1f}); extra-failure rate "
                                 f"<span class='rk-value' data-value='{k['extra_failure_rate']}'>"
                                 f"{report_text.shown(k['extra_failure_rate'], 4):.2%}</span>")
+        self.cascades_html.value = "<br>".join(cascade_line(c) for c in r.get("cascades") or [])
         self.mode_html.value = self._mode_line()
         for task in self.tasks:
             if task in self.idle_tasks:

@@ -42,7 +42,11 @@ class Workspace:
             raise UsageError(f"{client}: no call logs or usage exports to simulate on (invoices alone say what was "
                              "billed, not which traffic)")
         self.rows, self.info = rows, info
-        self.sim = Simulator(rows, projection, catalog, tiers.representatives, on=price_date(date))
+        from routekit.db import default_db_path
+        from routekit.judge_calls import JudgeCalls
+
+        self.sim = Simulator(rows, projection, catalog, tiers.representatives, on=price_date(date),
+                             judge_calls=JudgeCalls(db or default_db_path(client)))
 
         def tier_of(model: str) -> str | None:
             found = tiers.tier_of(model)

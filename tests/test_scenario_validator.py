@@ -40,12 +40,18 @@ DATE = "2026-09-15"
 
 
 def _client(tmp_path):
-    rows = [HEADER] + [_row(f"v-{k}", "0", "800", "200", f"2026-09-{1 + k % 30:02d} 12:00:00+00", model="gpt-4o")
-                       for k in range(1000)]
-    client = tmp_path / "client"
-    write_files(client, {"litellm.csv": "\n".join(rows) + "\n", **POLICIES,
+    return _gpt4o_client(tmp_path / "client", [(800, 200)] * 1000, POLICIES, "gpt-4o",
+                         "quality:\n  latency_ms: {budget: 300, flagship: 900}\n")
+
+
+def _gpt4o_client(client, sizes, policies, flagship, more_config=""):
+    """September 2026 on gpt-4o, one call per (input, output) in ``sizes``, spread over days 1 to 30 (a whole
+    calendar month: monthly = total), with the policy files and budget / mid / flagship representatives."""
+    rows = [HEADER] + [_row(f"v-{k}", "0", str(i), str(o), f"2026-09-{1 + k % 30:02d} 12:00:00+00", model="gpt-4o")
+                       for k, (i, o) in enumerate(sizes)]
+    write_files(client, {"litellm.csv": "\n".join(rows) + "\n", **policies,
                          "routekit.yaml": "tiers:\n  representatives: {budget: gpt-5-nano, mid: gpt-5-mini, "
-                                          "flagship: gpt-4o}\nquality:\n  latency_ms: {budget: 300, flagship: 900}\n"})
+                                          f"flagship: {flagship}}}\n{more_config}"})
     return client
 
 
@@ -280,3 +286,70 @@ def test_the_readme_policy_example_is_a_valid_policy():
     assert policy.cascade["chat"].validator.tier == "budget"
     assert policy.cascade["extraction"].validator.cost_per_request_usd == Decimal("0.0002")
     assert policy.tier_shares("summarization") == {"cascade": Decimal(1)}
+
+
+# -- a judge on a model with a long-context price cliff ----------------------------------------------------------------
+# gemini-2.5-pro (Google's price list, and genai-prices' copy): $1.25 in / $10 out per Mtok for a request of up to
+# 200,000 input tokens, $2.50 / $15 past that, every token of the request. The client's September 2026 on gpt-4o, 30
+# calls (one a day: monthly = total), task type `other`, through a budget → flagship cascade whose judge runs at
+# flagship = gemini-2.5-pro with a 5,000-token rubric, writing 5 tokens; budget's expected output inflation is 1.0:
+#   A  10 × 190,000 in / 8,000 out: the request is below the cliff, the judge reads 190,000 + 8,000 + 5,000 = 203,000:
+#      past it: 2,030,000 × $2.50 + 50 × $15 = $5.075 + $0.00075 = $5.07575
+#   B  10 × 150,000 in / 8,000 out (the same cube row as A: both between the catalog's 128,000 and 199,999 cliffs, in
+#      64k+ / 4k+): the judge reads 163,000, below: 1,630,000 × $1.25 + 50 × $10 = $2.0375 + $0.0005 = $2.038
+#   C  10 × 250,000 in / 2,000 out, past the cliff by the request alone: 2,570,000 × $2.50 + 50 × $15 = $6.42575
+#   → $13.5395 a month. The request's band (the code before) priced A below the cliff: $2.538 instead of $5.07575,
+#   $11.00175 in all, $2.54 short. Judging the answer alone (8,000 or 2,000 + 5,000 tokens, all below the cliff):
+#   30 calls, (20 × 13,000 + 10 × 7,000) = 330,000 × $1.25 + 150 × $10 = $0.4125 + $0.0015 = $0.414; the request's
+#   band priced C past it: 70,000 × $2.50 + 50 × $15 = $0.17575 instead of $0.08800, $0.50175 in all.
+CLIFF_CASCADE = "{from: budget, to: flagship, detection_rate: 0.8, false_alarm_rate: 0.05"
+CLIFF_POLICIES = {
+    "free.yaml": f"cascade: {{other: {CLIFF_CASCADE}}}}}\n",
+    "judge.yaml": f"cascade: {{other: {CLIFF_CASCADE}, validator: {{tier: flagship, instruction_tokens: 5000}}}}}}\n",
+    "answer.yaml": f"cascade: {{other: {CLIFF_CASCADE}, validator: {{tier: flagship, reads: answer, "
+                   "instruction_tokens: 5000}}}\n",
+}
+
+
+def cliff_client(tmp_path):
+    sizes = [(190_000, 8_000)] * 10 + [(150_000, 8_000)] * 10 + [(250_000, 2_000)] * 10
+    return _gpt4o_client(tmp_path / "cliff", sizes, CLIFF_POLICIES, "gemini-2.5-pro")
+
+
+@pytest.fixture(scope="module")
+def cliff_workspace(tmp_path_factory):
+    from routekit.workspace import Workspace
+
+    tmp = tmp_path_factory.mktemp("cliff")
+    client = cliff_client(tmp)
+    return client, Workspace(client, db=str(tmp / "c.duckdb"), date=DATE)
+
+
+@pytest.mark.parametrize("name, checks", [("judge.yaml", Decimal("13.5395")), ("answer.yaml", Decimal("0.414"))])
+def test_a_judge_is_priced_in_the_band_of_its_own_input(cliff_workspace, name, checks):
+    client, ws = cliff_workspace
+    assert _cost(ws, _policy(client, name)) - _cost(ws, _policy(client, "free.yaml")) == checks
+    [c] = ws.evaluate(_policy(client, name))[0]["cascades"]
+    assert c["validator_cost_usd"] == float(round(checks, 2))
+    # the cube's floats (risk engine, optimizer, tier explorer) price it the same way
+    cube = ws.sim.cost_cube()
+    assert cube.validator_cost(_policy(client, name).cascade["other"]).sum() == pytest.approx(float(checks), rel=1e-12)
+
+
+def test_without_the_calls_a_judge_takes_its_requests_band(cliff_workspace):
+    """A simulator on rows alone (no database to ask) keeps the rule it had: the band of the row's requests."""
+    from routekit.scenario import Simulator
+
+    client, ws = cliff_workspace
+    sim = Simulator(ws.sim.rows, ws.sim.projection, ws.sim.catalog, ws.sim.representatives, on=ws.sim.on)
+    cost = lambda name: sum(c for _, c in sim.segment_costs(   # noqa: E731
+        _policy(client, name), escalation=ws.quality.escalation).values())
+    assert cost("judge.yaml") - cost("free.yaml") == Decimal("11.00175")
+    assert cost("answer.yaml") - cost("free.yaml") == Decimal("0.50175")
+
+
+def test_simulate_prints_the_judge_past_its_cliff(cliff_workspace, tmp_path):
+    client, _ = cliff_workspace
+    out = json.loads(run_cli("simulate", str(client), "--db", str(tmp_path / "s.duckdb"), "--date", DATE,
+                             "--policy", str(client / "judge.yaml"), "--json").stdout)
+    assert out["cascades"][0]["validator_cost_usd"] == 13.54

@@ -611,6 +611,7 @@ def test_dashboard_takes_prices_date_and_risk_budget_as_simulate_does(tmp_path):
     (("--date", "2026-02-30"), "--date 2026-02-30: expected YYYY-MM-DD"),
     (("--risk-budget", "1.5"), "--risk-budget 1.5: expected a share of requests between 0 and 1"),
     (("--prices", "no-such-prices.csv"), "--prices no-such-prices.csv: no such file"),
+    (("--policy", "no-such-policy.yaml"), "--policy no-such-policy.yaml: no such file"),
 ])
 def test_dashboard_refuses_a_bad_option_before_voila_starts(tmp_path, options, message):
     """The same checks and words as simulate and audit, one line and exit 2, and no URL printed (Voilà never ran)."""
@@ -865,3 +866,51 @@ def test_dashboard_stopped_by_sigterm_stops_voila_and_removes_its_copy(tmp_path)
             socket.create_connection(("127.0.0.1", dash.port), timeout=1).close()
     finally:
         dash.__exit__(None, None, None)
+
+
+def test_dashboard_with_a_policy_prices_its_cascade_and_judge_as_the_slider_moves(tmp_path):
+    """`routekit dashboard --policy FILE` opens on the policy's mix, its cascade and the cascade's LLM judge priced
+    (the explorer had no way to show a validator's cost: a cascade reached it only from Python), and keeps them as
+    the batch-share slider moves. The client is test_scenario_validator's cliff client (30 gpt-4o calls in September
+    2026: 10 of 190,000 in / 8,000 out, 10 of 150,000 / 8,000, 10 of 250,000 / 2,000); the policy sends everything
+    through budget (gpt-5-nano) → flagship (gemini-2.5-pro) with a validator that flags every answer (detection and
+    false-alarm rates 1: every request escalated, so no quality prior enters the cost) and a judge at flagship
+    reading request and answer with a 5,000-token rubric. A month, by hand (USD per Mtok: gpt-5-nano 0.05 / 0.40,
+    batch half; gemini-2.5-pro 1.25 / 10 up to 200,000 input tokens, 2.50 / 15 past them, no batch price):
+      budget, every request: 5,900,000 × 0.05 + 180,000 × 0.40 = $0.295 + $0.072 = $0.367 (batch: $0.1835)
+      flagship, every request: 10 × (190,000 × 1.25 + 8,000 × 10) = $3.175, 10 × (150,000 × 1.25 + 8,000 × 10) =
+        $2.675, 10 × (250,000 × 2.50 + 2,000 × 15) = $6.55 → $12.40
+      the judge: $13.5395 (test_scenario_validator: 203,000-token reads of the 190k calls are past the cliff)
+    → $26.3065, shown $26.31; with the batch slider at 100 %: $0.1835 + $12.40 + $13.5395 = $26.123, shown $26.12."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    from test_scenario_validator import DATE, cliff_client
+
+    client = cliff_client(tmp_path)
+    policy = tmp_path / "flag_all.yaml"
+    policy.write_text("cascade: {other: {from: budget, to: flagship, detection_rate: 1, false_alarm_rate: 1, "
+                      "validator: {tier: flagship, instruction_tokens: 5000}}}\n")
+    with _Dashboard(client, tmp_path, "--policy", str(policy), "--date", DATE) as dash, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(60_000)
+            page.goto(dash.url)
+            page.wait_for_selector(".rk-monthly-cost .rk-value")
+            page.wait_for_function("document.querySelector('.rk-mode').innerText.includes('flag_all.yaml')")
+            cost, cascades = page.locator(".rk-monthly-cost"), page.locator(".rk-cascades")
+            assert _money(cost.inner_text()) == 26.31
+            line = cascades.inner_text()
+            assert line.startswith("Cascade other (budget → flagship): 100.0 % escalated, +$12.40/month; validator "
+                                   "LLM judge at flagship (gemini-2.5-pro) reading the request and the answer + 5,000 "
+                                   "instruction tokens, writing 5 tokens: +$13.54/month"), line
+            handle = page.locator(".rk-batch-share .noUi-handle")
+            handle.focus()
+            page.keyboard.press("End")   # noUiSlider's keyboard: the handle to its maximum, 100 %
+            page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$26.12 ')")
+            assert float(page.locator(".rk-batch-share .widget-readout").inner_text()) == 100.0
+            assert "policy file flag_all.yaml" in page.locator(".rk-mode").inner_text()   # still the policy's mix
+            assert "+$13.54/month" in cascades.inner_text()   # no batch price for gemini-2.5-pro: the judge's stays
+        finally:
+            browser.close()
