@@ -162,6 +162,62 @@ def test_langfuse_observations(client):
     assert costs == {"line 1 $.data[0]": pytest.approx(0.2064, abs=1e-12), "line 1 $.data[1]": pytest.approx(0.02616, abs=1e-12)}
 
 
+def test_langfuse_inclusive_counts_beside_their_audio_parts(client):
+    # OpenAI's documented Realtime response.done usage (tests/data/real/README.md): input 132 = 119 text + 13 audio,
+    # 64 of the text cached; output 121 = 30 text + 91 audio; total 253. Written with the inclusive counts in
+    # "input" / "output" beside input_cached_tokens, input_audio_tokens and output_audio_tokens, summed as Langfuse's
+    # separate types the call had input 209 and output 212. The record's total, 253 = 132 + 121, falls short of that
+    # sum by 64 + 13 + 91 = 168: the cache reads and the audio are inside "input" and "output".
+    # gpt-realtime: (132 - 64 - 13) × 4 + 13 × 32 + 64 × 0.4 + (121 - 91) × 16 + 91 × 64
+    # = 220 + 416 + 25.6 + 480 + 5,824 = 6,965.6 µ$ (summed: 132 × 4 + 416 + 25.6 + 121 × 16 + 5,824 = 8,729.6 µ$,
+    # 25 % over)
+    import duckdb
+
+    from conftest import real_sample
+
+    report, costs = ingest_and_price(client, {"langfuse/p1.json":
+                                              real_sample("langfuse_observations_realtime_audio_inclusive.json")})
+    assert report["files"][0]["format"] == "langfuse_observations"
+    assert costs == {"$.data[0]": pytest.approx(0.0069656, abs=1e-12)}
+    with duckdb.connect(report["db"], read_only=True) as con:
+        assert con.execute("""SELECT input_tokens, cached_input_tokens, input_audio_tokens, output_tokens,
+                                     output_audio_tokens, attributes ->> 'input_included_cache',
+                                     attributes ->> 'input_included_audio', attributes ->> 'output_included_audio'
+                              FROM calls""").fetchone() == (132, 64, 13, 121, 91, "true", "true", "true")
+    # genai-prices' own calculator on the provider's counts, an independent check of the figure
+    assert calc_price(Usage(input_tokens=132, cache_read_tokens=64, input_audio_tokens=13, cache_audio_read_tokens=0,
+                            output_tokens=121, output_audio_tokens=91),
+                      model_ref="gpt-realtime", provider_id="openai").total_price == D("0.0069656")
+
+
+def test_langfuse_audio_inside_or_apart_by_the_total(ingest):
+    # The same response written three more ways; each reads as input 132 (13 audio), output 121 (91 audio):
+    usages = {
+        # apart, as Langfuse's OpenAI integration writes it (its parts subtracted): 55 + 64 + 13 + 30 + 91 = 253
+        "apart": {"input": 55, "input_cached_tokens": 64, "input_audio_tokens": 13, "output": 30,
+                  "output_audio_tokens": 91, "total": 253},
+        # the cache subtracted but not the audio: input 68 (132 - 64) still holds the 13; shortfall 13 + 91 = 104
+        "audio-inside": {"input": 68, "input_cached_tokens": 64, "input_audio_tokens": 13, "output": 121,
+                         "output_audio_tokens": 91, "total": 253},
+        # only the input inclusive (output written apart): shortfall 64 + 13 = 77
+        "input-inclusive": {"input": 132, "input_cached_tokens": 64, "input_audio_tokens": 13, "output": 30,
+                            "output_audio_tokens": 91, "total": 253},
+    }
+    page = {"data": [generation(k, "gpt-realtime", v) for k, v in usages.items()] + [
+        # a total that no reading explains (and no total at all) leaves the sum alone, as Langfuse reads it
+        generation("odd", "gpt-realtime", {"input": 100, "input_audio_tokens": 10, "output": 50,
+                                           "output_audio_tokens": 20, "total": 171}),
+        generation("no-total", "gpt-realtime", {"input": 100, "input_audio_tokens": 10, "output": 50,
+                                                "output_audio_tokens": 20}),
+        # a shortfall the size of the audio, but "input" (5) cannot hold 10 audio tokens: left alone
+        generation("too-small", "gpt-realtime", {"input": 5, "input_audio_tokens": 10, "output": 50, "total": 55})]}
+    report, con = ingest({"p.json": json.dumps(page)})
+    assert con.execute("""SELECT request_id, input_tokens, input_audio_tokens, output_tokens, output_audio_tokens
+                          FROM calls ORDER BY _source_row""").fetchall() == [
+        ("apart", 132, 13, 121, 91), ("audio-inside", 132, 13, 121, 91), ("input-inclusive", 132, 13, 121, 91),
+        ("odd", 110, 10, 70, 20), ("no-total", 110, 10, 70, 20), ("too-small", 15, 10, 50, None)]
+
+
 def test_otel_genai_spans(client):
     # semantic-conventions-genai: audio.input_tokens (5,000) includes its cache reads (audio.cache_read 2,000), so
     # 3,000 uncached audio; gpt-realtime-mini → $0.06264 (test_quote_cost_by_hand_and_against_genai_prices)
