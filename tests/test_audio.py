@@ -233,6 +233,43 @@ def test_otel_genai_spans(client):
     assert list(costs.values()) == [pytest.approx(0.06264, abs=1e-12)]
 
 
+GATEWAY_YAML = """\
+sources:
+  generic_csv:
+    - name: voice_gateway
+      provider: openai
+      audio_includes_cached: true
+      columns: {request_id: id, timestamp: ts, model: model, input_tokens: tok_in, cached_input_tokens: tok_cached,
+                input_audio_tokens: audio_in, cached_audio_tokens: audio_cached, output_tokens: tok_out,
+                output_audio_tokens: audio_out}
+"""
+
+
+def test_generic_csv_audio_columns_through_the_cli(tmp_path):
+    # An in-house voice gateway logging OpenAI Realtime usage as it comes: audio_in is input_token_details.audio_tokens,
+    # which holds the 2,000 cached audio tokens (audio_includes_cached: true), so 3,000 uncached audio. Each call is
+    # test_quote_cost_by_hand_and_against_genai_prices' gpt-realtime-mini request, $0.06264; 62 calls on 2026-09-01
+    # and 63 on 2026-09-30 cover the calendar month, so monthly = total = 125 × $0.06264 = $7.83. As text (no audio
+    # columns mapped) each call was 4,000 × 0.6 + 6,000 × 0.06 + 2,000 × 2.4 = 7,560 µ$: 125 × = $0.945.
+    rows = ["id,ts,model,tok_in,tok_cached,audio_in,audio_cached,tok_out,audio_out"] + [
+        f"v-{day}-{k},{day}T12:00:00Z,gpt-realtime-mini,10000,6000,5000,2000,2000,1500"
+        for day, n in (("2026-09-01", 62), ("2026-09-30", 63)) for k in range(n)]
+    client = tmp_path / "client"
+    write_files(client, {"routekit.yaml": GATEWAY_YAML, "gateway.csv": "\n".join(rows) + "\n"})
+    report = json.loads(run_cli("ingest", str(client), "--json").stdout)
+    assert [(f["format"], f["rows_loaded"], f["rows_rejected"]) for f in report["files"] if f["path"] == "gateway.csv"] \
+        == [("generic_csv:voice_gateway", 125, 0)]
+    con = duckdb.connect(str(client / ".routekit" / "routekit.duckdb"), read_only=True)
+    try:
+        assert con.execute("""SELECT DISTINCT input_tokens, cached_input_tokens, input_audio_tokens, cached_audio_tokens,
+                                              output_tokens, output_audio_tokens FROM calls""").fetchall() == [
+            (10_000, 6_000, 3_000, 2_000, 2_000, 1_500)]
+    finally:
+        con.close()
+    out = json.loads(run_cli("simulate", str(client), "--json").stdout)
+    assert out["baseline_monthly_cost_usd"] == 7.83
+
+
 def test_openai_usage_completions(client):
     # one day of gpt-realtime-mini in the 2026 spec's shape (input_cached_audio_tokens): 100,000 in, of which
     # 40,000 cached (25,000 audio) and 30,000 uncached audio, so 30,000 uncached text; 20,000 out, 15,000 audio.
