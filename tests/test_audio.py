@@ -137,13 +137,16 @@ def test_litellm_spendlogs(client):
 
 def test_helicone_requests(client):
     # Helicone's prompt_tokens leave out the cache reads and the audio: input = 2,000 + 4,000 + 1,000 = 7,000;
-    # output = 300 + 700 audio. gpt-realtime-mini: 2,000 × 0.6 + 1,000 × 10 + 4,000 × 0.06 + 300 × 2.4 + 700 × 20
-    # = 1,200 + 10,000 + 240 + 720 + 14,000 = 26,160 → $0.02616
+    # output = 300 + 700 audio. Helicone does not split the cache reads by modality: they take the uncached input's
+    # audio share, 1,000 of 3,000, so 4,000 / 3 = 1,333 (rounded) cached audio, 2,667 cached text (int_priced.sql).
+    # gpt-realtime-mini: 2,000 × 0.6 + 1,000 × 10 + 2,667 × 0.06 + 1,333 × 0.3 + 300 × 2.4 + 700 × 20
+    # = 1,200 + 10,000 + 160.02 + 399.9 + 720 + 14,000 = 26,479.92 µ$ (all cache reads as text: 26,160; all as
+    # audio: 27,120)
     rec = record("hc-a1", "OPENAI", "gpt-realtime-mini", 2_000, 300, prompt_cache_read_tokens=4_000,
                  prompt_audio_tokens=1_000, completion_audio_tokens=700)
     report, costs = ingest_and_price(client, {"output.jsonl": json.dumps(rec) + "\n"})
     assert report["files"][0]["format"] == "helicone_requests"
-    assert costs == {"line 1": pytest.approx(0.02616, abs=1e-12)}
+    assert costs == {"line 1": pytest.approx(0.02647992, abs=1e-12)}
 
 
 def test_langfuse_observations(client):
@@ -152,14 +155,14 @@ def test_langfuse_observations(client):
         # the LiteLLM one, gpt-realtime → $0.2064
         generation("lf-1", "gpt-realtime", {"input": 1_000, "input_audio_tokens": 3_000, "input_cached_tokens": 6_000,
                                             "output": 500, "output_audio_tokens": 1_500, "total": 12_000}),
-        # LangChain's usage_metadata details (input_audio, input_cache_read, output_audio): as the Helicone one,
-        # gpt-realtime-mini → $0.02616
+        # LangChain's usage_metadata details (input_audio, input_cache_read, output_audio): as the Helicone one
+        # (its cache reads unsplit too), gpt-realtime-mini → $0.02647992
         generation("lf-2", "gpt-realtime-mini", {"input": 2_000, "input_audio": 1_000, "input_cache_read": 4_000,
                                                  "output": 300, "output_audio": 700, "total": 8_000}),
     ], "meta": {"page": 1, "limit": 50, "totalItems": 2, "totalPages": 1}}
     report, costs = ingest_and_price(client, {"observations.json": json.dumps(page)})
     assert report["files"][0]["format"] == "langfuse_observations"
-    assert costs == {"line 1 $.data[0]": pytest.approx(0.2064, abs=1e-12), "line 1 $.data[1]": pytest.approx(0.02616, abs=1e-12)}
+    assert costs == {"line 1 $.data[0]": pytest.approx(0.2064, abs=1e-12), "line 1 $.data[1]": pytest.approx(0.02647992, abs=1e-12)}
 
 
 def test_langfuse_inclusive_counts_beside_their_audio_parts(client):
@@ -268,6 +271,36 @@ def test_generic_csv_audio_columns_through_the_cli(tmp_path):
         con.close()
     out = json.loads(run_cli("simulate", str(client), "--json").stdout)
     assert out["baseline_monthly_cost_usd"] == 7.83
+
+
+def test_unsplit_cache_reads_take_the_uncached_input_audio_share(tmp_path):
+    # A log with no cached-audio column: 10,000 in, 6,000 cached, 3,000 uncached audio, so the uncached input is
+    # 4,000, three quarters audio: 6,000 × 3/4 = 4,500 cached audio, 1,500 cached text (int_priced.sql).
+    # gpt-realtime-mini: 1,000 × 0.6 + 3,000 × 10 + 1,500 × 0.06 + 4,500 × 0.3 + 500 × 2.4 + 1,500 × 20
+    # = 600 + 30,000 + 90 + 1,350 + 1,200 + 30,000 = 63,240 µ$ (cache all text: 62,160; all audio: 63,600).
+    # 125 calls on 2026-09-01 and 125 on 2026-09-30: the month's 250 × $0.06324 = $15.81, the same from the cube as
+    # from int_priced.
+    yaml = GATEWAY_YAML.replace("      audio_includes_cached: true\n", "").replace(
+        " cached_audio_tokens: audio_cached,", "")
+    rows = ["id,ts,model,tok_in,tok_cached,audio_in,tok_out,audio_out"] + [
+        f"v-{day}-{k},{day}T12:00:00Z,gpt-realtime-mini,10000,6000,3000,2000,1500"
+        for day in ("2026-09-01", "2026-09-30") for k in range(125)]
+    client = tmp_path / "client"
+    write_files(client, {"routekit.yaml": yaml, "gateway.csv": "\n".join(rows) + "\n"})
+    run_cli("ingest", str(client))
+    from routekit.db import connect
+    from routekit.engine import build
+
+    con = connect(client / ".routekit" / "routekit.duckdb")
+    try:
+        build(con, client)
+        assert con.execute("SELECT DISTINCT cached_audio_tokens FROM calls").fetchall() == [(None,)]
+        assert con.execute("SELECT DISTINCT cached_audio_tokens, cost_usd FROM int_calls").fetchall() == [
+            (4_500, D("0.06324"))]
+    finally:
+        con.close()
+    out = json.loads(run_cli("simulate", str(client), "--json").stdout)
+    assert out["baseline_monthly_cost_usd"] == 15.81
 
 
 def test_openai_usage_completions(client):
