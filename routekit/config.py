@@ -22,6 +22,9 @@ GENERIC_FIELDS = {
     "request_id", "timestamp", "provider", "model", "feature", "project", "api_key", "user_id", "status",
     "error", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
     "cost", "latency_ms", "is_batch", "service_tier", "system_prompt", "prompt", "tags",
+    # the audio parts of the counts (voice and realtime models price audio apart): uncached audio input (within
+    # input_tokens), audio cache reads (within cached_input_tokens), audio output (within output_tokens)
+    "input_audio_tokens", "cached_audio_tokens", "output_audio_tokens",
 }
 GENERIC_REQUIRED = {"timestamp", "model"}
 
@@ -40,6 +43,9 @@ class GenericCsvMapping:
     provider: str | None = None
     currency: str = "USD"
     input_includes_cached: bool = True
+    # true when the input_audio_tokens column counts the audio cache reads too (OpenAI Realtime's
+    # input_token_details.audio_tokens does); they are then taken out so it holds the uncached audio only
+    audio_includes_cached: bool = False
     success_values: list[str] = field(default_factory=lambda: ["success", "ok", "200", "true"])
 
 
@@ -128,7 +134,8 @@ def _expect(cond: bool, path: Path | None, key: str, what: str) -> None:
 TOP_KEYS = ("client", "ingest", "currency_rates", "sources", "tiers", "length_buckets", "classify", "quality")
 INGEST_KEYS = ("exclude",)
 SOURCES_KEYS = ("generic_csv",)
-GENERIC_CSV_KEYS = ("name", "columns", "provider", "currency", "input_includes_cached", "success_values")
+GENERIC_CSV_KEYS = ("name", "columns", "provider", "currency", "input_includes_cached", "audio_includes_cached",
+                    "success_values")
 TIERS_KEYS = ("representatives", "models")
 LENGTH_BUCKETS_KEYS = ("input", "output")
 BANDS_KEYS = ("amber", "red")
@@ -209,6 +216,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> ClientConfig:
             provider=m.get("provider"),
             currency=str(m.get("currency") or "USD").upper(),
             input_includes_cached=bool(m.get("input_includes_cached", True)),
+            audio_includes_cached=bool(m.get("audio_includes_cached", False)),
             success_values=[str(v).lower() for v in (m.get("success_values") or
                                                       GenericCsvMapping.__dataclass_fields__["success_values"]
                                                       .default_factory())],

@@ -137,13 +137,16 @@ def test_litellm_spendlogs(client):
 
 def test_helicone_requests(client):
     # Helicone's prompt_tokens leave out the cache reads and the audio: input = 2,000 + 4,000 + 1,000 = 7,000;
-    # output = 300 + 700 audio. gpt-realtime-mini: 2,000 × 0.6 + 1,000 × 10 + 4,000 × 0.06 + 300 × 2.4 + 700 × 20
-    # = 1,200 + 10,000 + 240 + 720 + 14,000 = 26,160 → $0.02616
+    # output = 300 + 700 audio. Helicone does not split the cache reads by modality: they take the uncached input's
+    # audio share, 1,000 of 3,000, so 4,000 / 3 = 1,333 (rounded) cached audio, 2,667 cached text (int_priced.sql).
+    # gpt-realtime-mini: 2,000 × 0.6 + 1,000 × 10 + 2,667 × 0.06 + 1,333 × 0.3 + 300 × 2.4 + 700 × 20
+    # = 1,200 + 10,000 + 160.02 + 399.9 + 720 + 14,000 = 26,479.92 µ$ (all cache reads as text: 26,160; all as
+    # audio: 27,120)
     rec = record("hc-a1", "OPENAI", "gpt-realtime-mini", 2_000, 300, prompt_cache_read_tokens=4_000,
                  prompt_audio_tokens=1_000, completion_audio_tokens=700)
     report, costs = ingest_and_price(client, {"output.jsonl": json.dumps(rec) + "\n"})
     assert report["files"][0]["format"] == "helicone_requests"
-    assert costs == {"line 1": pytest.approx(0.02616, abs=1e-12)}
+    assert costs == {"line 1": pytest.approx(0.02647992, abs=1e-12)}
 
 
 def test_langfuse_observations(client):
@@ -152,14 +155,70 @@ def test_langfuse_observations(client):
         # the LiteLLM one, gpt-realtime → $0.2064
         generation("lf-1", "gpt-realtime", {"input": 1_000, "input_audio_tokens": 3_000, "input_cached_tokens": 6_000,
                                             "output": 500, "output_audio_tokens": 1_500, "total": 12_000}),
-        # LangChain's usage_metadata details (input_audio, input_cache_read, output_audio): as the Helicone one,
-        # gpt-realtime-mini → $0.02616
+        # LangChain's usage_metadata details (input_audio, input_cache_read, output_audio): as the Helicone one
+        # (its cache reads unsplit too), gpt-realtime-mini → $0.02647992
         generation("lf-2", "gpt-realtime-mini", {"input": 2_000, "input_audio": 1_000, "input_cache_read": 4_000,
                                                  "output": 300, "output_audio": 700, "total": 8_000}),
     ], "meta": {"page": 1, "limit": 50, "totalItems": 2, "totalPages": 1}}
     report, costs = ingest_and_price(client, {"observations.json": json.dumps(page)})
     assert report["files"][0]["format"] == "langfuse_observations"
-    assert costs == {"line 1 $.data[0]": pytest.approx(0.2064, abs=1e-12), "line 1 $.data[1]": pytest.approx(0.02616, abs=1e-12)}
+    assert costs == {"line 1 $.data[0]": pytest.approx(0.2064, abs=1e-12), "line 1 $.data[1]": pytest.approx(0.02647992, abs=1e-12)}
+
+
+def test_langfuse_inclusive_counts_beside_their_audio_parts(client):
+    # OpenAI's documented Realtime response.done usage (tests/data/real/README.md): input 132 = 119 text + 13 audio,
+    # 64 of the text cached; output 121 = 30 text + 91 audio; total 253. Written with the inclusive counts in
+    # "input" / "output" beside input_cached_tokens, input_audio_tokens and output_audio_tokens, summed as Langfuse's
+    # separate types the call had input 209 and output 212. The record's total, 253 = 132 + 121, falls short of that
+    # sum by 64 + 13 + 91 = 168: the cache reads and the audio are inside "input" and "output".
+    # gpt-realtime: (132 - 64 - 13) × 4 + 13 × 32 + 64 × 0.4 + (121 - 91) × 16 + 91 × 64
+    # = 220 + 416 + 25.6 + 480 + 5,824 = 6,965.6 µ$ (summed: 132 × 4 + 416 + 25.6 + 121 × 16 + 5,824 = 8,729.6 µ$,
+    # 25 % over)
+    import duckdb
+
+    from conftest import real_sample
+
+    report, costs = ingest_and_price(client, {"langfuse/p1.json":
+                                              real_sample("langfuse_observations_realtime_audio_inclusive.json")})
+    assert report["files"][0]["format"] == "langfuse_observations"
+    assert costs == {"$.data[0]": pytest.approx(0.0069656, abs=1e-12)}
+    with duckdb.connect(report["db"], read_only=True) as con:
+        assert con.execute("""SELECT input_tokens, cached_input_tokens, input_audio_tokens, output_tokens,
+                                     output_audio_tokens, attributes ->> 'input_included_cache',
+                                     attributes ->> 'input_included_audio', attributes ->> 'output_included_audio'
+                              FROM calls""").fetchone() == (132, 64, 13, 121, 91, "true", "true", "true")
+    # genai-prices' own calculator on the provider's counts, an independent check of the figure
+    assert calc_price(Usage(input_tokens=132, cache_read_tokens=64, input_audio_tokens=13, cache_audio_read_tokens=0,
+                            output_tokens=121, output_audio_tokens=91),
+                      model_ref="gpt-realtime", provider_id="openai").total_price == D("0.0069656")
+
+
+def test_langfuse_audio_inside_or_apart_by_the_total(ingest):
+    # The same response written three more ways; each reads as input 132 (13 audio), output 121 (91 audio):
+    usages = {
+        # apart, as Langfuse's OpenAI integration writes it (its parts subtracted): 55 + 64 + 13 + 30 + 91 = 253
+        "apart": {"input": 55, "input_cached_tokens": 64, "input_audio_tokens": 13, "output": 30,
+                  "output_audio_tokens": 91, "total": 253},
+        # the cache subtracted but not the audio: input 68 (132 - 64) still holds the 13; shortfall 13 + 91 = 104
+        "audio-inside": {"input": 68, "input_cached_tokens": 64, "input_audio_tokens": 13, "output": 121,
+                         "output_audio_tokens": 91, "total": 253},
+        # only the input inclusive (output written apart): shortfall 64 + 13 = 77
+        "input-inclusive": {"input": 132, "input_cached_tokens": 64, "input_audio_tokens": 13, "output": 30,
+                            "output_audio_tokens": 91, "total": 253},
+    }
+    page = {"data": [generation(k, "gpt-realtime", v) for k, v in usages.items()] + [
+        # a total that no reading explains (and no total at all) leaves the sum alone, as Langfuse reads it
+        generation("odd", "gpt-realtime", {"input": 100, "input_audio_tokens": 10, "output": 50,
+                                           "output_audio_tokens": 20, "total": 171}),
+        generation("no-total", "gpt-realtime", {"input": 100, "input_audio_tokens": 10, "output": 50,
+                                                "output_audio_tokens": 20}),
+        # a shortfall the size of the audio, but "input" (5) cannot hold 10 audio tokens: left alone
+        generation("too-small", "gpt-realtime", {"input": 5, "input_audio_tokens": 10, "output": 50, "total": 55})]}
+    report, con = ingest({"p.json": json.dumps(page)})
+    assert con.execute("""SELECT request_id, input_tokens, input_audio_tokens, output_tokens, output_audio_tokens
+                          FROM calls ORDER BY _source_row""").fetchall() == [
+        ("apart", 132, 13, 121, 91), ("audio-inside", 132, 13, 121, 91), ("input-inclusive", 132, 13, 121, 91),
+        ("odd", 110, 10, 70, 20), ("no-total", 110, 10, 70, 20), ("too-small", 15, 10, 50, None)]
 
 
 def test_otel_genai_spans(client):
@@ -175,6 +234,73 @@ def test_otel_genai_spans(client):
     report, costs = ingest_and_price(client, {"traces.json": json.dumps(doc)})
     assert report["files"][0]["format"] == "otel_genai_spans"
     assert list(costs.values()) == [pytest.approx(0.06264, abs=1e-12)]
+
+
+GATEWAY_YAML = """\
+sources:
+  generic_csv:
+    - name: voice_gateway
+      provider: openai
+      audio_includes_cached: true
+      columns: {request_id: id, timestamp: ts, model: model, input_tokens: tok_in, cached_input_tokens: tok_cached,
+                input_audio_tokens: audio_in, cached_audio_tokens: audio_cached, output_tokens: tok_out,
+                output_audio_tokens: audio_out}
+"""
+
+
+def test_generic_csv_audio_columns_through_the_cli(tmp_path):
+    # An in-house voice gateway logging OpenAI Realtime usage as it comes: audio_in is input_token_details.audio_tokens,
+    # which holds the 2,000 cached audio tokens (audio_includes_cached: true), so 3,000 uncached audio. Each call is
+    # test_quote_cost_by_hand_and_against_genai_prices' gpt-realtime-mini request, $0.06264; 62 calls on 2026-09-01
+    # and 63 on 2026-09-30 cover the calendar month, so monthly = total = 125 × $0.06264 = $7.83. As text (no audio
+    # columns mapped) each call was 4,000 × 0.6 + 6,000 × 0.06 + 2,000 × 2.4 = 7,560 µ$: 125 × = $0.945.
+    rows = ["id,ts,model,tok_in,tok_cached,audio_in,audio_cached,tok_out,audio_out"] + [
+        f"v-{day}-{k},{day}T12:00:00Z,gpt-realtime-mini,10000,6000,5000,2000,2000,1500"
+        for day, n in (("2026-09-01", 62), ("2026-09-30", 63)) for k in range(n)]
+    client = tmp_path / "client"
+    write_files(client, {"routekit.yaml": GATEWAY_YAML, "gateway.csv": "\n".join(rows) + "\n"})
+    report = json.loads(run_cli("ingest", str(client), "--json").stdout)
+    assert [(f["format"], f["rows_loaded"], f["rows_rejected"]) for f in report["files"] if f["path"] == "gateway.csv"] \
+        == [("generic_csv:voice_gateway", 125, 0)]
+    con = duckdb.connect(str(client / ".routekit" / "routekit.duckdb"), read_only=True)
+    try:
+        assert con.execute("""SELECT DISTINCT input_tokens, cached_input_tokens, input_audio_tokens, cached_audio_tokens,
+                                              output_tokens, output_audio_tokens FROM calls""").fetchall() == [
+            (10_000, 6_000, 3_000, 2_000, 2_000, 1_500)]
+    finally:
+        con.close()
+    out = json.loads(run_cli("simulate", str(client), "--json").stdout)
+    assert out["baseline_monthly_cost_usd"] == 7.83
+
+
+def test_unsplit_cache_reads_take_the_uncached_input_audio_share(tmp_path):
+    # A log with no cached-audio column: 10,000 in, 6,000 cached, 3,000 uncached audio, so the uncached input is
+    # 4,000, three quarters audio: 6,000 × 3/4 = 4,500 cached audio, 1,500 cached text (int_priced.sql).
+    # gpt-realtime-mini: 1,000 × 0.6 + 3,000 × 10 + 1,500 × 0.06 + 4,500 × 0.3 + 500 × 2.4 + 1,500 × 20
+    # = 600 + 30,000 + 90 + 1,350 + 1,200 + 30,000 = 63,240 µ$ (cache all text: 62,160; all audio: 63,600).
+    # 125 calls on 2026-09-01 and 125 on 2026-09-30: the month's 250 × $0.06324 = $15.81, the same from the cube as
+    # from int_priced.
+    yaml = GATEWAY_YAML.replace("      audio_includes_cached: true\n", "").replace(
+        " cached_audio_tokens: audio_cached,", "")
+    rows = ["id,ts,model,tok_in,tok_cached,audio_in,tok_out,audio_out"] + [
+        f"v-{day}-{k},{day}T12:00:00Z,gpt-realtime-mini,10000,6000,3000,2000,1500"
+        for day in ("2026-09-01", "2026-09-30") for k in range(125)]
+    client = tmp_path / "client"
+    write_files(client, {"routekit.yaml": yaml, "gateway.csv": "\n".join(rows) + "\n"})
+    run_cli("ingest", str(client))
+    from routekit.db import connect
+    from routekit.engine import build
+
+    con = connect(client / ".routekit" / "routekit.duckdb")
+    try:
+        build(con, client)
+        assert con.execute("SELECT DISTINCT cached_audio_tokens FROM calls").fetchall() == [(None,)]
+        assert con.execute("SELECT DISTINCT cached_audio_tokens, cost_usd FROM int_calls").fetchall() == [
+            (4_500, D("0.06324"))]
+    finally:
+        con.close()
+    out = json.loads(run_cli("simulate", str(client), "--json").stdout)
+    assert out["baseline_monthly_cost_usd"] == 15.81
 
 
 def test_openai_usage_completions(client):

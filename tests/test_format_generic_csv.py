@@ -148,3 +148,51 @@ def test_a_successful_row_with_empty_token_cells_is_rejected_not_priced_as_free(
         ("m2", "error", None, None), ("m3", "success", 12, 3)]
     assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
         ("row 1", "missing tok_in; missing tok_out")]
+
+
+AUDIO_CONFIG = """\
+sources:
+  generic_csv:
+    - name: voice_{n}
+      provider: openai
+      {option}
+      columns: {{timestamp: ts, model: model, input_tokens: tok_in, cached_input_tokens: tok_cached,
+                input_audio_tokens: audio_in, cached_audio_tokens: audio_cached, output_tokens: tok_out,
+                output_audio_tokens: audio_out}}
+"""
+
+
+def test_audio_counts_larger_than_their_whole_are_rejected_with_both_figures(ingest):
+    header = "ts,model,tok_in,tok_cached,audio_in,audio_cached,tok_out,audio_out"
+    text = "\n".join([
+        header,
+        # a1: fine: 1,000 in (400 cached, 100 of it audio), 500 uncached audio, 200 out (150 audio)
+        "2026-09-01T10:00:00Z,gpt-realtime-mini,1000,400,500,100,200,150",
+        # a2: 700 uncached audio in a call whose uncached input is 1,000 - 400 = 600
+        "2026-09-01T10:01:00Z,gpt-realtime-mini,1000,400,700,0,200,0",
+        # a3: 500 cached audio among 400 cache reads; 250 audio out of 200 output
+        "2026-09-01T10:02:00Z,gpt-realtime-mini,1000,400,0,500,200,250",
+        # a4: an audio count that is not a count
+        "2026-09-01T10:03:00Z,gpt-realtime-mini,1000,400,lots,0,200,0"]) + "\n"
+    report, con = ingest({"routekit.yaml": AUDIO_CONFIG.format(n=1, option=""), "voice.csv": text})
+    assert (file_entry(report, "voice.csv")["rows_loaded"], file_entry(report, "voice.csv")["rows_rejected"]) == (1, 3)
+    assert con.execute("""SELECT input_tokens, cached_input_tokens, input_audio_tokens, cached_audio_tokens,
+                                 output_tokens, output_audio_tokens FROM calls""").fetchall() == [
+        (1000, 400, 500, 100, 200, 150)]
+    assert con.execute("SELECT _source_row, reason FROM rejects ORDER BY 1").fetchall() == [
+        ("row 2", "audio_in (700 uncached audio) exceeds the uncached input (600)"),
+        ("row 3", "audio_cached (500) exceeds the cache reads (400, tok_cached); audio_out (250) exceeds tok_out (200)"),
+        ("row 4", "audio_in is not a whole number: 'lots'")]
+
+
+def test_audio_column_that_counts_its_cache_reads(ingest):
+    # audio_includes_cached: audio_in 500 holds the 100 cached audio tokens: 400 uncached audio; a cached audio count
+    # larger than the audio it is said to be part of is refused
+    text = ("ts,model,tok_in,tok_cached,audio_in,audio_cached,tok_out,audio_out\n"
+            "2026-09-01T10:00:00Z,gpt-realtime-mini,1000,400,500,100,200,150\n"
+            "2026-09-01T10:01:00Z,gpt-realtime-mini,1000,400,50,100,200,0\n")
+    report, con = ingest({"routekit.yaml": AUDIO_CONFIG.format(n=2, option="audio_includes_cached: true"),
+                          "voice.csv": text})
+    assert con.execute("SELECT input_audio_tokens, cached_audio_tokens FROM calls").fetchall() == [(400, 100)]
+    assert con.execute("SELECT _source_row, reason FROM rejects").fetchall() == [
+        ("row 2", "audio_cached (100) exceeds audio_in (50), which audio_includes_cached says holds it")]

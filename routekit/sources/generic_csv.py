@@ -22,7 +22,8 @@ class GenericCsv(SourceFormat):
               "CSV with a header row, one row per LLM request. Describe it in the client's routekit.yaml under "
               "`sources.generic_csv`: a `name`, `columns` (canonical field: CSV column; `timestamp` and `model` "
               "required), `provider` when no column names it, `currency` of the cost column (converted with "
-              "`currency_rates`), `input_includes_cached: false` when the input column excludes cache tokens, and "
+              "`currency_rates`), `input_includes_cached: false` when the input column excludes cache tokens, "
+              "`audio_includes_cached: true` when the audio input column counts the audio cache reads too, and "
               "`success_values` of the status column.")
 
     def __init__(self, mapping: GenericCsvMapping) -> None:
@@ -43,9 +44,11 @@ class GenericCsv(SourceFormat):
         con.execute(f"CREATE OR REPLACE TEMP VIEW generic_raw AS SELECT _source_row, {select} FROM raw")
         con.execute("""CREATE OR REPLACE TEMP TABLE generic_options AS
                        SELECT ?::VARCHAR AS default_provider, ?::VARCHAR AS currency,
-                              ?::BOOLEAN AS input_includes_cached, ?::VARCHAR[] AS success_values,
+                              ?::BOOLEAN AS input_includes_cached, ?::BOOLEAN AS audio_includes_cached,
+                              ?::VARCHAR[] AS success_values,
                               ?::BOOLEAN AS status_mapped, map(?::VARCHAR[], ?::VARCHAR[]) AS source_columns""",
                     [self.mapping.provider, self.mapping.currency.upper(), self.mapping.input_includes_cached,
+                     self.mapping.audio_includes_cached,
                      [v.lower() for v in self.mapping.success_values], "status" in cols,
                      list(cols.keys()), list(cols.values())])
 

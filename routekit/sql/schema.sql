@@ -49,7 +49,8 @@ ALTER TABLE calls ADD COLUMN IF NOT EXISTS thinking_budget_tokens BIGINT;
 --                        cache_write_tokens (OpenAI's Usage API input_audio_tokens, "uncached audio input tokens";
 --                        LiteLLM's and Helicone's cost code likewise price prompt audio_tokens beside the cache reads)
 --   cached_audio_tokens  audio cache reads, a part of cached_input_tokens (priced at the model's audio cache-read
---                        price); where an export does not split its cache reads by modality, all are priced as text
+--                        price); NULL where an export does not split its cache reads by modality: int_priced.sql then
+--                        splits them by the row's uncached audio share
 --   output_audio_tokens  audio output, a part of output_tokens
 -- Added after the tables first shipped, hence the ALTERs (the usage table's below it).
 ALTER TABLE calls ADD COLUMN IF NOT EXISTS input_audio_tokens BIGINT;

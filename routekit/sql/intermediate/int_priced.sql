@@ -8,8 +8,24 @@
 -- Time-of-day prices: a row with a time of day (`time_of_day`: a call's UTC time) takes the slice of the day it falls
 -- in; a row without one (aggregated usage: its period start says nothing of when its requests ran) takes the day
 -- rate (rk_price_at_time).
+-- Cache reads without a split by modality (cached_audio_tokens NULL: LiteLLM, Helicone, Langfuse without a cached
+-- audio type, an OpenAI Usage bucket before input_cached_audio_tokens, a generic CSV without the column) in a row
+-- that counts uncached audio are split by that uncached input's audio share: cached audio = cache reads × uncached
+-- audio ÷ uncached input, rounded to a token. A voice session's cache holds its earlier turns, which are audio as
+-- its newest are, so the share is the row's own best evidence; pricing them all as text would understate a model
+-- whose audio cache reads cost more (gpt-realtime-mini 0.3 against 0.06 $/Mtok; Gemini 2.5 Flash 0.1 against 0.03)
+-- and all as audio overstate it. The error is bounded by cache reads × the price gap, and nil where the two prices
+-- agree (gpt-realtime 0.4 both). A row with a split, or with no uncached audio, is left as it is.
 WITH priced AS (
-    SELECT c.*,
+    SELECT c.* REPLACE (
+               CASE WHEN c.cached_audio_tokens IS NULL AND c.input_audio_tokens > 0 AND c.cached_input_tokens > 0
+                         -- a share of at most 1 (a row with more audio than uncached input keeps no split)
+                         AND c.input_tokens - c.cached_input_tokens - coalesce(c.cache_write_tokens, 0)
+                             >= c.input_audio_tokens
+                    THEN CAST(round(CAST(c.cached_input_tokens AS DOUBLE) * c.input_audio_tokens
+                                    / (c.input_tokens - c.cached_input_tokens - coalesce(c.cache_write_tokens, 0)))
+                              AS BIGINT)
+                    ELSE c.cached_audio_tokens END AS cached_audio_tokens),
                rk_price_variant(c.is_batch, c.service_tier) AS price_variant,
                coalesce(pv.source, ps.source) AS price_source,
                coalesce(pv.matched_model, ps.matched_model) AS priced_as,

@@ -1,6 +1,10 @@
 -- AWS Bedrock model invocation logs (raw, built by raw_bedrock_invocation_log.sql) → calls. inputTokenCount
 -- EXCLUDES cache reads and writes (Bedrock reports them separately), so
 -- input_tokens = inputTokenCount + cacheReadInputTokenCount + cacheWriteInputTokenCount.
+-- The log counts tokens without a speech/text split, so the audio columns stay NULL: a Nova Sonic session
+-- (InvokeModelWithBidirectionalStream) is priced at its text rates (amazon.nova-sonic-v1:0 input 0.06 / output 0.24
+-- $/Mtok against speech 3.4 / 13.6 in genai-prices 0.2.3). The split exists only in the session's own usageEvent
+-- (details.total.input / output .speechTokens / .textTokens); a client that logs it loads it as a generic CSV.
 WITH src AS (
     SELECT *,
            rk_text(model_id) AS model_ref,

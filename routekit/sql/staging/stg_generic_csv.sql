@@ -6,6 +6,11 @@ WITH src AS (
            rk_int(g.input_tokens) AS n_input,
            coalesce(rk_int(g.cached_input_tokens), 0) AS n_cached,
            coalesce(rk_int(g.cache_write_tokens), 0) AS n_cache_write,
+           rk_int(g.cached_audio_tokens) AS n_cached_audio,
+           -- the uncached audio input, the canonical input_audio_tokens (schema.sql)
+           rk_int(g.input_audio_tokens) - CASE WHEN o.audio_includes_cached THEN coalesce(rk_int(g.cached_audio_tokens), 0)
+                                               ELSE 0 END AS n_audio,
+           rk_int(g.output_audio_tokens) AS n_audio_out,
            rk_money(g.cost) AS cost_amount,
            NOT o.status_mapped OR list_contains(o.success_values, lower(trim(g.status))) AS ok
     FROM generic_raw g
@@ -37,6 +42,9 @@ SELECT
     n_cache_write AS cache_write_tokens,
     rk_int(output_tokens) AS output_tokens,
     rk_int(reasoning_tokens) AS reasoning_tokens,
+    n_audio AS input_audio_tokens,
+    n_cached_audio AS cached_audio_tokens,
+    n_audio_out AS output_audio_tokens,
     CAST(cost_amount * CAST(rate AS DECIMAL(38, 12)) AS DECIMAL(38, 12)) AS reported_cost_usd,
     TRY_CAST(latency_ms AS DOUBLE) AS latency_ms,
     coalesce(rk_bool(is_batch), false) AS is_batch,
@@ -65,6 +73,24 @@ SELECT
           THEN rk_required_int_problem(source_columns['output_tokens'], output_tokens)
           ELSE rk_int_problem(source_columns['output_tokens'], output_tokens) END,
      rk_int_problem(source_columns['reasoning_tokens'], reasoning_tokens),
+     rk_int_problem(source_columns['input_audio_tokens'], input_audio_tokens),
+     rk_int_problem(source_columns['cached_audio_tokens'], cached_audio_tokens),
+     rk_int_problem(source_columns['output_audio_tokens'], output_audio_tokens),
+     -- the audio counts are parts of the others: more audio than its whole would be priced as negative text
+     CASE WHEN audio_includes_cached AND n_audio < 0
+          THEN source_columns['cached_audio_tokens'] || ' (' || n_cached_audio || ') exceeds '
+               || source_columns['input_audio_tokens'] || ' (' || rk_int(input_audio_tokens)
+               || '), which audio_includes_cached says holds it'
+          WHEN n_audio > CASE WHEN input_includes_cached THEN n_input - n_cached - n_cache_write ELSE n_input END
+          THEN source_columns['input_audio_tokens'] || ' (' || n_audio || ' uncached audio) exceeds the uncached input ('
+               || CASE WHEN input_includes_cached THEN n_input - n_cached - n_cache_write ELSE n_input END || ')' END,
+     CASE WHEN n_cached_audio > n_cached
+          THEN source_columns['cached_audio_tokens'] || ' (' || n_cached_audio || ') exceeds the cache reads ('
+               || n_cached || coalesce(', ' || source_columns['cached_input_tokens'], '; no cached_input_tokens column')
+               || ')' END,
+     CASE WHEN n_audio_out > rk_int(output_tokens)
+          THEN source_columns['output_audio_tokens'] || ' (' || n_audio_out || ') exceeds '
+               || source_columns['output_tokens'] || ' (' || rk_int(output_tokens) || ')' END,
      rk_money_problem(source_columns['cost'], cost),
      CASE WHEN cost_amount < 0 THEN 'negative cost: ' || source_columns['cost'] || ' = ' || cost END,
      CASE WHEN rk_text(latency_ms) IS NOT NULL AND TRY_CAST(latency_ms AS DOUBLE) IS NULL

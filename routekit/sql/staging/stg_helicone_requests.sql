@@ -7,7 +7,8 @@
 -- completion_audio_tokens.
 -- Audio: prompt_audio_tokens (apart from the cache reads, which Helicone subtracts separately) is the uncached audio
 -- input and completion_audio_tokens the audio output, both priced at the model's audio prices (schema.sql). Helicone
--- exports no split of its cache reads by modality: they are all priced as text cache reads.
+-- exports no split of its cache reads by modality (cached_audio_tokens NULL): int_priced.sql splits them by the
+-- call's uncached audio share.
 -- Responses Helicone served from its own cache are not model calls (the provider never saw them): left out here,
 -- counted in the load note (HeliconeRequests.note).
 WITH src AS (

@@ -4,7 +4,7 @@
 -- "input_cached_tokens", "cache_read_input_tokens", "output_reasoning_tokens", ...). Langfuse keeps each type apart
 -- (its integrations subtract the cached and audio tokens from "input") and its UI sums every type whose name contains
 -- "input" into the input, "output" into the output: so does this model, hence input_tokens includes cache reads and
--- writes, as the canonical table wants; unless the record's own total shows "input" already held them (see nested).
+-- writes, as the canonical table wants; unless the record's own total shows "input" already held them (see readings).
 -- Older exports name them promptTokens / completionTokens.
 WITH src AS (
     SELECT *,
@@ -33,26 +33,60 @@ WITH src AS (
            list_sum(list_transform(output_counts, lambda e: rk_int(e.v))) AS output_sum,
            coalesce(list_sum(list_transform(list_filter(input_counts, lambda e: contains(e.k, 'cache')),
                                             lambda e: rk_int(e.v))), 0) AS input_cache_sum,
+           -- uncached input audio (cached audio is among the cache types above)
+           coalesce(list_sum(list_transform(list_filter(input_counts, lambda e: contains(e.k, 'audio')
+                                                                        AND NOT contains(e.k, 'cache')),
+                                            lambda e: rk_int(e.v))), 0) AS input_audio_sum,
            coalesce(list_sum(list_transform(list_filter(output_counts, lambda e: contains(e.k, 'reasoning')),
-                                            lambda e: rk_int(e.v))), 0) AS output_reasoning_sum
+                                            lambda e: rk_int(e.v))), 0) AS output_reasoning_sum,
+           coalesce(list_sum(list_transform(list_filter(output_counts, lambda e: contains(e.k, 'audio')),
+                                            lambda e: rk_int(e.v))), 0) AS output_audio_sum
     FROM typed
-), nested AS (
+), readings AS (
     -- Langfuse wants every usage type apart, but some writers put the provider's inclusive count in "input" (or
-    -- "output") beside the cache (or reasoning) counts it already holds: Langfuse's Codex plugin (langfuse/
-    -- codex-observability-plugin #22: input 117231 with cache_read_input_tokens 115584, total 117456), its JS
-    -- OpenAI wrapper before 4.4.6 (langfuse #10592), OTel spans ingested before Langfuse's #13110 (langfuse
-    -- #12306). Summed, the cache would count twice. The writer's own total says which: it is the sum of the types
-    -- when they are apart, and falls short of it by exactly the cache (and/or reasoning) counts when they are inside.
+    -- "output") beside the cache, audio (or reasoning, audio) counts it already holds: Langfuse's Codex plugin
+    -- (langfuse/codex-observability-plugin #22: input 117231 with cache_read_input_tokens 115584, total 117456), its
+    -- JS OpenAI wrapper before 4.4.6 (langfuse #10592), OTel spans ingested before Langfuse's #13110 (langfuse
+    -- #12306), and any writer copying an OpenAI Realtime usage (input_tokens "including text and audio tokens") into
+    -- "input" beside input_audio_tokens. Summed, those parts would count twice. The writer's own total says which:
+    -- it is the sum of the types when they are apart, and falls short of it by exactly the parts held inside.
+    -- The candidate readings, most likely first: an inclusive count holds every part of its side (the provider's
+    -- prompt / completion count copied whole), on both sides, then on one; then the cache and reasoning parts alone
+    -- (the cases above); then the audio parts alone (a writer that subtracted the cache but not the audio); then the
+    -- mixed ones. The first whose parts add up to the shortfall wins, and only if the inclusive count ("input" and
+    -- the other types that are neither cache nor audio; "output" and the like) is at least the parts it would hold.
     SELECT *,
-           coalesce(input_cache_sum > 0 AND usage_total <> input_sum + output_sum
-                    AND usage_total IN (input_sum + output_sum - input_cache_sum,
-                                        input_sum + output_sum - input_cache_sum - output_reasoning_sum), false)
-               AS input_holds_cache,
-           coalesce(output_reasoning_sum > 0 AND usage_total <> input_sum + output_sum
-                    AND usage_total IN (input_sum + output_sum - output_reasoning_sum,
-                                        input_sum + output_sum - input_cache_sum - output_reasoning_sum), false)
-               AS output_holds_reasoning
+           input_sum - input_cache_sum - input_audio_sum AS input_plain,
+           output_sum - output_reasoning_sum - output_audio_sum AS output_plain,
+           CASE WHEN usage_total < input_sum + output_sum THEN input_sum + output_sum - usage_total END AS shortfall
     FROM summed
+), nested AS (
+    SELECT *,
+           coalesce(reading.c, false) AND input_cache_sum > 0 AS input_holds_cache,
+           coalesce(reading.a, false) AND input_audio_sum > 0 AS input_holds_audio,
+           coalesce(reading.r, false) AND output_reasoning_sum > 0 AS output_holds_reasoning,
+           coalesce(reading.o, false) AND output_audio_sum > 0 AS output_holds_audio
+    FROM (
+        SELECT *,
+               CASE WHEN shortfall IS NOT NULL THEN list_filter(
+                   [{'c': true, 'a': true, 'r': true, 'o': true}, {'c': true, 'a': true, 'r': false, 'o': false},
+                    {'c': false, 'a': false, 'r': true, 'o': true}, {'c': true, 'a': false, 'r': true, 'o': false},
+                    {'c': true, 'a': false, 'r': false, 'o': false}, {'c': false, 'a': false, 'r': true, 'o': false},
+                    {'c': false, 'a': true, 'r': false, 'o': true}, {'c': false, 'a': true, 'r': false, 'o': false},
+                    {'c': false, 'a': false, 'r': false, 'o': true}, {'c': true, 'a': true, 'r': true, 'o': false},
+                    {'c': true, 'a': true, 'r': false, 'o': true}, {'c': true, 'a': false, 'r': true, 'o': true},
+                    {'c': false, 'a': true, 'r': true, 'o': true}, {'c': true, 'a': false, 'r': false, 'o': true},
+                    {'c': false, 'a': true, 'r': true, 'o': false}],
+                   lambda h: (CASE WHEN h.c THEN input_cache_sum ELSE 0 END + CASE WHEN h.a THEN input_audio_sum ELSE 0 END
+                              + CASE WHEN h.r THEN output_reasoning_sum ELSE 0 END
+                              + CASE WHEN h.o THEN output_audio_sum ELSE 0 END) = shortfall
+                             AND input_plain >= CASE WHEN h.c THEN input_cache_sum ELSE 0 END
+                                                + CASE WHEN h.a THEN input_audio_sum ELSE 0 END
+                             AND output_plain >= CASE WHEN h.r THEN output_reasoning_sum ELSE 0 END
+                                                 + CASE WHEN h.o THEN output_audio_sum ELSE 0 END)[1]
+               END AS reading
+        FROM readings
+    )
 )
 SELECT
     _source_row,
@@ -71,14 +105,16 @@ SELECT
     CASE WHEN is_error THEN 'error' ELSE 'success' END AS status,
     CASE WHEN is_error THEN coalesce(rk_text(status_message), 'level ERROR') END AS error,
     1 AS requests,
-    input_sum - CASE WHEN input_holds_cache THEN input_cache_sum ELSE 0 END AS input_tokens,
+    input_sum - CASE WHEN input_holds_cache THEN input_cache_sum ELSE 0 END
+              - CASE WHEN input_holds_audio THEN input_audio_sum ELSE 0 END AS input_tokens,
     coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
                                                   AND NOT (contains(e.k, 'creat') OR contains(e.k, 'write'))),
                                      lambda e: rk_int(e.v))), 0) AS cached_input_tokens,
     coalesce(list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'cache')
                                                   AND (contains(e.k, 'creat') OR contains(e.k, 'write'))),
                                      lambda e: rk_int(e.v))), 0) AS cache_write_tokens,
-    output_sum - CASE WHEN output_holds_reasoning THEN output_reasoning_sum ELSE 0 END AS output_tokens,
+    output_sum - CASE WHEN output_holds_reasoning THEN output_reasoning_sum ELSE 0 END
+               - CASE WHEN output_holds_audio THEN output_audio_sum ELSE 0 END AS output_tokens,
     list_sum(list_transform(list_filter(counts, lambda e: contains(e.k, 'reasoning')),
                             lambda e: rk_int(e.v))) AS reasoning_tokens,
     -- audio usage types, each a part of the input or output sum (Langfuse keeps them apart, as the cache reads):
@@ -112,7 +148,9 @@ SELECT
                 'level', rk_text(level),
                 -- the usage types Langfuse was given inside "input" / "output" rather than apart (see nested)
                 'input_included_cache', CASE WHEN input_holds_cache THEN true END,
-                'output_included_reasoning', CASE WHEN output_holds_reasoning THEN true END) AS attributes,
+                'input_included_audio', CASE WHEN input_holds_audio THEN true END,
+                'output_included_reasoning', CASE WHEN output_holds_reasoning THEN true END,
+                'output_included_audio', CASE WHEN output_holds_audio THEN true END) AS attributes,
     [rk_text_problem('id', observation_id),
      rk_ts_problem('startTime', start_text),
      rk_text_problem('model', model_ref),

@@ -9,9 +9,9 @@
 -- input_cached_audio_tokens (2026 spec, "cached audio input tokens") the audio cache reads within input_cached_tokens,
 -- output_audio_tokens the audio output within output_tokens. The older spec called input_audio_tokens "audio input
 -- tokens used, including cached tokens"; a bucket without input_cached_audio_tokens has no split of its cache reads,
--- which are then all priced as text cache reads (for gpt-realtime, gpt-4o-realtime-preview and
--- gpt-4o-mini-realtime-preview the same price as cached audio; gpt-realtime-mini's cached audio is 0.3 $/Mtok
--- against 0.06 for text).
+-- which int_priced.sql then splits by the bucket's uncached audio share (for gpt-realtime, gpt-4o-realtime-preview
+-- and gpt-4o-mini-realtime-preview cached audio and text cost the same; gpt-realtime-mini's cached audio is
+-- 0.3 $/Mtok against 0.06 for text).
 -- Each JSON value is parsed once into lists and structs (doc -> i per index would re-parse the page each time).
 -- Rows come from the shared walk of the API page envelope (sql/raw/api_page_results.sql).
 WITH results AS (

@@ -1,5 +1,7 @@
 -- OpenRouter activity CSV → calls. tokens_prompt includes cached tokens (tokens_cached is a subset);
 -- tokens_reasoning is part of tokens_completion; cost_total is what OpenRouter charged, in USD.
+-- The export has no audio token counts (the generation API's num_input_audio_prompt counts audio inputs, not
+-- tokens): audio columns stay NULL, so a voice model's audio is priced at its text rates; cost_total is its true cost.
 -- A call on the client's own provider key (BYOK) is billed twice: the provider bills the inference on its own invoice,
 -- and OpenRouter charges only its fee (openrouter.ai/docs/features/byok: a percentage of what the call would cost on
 -- OpenRouter, waived for the first requests of a month), which is then all cost_total holds; byok_usage_inference is

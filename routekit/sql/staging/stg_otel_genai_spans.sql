@@ -78,7 +78,8 @@ SELECT
     rk_int(v_output) AS output_tokens,
     rk_int(v_reasoning) AS reasoning_tokens,
     -- routekit's input_audio_tokens is the uncached audio (schema.sql): the audio less its cache reads. A span that
-    -- gives no audio cache reads has none split out: its cache reads are all priced as text
+    -- gives no audio cache reads has none split out (NULL): int_priced.sql splits its cache reads by the uncached
+    -- audio share
     greatest(rk_int(v_audio_in) - coalesce(rk_int(v_audio_cached), 0), 0) AS input_audio_tokens,
     rk_int(v_audio_cached) AS cached_audio_tokens,
     rk_int(v_audio_out) AS output_audio_tokens,
