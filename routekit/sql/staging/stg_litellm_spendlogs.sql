@@ -14,8 +14,8 @@
 -- (litellm_core_utils/llm_cost_calc/utils.py, generic_cost_per_token) prices text = prompt_tokens - cached_tokens -
 -- audio_tokens - ..., the cached tokens at the cache-read price and the audio at input_cost_per_audio_token: the
 -- audio count is taken apart from the cache reads, as uncached audio, and so it is here (input_audio_tokens). LiteLLM
--- keeps no split of the cache reads by modality, so they are all priced as text cache reads (cached_audio_tokens
--- NULL), as LiteLLM prices them.
+-- keeps no split of the cache reads by modality (cached_audio_tokens NULL here); where they cost differently,
+-- int_priced.sql splits them by the call's uncached audio share (LiteLLM itself prices them all as text).
 -- _md, _msgs, _tags and _req were parsed once while the file was read (sql/raw/raw_litellm_spendlogs.sql).
 WITH src AS (
     SELECT *,
