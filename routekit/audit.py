@@ -17,7 +17,7 @@ from pathlib import Path
 
 from routekit.arguments import EXIT_NO_DATA
 from routekit.config import load_config
-from routekit.db import out_of_memory_text
+from routekit.db import default_db_path, out_of_memory_text, wait_until_free
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "audit.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,6 +47,9 @@ def execute(client_dir: Path, out_dir: Path, *, policy=None, risk_budget=0.02, p
     # is opened while it does, so a relative out_dir (`make audit`'s default `reports`) would be looked for twice deep
     kernel_log = out_dir.resolve() / KERNEL_LOG
     kernel_log.unlink(missing_ok=True)
+    # the kernel waits for a database another process holds, but says so in a cell's output, unseen: wait here first,
+    # where the line reaches the terminal as every other command's does (DatabaseBusy, exit 4, after the wait)
+    wait_until_free(Path(db) if db else default_db_path(client_dir))
     try:
         pm.execute_notebook(str(NOTEBOOK), str(target), parameters=params, kernel_name="python3",
                             cwd=str(out_dir.resolve()), progress_bar=False, log_output=False,

@@ -224,17 +224,21 @@ def _unpriced_mix(unpriced: list[str], catalog, on: str, prices: str | None) -> 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     from routekit.estimate import EstimateError, Workload, estimate, parse_mix
+    from routekit.prices import price_day_text
 
     catalog = _catalog(args.prices)
+    on = price_date(args.date)
     try:
         result = estimate(Workload(args.requests, args.input_tokens, args.output_tokens, args.cached_input_tokens,
                                    args.input_audio_tokens, args.cached_audio_tokens, args.output_audio_tokens),
-                          parse_mix(args.mix), catalog, price_date(args.date))
+                          parse_mix(args.mix), catalog, on)
     except EstimateError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         print(json.dumps(result, indent=2))
     else:
+        # the catalog holds changes scheduled ahead: an undated estimate rerun next week can differ, so say which day
+        print(f"prices as of {price_day_text(on)}")
         for m in result["models"]:
             cost = "unpriced" if m["cost_usd"] is None else f"${m['cost_usd']:,.2f}"
             print(f"{m['model']:<32} {m['share']:>6.1%} {m['requests']:>14,.0f} requests  {cost:>14}  "
@@ -452,6 +456,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     import yaml
 
     from routekit.optimize import optimize
+    from routekit.prices import price_day_text
     from routekit.quality import RiskEngine
 
     client = existing_client_folder(args.client_dir)
@@ -517,6 +522,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         return 0
     print(f"target: extra failures at most {rate:.2%} of requests, against the current routing"
           + (" (weighted by stakes)" if args.stakes_weighted else ""))
+    print(f"prices as of {price_day_text(scenario.sim.on)}")   # as simulate says it: undated runs follow the catalog
     if not plan.feasible:
         print("not reachable: even the safest mix exceeds it; shown is the safest mix")
     for tier, model in unpriced_tiers.items():

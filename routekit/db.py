@@ -70,7 +70,8 @@ def _lock_holder(message: str) -> str | None:
         args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         args = program
-    args = args or program
+    # one line, as the message promises: a `python -c` script (a notebook-like holder) carries newlines and tabs
+    args = " ".join(args.split()) or program
     return f"PID {pid}: {args if len(args) <= 80 else args[:79] + '…'}"
 
 
@@ -96,6 +97,14 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                       file=sys.stderr, flush=True)
                 said = True
             time.sleep(min(0.25, left))
+
+
+def wait_until_free(db_path: Path) -> None:
+    """Return once no other process holds an existing client database, waiting as every command does (the line on
+    stderr, DatabaseBusy after the wait). For a caller whose own connection is opened where stderr does not reach
+    the user: the audit notebook's kernel waited silently, its 'waiting up to 30 s' line lost in a cell's output."""
+    if Path(db_path).is_file():
+        _open(Path(db_path), read_only=False).close()
 
 
 def memory_limit_setting(memory_limit: str | None) -> str:

@@ -66,6 +66,31 @@ def _cmdline(pid: int) -> str:
     return args if len(args) <= 80 else args[:79] + "…"
 
 
+def test_a_holder_whose_command_line_has_line_breaks_is_named_in_one_line(built):
+    """A `python -c` script written over several lines (as one pastes a notebook's cells into a terminal) holds the
+    file: its command line holds newlines and a tab, and the message must still be the one line it promises."""
+    client, db = built
+    code = ("import duckdb, sys, time\n"
+            "con = duckdb.connect(sys.argv[1])\n"
+            "print('holding', flush=True)\n"
+            "if True:\n\ttime.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        proc = _run("ingest", str(client), wait="0")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 4, proc.stderr
+    # the program and its script with each line break and the tab read as one space, cut at 80 characters as ever
+    args = f"{sys.executable} -c import duckdb, sys, time con = duckdb.connect(sys.argv[1]) print('holding', " \
+           f"flush=True) if True: time.sleep(60) {db}"
+    shown = args if len(args) <= 80 else args[:79] + "…"
+    assert proc.stderr.splitlines() == [
+        f"routekit ingest: {db}: in use by another process (PID {holder.pid}: {shown}) after waiting 0 s; let it "
+        "finish or stop it (a notebook: close its connection), then run this again"]
+
+
 def test_a_reader_in_another_process_blocks_a_writer_too(built):
     """A notebook with `duckdb.connect(path, read_only=True)` open: readers share, a writer must wait for them."""
     client, db = built
@@ -123,6 +148,8 @@ def test_audit_and_batch_say_which_process_holds_the_database(built, tmp_path):
     assert audit.returncode == 4, audit.stderr
     expected = f"{db}: in use by another process (PID {holder.pid}"
     assert audit.stderr.strip().splitlines()[-1].startswith(f"routekit audit: acme: {expected}")
+    # it waited where the terminal sees it, as every command does (in the notebook's kernel the line was lost)
+    assert audit.stderr.startswith(f"routekit: waiting up to 1 s for {expected}")
     assert "Traceback" not in audit.stderr
     assert batch.returncode == 1
     assert f"failed: routekit audit: acme: {expected}" in batch.stdout

@@ -162,3 +162,24 @@ def test_every_cli_option_is_in_the_readme_of_its_command():
                for option in action.option_strings
                if option.startswith("--") and option != "--help" and option not in sections[name]]
     assert missing == []
+
+
+def test_readme_explorer_export_is_what_the_explorer_writes(tmp_path):
+    """The tier explorer's policy.yaml shown in the README (batch share 20 %, then summarization's budget slider to
+    70 %) is the file Export writes for those two moves: its header figures, tiers and mix."""
+    import yaml
+
+    from routekit.widgets import TierExplorer
+
+    shown = _readme_block_after("`policy.yaml`, a `routekit simulate --policy` file that gives the same figures",
+                                "yaml")
+    x = TierExplorer(sample_client("brightside_agency", tmp_path / "brightside_agency"))
+    x.batch_slider.value = 20.0
+    x.sliders["summarization"]["budget"].value = 70.0
+    written = x.export()["policy"].read_text()
+    header = [line for line in shown.splitlines() if line.startswith("#")]
+    assert written.splitlines()[:len(header)] == header
+    readme_policy = yaml.safe_load("\n".join(line for line in shown.splitlines() if "…" not in line))
+    policy = yaml.safe_load(written)
+    assert {k: policy[k] for k in ("tiers", "mix")} == readme_policy
+    assert set(policy["batch_share"].values()) == {0.2}

@@ -52,6 +52,19 @@ def test_a_date_on_each_side_of_a_price_change():
     assert after["monthly_cost_usd"] == 10.00    # 1,000 × (1,000 × 2 + 1,000 × 8) / 1e6
 
 
+def test_the_table_names_the_day_whose_prices_it_used():
+    """The README promises every priced command names its price day: the catalog holds changes scheduled ahead, so
+    an undated estimate run again next week can print another cost, and the table must say which day it was."""
+    import datetime as dt
+
+    args = ["--requests", "1000", "--input-tokens", "1000", "--output-tokens", "1000", "--mix", "o3=1"]
+    dated = run_cli("estimate", *args, "--date", "2025-06-01").stdout.splitlines()
+    assert dated[0] == "prices as of 2025-06-01"
+    assert dated[-1] == "monthly cost: $50.00  ($0.050000 per request)"   # o3 at $10 / $40 then, as above
+    today = dt.datetime.now(dt.timezone.utc).date()
+    assert run_cli("estimate", *args).stdout.splitlines()[0] == f"prices as of {today} (today, UTC)"
+
+
 def test_an_unknown_model_is_unpriced_never_free_and_the_exit_code_says_so(tmp_path):
     """A mix naming a model no source prices has no monthly cost. The command exited 0 with `monthly_cost_usd: null`,
     so a script or a papermill run took the estimate as made; now it prints what it could (the JSON object, or the

@@ -282,6 +282,21 @@ def test_the_written_policy_re_simulates_to_the_optimizers_figures(tmp_path):
     assert zero["monthly_cost_usd"] <= zero["baseline_monthly_cost_usd"] and zero["extra_failure_rate"] <= 1e-6
 
 
+def test_the_text_names_the_day_whose_prices_it_used(tmp_path):
+    """As simulate's first line does (`prices as of ...`): an undated optimize follows the catalog's scheduled
+    changes, so its figures are those of the day it ran, and the text says which."""
+    import datetime as dt
+
+    from test_simulate import _client as simulate_client
+
+    client = simulate_client(tmp_path)
+    db = str(tmp_path / "c.duckdb")
+    dated = run_cli("optimize", str(client), "--db", db, "--max-extra-failure-rate", "0.01", "--date", "2026-11-01")
+    assert dated.stdout.splitlines()[1] == "prices as of 2026-11-01"
+    undated = run_cli("optimize", str(client), "--db", db, "--max-extra-failure-rate", "0.01").stdout.splitlines()
+    assert undated[1] == f"prices as of {dt.datetime.now(dt.timezone.utc).date()} (today, UTC)"
+
+
 @pytest.mark.parametrize("files, args, message", [
     ({"evals.csv": "task_type,model,n,passed\nother,acme-llm,10,5\n"}, [],
      "evals.csv: row 1: model 'acme-llm' maps to no tier"),
