@@ -27,6 +27,8 @@ sys.path.insert(0, str(HERE))
 
 from workload import WORK, generate_litellm_csv  # noqa: E402
 
+from routekit.classify import default_settings  # noqa: E402
+
 PIPELINE = ("ingest", "classify", "cube")
 # A limit far below what 1 M calls take at 2 GB (about 600 MB): the build must finish by spilling to disk, with the
 # same cube, rather than fail for memory
@@ -34,7 +36,7 @@ SPILL_LIMIT = "256MB"
 LABELS = {
     "duckdb_read": "DuckDB alone: read_csv into a table (the floor)",
     "ingest": "routekit ingest (detect, stage, validate, rejects, manifest)",
-    "classify": "classify (75 rules in SQL, no client mappings)",
+    "classify": f"classify ({len(default_settings().rules)} shipped rules in SQL, no client mappings)",
     "cube": "price, tier, cube and marts",
     "slider": "tier explorer: open, then 200 slider moves",
     "pandas": "pandas by hand: read_csv, per-row Python classify, price, groupby",
