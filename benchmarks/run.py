@@ -50,6 +50,10 @@ TARGETS = {"pipeline_vs_read": 2.5, "pandas_speedup": 20.0, "peak_mb": 3 * 1024,
 def run_step(step: str, client: Path, db: Path, memory_limit: str | None) -> dict:
     cmd = [sys.executable, str(HERE / "steps.py"), step, str(client), str(db)]
     cmd += ["--memory-limit", memory_limit] if memory_limit and step != "duckdb_read" else []
+    # The step before wrote gigabytes (databases, spill files) that the kernel is still writing back: flushed here, so
+    # that no step pays for another's writes (the floor's read right after the 1 M steps took 35-39 s against 29 s
+    # after the pipeline, which flattered the ratio)
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start
@@ -71,6 +75,14 @@ def fresh(*paths: Path) -> None:
                 q.unlink(missing_ok=True)
 
 
+def warm(path: Path) -> None:
+    """Read the file once, untimed, so that the floor and routekit alike read it from the page cache: the first
+    timed read would otherwise be the only one to pay the disk."""
+    with path.open("rb") as f:
+        while f.read(8 << 20):
+            pass
+
+
 def bench_size(rows: int, memory_limit: str | None, baselines: bool) -> dict:
     t0 = time.perf_counter()
     data = generate_litellm_csv(rows)
@@ -81,6 +93,7 @@ def bench_size(rows: int, memory_limit: str | None, baselines: bool) -> dict:
     floor_db = WORK / f"floor_{rows}.duckdb"
     fresh(db, floor_db, db.parent / "tmp")
     res = {"rows": rows, "mb": data.stat().st_size / 2**20, "steps": {}}
+    warm(data)
     # The floor is read twice, right before and right after the pipeline, and their mean is the figure: this VM's
     # speed drifts by up to a third within minutes, and a floor taken at one end alone would tilt the ratio.
     reads = [run_step("duckdb_read", client, floor_db, None)]
@@ -115,7 +128,8 @@ def report(results: list[dict], memory_limit: str | None, cores: int | None = No
     cores = cores or os.cpu_count()
     lines = [f"## {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC — suite, {machine()}", "",
              "Generated LiteLLM SpendLogs CSV (benchmarks/workload.py), each step in its own process "
-             f"(benchmarks/steps.py); routekit's DuckDB memory limit: {memory_limit or 'DuckDB default'}.", "",
+             f"(benchmarks/steps.py), the file read once untimed and earlier steps' writes flushed (os.sync) before "
+             f"each; routekit's DuckDB memory limit: {memory_limit or 'DuckDB default'}.", "",
              "| calls | step | seconds | CPU seconds | peak memory (MB) | notes |", "|---:|---|---:|---:|---:|---|"]
     checks = []
     for r in results:
