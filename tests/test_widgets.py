@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -221,71 +222,59 @@ def test_live_widget_in_a_real_browser(tmp_path):
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing: the browser test cannot run under CI")
         pytest.skip("/usr/bin/chromium is missing (install Debian's chromium to run the live-widget test)")
-    from playwright.sync_api import sync_playwright
-
     from routekit.widgets import TierExplorer
 
     client = _client(tmp_path)
     expected = TierExplorer(client)   # builds the client's database once; the engine the test checks against
     task = expected.tasks[0]
-    with _Dashboard(client, tmp_path) as dash:
-        url = dash.url
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.set_default_timeout(30_000)
-                page.goto(url)
-                page.wait_for_selector(".rk-monthly-cost .rk-value")
-                cost = page.locator(".rk-monthly-cost")
-                assert _money(cost.inner_text()) == expected.result["monthly_cost_usd"]
+    with _Dashboard(client, tmp_path) as dash, _page(dash, timeout_ms=30_000) as page:
+        cost = page.locator(".rk-monthly-cost")
+        assert _money(cost.inner_text()) == expected.result["monthly_cost_usd"]
 
-                values, shown = move_flagship_left(page, task, expected)
-                want = expected.result["monthly_cost_usd"]
-                assert values["flagship"] < expected.current_values[task]["flagship"]
-                assert shown != _money(f"${expected.result['baseline_monthly_cost_usd']:,.2f}") or \
-                    want == expected.result["baseline_monthly_cost_usd"]
+        values, shown = move_flagship_left(page, task, expected)
+        want = expected.result["monthly_cost_usd"]
+        assert values["flagship"] < expected.current_values[task]["flagship"]
+        assert shown != _money(f"${expected.result['baseline_monthly_cost_usd']:,.2f}") or \
+            want == expected.result["baseline_monthly_cost_usd"]
 
-                # a budget representative and the batch share, from the page: the engine's figure for that state
-                labels = dict(expected.rep_menus["budget"].options)   # the page's options carry the labels
-                page.locator(".rk-rep-budget select").select_option(
-                    label=next(k for k, v in labels.items() if v == "gpt-4.1-nano"))
-                page.locator(".rk-batch-share .noUi-handle").focus()
-                for _ in range(3):
-                    page.keyboard.press("ArrowRight")
-                deadline = time.monotonic() + 15
-                while True:
-                    batch = float(page.locator(".rk-batch-share .widget-readout").inner_text())
-                    expected.set_representative("budget", labels[page.locator(".rk-rep-budget select")
-                                                                 .evaluate("e => e.options[e.selectedIndex].text")
-                                                                 .replace("\xa0", " ")])   # the page's spaces
-                    expected.set_batch_share(Decimal(int(round(batch * 10))) / 1000)
-                    want = expected.result["monthly_cost_usd"]
-                    shown = _money(cost.inner_text())
-                    if batch > 0 and expected.representatives["budget"] == "gpt-4.1-nano" and shown == want:
-                        break
-                    assert time.monotonic() < deadline, (batch, shown, want)
-                    time.sleep(0.2)
-                for chart in ("rk-chart-cost", "rk-chart-frontier"):   # drawn PNGs, no plotting library in the page
-                    assert page.locator(f"img.{chart}").evaluate("e => e.naturalWidth") > 100
-                assert page.locator(f".rk-task-{task} .rk-band-value").get_attribute("data-band") in BAND_NAMES
+        # a budget representative and the batch share, from the page: the engine's figure for that state
+        labels = dict(expected.rep_menus["budget"].options)   # the page's options carry the labels
+        page.locator(".rk-rep-budget select").select_option(
+            label=next(k for k, v in labels.items() if v == "gpt-4.1-nano"))
+        page.locator(".rk-batch-share .noUi-handle").focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        deadline = time.monotonic() + 15
+        while True:
+            batch = float(page.locator(".rk-batch-share .widget-readout").inner_text())
+            expected.set_representative("budget", labels[page.locator(".rk-rep-budget select")
+                                                         .evaluate("e => e.options[e.selectedIndex].text")
+                                                         .replace("\xa0", " ")])   # the page's spaces
+            expected.set_batch_share(Decimal(int(round(batch * 10))) / 1000)
+            want = expected.result["monthly_cost_usd"]
+            shown = _money(cost.inner_text())
+            if batch > 0 and expected.representatives["budget"] == "gpt-4.1-nano" and shown == want:
+                break
+            assert time.monotonic() < deadline, (batch, shown, want)
+            time.sleep(0.2)
+        for chart in ("rk-chart-cost", "rk-chart-frontier"):   # drawn PNGs, no plotting library in the page
+            assert page.locator(f"img.{chart}").evaluate("e => e.naturalWidth") > 100
+        assert page.locator(f".rk-task-{task} .rk-band-value").get_attribute("data-band") in BAND_NAMES
 
-                page.locator(".rk-risk-budget input").fill("0.01")
-                page.locator(".rk-risk-budget input").press("Enter")
-                page.locator("button.rk-optimize").click()
-                try:
-                    page.wait_for_function("document.querySelector('.rk-mode').innerText.includes('optimized')",
-                                           timeout=10_000)
-                except Exception:
-                    raise AssertionError(page.locator(".rk-mode").inner_text()) from None
-                risk = page.locator(".rk-risk .rk-value")
-                rate = float(risk.get_attribute("data-value"))
-                assert rate <= 0.01 + 1e-9, (risk.inner_text(), page.locator(".rk-mode").inner_text())
-                shot = tmp_path / "tier_explorer.png"
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot: {shot}")
-            finally:
-                browser.close()
+        page.locator(".rk-risk-budget input").fill("0.01")
+        page.locator(".rk-risk-budget input").press("Enter")
+        page.locator("button.rk-optimize").click()
+        try:
+            page.wait_for_function("document.querySelector('.rk-mode').innerText.includes('optimized')",
+                                   timeout=10_000)
+        except Exception:
+            raise AssertionError(page.locator(".rk-mode").inner_text()) from None
+        risk = page.locator(".rk-risk .rk-value")
+        rate = float(risk.get_attribute("data-value"))
+        assert rate <= 0.01 + 1e-9, (risk.inner_text(), page.locator(".rk-mode").inner_text())
+        shot = tmp_path / "tier_explorer.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot: {shot}")
 
 
 def test_tier_explorer_notebook_runs_with_papermill(tmp_path):
@@ -496,6 +485,23 @@ def _require_chromium() -> None:
         pytest.skip("/usr/bin/chromium is missing (install Debian's chromium to run the browser tests)")
 
 
+@contextmanager
+def _page(dash, timeout_ms: int = 60_000):
+    """The dashboard open in headless chromium at 1400×900, its monthly cost drawn."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(timeout_ms)
+            page.goto(dash.url)
+            page.wait_for_selector(".rk-monthly-cost .rk-value")
+            yield page
+        finally:
+            browser.close()
+
+
 def test_dashboard_page_offline_labelled_and_laid_out(tmp_path):
     """`routekit dashboard` in chromium at 1280×800 and 1920×1080, as an analyst uses it:
     - nothing is fetched from outside 127.0.0.1 (Voilà's lab page linked Font Awesome from cdn.jsdelivr.net);
@@ -572,8 +578,6 @@ def test_dashboard_takes_prices_date_and_risk_budget_as_simulate_does(tmp_path):
     D, as `routekit simulate --prices F --date D` does, and the optimizer's budget starts at R. The dashboard took
     none of them: its figures could not be set to the date or rates of the audit they illustrate."""
     _require_chromium()
-    from playwright.sync_api import sync_playwright
-
     client = _client(tmp_path)
     prices = tmp_path / "negotiated.csv"
     prices.write_text(DATED_PRICES)
@@ -590,21 +594,13 @@ def test_dashboard_takes_prices_date_and_risk_budget_as_simulate_does(tmp_path):
     # (at the latest prices, 2.00 / 1.00 / 8.00, it is 0.026 + 0.008 + 0.0012 + 0.0028 = 0.038 → $3.80)
     # all on gpt-4o: r3 (4,000 × 5 + 1,000 × 20) / 1e6 = 0.040 → 0.065 + 0.020 + 0.040 + 0.007 = 0.132 → $13.20
     assert simulate() == 9.32 and simulate("--policy", str(policy)) == 13.20
-    with _Dashboard(client, tmp_path, *pricing, "--risk-budget", "0.01") as dash, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(60_000)
-            page.goto(dash.url)
-            page.wait_for_selector(".rk-monthly-cost .rk-value")
-            assert _money(page.locator(".rk-monthly-cost").inner_text()) == 9.32
-            basis = page.locator(".rk-basis").inner_text()   # what the figures rest on, as simulate's first line
-            assert basis.startswith("prices as of 2026-03-01 (prices.csv ") and str(prices) in basis, basis
-            assert float(page.locator(".rk-risk-budget input").input_value()) == 0.01
-            page.locator(".rk-preset select").select_option("all flagship")
-            page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$13.20 ')")
-        finally:
-            browser.close()
+    with _Dashboard(client, tmp_path, *pricing, "--risk-budget", "0.01") as dash, _page(dash) as page:
+        assert _money(page.locator(".rk-monthly-cost").inner_text()) == 9.32
+        basis = page.locator(".rk-basis").inner_text()   # what the figures rest on, as simulate's first line
+        assert basis.startswith("prices as of 2026-03-01 (prices.csv ") and str(prices) in basis, basis
+        assert float(page.locator(".rk-risk-budget input").input_value()) == 0.01
+        page.locator(".rk-preset select").select_option("all flagship")
+        page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$13.20 ')")
 
 
 @pytest.mark.parametrize("options, message", [
@@ -883,34 +879,24 @@ def test_dashboard_with_a_policy_prices_its_cascade_and_judge_as_the_slider_move
       the judge: $13.5395 (test_scenario_validator: 203,000-token reads of the 190k calls are past the cliff)
     → $26.3065, shown $26.31; with the batch slider at 100 %: $0.1835 + $12.40 + $13.5395 = $26.123, shown $26.12."""
     _require_chromium()
-    from playwright.sync_api import sync_playwright
-
     from test_scenario_validator import DATE, cliff_client
 
     client = cliff_client(tmp_path)
     policy = tmp_path / "flag_all.yaml"
     policy.write_text("cascade: {other: {from: budget, to: flagship, detection_rate: 1, false_alarm_rate: 1, "
                       "validator: {tier: flagship, instruction_tokens: 5000}}}\n")
-    with _Dashboard(client, tmp_path, "--policy", str(policy), "--date", DATE) as dash, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(60_000)
-            page.goto(dash.url)
-            page.wait_for_selector(".rk-monthly-cost .rk-value")
-            page.wait_for_function("document.querySelector('.rk-mode').innerText.includes('flag_all.yaml')")
-            cost, cascades = page.locator(".rk-monthly-cost"), page.locator(".rk-cascades")
-            assert _money(cost.inner_text()) == 26.31
-            line = cascades.inner_text()
-            assert line.startswith("Cascade other (budget → flagship): 100.0 % escalated, +$12.40/month; validator "
-                                   "LLM judge at flagship (gemini-2.5-pro) reading the request and the answer + 5,000 "
-                                   "instruction tokens, writing 5 tokens: +$13.54/month"), line
-            handle = page.locator(".rk-batch-share .noUi-handle")
-            handle.focus()
-            page.keyboard.press("End")   # noUiSlider's keyboard: the handle to its maximum, 100 %
-            page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$26.12 ')")
-            assert float(page.locator(".rk-batch-share .widget-readout").inner_text()) == 100.0
-            assert "policy file flag_all.yaml" in page.locator(".rk-mode").inner_text()   # still the policy's mix
-            assert "+$13.54/month" in cascades.inner_text()   # no batch price for gemini-2.5-pro: the judge's stays
-        finally:
-            browser.close()
+    with _Dashboard(client, tmp_path, "--policy", str(policy), "--date", DATE) as dash, _page(dash) as page:
+        page.wait_for_function("document.querySelector('.rk-mode').innerText.includes('flag_all.yaml')")
+        cost, cascades = page.locator(".rk-monthly-cost"), page.locator(".rk-cascades")
+        assert _money(cost.inner_text()) == 26.31
+        line = cascades.inner_text()
+        assert line.startswith("Cascade other (budget → flagship): 100.0 % escalated, +$12.40/month; validator "
+                               "LLM judge at flagship (gemini-2.5-pro) reading the request and the answer + 5,000 "
+                               "instruction tokens, writing 5 tokens: +$13.54/month"), line
+        handle = page.locator(".rk-batch-share .noUi-handle")
+        handle.focus()
+        page.keyboard.press("End")   # noUiSlider's keyboard: the handle to its maximum, 100 %
+        page.wait_for_function("document.querySelector('.rk-monthly-cost').innerText.includes('$26.12 ')")
+        assert float(page.locator(".rk-batch-share .widget-readout").inner_text()) == 100.0
+        assert "policy file flag_all.yaml" in page.locator(".rk-mode").inner_text()   # still the policy's mix
+        assert "+$13.54/month" in cascades.inner_text()   # no batch price for gemini-2.5-pro: the judge's stays
