@@ -67,11 +67,14 @@ def _lock_holder(message: str) -> str | None:
         return "a process DuckDB does not name"
     program, pid = found.group(1), found.group(2)
     try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace")
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").decode(errors="replace").split("\0")
     except OSError:
-        args = program
-    # one line, as the message promises: a `python -c` script (a notebook-like holder) carries newlines and tabs
-    args = " ".join(args.split()) or program
+        argv = [program]
+    # A `python -c` script is code somebody typed or pasted, which can hold a prompt or a key, and messages reach
+    # logs: it and what follows it are not shown. The rest is one line, as the message promises.
+    if "-c" in argv:
+        argv = argv[:argv.index("-c") + 1] + ["…"]
+    args = " ".join(" ".join(argv).split()) or program
     return f"PID {pid}: {args if len(args) <= 80 else args[:79] + '…'}"
 
 
