@@ -102,7 +102,7 @@ def test_reconcile_shows_what_openrouter_billed_beside_the_list_price(tmp_path):
     assert r["logs_priced_usd"] == pytest.approx(0.21) and r["logs_reported_usd"] == pytest.approx(0.25)
     # billed − list = $0.04, i.e. 0.04 / 0.21 = 19.0 %
     assert r["logs_source_minus_list_usd"] == pytest.approx(0.04)
-    assert ("the log source's own cost ($0.25) differs from list price ($0.21) by 19.0 %: OpenRouter's cost_total is "
+    assert ("the log source's own cost ($0.25) is 19.0 % above list price ($0.21): OpenRouter's cost_total is "
             "what it billed") in r["likely_causes"][-1]
     text = run_cli("reconcile", str(client), "--db", db).stdout
     assert "logs billed" in text.splitlines()[0]
@@ -110,7 +110,7 @@ def test_reconcile_shows_what_openrouter_billed_beside_the_list_price(tmp_path):
 
 
 def test_amounts_under_a_cent_are_quoted_to_three_significant_digits(tmp_path):
-    """A single small call: cents made the cause read "own cost ($0.00) differs from list price ($0.00) by 19.0 %",
+    """A single small call: cents made the cause read "own cost ($0.00) ... ($0.00) by 19.0 %",
     which no reader can check."""
     row = ("gen-1,2026-09-02 10:00:00.000,0.00025,0,0,0,0,1000,100,0,0,openai/gpt-4o-mini,OpenAI,standard,"
            "false,false,,stop,stop,100,10,false,k,App")
@@ -119,9 +119,21 @@ def test_amounts_under_a_cent_are_quoted_to_three_significant_digits(tmp_path):
     [r] = json.loads(run_cli("reconcile", str(client), "--db", db, "--json").stdout)["rows"]
     # list price: 1,000 × $0.15 + 100 × $0.60 per million = $0.00015 + $0.00006 = $0.00021; billed $0.00025;
     # (0.00025 − 0.00021) / 0.00021 = 19.05 %
-    assert ("the log source's own cost ($0.00025) differs from list price ($0.00021) by 19.0 %: OpenRouter's "
+    assert ("the log source's own cost ($0.00025) is 19.0 % above list price ($0.00021): OpenRouter's "
             "cost_total is what it billed") in r["likely_causes"][-1]
-    assert "($0.00025) differs" in run_cli("reconcile", str(client), "--db", db).stdout
+    assert "($0.00025) is 19.0 % above" in run_cli("reconcile", str(client), "--db", db).stdout
+
+
+def test_an_own_cost_below_list_price_is_said_to_be_below(tmp_path):
+    """A discount (an OpenRouter provider cheaper than the list): the cause said "differs ... by -14.3 %"."""
+    row = ("gen-1,2026-09-02 10:00:00.000,0.18,0,0,0,0,1000000,100000,0,0,openai/gpt-4o-mini,OpenAI,standard,"
+           "false,false,,stop,stop,100,10,false,k,App")
+    client = write_files(tmp_path / "c", {"or.csv": HEADER + "\n" + row + "\n"})
+    [r] = json.loads(run_cli("reconcile", str(client), "--db", str(tmp_path / "c.duckdb"), "--json").stdout)["rows"]
+    # list price $0.21 (above); billed $0.18: (0.21 - 0.18) / 0.21 = 14.29 % below
+    assert ("the log source's own cost ($0.18) is 14.3 % below list price ($0.21): OpenRouter's cost_total is "
+            "what it billed") in r["likely_causes"][-1]
+    assert "-14" not in r["likely_causes"][-1]
 
 
 def test_a_byok_call_costs_its_upstream_inference_plus_openrouters_fee(tmp_path):
@@ -158,7 +170,7 @@ def test_a_byok_call_costs_its_upstream_inference_plus_openrouters_fee(tmp_path)
         in r["likely_causes"]
     # $0.4305 − $0.42 = $0.0105, 0.0105 / 0.42 = 2.5 %: OpenRouter's fee on the BYOK call. $0.4305 to three
     # significant digits, half up: $0.431
-    assert ("the log source's own cost ($0.431) differs from list price ($0.42) by 2.5 %: OpenRouter's cost_total is "
+    assert ("the log source's own cost ($0.431) is 2.5 % above list price ($0.42): OpenRouter's cost_total is "
             "what it billed (the upstream "
             "provider's price, fees, free variants, discounts; BYOK calls at their inference cost plus OpenRouter's "
             "fee)") in r["likely_causes"][-1]

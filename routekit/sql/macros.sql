@@ -67,7 +67,7 @@ END;
 -- from $1 up, below it to three significant digits (never fewer than the cent's two places), half away from zero
 -- as money is rounded elsewhere, zeros past the cent dropped ($0.25, not $0.250). Rounded to the cent,
 -- northwind_support's OpenRouter qwen3 calls ($0.00696486 billed, $0.00663096 at list price) read "own cost ($0.01)
--- differs from list price ($0.01) by 5.0 %". round() takes no per-row places on a DECIMAL, so the amount is shifted
+-- is 5.0 % above list price ($0.01)". round() takes no per-row places on a DECIMAL, so the amount is shifted
 -- by them (exact: DECIMAL x BIGINT), rounded to a whole number and shifted back for format, which prints the digits
 -- kept and nothing else.
 CREATE OR REPLACE TEMP MACRO rk_usd_places(v) AS

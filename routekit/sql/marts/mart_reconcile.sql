@@ -106,9 +106,11 @@ SELECT * EXCLUDE (gap, accounted, rounding_usd, cent_lines),
                      || '); the log''s own cost counts both' END,
            CASE WHEN logs_reported_usd > 0 AND logs_priced_usd > 0
                      AND abs(logs_reported_usd - logs_priced_usd) / logs_priced_usd > 0.02
-                THEN 'the log source''s own cost (' || rk_usd_text(logs_reported_usd) || ') differs from list price ('
-                     || rk_usd_text(logs_priced_usd) || ') by '
-                     || round(100 * (logs_reported_usd - logs_priced_usd) / logs_priced_usd, 1) || ' %'
+                -- above or below in words: a signed "by -17.8 %" read as a typo
+                THEN 'the log source''s own cost (' || rk_usd_text(logs_reported_usd) || ') is '
+                     || round(100 * abs(logs_reported_usd - logs_priced_usd) / logs_priced_usd, 1) || ' % '
+                     || CASE WHEN logs_reported_usd > logs_priced_usd THEN 'above' ELSE 'below' END
+                     || ' list price (' || rk_usd_text(logs_priced_usd) || ')'
                      || CASE WHEN provider = 'openrouter'
                              THEN ': OpenRouter''s cost_total is what it billed (the upstream provider''s price, '
                                   || 'fees, free variants, discounts'
