@@ -455,6 +455,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """The cheapest mix whose extra-failure rate stays within the budget, the frontier, and the policy file."""
     import yaml
 
+    from routekit.exports import check_line
     from routekit.optimize import optimize
     from routekit.prices import price_day_text
     from routekit.quality import RiskEngine
@@ -510,7 +511,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                   + f"\n# monthly cost ${out['monthly_cost_usd']:,.2f} (current routing "
                   f"${out['baseline_monthly_cost_usd']:,.2f}), extra-failure rate {out['extra_failure_rate']:.4%}\n"
                   "# mix per task type and input-length bucket; `current` keeps today's models, `cascade` uses the "
-                  "cascade below\n# check it: routekit simulate CLIENT_DIR --policy THIS_FILE\n")
+                  "cascade below\n" + check_line("THIS_FILE", out["prices_as_of"]))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(header + yaml.safe_dump(policy.to_yaml(), sort_keys=False, allow_unicode=True),

@@ -227,6 +227,12 @@ def _deployments(opt, tiers, tier_providers, current, cascade):
     return []
 
 
+def check_line(policy_file: str, prices_as_of: str) -> str:
+    """A policy file's last header line: the command that gives its figures again, at the same price day (the catalog
+    holds price changes scheduled ahead, so an undated check a month later can differ)."""
+    return f"# check it: routekit simulate CLIENT_DIR --policy {policy_file} --date {prices_as_of}\n"
+
+
 def write_exports(folder, *, policy_yaml: dict, policy_header: str, routing: dict, litellm: dict,
                   litellm_header: str) -> dict[str, Path]:
     """policy.yaml, routing.json and litellm_config.yaml in ``folder`` (created if need be)."""

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from routekit.exports import routing_inputs, routing_table
+from routekit.exports import check_line, routing_inputs, routing_table
 from routekit.report_tables import round_to_total, with_total
 from routekit.report_text import money as _money
 
@@ -669,8 +669,7 @@ def write_outputs(audit: Audit, output_dir) -> dict:
     if audit.policy_yaml is not None:
         header = (f"# routekit audit {audit.client}: recommended mix, extra-failure rate <= "
                   f"{audit.params['risk_budget']:g}\n# monthly cost ${s['recommended_monthly_usd']:,.2f} (current "
-                  f"routing ${s['current_monthly_usd']:,.2f})\n# check it: routekit simulate CLIENT_DIR --policy "
-                  "policy.yaml\n")
+                  f"routing ${s['current_monthly_usd']:,.2f})\n" + check_line("policy.yaml", s["prices_as_of"]))
         body = yaml.safe_dump(audit.policy_yaml, sort_keys=False, allow_unicode=True)
     else:
         header = (f"# routekit audit {audit.client}: no traffic to optimize (invoices only): this policy keeps the "

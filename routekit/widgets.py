@@ -668,8 +668,7 @@ class TierExplorer:
                  f"routing ${exact['baseline_monthly_cost_usd']:,.2f}), extra-failure rate {rate:.4%}\n")
         return exports.write_exports(
             folder, policy_yaml=policy.to_yaml(),
-            policy_header=(f"# routekit tier explorer: {about}# check it: routekit simulate CLIENT_DIR --policy "
-                           "policy.yaml\n"),
+            policy_header=f"# routekit tier explorer: {about}{exports.check_line('policy.yaml', exact['prices_as_of'])}",
             routing=exports.routing_table(mix, inputs.current, tiers, inputs.max_tokens, inputs.overall,
                                           exact["segments"], inputs.reasoning, thinking=inputs.thinking,
                                           tier_map=self._tier_map(),

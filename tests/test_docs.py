@@ -173,7 +173,8 @@ def test_readme_explorer_export_is_what_the_explorer_writes(tmp_path):
 
     shown = _readme_block_after("`policy.yaml`, a `routekit simulate --policy` file that gives the same figures",
                                 "yaml")
-    x = TierExplorer(sample_client("brightside_agency", tmp_path / "brightside_agency"))
+    # at a fixed price day, as the README's examples are: the header's check line names it
+    x = TierExplorer(sample_client("brightside_agency", tmp_path / "brightside_agency"), date="2026-11-01")
     x.batch_slider.value = 20.0
     x.sliders["summarization"]["budget"].value = 70.0
     written = x.export()["policy"].read_text()

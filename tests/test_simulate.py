@@ -283,6 +283,10 @@ def test_savings_are_the_shown_baseline_less_the_shown_cost(tmp_path):
     sim = json.loads(run_cli("simulate", str(client), "--policy", str(written), "--date", "2026-11-23",
                              "--json").stdout)
     assert sim["savings_usd"] == round(sim["baseline_monthly_cost_usd"] - sim["monthly_cost_usd"], 2) == 47.04
+    # the file's header names the check and the price day it holds at (an undated check could meet other prices)
+    header = [line for line in written.read_text().splitlines() if line.startswith("#")]
+    assert header[1].startswith("# monthly cost $18.63 (current routing $65.67)")
+    assert header[-1] == "# check it: routekit simulate CLIENT_DIR --policy THIS_FILE --date 2026-11-23"
 
 
 def test_without_a_date_the_output_names_the_day_whose_prices_it_used(tmp_path):
