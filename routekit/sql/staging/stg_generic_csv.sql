@@ -6,6 +6,8 @@ WITH src AS (
            rk_int(g.input_tokens) AS n_input,
            coalesce(rk_int(g.cached_input_tokens), 0) AS n_cached,
            coalesce(rk_int(g.cache_write_tokens), 0) AS n_cache_write,
+           -- the input neither read from nor written to the cache, which uncached audio is a part of
+           CASE WHEN o.input_includes_cached THEN n_input - n_cached - n_cache_write ELSE n_input END AS n_uncached,
            rk_int(g.cached_audio_tokens) AS n_cached_audio,
            -- the uncached audio input, the canonical input_audio_tokens (schema.sql)
            rk_int(g.input_audio_tokens) - CASE WHEN o.audio_includes_cached THEN coalesce(rk_int(g.cached_audio_tokens), 0)
@@ -81,9 +83,9 @@ SELECT
           THEN source_columns['cached_audio_tokens'] || ' (' || n_cached_audio || ') exceeds '
                || source_columns['input_audio_tokens'] || ' (' || rk_int(input_audio_tokens)
                || '), which audio_includes_cached says holds it'
-          WHEN n_audio > CASE WHEN input_includes_cached THEN n_input - n_cached - n_cache_write ELSE n_input END
+          WHEN n_audio > n_uncached
           THEN source_columns['input_audio_tokens'] || ' (' || n_audio || ' uncached audio) exceeds the uncached input ('
-               || CASE WHEN input_includes_cached THEN n_input - n_cached - n_cache_write ELSE n_input END || ')' END,
+               || n_uncached || ')' END,
      CASE WHEN n_cached_audio > n_cached
           THEN source_columns['cached_audio_tokens'] || ' (' || n_cached_audio || ') exceeds the cache reads ('
                || n_cached || coalesce(', ' || source_columns['cached_input_tokens'], '; no cached_input_tokens column')
